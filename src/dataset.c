@@ -1,0 +1,355 @@
+/* dataset — loading, validating and batching stroke sequences. See dataset.h. */
+#include "dataset.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "npy.h"
+#include "util.h"
+
+void dataset_init(struct dataset *d, size_t n, size_t total_rows, const char *source)
+{
+    d->n = n;
+    d->offset = xcalloc(n + 1, sizeof *d->offset);
+    d->rows = xmallocarray(total_rows ? total_rows : 1, DATASET_COLS);
+    d->digit = xcalloc(n ? n : 1, 1);
+    d->source = xstrdup(source ? source : "");
+}
+
+void dataset_free(struct dataset *d)
+{
+    free(d->offset);
+    free(d->rows);
+    free(d->digit);
+    free(d->source);
+    memset(d, 0, sizeof *d);
+}
+
+void dataset_pair_free(struct dataset_pair *p)
+{
+    dataset_free(&p->train);
+    dataset_free(&p->test);
+}
+
+void dataset_truncate(struct dataset *d, size_t n)
+{
+    if (n < d->n) d->n = n;
+}
+
+/* ---- loading ---------------------------------------------------------- */
+
+/* Chunk of sequences converted per read: bounded memory whatever the file. */
+#define LOAD_CHUNK 256
+
+/*
+ * Reads a padded (N, T, 4) file. Padding rows are exactly the all-zero rows
+ * (SPEC.md §2.3), so leading and trailing padding give the same sequences:
+ * keep the rows from the first to the last non-zero one, and refuse a zero
+ * row inside a sequence, since that would be a padding we cannot place.
+ */
+static int load_sequences(const char *path, struct dataset *d, char *err)
+{
+    struct npy_file f;
+    if (npy_open(path, &f, err) != 0) return -1;
+    const struct npy_header *h = &f.h;
+    int rc = -1;
+    double *buf = NULL;
+    if (h->ndim != 3 || h->shape[2] != DATASET_COLS || h->shape[0] == 0 || h->shape[1] == 0) {
+        char shape[96] = "";
+        for (int i = 0, o = 0; i < h->ndim && o < (int)sizeof shape - 24; i++)
+            o += snprintf(shape + o, sizeof shape - o, "%s%zu", i ? ", " : "", h->shape[i]);
+        ftl_error(err, "%s: shape (%s) is not (sequences, steps, 4)", path, shape);
+        goto out;
+    }
+    size_t n = h->shape[0], T = h->shape[1];
+    if (n > UINT32_MAX || T > UINT32_MAX / n) {
+        ftl_error(err, "%s: too many rows (%zu x %zu)", path, n, T);
+        goto out;
+    }
+    size_t seqvals = T * DATASET_COLS;
+    dataset_init(d, n, n * T, path);
+    buf = xmallocarray(LOAD_CHUNK * seqvals, sizeof *buf);
+    size_t rows = 0;
+    for (size_t first = 0; first < n; first += LOAD_CHUNK) {
+        size_t m = n - first < LOAD_CHUNK ? n - first : LOAD_CHUNK;
+        if (npy_read_f64(&f, first * seqvals, m * seqvals, buf, err) != 0) goto out;
+        for (size_t s = 0; s < m; s++) {
+            const double *v = buf + s * seqvals;
+            size_t lo = T, hi = 0;
+            for (size_t t = 0; t < T; t++) {
+                const double *r = v + t * DATASET_COLS;
+                for (int c = 0; c < DATASET_COLS; c++) {
+                    double x = r[c];
+                    if (!isfinite(x)) {
+                        ftl_error(err, "%s: sequence %zu, row %zu holds %s", path, first + s, t,
+                                  isnan(x) ? "NaN" : "Inf");
+                        goto out;
+                    }
+                    if (x != floor(x) || x < -128 || x > 127) {
+                        ftl_error(
+                            err,
+                            "%s: sequence %zu, row %zu: value %g is not an integer in [-128, 127]",
+                            path, first + s, t, x);
+                        goto out;
+                    }
+                }
+                if (r[0] != 0 || r[1] != 0 || r[2] != 0 || r[3] != 0) {
+                    if (lo == T) lo = t;
+                    hi = t + 1;
+                }
+            }
+            if (lo == T) {
+                ftl_error(err, "%s: sequence %zu is all zeros (empty)", path, first + s);
+                goto out;
+            }
+            for (size_t t = lo; t < hi; t++) {
+                const double *r = v + t * DATASET_COLS;
+                if (r[0] == 0 && r[1] == 0 && r[2] == 0 && r[3] == 0) {
+                    ftl_error(err, "%s: sequence %zu has an all-zero row inside it (row %zu)", path,
+                              first + s, t);
+                    goto out;
+                }
+                for (int c = 0; c < DATASET_COLS; c++)
+                    d->rows[rows * DATASET_COLS + c] = (int8_t)r[c];
+                rows++;
+            }
+            d->offset[first + s + 1] = (uint32_t)rows;
+        }
+    }
+    d->rows = xrealloc(d->rows, rows * DATASET_COLS + 1);
+    rc = 0;
+out:
+    free(buf);
+    npy_close(&f);
+    if (rc != 0 && d->offset) dataset_free(d);
+    return rc;
+}
+
+static int load_labels(const char *path, struct dataset *d, char *err)
+{
+    struct npy a;
+    if (npy_read(path, &a, err) != 0) return -1;
+    int rc = -1;
+    size_t n = a.ndim >= 1 ? a.shape[0] : 0;
+    if (!npy_dtype_is_integer(a.dtype)) {
+        ftl_error(err, "%s: labels have dtype %s; integer digit classes are needed", path,
+                  npy_dtype_name(a.dtype));
+    } else if (!(a.ndim == 1 || (a.ndim == 2 && a.shape[1] == 1))) {
+        ftl_error(err, "%s: labels must be one-dimensional (%d dimensions found)", path, a.ndim);
+    } else if (n != d->n) {
+        ftl_error(err, "%s: %zu labels for %zu sequences", path, n, d->n);
+    } else {
+        rc = 0;
+        for (size_t i = 0; i < n; i++) {
+            int64_t v = npy_get_i64(&a, i);
+            if (v < 0 || v >= DATASET_CLASSES) {
+                rc =
+                    ftl_error(err, "%s: label %zu is %lld, not a digit 0-9", path, i, (long long)v);
+                break;
+            }
+            d->digit[i] = (uint8_t)v;
+        }
+    }
+    npy_free(&a);
+    return rc;
+}
+
+int dataset_load_split(const char *seq_path, const char *label_path, struct dataset *d, char *err)
+{
+    memset(d, 0, sizeof *d);
+    if (load_sequences(seq_path, d, err) != 0) return -1;
+    if (load_labels(label_path, d, err) != 0) {
+        dataset_free(d);
+        return -1;
+    }
+    return 0;
+}
+
+static int same_sequences(const struct dataset *a, const struct dataset *b)
+{
+    return a->n == b->n && memcmp(a->offset, b->offset, (a->n + 1) * sizeof *a->offset) == 0 &&
+           memcmp(a->rows, b->rows, (size_t)a->offset[a->n] * DATASET_COLS) == 0;
+}
+
+/* The first of names[] present in dir, as a new path; NULL if none. */
+static char *first_present(const char *dir, const char *const *names)
+{
+    for (; *names; names++) {
+        char *p = ftl_path_join(dir, *names);
+        if (ftl_is_file(p)) return p;
+        free(p);
+    }
+    return NULL;
+}
+
+static const char *const train_names[] = {"train-padded-trailing.npy", "train-padded-leading.npy",
+                                          NULL};
+static const char *const test_names[] = {"test-padded-leading.npy", "test-padded-trailing.npy",
+                                         NULL};
+static const char *const train_label_names[] = {"train-labels.npy", NULL};
+static const char *const test_label_names[] = {"test-labels.npy", NULL};
+
+int dataset_dir_looks_complete(const char *dir)
+{
+    const char *const *sets[] = {train_names, test_names, train_label_names, test_label_names};
+    for (int i = 0; i < 4; i++) {
+        char *p = first_present(dir, sets[i]);
+        if (!p) return 0;
+        free(p);
+    }
+    return 1;
+}
+
+int dataset_load_dir(const char *dir, struct dataset_pair *p, char *err)
+{
+    memset(p, 0, sizeof *p);
+    if (!ftl_is_dir(dir))
+        return ftl_error(err, "%s: no such data folder (install the data with 'ftlab data fetch')",
+                         dir);
+    const char *const *sets[] = {train_names, test_names, train_label_names, test_label_names};
+    char *path[4] = {NULL};
+    int rc = -1;
+    for (int i = 0; i < 4; i++) {
+        if (!(path[i] = first_present(dir, sets[i]))) {
+            ftl_error(err, "%s: missing %s%s%s", dir, sets[i][0], sets[i][1] ? " or " : "",
+                      sets[i][1] ? sets[i][1] : "");
+            goto out;
+        }
+    }
+    if (load_sequences(path[0], &p->train, err) != 0 || load_sequences(path[1], &p->test, err) != 0)
+        goto out;
+    if (same_sequences(&p->train, &p->test)) {
+        ftl_error(err,
+                  "%s: holds the same sequences as %s (the known upstream defect: its "
+                  "trailing-padded test file is a copy of the training file); use "
+                  "test-padded-leading.npy",
+                  path[1], path[0]);
+        goto out;
+    }
+    if (load_labels(path[2], &p->train, err) != 0 || load_labels(path[3], &p->test, err) != 0)
+        goto out;
+    free(p->train.source);
+    free(p->test.source);
+    p->train.source = xstrdup(path[0]);
+    p->test.source = xstrdup(path[1]);
+    rc = 0;
+out:
+    for (int i = 0; i < 4; i++)
+        free(path[i]);
+    if (rc != 0) dataset_pair_free(p);
+    return rc;
+}
+
+/* ---- statistics ------------------------------------------------------- */
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
+void dataset_stats(const struct dataset *d, struct dataset_stats *s)
+{
+    memset(s, 0, sizeof *s);
+    s->n = d->n;
+    if (d->n == 0) return;
+    size_t *len = xmallocarray(d->n, sizeof *len);
+    double sum = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        len[i] = dataset_len(d, i);
+        sum += (double)len[i];
+        s->per_digit[d->digit[i]]++;
+        s->per_binary[dataset_binary(d->digit[i])]++;
+    }
+    qsort(len, d->n, sizeof *len, cmp_size);
+    s->len_min = len[0];
+    s->len_max = len[d->n - 1];
+    s->len_mean = sum / (double)d->n;
+    size_t m = d->n / 2;
+    s->len_median = d->n % 2 ? (double)len[m] : 0.5 * (double)(len[m - 1] + len[m]);
+    free(len);
+}
+
+/* ---- batches ---------------------------------------------------------- */
+
+void batch_init(struct batch *b)
+{
+    memset(b, 0, sizeof *b);
+}
+
+void batch_free(struct batch *b)
+{
+    free(b->len);
+    free(b->nrun);
+    free(b->off);
+    free(b->index);
+    free(b->digit);
+    free(b->x);
+    free(b->sortkey);
+    batch_init(b);
+}
+
+static void batch_reserve(struct batch *b, int B, int T, size_t rows)
+{
+    if (B > b->cap_B) {
+        b->len = xrealloc(b->len, (size_t)B * sizeof *b->len);
+        b->index = xrealloc(b->index, (size_t)B * sizeof *b->index);
+        b->digit = xrealloc(b->digit, (size_t)B);
+        b->sortkey = xrealloc(b->sortkey, (size_t)B * sizeof *b->sortkey);
+        b->cap_B = B;
+    }
+    if (T > b->cap_T) {
+        b->nrun = xrealloc(b->nrun, (size_t)T * sizeof *b->nrun);
+        b->off = xrealloc(b->off, (size_t)(T + 1) * sizeof *b->off);
+        b->cap_T = T;
+    }
+    if (rows > b->cap_rows) {
+        b->x = xrealloc(b->x, rows * DATASET_COLS * sizeof *b->x);
+        b->cap_rows = rows;
+    }
+}
+
+static int cmp_u64_desc(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x < y) - (x > y);
+}
+
+void batch_fill(struct batch *b, const struct dataset *d, const uint32_t *idx, int n)
+{
+    int T = 0;
+    size_t rows = 0;
+    for (int i = 0; i < n; i++) {
+        size_t l = dataset_len(d, idx[i]);
+        rows += l;
+        if ((int)l > T) T = (int)l;
+    }
+    batch_reserve(b, n, T, rows);
+    /* Longest first; among equal lengths, the order given (a stable sort by key). */
+    for (int i = 0; i < n; i++)
+        b->sortkey[i] = ((uint64_t)dataset_len(d, idx[i]) << 32) | (uint32_t)(n - 1 - i);
+    qsort(b->sortkey, (size_t)n, sizeof *b->sortkey, cmp_u64_desc);
+    b->B = n;
+    b->T = T;
+    for (int i = 0; i < n; i++) {
+        int pos = n - 1 - (int)(b->sortkey[i] & 0xffffffffu);
+        b->index[i] = idx[pos];
+        b->len[i] = (int)(b->sortkey[i] >> 32);
+        b->digit[i] = d->digit[idx[pos]];
+    }
+    int running = n;
+    b->off[0] = 0;
+    for (int t = 0; t < T; t++) {
+        while (running > 0 && b->len[running - 1] <= t)
+            running--;
+        b->nrun[t] = running;
+        b->off[t + 1] = b->off[t] + (size_t)running;
+        for (int r = 0; r < running; r++) {
+            const int8_t *src = dataset_seq(d, b->index[r]) + (size_t)t * DATASET_COLS;
+            float *dst = b->x + (b->off[t] + (size_t)r) * DATASET_COLS;
+            for (int c = 0; c < DATASET_COLS; c++)
+                dst[c] = (float)src[c];
+        }
+    }
+}

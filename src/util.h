@@ -1,0 +1,61 @@
+/*
+ * util — the few things every module needs: allocation that aborts on
+ * out-of-memory, error messages for bad input, and files written atomically.
+ *
+ * Convention: functions that can fail on *input* return 0 on success and -1
+ * on failure, and write one line (no trailing newline) into `err` (at least
+ * FTL_ERRLEN bytes), starting with the file name: "data/x.npy: truncated".
+ * Out-of-memory is not an input error: xmalloc() and friends abort.
+ */
+#ifndef FTLAB_UTIL_H
+#define FTLAB_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define FTL_ERRLEN 512
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+/* Allocates count*size bytes, aborting when the product overflows. */
+void *xmallocarray(size_t count, size_t size);
+
+/* Formats an error into err (FTL_ERRLEN bytes); always returns -1. */
+int ftl_error(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* a*b into *out; returns 0, or -1 when it would overflow size_t. */
+int ftl_mul_overflow(size_t a, size_t b, size_t *out);
+
+/* Creates dir and its parents (mode 0755); 0 if it exists already. */
+int ftl_mkdir_p(const char *dir, char *err);
+
+/*
+ * Atomic file writing (SQLite/redis style): the data goes to "PATH.tmp.PID",
+ * which is flushed, fsync'd, closed and renamed over PATH, then the directory
+ * is fsync'd. Until ftl_atomic_commit() a crash leaves PATH untouched.
+ */
+struct ftl_atomic {
+    FILE *fp;
+    char *path;
+    char *tmp;
+};
+int ftl_atomic_open(struct ftl_atomic *a, const char *path, char *err);
+int ftl_atomic_commit(struct ftl_atomic *a, char *err); /* closes and renames */
+void ftl_atomic_abort(struct ftl_atomic *a);            /* closes and unlinks the temp */
+/* Writes a whole buffer atomically. */
+int ftl_write_file(const char *path, const void *buf, size_t len, char *err);
+/* Reads a whole file (NUL-terminated for convenience); caller frees *buf. */
+int ftl_read_file(const char *path, char **buf, size_t *len, char *err);
+
+/* Joins two path components into a new string. */
+char *ftl_path_join(const char *a, const char *b);
+int ftl_is_dir(const char *path);
+int ftl_is_file(const char *path);
+
+/* Monotonic seconds, for progress and throughput. */
+double ftl_now(void);
+
+#endif

@@ -1,0 +1,81 @@
+#!/bin/sh
+# The command line, driven as a user would: exit statuses, messages, help.
+# Needs FTLAB_BIN (set by 'make check'); uses only POSIX sh.
+set -u
+bin=${FTLAB_BIN:-./ftlab}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ftlab-cli-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+export XDG_DATA_HOME="$tmp/xdg" # never the user's real data folder
+unset FTLAB_DATA
+fails=0
+n=0
+
+# expect STATUS DESCRIPTION -- COMMAND...: runs the command, checks its status.
+expect() {
+    want=$1; what=$2; shift 3
+    n=$((n + 1))
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    if [ "$got" -ne "$want" ]; then
+        echo "not ok $n - $what: exit $got, expected $want"; sed 's/^/#   /' "$tmp/err"
+        fails=$((fails + 1))
+    else
+        echo "ok $n - $what"
+    fi
+}
+# contains FILE TEXT DESCRIPTION
+contains() {
+    n=$((n + 1))
+    if grep -q -- "$2" "$tmp/$1"; then echo "ok $n - $3"; else
+        echo "not ok $n - $3: '$2' not in $1:"; sed 's/^/#   /' "$tmp/$1"; fails=$((fails + 1)); fi
+}
+one_line() {
+    n=$((n + 1))
+    lines=$(wc -l <"$tmp/err")
+    if [ "$lines" -eq 1 ]; then echo "ok $n - $1 (one line)"; else
+        echo "not ok $n - $1: $lines lines on stderr"; sed 's/^/#   /' "$tmp/err"; fails=$((fails + 1)); fi
+}
+
+expect 0 "--version" -- "$bin" --version
+contains out "ftlab [0-9]" "--version prints the version"
+expect 0 "--help" -- "$bin" --help
+contains out "data" "--help lists the commands"
+expect 0 "help data" -- "$bin" help data
+expect 0 "data --help" -- "$bin" data --help
+contains out "usage: ftlab data" "data --help shows its usage"
+expect 0 "no command: overview" -- "$bin"
+contains out "embedded sample" "overview says where the data stand"
+expect 2 "unknown command" -- "$bin" frobnicate
+expect 2 "help for an unknown command" -- "$bin" help frobnicate
+expect 2 "data without subcommand" -- "$bin" data
+expect 2 "data with a bad subcommand" -- "$bin" data eat
+expect 2 "data info with a bad option" -- "$bin" data info --bogus
+expect 2 "data info --sample --data" -- "$bin" data info --sample --data "$tmp"
+expect 2 "data fetch --sample" -- "$bin" data fetch --sample
+
+expect 0 "data info --sample" -- "$bin" data info --sample
+contains out "train" "data info shows the training split"
+contains out "synthetic" "data info says the sample is synthetic"
+expect 0 "data info falls back to the sample" -- "$bin" data info
+contains err "embedded sample" "the fallback is announced"
+
+expect 1 "data info on a missing folder" -- "$bin" data info --data "$tmp/none"
+one_line "missing folder"
+contains err "$tmp/none" "the message names the folder"
+
+mkdir -p "$tmp/bad"
+printf 'not a numpy file' >"$tmp/bad/train-padded-trailing.npy"
+for f in test-padded-leading.npy train-labels.npy test-labels.npy; do cp "$tmp/bad/train-padded-trailing.npy" "$tmp/bad/$f"; done
+expect 1 "data info on a malformed file" -- "$bin" data info --data "$tmp/bad"
+one_line "malformed file"
+contains err "train-padded-trailing.npy" "the message names the file"
+FTLAB_DATA="$tmp/bad" expect 1 "FTLAB_DATA is honoured" -- "$bin" data info
+
+mkdir -p "$tmp/emptymirror"
+expect 1 "data fetch from an empty folder" -- "$bin" data fetch --from "$tmp/emptymirror" --data "$tmp/dest"
+one_line "fetch from an empty folder"
+n=$((n + 1))
+if [ -e "$tmp/dest" ]; then echo "not ok $n - a failed fetch left $tmp/dest"; fails=$((fails + 1)); else echo "ok $n - a failed fetch leaves nothing"; fi
+
+echo "1..$n"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,55 @@
+/*
+ * cli — the command-line front end: the table of commands and the helpers
+ * every command shares (option parsing, data loading, messages).
+ *
+ * Exit status everywhere: 0 success, 1 failure (bad input, I/O), 2 usage error.
+ */
+#ifndef FTLAB_CLI_H
+#define FTLAB_CLI_H
+
+#include <getopt.h>
+#include <stdint.h>
+
+#include "dataset.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+struct cli_cmd {
+    const char *name;
+    const char *synopsis; /* one line after "ftlab NAME " */
+    const char *summary;  /* one line for the command list */
+    const char *help;     /* the options, for `ftlab NAME --help` */
+    int (*run)(int argc, char **argv);
+};
+
+extern const struct cli_cmd cli_commands[];
+const struct cli_cmd *cli_find(const char *name);
+void cli_usage(const struct cli_cmd *c, FILE *fp);
+/* Prints "ftlab NAME: message" plus a --help hint and returns EXIT_USAGE. */
+int cli_usage_error(const struct cli_cmd *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Prints "ftlab: message" to stderr and returns EXIT_FAIL. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Strict number parsing: the whole string, in range; 0 on success. */
+int cli_parse_long(const char *s, long lo, long hi, long *out);
+int cli_parse_double(const char *s, double lo, double hi, double *out);
+int cli_parse_u64(const char *s, uint64_t *out);
+
+/* Where the data come from, shared by every command that reads data. */
+struct cli_data {
+    const char *dir; /* --data DIR (NULL: $FTLAB_DATA, then the default) */
+    int sample;      /* --sample */
+};
+/*
+ * Loads the data: the embedded sample when asked; MNIST strokes from the
+ * resolved folder when installed there; otherwise the sample with a notice
+ * on stderr -- unless the folder was named explicitly (--data, FTLAB_DATA),
+ * which makes a missing or bad folder an error. *used_sample tells which.
+ */
+int cli_load_data(const struct cli_data *o, struct dataset_pair *p, int *used_sample, char *err);
+
+int cmd_data(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+#endif

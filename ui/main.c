@@ -1,0 +1,144 @@
+/*
+ * ftlab — watch a neural network learn, in a terminal.
+ *
+ * main() only dispatches: `ftlab [COMMAND] [OPTIONS]`. Each command is one
+ * row of cli_commands[] (name, synopsis, help text, function), as in tmux's
+ * cmd_entry table, so --help, the man page and the dispatcher agree.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "fetch.h"
+
+static int cmd_help(int argc, char **argv);
+
+const struct cli_cmd cli_commands[] = {
+    {"data", "fetch [--from DIR] | info [--data DIR | --sample]",
+     "install the MNIST stroke data, or describe the data ftlab would use",
+     "  fetch [--from DIR] [--data DIR]\n"
+     "        Install MNIST stroke sequences into the data folder: downloaded from\n"
+     "        the upstream GitHub repository with curl, or copied from DIR holding\n"
+     "        the upstream tarballs. SHA-256 checksums are verified; the folder is\n"
+     "        replaced atomically.\n"
+     "  info [--data DIR | --sample]\n"
+     "        For each split: sequence count, lengths, digits, binary labels, source.\n"
+     "  --data DIR     the data folder (default: $FTLAB_DATA, else\n"
+     "                 $XDG_DATA_HOME/ftlab/mnist-strokes)\n"
+     "  --sample       the embedded synthetic sample instead of MNIST\n",
+     cmd_data},
+    {"help", "[COMMAND]", "show the commands, or one command's options", "", cmd_help},
+    {"version", "", "print the version", "", cmd_version},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+const struct cli_cmd *cli_find(const char *name)
+{
+    for (const struct cli_cmd *c = cli_commands; c->name; c++)
+        if (strcmp(c->name, name) == 0) return c;
+    return NULL;
+}
+
+void cli_usage(const struct cli_cmd *c, FILE *fp)
+{
+    fprintf(fp, "usage: ftlab %s %s\n%s.\n", c->name, c->synopsis, c->summary);
+    if (c->help[0]) fprintf(fp, "\n%s", c->help);
+    fprintf(fp, "  -h, --help     show this help\n");
+}
+
+int cli_usage_error(const struct cli_cmd *c, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "ftlab %s: ", c ? c->name : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'ftlab %s--help'.\n", c ? c->name : "");
+    return EXIT_USAGE;
+}
+
+int cli_fail(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("ftlab: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return EXIT_FAIL;
+}
+
+static void usage_all(FILE *fp)
+{
+    fprintf(fp, "usage: ftlab [COMMAND] [OPTIONS]\n"
+                "Watch a GRU learn MNIST pen strokes, with the KL-margin loss of\n"
+                "Romanov & Rumshisky (2017) and its baselines.\n\n"
+                "Commands:\n");
+    for (const struct cli_cmd *c = cli_commands; c->name; c++)
+        fprintf(fp, "  %-10s %s\n", c->name, c->summary);
+    fprintf(fp, "\n'ftlab COMMAND --help' shows a command's options; 'man ftlab' has the rest.\n"
+                "  -h, --help     show this help\n"
+                "  -V, --version  print the version\n");
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage_all(stdout);
+        return EXIT_OK;
+    }
+    const struct cli_cmd *c = cli_find(argv[1]);
+    if (!c) return cli_usage_error(cli_find("help"), "unknown command '%s'", argv[1]);
+    cli_usage(c, stdout);
+    return EXIT_OK;
+}
+
+int cmd_version(int argc, char **argv)
+{
+    printf("ftlab %s\n", PACKAGE_VERSION);
+    return EXIT_OK;
+}
+
+/* Until the workbench exists, `ftlab` alone shows the commands and where the data stand. */
+static int overview(void)
+{
+    usage_all(stdout);
+    char *dir = fetch_resolve_data_dir(NULL);
+    printf("\nData: ");
+    if (dataset_dir_looks_complete(dir))
+        printf("MNIST strokes installed in %s\n", dir);
+    else
+        printf("no MNIST strokes in %s; commands use the embedded sample\n"
+               "      (install the real data with 'ftlab data fetch').\n",
+               dir);
+    free(dir);
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) return overview();
+    const char *a = argv[1];
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+        usage_all(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) return cmd_version(0, NULL);
+    const struct cli_cmd *c = cli_find(a);
+    if (!c) {
+        fprintf(stderr, "ftlab: unknown command '%s'\nTry 'ftlab --help'.\n", a);
+        return EXIT_USAGE;
+    }
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) break;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            cli_usage(c, stdout);
+            return EXIT_OK;
+        }
+    }
+    return c->run(argc - 1, argv + 1);
+}
