@@ -58,11 +58,15 @@ int npy_read(const char *path, struct npy *out, char *err);
 int npy_read_mem(const void *buf, size_t len, const char *name, struct npy *out, char *err);
 void npy_free(struct npy *a);
 
-/* Element i of an array as a double / as an int64 (floats truncated). */
+/* Element i as a double / as an int64 (floats truncated, saturating; NaN -> 0). */
 double npy_get_f64(const struct npy *a, size_t i);
 int64_t npy_get_i64(const struct npy *a, size_t i);
 
-/* Streaming: open + validate the header, then read elements [first, first+n) as doubles. */
+/*
+ * Streaming: open + validate the header (f->h), then read elements
+ * [first, first+n) as doubles into out[n] (any dtype; one fread, no buffer).
+ * Reading past h.count is an error. npy_close is safe after a failed open.
+ */
 int npy_open(const char *path, struct npy_file *f, char *err);
 int npy_read_f64(struct npy_file *f, size_t first, size_t n, double *out, char *err);
 void npy_close(struct npy_file *f);

@@ -77,7 +77,7 @@ static void test_leading_and_trailing_identical(void **state)
     assert_int_equal(dataset_load_split(le, lab, &b, err), 0);
     check_three(&a);
     check_three(&b);
-    assert_memory_equal(a.digit, (uint8_t[]){4, 5, 6}, 3);
+    assert_memory_equal(a.digit, ((uint8_t[]){4, 5, 6}), 3);
     dataset_free(&a);
     dataset_free(&b);
     free(tr), free(le), free(lab);

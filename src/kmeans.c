@@ -1,0 +1,682 @@
+/* kmeans — k-means++ and Lloyd as scikit-learn 1.2.1 runs them (SPEC.md §7). See kmeans.h. */
+#include "kmeans.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rng.h"
+#include "util.h"
+
+/* Rows per distance GEMM: sklearn's CHUNK_SIZE. Fewer when k*d is large, so
+ * that rows*k*d stays under OpenBLAS's threading threshold (4 * 65536) and
+ * each GEMM runs single-threaded inside our worker threads. */
+#define CHUNK 256
+#define GEMM_SERIAL_MNK 262144
+#define MAX_THREADS 64
+
+// ---- workspace: everything the iterations touch, allocated once per fit ----
+
+struct kmeans_work {
+    const double *X;     /* [n x d] centred copy (owned) */
+    size_t n;
+    int d, k;
+    size_t chunk, nchunks; /* rows per chunk, chunks */
+    double *x_sq;        /* [n] |x_i|^2 */
+    double *centers;     /* [k x d] current centres */
+    double *centers_new; /* [k x d] */
+    double *c_sq;        /* [k] |c_j|^2 */
+    double *weights;     /* [k] */
+    double *shift;       /* [k] |c_new - c_old| */
+    int32_t *labels, *labels_old; /* [n] */
+    double *scratch;     /* [threads x chunk x max(k, trials)] GEMM output, one block per thread */
+    double *partial;     /* [nchunks x k x (d + 1)] per-chunk cluster sums and counts */
+    double *far;         /* [n] squared distance to the own centre, for relocation */
+    int *empty;          /* [k] */
+    size_t *top;         /* [k] */
+    int update;          /* E-step: also accumulate the M-step sums */
+    /* k-means++ */
+    int trials;          /* 2 + floor(ln k) */
+    int m;               /* candidates in this round */
+    double *closest;     /* [n] D^2 to the nearest chosen centre */
+    double *cumsum;      /* [n] */
+    double *cand;        /* [trials x n] min(closest, D^2 to candidate t) */
+    double *cand_x;      /* [trials x d] */
+    double *pot_part;    /* [nchunks x trials] per-chunk potentials */
+    size_t cand_id[64];  /* trials <= 2 + ln(2^31) < 64 */
+};
+
+/*
+ * Work is split into chunks of rows; every chunk writes only its own rows and
+ * its own slot of per-chunk sums, which are then added in chunk order. So the
+ * result is the same bit for bit whatever the thread count.
+ */
+typedef void chunk_fn(struct kmeans_work *w, size_t chunk, double *scratch);
+
+/* Adds x [d] to the cluster sum s [d]; restrict lets the compiler vectorise. */
+static void add_row(double *restrict s, const double *restrict x, int d)
+{
+    for (int q = 0; q < d; q++)
+        s[q] += x[q];
+}
+
+/* E-step of one chunk: D = -2 X C^T by GEMM, label = first argmin of
+ * |c|^2 + D (|x|^2 is the same for every centre and left out); with update,
+ * the chunk's per-cluster sums for the M-step (sklearn _update_chunk_dense). */
+static void estep_chunk(struct kmeans_work *w, size_t chunk, double *dist)
+{
+    size_t start = chunk * w->chunk;
+    size_t rows = w->n - start < w->chunk ? w->n - start : w->chunk;
+    int k = w->k, d = w->d;
+    const double *x = w->X + start * (size_t)d;
+    const double *c_sq = w->c_sq;
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, k, d, -2.0, x, d, w->centers,
+                d, 0.0, dist, k);
+    double *part = w->partial + chunk * (size_t)k * (size_t)(d + 1);
+    if (w->update)
+        memset(part, 0, (size_t)k * (size_t)(d + 1) * sizeof *part);
+    int32_t *labels = w->labels + start;
+    for (size_t i = 0; i < rows; i++) {
+        const double *di = dist + i * (size_t)k;
+        double low = c_sq[0] + di[0];
+        int best = 0;
+        for (int j = 1; j < k; j++) {
+            double v = c_sq[j] + di[j];
+            if (v < low)
+                low = v, best = j;
+        }
+        labels[i] = best;
+        if (w->update) {
+            double *sum = part + (size_t)best * (size_t)(d + 1);
+            add_row(sum, x + i * (size_t)d, d);
+            sum[d] += 1.0;
+        }
+    }
+}
+
+/* k-means++ round of one chunk: cand[t][i] = min(closest_i, |x_i - x_cand_t|^2),
+ * the distance by |a|^2 + |b|^2 - 2 a.b clipped at 0 like sklearn's
+ * euclidean_distances; pot_part[chunk][t] = the chunk's sum of cand[t]. */
+static void seed_chunk(struct kmeans_work *w, size_t chunk, double *g)
+{
+    size_t start = chunk * w->chunk;
+    size_t rows = w->n - start < w->chunk ? w->n - start : w->chunk;
+    int m = w->m, d = w->d;
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, m, d, -2.0,
+                w->X + start * (size_t)d, d, w->cand_x, d, 0.0, g, m);
+    double *pot = w->pot_part + chunk * (size_t)w->trials;
+    for (int t = 0; t < m; t++) {
+        double xx = w->x_sq[w->cand_id[t]], p = 0.0;
+        double *out = w->cand + (size_t)t * w->n + start;
+        for (size_t i = 0; i < rows; i++) {
+            double v = g[i * (size_t)m + (size_t)t] + xx + w->x_sq[start + i];
+            v = v > 0.0 ? v : 0.0;
+            v = v < w->closest[start + i] ? v : w->closest[start + i];
+            out[i] = v;
+            p += v;
+        }
+        pot[t] = p;
+    }
+}
+
+// ---- a fixed set of worker threads for one fit ----
+
+struct pool;
+
+struct worker_arg {
+    struct pool *p;
+    int index;
+};
+
+/* A new job is a bump of gen under mu; the caller runs part 0 itself. */
+struct pool {
+    pthread_mutex_t mu;
+    pthread_cond_t go, done;
+    unsigned long gen;
+    int pending, quit, nthreads;
+    chunk_fn *fn;
+    struct kmeans_work *w;
+    size_t scratch_len; /* doubles per thread */
+    pthread_t tid[MAX_THREADS];
+    struct worker_arg args[MAX_THREADS];
+};
+
+static void pool_part(struct pool *p, int t)
+{
+    struct kmeans_work *w = p->w;
+    size_t lo = w->nchunks * (size_t)t / (size_t)p->nthreads;
+    size_t hi = w->nchunks * (size_t)(t + 1) / (size_t)p->nthreads;
+    for (size_t c = lo; c < hi; c++)
+        p->fn(w, c, w->scratch + (size_t)t * p->scratch_len);
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker_arg *a = arg;
+    struct pool *p = a->p;
+    unsigned long seen = 0;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (p->gen == seen && !p->quit)
+            pthread_cond_wait(&p->go, &p->mu);
+        if (p->quit) {
+            pthread_mutex_unlock(&p->mu);
+            return NULL;
+        }
+        seen = p->gen;
+        pthread_mutex_unlock(&p->mu);
+        pool_part(p, a->index);
+        pthread_mutex_lock(&p->mu);
+        if (--p->pending == 0)
+            pthread_cond_signal(&p->done);
+        pthread_mutex_unlock(&p->mu);
+    }
+}
+
+/* Runs fn over all chunks and returns when every chunk is done. */
+static void pool_run(struct pool *p, chunk_fn *fn)
+{
+    p->fn = fn;
+    if (p->nthreads > 1) {
+        pthread_mutex_lock(&p->mu);
+        p->pending = p->nthreads - 1;
+        p->gen++;
+        pthread_cond_broadcast(&p->go);
+        pthread_mutex_unlock(&p->mu);
+    }
+    pool_part(p, 0);
+    if (p->nthreads > 1) {
+        pthread_mutex_lock(&p->mu);
+        while (p->pending > 0)
+            pthread_cond_wait(&p->done, &p->mu);
+        pthread_mutex_unlock(&p->mu);
+    }
+}
+
+static void pool_start(struct pool *p, struct kmeans_work *w, int nthreads, size_t scratch_len)
+{
+    memset(p, 0, sizeof *p);
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->go, NULL);
+    pthread_cond_init(&p->done, NULL);
+    p->w = w;
+    p->scratch_len = scratch_len;
+    p->nthreads = 1;
+    for (int t = 1; t < nthreads; t++) {
+        p->args[t] = (struct worker_arg){p, t};
+        if (pthread_create(&p->tid[t], NULL, worker_main, &p->args[t]) != 0)
+            break; /* fewer workers is slower, not wrong */
+        p->nthreads = t + 1;
+    }
+}
+
+static void pool_stop(struct pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->quit = 1;
+    pthread_cond_broadcast(&p->go);
+    pthread_mutex_unlock(&p->mu);
+    for (int t = 1; t < p->nthreads; t++)
+        pthread_join(p->tid[t], NULL);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->go);
+    pthread_cond_destroy(&p->done);
+}
+
+/* Labels for the current centres; with update, also the per-chunk sums. */
+static void estep(struct pool *p, int update)
+{
+    struct kmeans_work *w = p->w;
+    for (int j = 0; j < w->k; j++) {
+        const double *c = w->centers + (size_t)j * (size_t)w->d;
+        double s = 0.0;
+        for (int q = 0; q < w->d; q++)
+            s += c[q] * c[q];
+        w->c_sq[j] = s;
+    }
+    w->update = update;
+    pool_run(p, estep_chunk);
+}
+
+// ---- M-step (sklearn _k_means_common.pyx) ----
+
+/*
+ * Clusters left empty by the E-step take the samples farthest from their own
+ * centre, farthest first (sklearn: argpartition, whose order among the chosen
+ * is unspecified; here ties go to the lower index). The sample's label is not
+ * changed, as in sklearn. When every sample sits on its centre (fewer distinct
+ * points than k) moving one gains nothing and the cluster stays empty.
+ */
+static void relocate_empty(struct kmeans_work *w)
+{
+    int *empty = w->empty;
+    size_t *top = w->top;
+    int k = w->k, d = w->d, n_empty = 0;
+    for (int j = 0; j < k; j++)
+        if (w->weights[j] == 0.0)
+            empty[n_empty++] = j;
+    if (n_empty == 0)
+        return;
+    double max_far = 0.0;
+    for (size_t i = 0; i < w->n; i++) {
+        const double *x = w->X + i * (size_t)d, *c = w->centers + (size_t)w->labels[i] * (size_t)d;
+        double s = 0.0;
+        for (int q = 0; q < d; q++)
+            s += (x[q] - c[q]) * (x[q] - c[q]);
+        w->far[i] = s;
+        max_far = s > max_far ? s : max_far;
+    }
+    if (max_far == 0.0)
+        return;
+    /* the n_empty largest distances, kept sorted by insertion (n_empty <= k) */
+    int m = 0;
+    for (size_t i = 0; i < w->n; i++) {
+        if (m == n_empty && !(w->far[i] > w->far[top[m - 1]]))
+            continue;
+        int at = m < n_empty ? m++ : m - 1;
+        while (at > 0 && w->far[i] > w->far[top[at - 1]]) {
+            top[at] = top[at - 1];
+            at--;
+        }
+        top[at] = i;
+    }
+    for (int e = 0; e < n_empty; e++) {
+        const double *x = w->X + top[e] * (size_t)d;
+        int from = w->labels[top[e]], to = empty[e];
+        double *cf = w->centers_new + (size_t)from * (size_t)d;
+        double *ct = w->centers_new + (size_t)to * (size_t)d;
+        for (int q = 0; q < d; q++) {
+            cf[q] -= x[q];
+            ct[q] = x[q];
+        }
+        w->weights[to] = 1.0;
+        w->weights[from] -= 1.0;
+    }
+}
+
+/* centers_new = mean of each cluster from the chunk sums; shift = |new - old|. */
+static void mstep(struct kmeans_work *w)
+{
+    int k = w->k, d = w->d;
+    size_t kd = (size_t)k * (size_t)d;
+    memset(w->centers_new, 0, kd * sizeof *w->centers_new);
+    memset(w->weights, 0, (size_t)k * sizeof *w->weights);
+    for (size_t c = 0; c < w->nchunks; c++) {
+        const double *part = w->partial + c * (size_t)k * (size_t)(d + 1);
+        for (int j = 0; j < k; j++) {
+            const double *s = part + (size_t)j * (size_t)(d + 1);
+            double *cj = w->centers_new + (size_t)j * (size_t)d;
+            for (int q = 0; q < d; q++)
+                cj[q] += s[q];
+            w->weights[j] += s[d];
+        }
+    }
+    relocate_empty(w);
+    int biggest = 0;
+    for (int j = 0; j < k; j++) {
+        if (w->weights[j] > w->weights[biggest])
+            biggest = j;
+        if (w->weights[j] > 0) {
+            double alpha = 1.0 / w->weights[j];
+            double *cj = w->centers_new + (size_t)j * (size_t)d;
+            for (int q = 0; q < d; q++)
+                cj[q] *= alpha;
+        }
+    }
+    /* Still empty (duplicate points): park on the biggest cluster, as sklearn >= 1.3 does
+     * (after averaging it; sklearn copies it whatever its state at that point). */
+    for (int j = 0; j < k; j++)
+        if (!(w->weights[j] > 0))
+            memcpy(w->centers_new + (size_t)j * (size_t)d,
+                   w->centers_new + (size_t)biggest * (size_t)d, (size_t)d * sizeof(double));
+    for (int j = 0; j < k; j++) {
+        const double *a = w->centers_new + (size_t)j * (size_t)d;
+        const double *b = w->centers + (size_t)j * (size_t)d;
+        double s = 0.0;
+        for (int q = 0; q < d; q++)
+            s += (a[q] - b[q]) * (a[q] - b[q]);
+        w->shift[j] = sqrt(s);
+    }
+}
+
+// ---- k-means++ (SPEC.md §7.3) ----
+
+/* First index with cumsum[i] >= v (np.searchsorted, side='left'), clipped to n-1. */
+static size_t search_sorted(const double *cumsum, size_t n, double v)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cumsum[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n ? lo : n - 1;
+}
+
+/* cand[t] = min(closest, D^2 to the sample cand_id[t]) for t < m; returns
+ * the potential (sum) of each in pot[t], added in chunk order. */
+static void seed_round(struct pool *p, int m, double *pot)
+{
+    struct kmeans_work *w = p->w;
+    for (int t = 0; t < m; t++)
+        memcpy(w->cand_x + (size_t)t * (size_t)w->d, w->X + w->cand_id[t] * (size_t)w->d,
+               (size_t)w->d * sizeof(double));
+    w->m = m;
+    pool_run(p, seed_chunk);
+    for (int t = 0; t < m; t++) {
+        pot[t] = 0.0;
+        for (size_t c = 0; c < w->nchunks; c++)
+            pot[t] += w->pot_part[c * (size_t)w->trials + (size_t)t];
+    }
+}
+
+/*
+ * Greedy k-means++ (SPEC.md §7.3): each new centre is the best (lowest
+ * potential) of 2 + floor(ln k) samples drawn with probability D^2 / potential.
+ */
+static void kmeans_pp(struct pool *p, struct rng *r)
+{
+    struct kmeans_work *w = p->w;
+    size_t n = w->n;
+    int d = w->d;
+    double pot[64];
+    for (size_t i = 0; i < n; i++)
+        w->closest[i] = INFINITY;
+    w->cand_id[0] = (size_t)rng_below(r, n);
+    seed_round(p, 1, pot);
+    memcpy(w->closest, w->cand, n * sizeof(double));
+    memcpy(w->centers, w->X + w->cand_id[0] * (size_t)d, (size_t)d * sizeof(double));
+    double current = pot[0];
+
+    for (int c = 1; c < w->k; c++) {
+        double run = 0.0;
+        for (size_t i = 0; i < n; i++)
+            w->cumsum[i] = run += w->closest[i];
+        for (int t = 0; t < w->trials; t++)
+            w->cand_id[t] = search_sorted(w->cumsum, n, rng_uniform(r) * current);
+        seed_round(p, w->trials, pot);
+        int best = 0;
+        for (int t = 1; t < w->trials; t++)
+            if (pot[t] < pot[best])
+                best = t;
+        memcpy(w->closest, w->cand + (size_t)best * n, n * sizeof(double));
+        current = pot[best];
+        memcpy(w->centers + (size_t)c * (size_t)d, w->X + w->cand_id[best] * (size_t)d,
+               (size_t)d * sizeof(double));
+    }
+}
+
+// ---- one restart, and the restarts ----
+
+static double inertia_of(const struct kmeans_work *w)
+{
+    double total = 0.0;
+    for (size_t i = 0; i < w->n; i++) {
+        const double *x = w->X + i * (size_t)w->d;
+        const double *c = w->centers + (size_t)w->labels[i] * (size_t)w->d;
+        double s = 0.0;
+        for (int q = 0; q < w->d; q++)
+            s += (x[q] - c[q]) * (x[q] - c[q]);
+        total += s;
+    }
+    return total;
+}
+
+/* sklearn _kmeans_single_lloyd: stop on unchanged labels (strict) or on a
+ * total squared centre shift <= tol_abs; then relabel unless strict. */
+static double run_once(struct pool *p, struct rng *r, int max_iter, double tol_abs, int *n_iter)
+{
+    struct kmeans_work *w = p->w;
+    kmeans_pp(p, r);
+    for (size_t i = 0; i < w->n; i++)
+        w->labels_old[i] = -1;
+    int strict = 0, it;
+    for (it = 0; it < max_iter; it++) {
+        estep(p, 1);
+        mstep(w);
+        double *t = w->centers;
+        w->centers = w->centers_new;
+        w->centers_new = t;
+        if (memcmp(w->labels, w->labels_old, w->n * sizeof *w->labels) == 0) {
+            strict = 1;
+            break;
+        }
+        double total = 0.0;
+        for (int j = 0; j < w->k; j++)
+            total += w->shift[j] * w->shift[j];
+        if (total <= tol_abs)
+            break;
+        memcpy(w->labels_old, w->labels, w->n * sizeof *w->labels);
+    }
+    *n_iter = it < max_iter ? it + 1 : max_iter;
+    if (!strict)
+        estep(p, 0);
+    return inertia_of(w);
+}
+
+/* sklearn _is_same_clustering: equal up to a renaming of the clusters. */
+static int same_clustering(const int32_t *a, const int32_t *b, size_t n, int32_t *map, int k)
+{
+    for (int j = 0; j < k; j++)
+        map[j] = -1;
+    for (size_t i = 0; i < n; i++) {
+        if (map[a[i]] == -1)
+            map[a[i]] = b[i];
+        else if (map[a[i]] != b[i])
+            return 0;
+    }
+    return 1;
+}
+
+// ---- input, tolerance, workspace ----
+
+void kmeans_opts_default(struct kmeans_opts *o, int k)
+{
+    *o = (struct kmeans_opts){.k = k, .n_init = 10, .max_iter = 300, .tol = 1e-4};
+}
+
+static int check_input(const double *X, size_t n, int d, const struct kmeans_opts *o, char *err)
+{
+    if (d < 1)
+        return ftl_error(err, "kmeans: %d features, need at least 1", d);
+    if (n > (size_t)INT32_MAX)
+        return ftl_error(err, "kmeans: %zu samples, at most %d supported", n, INT32_MAX);
+    if (o->k < 1 || (size_t)o->k > n)
+        return ftl_error(err, "kmeans: k = %d clusters needs 1 <= k <= n = %zu samples", o->k, n);
+    if (o->n_init < 1 || o->max_iter < 1)
+        return ftl_error(err, "kmeans: n_init = %d and max_iter = %d must be at least 1",
+                         o->n_init, o->max_iter);
+    if (!(o->tol >= 0.0) || !isfinite(o->tol))
+        return ftl_error(err, "kmeans: tol = %g must be finite and >= 0", o->tol);
+    for (size_t i = 0; i < n * (size_t)d; i++)
+        if (!isfinite(X[i]))
+            return ftl_error(err, "kmeans: X[%zu][%zu] = %g is not finite", i / (size_t)d,
+                             i % (size_t)d, X[i]);
+    return 0;
+}
+
+/* NumPy's pairwise sum for the d column variances (loops_utils.h), so that
+ * tol_abs is bit for bit sklearn's np.mean(np.var(X, axis=0)) * tol. */
+static double pairwise_sum(const double *a, size_t n)
+{
+    if (n < 8) {
+        double res = 0.;
+        for (size_t i = 0; i < n; i++)
+            res += a[i];
+        return res;
+    }
+    if (n <= 128) {
+        double r[8], res;
+        size_t i;
+        for (i = 0; i < 8; i++)
+            r[i] = a[i];
+        for (i = 8; i < n - (n % 8); i += 8)
+            for (size_t q = 0; q < 8; q++)
+                r[q] += a[i + q];
+        res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < n; i++)
+            res += a[i];
+        return res;
+    }
+    size_t n2 = n / 2;
+    n2 -= n2 % 8;
+    return pairwise_sum(a, n2) + pairwise_sum(a + n2, n - n2);
+}
+
+/* Column means into mean[d] and sklearn's tolerance: np.var over axis 0 adds
+ * row after row; the mean of the d variances is a pairwise sum. */
+static double column_stats(const double *X, size_t n, int d, double tol, double *mean)
+{
+    double *var = xcalloc((size_t)d, sizeof *var);
+    for (int q = 0; q < d; q++)
+        mean[q] = 0.0;
+    for (size_t i = 0; i < n; i++)
+        for (int q = 0; q < d; q++)
+            mean[q] += X[i * (size_t)d + q];
+    for (int q = 0; q < d; q++)
+        mean[q] /= (double)n;
+    for (size_t i = 0; i < n; i++)
+        for (int q = 0; q < d; q++) {
+            double v = X[i * (size_t)d + q] - mean[q];
+            var[q] += v * v;
+        }
+    for (int q = 0; q < d; q++)
+        var[q] /= (double)n;
+    double tol_abs = tol == 0.0 ? 0.0 : (0.0 + pairwise_sum(var, (size_t)d)) / d * tol;
+    free(var);
+    return tol_abs;
+}
+
+static size_t scratch_per_thread(const struct kmeans_work *w)
+{
+    return w->chunk * (size_t)(w->k > w->trials ? w->k : w->trials);
+}
+
+static void work_alloc(struct kmeans_work *w, size_t n, int d, int k, int threads)
+{
+    size_t kd = (size_t)k * (size_t)d;
+    memset(w, 0, sizeof *w);
+    w->n = n, w->d = d, w->k = k;
+    w->trials = 2 + (int)log((double)k);
+    size_t width = (size_t)(k > w->trials ? k : w->trials);
+    w->chunk = GEMM_SERIAL_MNK / (width * (size_t)d);
+    w->chunk = w->chunk > CHUNK ? CHUNK : w->chunk < 16 ? 16 : w->chunk;
+    w->nchunks = (n + w->chunk - 1) / w->chunk;
+    w->x_sq = xmallocarray(n, sizeof(double));
+    w->centers = xmallocarray(kd, sizeof(double));
+    w->centers_new = xmallocarray(kd, sizeof(double));
+    w->c_sq = xmallocarray((size_t)k, sizeof(double));
+    w->weights = xmallocarray((size_t)k, sizeof(double));
+    w->shift = xmallocarray((size_t)k, sizeof(double));
+    w->labels = xmallocarray(n, sizeof(int32_t));
+    w->labels_old = xmallocarray(n, sizeof(int32_t));
+    w->scratch = xmallocarray((size_t)threads, scratch_per_thread(w) * sizeof(double));
+    w->partial = xmallocarray(w->nchunks, (size_t)k * (size_t)(d + 1) * sizeof(double));
+    w->far = xmallocarray(n, sizeof(double));
+    w->empty = xmallocarray((size_t)k, sizeof(int));
+    w->top = xmallocarray((size_t)k, sizeof(size_t));
+    w->closest = xmallocarray(n, sizeof(double));
+    w->cumsum = xmallocarray(n, sizeof(double));
+    w->cand = xmallocarray((size_t)w->trials, n * sizeof(double));
+    w->cand_x = xmallocarray((size_t)w->trials, (size_t)d * sizeof(double));
+    w->pot_part = xmallocarray(w->nchunks, (size_t)w->trials * sizeof(double));
+}
+
+static void work_free(struct kmeans_work *w)
+{
+    free((void *)w->X);
+    free(w->x_sq), free(w->centers), free(w->centers_new), free(w->c_sq);
+    free(w->weights), free(w->shift), free(w->labels), free(w->labels_old);
+    free(w->scratch), free(w->partial), free(w->far), free(w->empty), free(w->top);
+    free(w->closest), free(w->cumsum), free(w->cand), free(w->cand_x), free(w->pot_part);
+}
+
+static int thread_count(const struct kmeans_opts *o, size_t nchunks)
+{
+    long t = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    if (t < 1)
+        t = 1;
+    if (t > MAX_THREADS)
+        t = MAX_THREADS;
+    if ((size_t)t > nchunks)
+        t = (long)nchunks;
+    return (int)t;
+}
+
+/* X - column means into a new [n x d] array, with the squared row norms. */
+static double *centred_copy(const double *X, size_t n, int d, const double *mean, double *x_sq)
+{
+    double *Xc = xmallocarray(n, (size_t)d * sizeof *Xc);
+    for (size_t i = 0; i < n; i++) {
+        double s = 0.0;
+        for (int q = 0; q < d; q++) {
+            double v = X[i * (size_t)d + q] - mean[q];
+            Xc[i * (size_t)d + q] = v;
+            s += v * v;
+        }
+        x_sq[i] = s;
+    }
+    return Xc;
+}
+
+int kmeans_fit(const double *X, size_t n, int d, const struct kmeans_opts *o,
+               struct kmeans_result *r, char *err)
+{
+    memset(r, 0, sizeof *r);
+    if (check_input(X, n, d, o, err) < 0)
+        return -1;
+    int k = o->k;
+    size_t kd = (size_t)k * (size_t)d;
+    struct kmeans_work w;
+    work_alloc(&w, n, d, k, MAX_THREADS);
+    int threads = thread_count(o, w.nchunks);
+
+    /* Centred data (sklearn: accuracy of |x|^2 + |c|^2 - 2 x.c); centres move back at the end. */
+    double *mean = xmallocarray((size_t)d, sizeof *mean);
+    r->tol_abs = column_stats(X, n, d, o->tol, mean);
+    w.X = centred_copy(X, n, d, mean, w.x_sq);
+
+    r->labels = xmallocarray(n, sizeof *r->labels);
+    r->centers = xmallocarray(kd, sizeof *r->centers);
+    int32_t *map = xmallocarray((size_t)k, sizeof *map);
+    struct rng rng;
+    rng_seed(&rng, o->seed);
+    struct pool pool;
+    pool_start(&pool, &w, threads, scratch_per_thread(&w));
+    for (int run = 0; run < o->n_init; run++) {
+        int n_iter;
+        double inertia = run_once(&pool, &rng, o->max_iter, r->tol_abs, &n_iter);
+        /* a lower inertia for the same partition is rounding, not a better run */
+        if (run == 0 ||
+            (inertia < r->inertia && !same_clustering(w.labels, r->labels, n, map, k))) {
+            memcpy(r->labels, w.labels, n * sizeof *r->labels);
+            memcpy(r->centers, w.centers, kd * sizeof *r->centers);
+            r->inertia = inertia;
+            r->n_iter = n_iter;
+        }
+    }
+    pool_stop(&pool);
+
+    for (size_t c = 0; c < kd; c++)
+        r->centers[c] += mean[c % (size_t)d];
+    memset(map, 0, (size_t)k * sizeof *map);
+    for (size_t i = 0; i < n; i++)
+        map[r->labels[i]] = 1;
+    for (int j = 0; j < k; j++)
+        r->n_distinct += map[j];
+    free(mean), free(map);
+    work_free(&w);
+    return 0;
+}
+
+void kmeans_result_free(struct kmeans_result *r)
+{
+    free(r->labels);
+    free(r->centers);
+    memset(r, 0, sizeof *r);
+}

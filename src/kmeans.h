@@ -1,0 +1,49 @@
+/*
+ * kmeans — KMeans as scikit-learn 1.2.1 does it (SPEC.md §7): k-means++
+ * seeding with 2 + floor(ln k) greedy local trials, Lloyd iterations with the
+ * distance products by cblas_dgemm in chunks of 256 rows, empty clusters
+ * moved to the farthest points, n_init restarts from one seeded struct rng,
+ * the lowest inertia wins. float64 throughout; the same seed gives the same
+ * result bit for bit (for a fixed thread count). Labels are not those of
+ * sklearn (its RNG is numpy's MT19937); the quality is (SPEC.md §7.4).
+ */
+#ifndef FTLAB_KMEANS_H
+#define FTLAB_KMEANS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct kmeans_opts {
+    int k;          /* clusters, 1 <= k <= n */
+    int n_init;     /* restarts; sklearn 1.2.1 default 10 (>= 1.4: 1) */
+    int max_iter;   /* Lloyd iterations per restart (300) */
+    double tol;     /* relative: the run stops when sum |c_new - c_old|^2 <= tol * mean column variance (1e-4) */
+    uint64_t seed;  /* seeds the one rng stream all restarts draw from */
+    int threads;    /* E-step worker threads; 0 = one per online CPU (like sklearn's OpenMP) */
+};
+
+/* k given, everything else sklearn's default (n_init 10, max_iter 300, tol 1e-4), seed 0. */
+void kmeans_opts_default(struct kmeans_opts *o, int k);
+
+struct kmeans_result {
+    int32_t *labels;  /* [n] cluster of each sample, 0..k-1 */
+    double *centers;  /* [k x d] row-major, in the input's coordinates */
+    double inertia;   /* sum of squared distances to the assigned centre */
+    int n_iter;       /* Lloyd iterations of the winning restart */
+    int n_distinct;   /* clusters holding at least one sample (< k with duplicate points) */
+    double tol_abs;   /* the absolute tolerance used: tol * mean_j var(X[:, j]) */
+};
+
+/*
+ * Clusters X [n x d] (row-major float64) into o->k clusters. On success fills
+ * r (its arrays are allocated here; free with kmeans_result_free) and returns
+ * 0. Returns -1 with a message in err (FTL_ERRLEN bytes) and r zeroed when
+ * k < 1, k > n, d < 1, n_init < 1, max_iter < 1, tol < 0, or X holds a NaN
+ * or an infinity. Fewer distinct points than k is not an error: some clusters
+ * stay empty (n_distinct < k), as sklearn warns.
+ */
+int kmeans_fit(const double *X, size_t n, int d, const struct kmeans_opts *o,
+               struct kmeans_result *r, char *err);
+void kmeans_result_free(struct kmeans_result *r);
+
+#endif

@@ -1,0 +1,282 @@
+/* trainer — one batch at a time, controls between batches. See trainer.h. */
+#include "trainer.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "rng.h"
+#include "util.h"
+
+#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
+void openblas_set_num_threads(int);
+#endif
+
+void trainer_config_defaults(struct trainer_config *c, struct trainer_controls *k)
+{
+    /* SPEC.md §10: H=128, K=32, batch 256, Adam 1e-3, margin 5, lambda 1, 10 epochs. */
+    memset(c, 0, sizeof *c);
+    c->task = TASK_CLASSIFY;
+    c->hidden = 128;
+    c->units = 32;
+    c->batch_size = 256;
+    c->optimizer = OPTIM_ADAM;
+    c->seed = 1;
+    c->shuffle = 1;
+    c->epochs = 10;
+    snprintf(c->data, sizeof c->data, "sample");
+    k->loss = REG_BASELINE;
+    k->lambda = 1.0;
+    k->margin = 5.0;
+    k->lr = 1e-3;
+}
+
+// ---- config file ----
+
+void trainer_config_to_kv(const struct trainer_config *c, const struct trainer_controls *k,
+                          struct run_kv *kv)
+{
+    run_kv_setf(kv, "ftlab", "%s", PACKAGE_VERSION);
+    run_kv_set(kv, "task", model_task_name(c->task));
+    run_kv_setf(kv, "hidden", "%d", c->hidden);
+    run_kv_setf(kv, "units", "%d", c->units);
+    run_kv_setf(kv, "batch_size", "%d", c->batch_size);
+    run_kv_set(kv, "optimizer", optim_kind_name(c->optimizer));
+    run_kv_setf(kv, "clip", "%.17g", c->clip);
+    run_kv_setf(kv, "seed", "%llu", (unsigned long long)c->seed);
+    run_kv_setf(kv, "shuffle", "%d", c->shuffle);
+    run_kv_setf(kv, "limit", "%ld", c->limit);
+    run_kv_setf(kv, "epochs", "%ld", c->epochs);
+    run_kv_setf(kv, "steps", "%ld", c->steps);
+    run_kv_setf(kv, "threads", "%d", c->threads);
+    run_kv_set(kv, "data", c->data);
+    run_kv_set(kv, "loss", reg_table[k->loss].name);
+    run_kv_setf(kv, "lambda", "%.17g", k->lambda);
+    run_kv_setf(kv, "margin", "%.17g", k->margin);
+    run_kv_setf(kv, "lr", "%.17g", k->lr);
+}
+
+static int kv_long(const struct run_kv *kv, const char *key, long lo, long hi, long *out,
+                   const char *path, char *err)
+{
+    const char *s = run_kv_get(kv, key);
+    char *end;
+    if (!s)
+        return ftl_error(err, "%s: no '%s' setting", path, key);
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < lo || v > hi)
+        return ftl_error(err, "%s: '%s' is '%s', expected an integer in %ld..%ld", path, key, s, lo, hi);
+    *out = v;
+    return 0;
+}
+
+static int kv_double(const struct run_kv *kv, const char *key, double lo, double *out,
+                     const char *path, char *err)
+{
+    const char *s = run_kv_get(kv, key);
+    char *end;
+    if (!s)
+        return ftl_error(err, "%s: no '%s' setting", path, key);
+    double v = strtod(s, &end);
+    if (end == s || *end || !isfinite(v) || v < lo)
+        return ftl_error(err, "%s: '%s' is '%s', expected a number >= %g", path, key, s, lo);
+    *out = v;
+    return 0;
+}
+
+int trainer_config_from_kv(const struct run_kv *kv, struct trainer_config *c,
+                           struct trainer_controls *k, const char *path, char *err)
+{
+    trainer_config_defaults(c, k);
+    const char *s;
+    long v[9];
+    int t;
+    if (!(s = run_kv_get(kv, "task")) || (t = model_task_from_name(s)) < 0)
+        return ftl_error(err, "%s: missing or unknown task", path);
+    c->task = (enum model_task)t;
+    if (!(s = run_kv_get(kv, "optimizer")) || (t = optim_kind_from_name(s)) < 0)
+        return ftl_error(err, "%s: missing or unknown optimizer", path);
+    c->optimizer = (enum optim_kind)t;
+    if (!(s = run_kv_get(kv, "loss")) || (t = reg_from_name(s)) < 0)
+        return ftl_error(err, "%s: missing or unknown loss", path);
+    k->loss = (enum reg_kind)t;
+    if (kv_long(kv, "hidden", 1, 4096, &v[0], path, err) ||
+        kv_long(kv, "units", 2, 4096, &v[1], path, err) ||
+        kv_long(kv, "batch_size", 2, 65536, &v[2], path, err) ||
+        kv_long(kv, "shuffle", 0, 1, &v[3], path, err) ||
+        kv_long(kv, "limit", 0, 1L << 40, &v[4], path, err) ||
+        kv_long(kv, "epochs", 0, 1000000, &v[5], path, err) ||
+        kv_long(kv, "steps", 0, 1000000000, &v[6], path, err) ||
+        kv_long(kv, "threads", 0, 256, &v[7], path, err) ||
+        kv_long(kv, "seed", 0, LONG_MAX, &v[8], path, err) ||
+        kv_double(kv, "clip", 0, &c->clip, path, err) ||
+        kv_double(kv, "lambda", 0, &k->lambda, path, err) ||
+        kv_double(kv, "margin", 0, &k->margin, path, err) ||
+        kv_double(kv, "lr", 1e-300, &k->lr, path, err))
+        return -1;
+    c->hidden = (int)v[0];
+    c->units = (int)v[1];
+    c->batch_size = (int)v[2];
+    c->shuffle = (int)v[3];
+    c->limit = v[4];
+    c->epochs = v[5];
+    c->steps = v[6];
+    c->threads = (int)v[7];
+    c->seed = (uint64_t)v[8];
+    if (c->epochs == 0 && c->steps == 0)
+        return ftl_error(err, "%s: neither epochs nor steps is set", path);
+    if (!(s = run_kv_get(kv, "data")) || strlen(s) >= sizeof c->data)
+        return ftl_error(err, "%s: missing data setting", path);
+    snprintf(c->data, sizeof c->data, "%s", s);
+    return 0;
+}
+
+// ---- life cycle ----
+
+int trainer_init(struct trainer *t, const struct trainer_config *c,
+                 const struct trainer_controls *k, const struct dataset_pair *d, char *err)
+{
+    memset(t, 0, sizeof *t);
+    t->cfg = *c;
+    t->ctl = *k;
+    t->data = d;
+    t->ntrain = d->train.n;
+    if (c->limit > 0 && (size_t)c->limit < t->ntrain)
+        t->ntrain = (size_t)c->limit;
+    if (t->ntrain == 0)
+        return ftl_error(err, "no training sequences");
+#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
+    if (c->threads > 0)
+        openblas_set_num_threads(c->threads);
+#endif
+    size_t B = (size_t)c->batch_size;
+    t->steps_per_epoch = (t->ntrain + B - 1) / B;
+    /* Packed capacity: the batch times the longest sequence either split holds. */
+    size_t maxlen = 1;
+    const struct dataset *sets[2] = {&d->train, &d->test};
+    for (int s = 0; s < 2; s++)
+        for (size_t i = 0; i < sets[s]->n; i++)
+            if (dataset_len(sets[s], i) > maxlen)
+                maxlen = dataset_len(sets[s], i);
+    model_init(&t->model, c->task, c->hidden, c->units);
+    model_init_weights(&t->model, c->seed);
+    model_work_init(&t->work, &t->model, c->batch_size, B * maxlen);
+    optim_init(&t->opt, c->optimizer, t->model.size, k->lr);
+    t->opt.clip = c->clip;
+    t->grad = xcalloc(t->model.size, sizeof *t->grad);
+    t->backup_w = xcalloc(t->model.size, sizeof *t->backup_w);
+    t->order = xmallocarray(t->ntrain, sizeof *t->order);
+    batch_init(&t->batch);
+    t->state = TRAINER_RUNNING;
+    return 0;
+}
+
+void trainer_free(struct trainer *t)
+{
+    model_work_free(&t->work);
+    model_free(&t->model);
+    optim_free(&t->opt);
+    free(t->grad);
+    free(t->backup_w);
+    free(t->order);
+    batch_free(&t->batch);
+    memset(t, 0, sizeof *t);
+}
+
+int trainer_finished(const struct trainer *t)
+{
+    if (t->state != TRAINER_RUNNING)
+        return 1;
+    if (t->cfg.steps > 0)
+        return t->step >= (uint64_t)t->cfg.steps;
+    return t->epoch >= (uint64_t)t->cfg.epochs;
+}
+
+/* The order of one epoch is a function of (seed, epoch) only, so resuming needs no RNG state. */
+static void epoch_order(struct trainer *t)
+{
+    for (size_t i = 0; i < t->ntrain; i++)
+        t->order[i] = (uint32_t)i;
+    if (t->cfg.shuffle) {
+        struct rng r;
+        rng_seed_stream(&r, t->cfg.seed, 0x5eed0000ULL + t->epoch);
+        rng_shuffle_u32(&r, t->order, t->ntrain);
+    }
+}
+
+int trainer_step(struct trainer *t)
+{
+    if (t->state == TRAINER_DIVERGED)
+        return -1;
+    double t0 = ftl_now();
+    if (t->pos == 0)
+        epoch_order(t);
+    size_t n = t->ntrain - t->pos;
+    if (n > (size_t)t->cfg.batch_size)
+        n = (size_t)t->cfg.batch_size;
+    batch_fill(&t->batch, &t->data->train, t->order + t->pos, (int)n);
+    model_step(&t->model, &t->work, &t->batch, t->ctl.loss, t->ctl.lambda, t->ctl.margin, t->grad,
+               &t->last);
+
+    const char *bad = NULL;
+    if (!isfinite(t->last.total))
+        bad = "the loss";
+    else if (!optim_all_finite(t->grad, t->model.size))
+        bad = "the gradients";
+    if (!bad) {
+        memcpy(t->backup_w, t->model.w, t->model.size * sizeof *t->model.w);
+        t->opt.lr = t->ctl.lr;
+        optim_step(&t->opt, t->model.w, t->grad);
+        if (!optim_all_finite(t->model.w, t->model.size)) {
+            bad = "the weights";
+            memcpy(t->model.w, t->backup_w, t->model.size * sizeof *t->model.w);
+        }
+    }
+    if (bad) {
+        t->state = TRAINER_DIVERGED;
+        snprintf(t->message, sizeof t->message,
+                 "training diverged at step %llu: NaN or Inf in %s (loss %s, lr %g); "
+                 "the weights are those of step %llu",
+                 (unsigned long long)t->step + 1, bad, reg_table[t->ctl.loss].name, t->ctl.lr,
+                 (unsigned long long)t->step);
+        return -1;
+    }
+    t->step++;
+    t->pos += n;
+    t->elapsed += ftl_now() - t0;
+    if (t->pos >= t->ntrain) {
+        t->pos = 0;
+        t->epoch++;
+        return 1;
+    }
+    return 0;
+}
+
+// ---- controls and the journal ----
+
+void trainer_note(struct trainer *t, const char *event)
+{
+    if (t->journal)
+        journal_event(t->journal, t->step, event, NULL);
+}
+
+void trainer_apply(struct trainer *t, const struct trainer_controls *k)
+{
+    struct journal *j = t->journal;
+    if (k->loss != t->ctl.loss && j)
+        journal_event(j, t->step, "loss", reg_table[k->loss].name);
+    if (k->lambda != t->ctl.lambda && j)
+        journal_event_double(j, t->step, "lambda", k->lambda);
+    if (k->margin != t->ctl.margin && j)
+        journal_event_double(j, t->step, "margin", k->margin);
+    if (k->lr != t->ctl.lr && j)
+        journal_event_double(j, t->step, "lr", k->lr);
+    t->ctl = *k;
+}
+
+void trainer_evaluate(struct trainer *t, const struct dataset *d, float *acts, double *task_loss,
+                      double *accuracy)
+{
+    model_evaluate(&t->model, &t->work, d, acts, task_loss, accuracy);
+}

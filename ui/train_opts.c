@@ -1,0 +1,177 @@
+/* train_opts — shared training options. See train_opts.h. */
+#include "train_opts.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+const char train_opts_help[] =
+    "  --data DIR           MNIST strokes folder (default $FTLAB_DATA, else the installed data,\n"
+    "                       else the embedded sample)\n"
+    "  --sample             train on the embedded synthetic sample\n"
+    "  --task T             classify (default) or autoencode\n"
+    "  --loss L             baseline (default), decov, xcov or proposed\n"
+    "  --lambda X           regulariser weight (default 1)\n"
+    "  --margin M           KL margin of the proposed loss (default 5)\n"
+    "  --hidden H           GRU units (default 128)\n"
+    "  --units K            units of the target layer, FC1 or the code (default 32)\n"
+    "  --batch-size B       sequences per batch (default 256)\n"
+    "  --epochs E           train E epochs (default 10)\n"
+    "  --steps N            train N batches instead of whole epochs\n"
+    "  --optimizer O        adam (default) or sgd\n"
+    "  --lr X               learning rate (default 0.001)\n"
+    "  --clip X             clip the gradient's global norm at X (default off)\n"
+    "  --seed S             seed of the weights and the shuffles (default 1)\n"
+    "  --no-shuffle         keep the file order: batch 1 is the first B sequences\n"
+    "  --limit N            use only the first N training sequences\n"
+    "  --threads T          BLAS threads (default: OpenBLAS's choice)\n"
+    "  --out RUN_DIR        where the run goes (default runs/DATE-TIME-TASK)\n"
+    "  --resume RUN_DIR     continue a run where it stopped\n"
+    "  -q, --quiet          no progress output\n";
+
+enum {
+    OPT_DATA = 256, OPT_SAMPLE, OPT_TASK, OPT_LOSS, OPT_LAMBDA, OPT_MARGIN, OPT_HIDDEN,
+    OPT_UNITS, OPT_BATCH, OPT_EPOCHS, OPT_STEPS, OPT_OPTIMIZER, OPT_LR, OPT_CLIP, OPT_SEED,
+    OPT_NO_SHUFFLE, OPT_LIMIT, OPT_THREADS, OPT_OUT, OPT_RESUME,
+};
+
+static const struct option longopts[] = {
+    {"data", required_argument, NULL, OPT_DATA},
+    {"sample", no_argument, NULL, OPT_SAMPLE},
+    {"task", required_argument, NULL, OPT_TASK},
+    {"loss", required_argument, NULL, OPT_LOSS},
+    {"lambda", required_argument, NULL, OPT_LAMBDA},
+    {"margin", required_argument, NULL, OPT_MARGIN},
+    {"hidden", required_argument, NULL, OPT_HIDDEN},
+    {"units", required_argument, NULL, OPT_UNITS},
+    {"batch-size", required_argument, NULL, OPT_BATCH},
+    {"epochs", required_argument, NULL, OPT_EPOCHS},
+    {"steps", required_argument, NULL, OPT_STEPS},
+    {"optimizer", required_argument, NULL, OPT_OPTIMIZER},
+    {"lr", required_argument, NULL, OPT_LR},
+    {"clip", required_argument, NULL, OPT_CLIP},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"no-shuffle", no_argument, NULL, OPT_NO_SHUFFLE},
+    {"limit", required_argument, NULL, OPT_LIMIT},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"resume", required_argument, NULL, OPT_RESUME},
+    {"quiet", no_argument, NULL, 'q'},
+    {NULL, 0, NULL, 0},
+};
+
+int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct train_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    trainer_config_defaults(&o->cfg, &o->ctl);
+    int c;
+    long v;
+    double x;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
+        const char *a = optarg;
+        switch (c) {
+        case OPT_DATA: o->data.dir = a; break;
+        case OPT_SAMPLE: o->data.sample = 1; break;
+        case OPT_TASK:
+            if ((v = model_task_from_name(a)) < 0)
+                return cli_usage_error(self, "--task must be classify or autoencode, not '%s'", a);
+            o->cfg.task = (enum model_task)v;
+            break;
+        case OPT_LOSS:
+            if ((v = reg_from_name(a)) < 0)
+                return cli_usage_error(self, "--loss must be baseline, decov, xcov or proposed, not '%s'", a);
+            o->ctl.loss = (enum reg_kind)v;
+            break;
+        case OPT_LAMBDA:
+            if (cli_parse_double(a, 0, 1e6, &o->ctl.lambda))
+                return cli_usage_error(self, "--lambda needs a number >= 0, not '%s'", a);
+            break;
+        case OPT_MARGIN:
+            if (cli_parse_double(a, 0, 1e6, &o->ctl.margin))
+                return cli_usage_error(self, "--margin needs a number >= 0, not '%s'", a);
+            break;
+        case OPT_HIDDEN:
+            if (cli_parse_long(a, 1, 4096, &v))
+                return cli_usage_error(self, "--hidden needs an integer in 1..4096, not '%s'", a);
+            o->cfg.hidden = (int)v;
+            break;
+        case OPT_UNITS:
+            if (cli_parse_long(a, 2, 4096, &v))
+                return cli_usage_error(self, "--units needs an integer in 2..4096, not '%s'", a);
+            o->cfg.units = (int)v;
+            break;
+        case OPT_BATCH:
+            if (cli_parse_long(a, 2, 65536, &v))
+                return cli_usage_error(self, "--batch-size needs an integer in 2..65536, not '%s'", a);
+            o->cfg.batch_size = (int)v;
+            break;
+        case OPT_EPOCHS:
+            if (cli_parse_long(a, 1, 1000000, &o->cfg.epochs))
+                return cli_usage_error(self, "--epochs needs a positive integer, not '%s'", a);
+            o->cfg.steps = 0;
+            o->set_epochs = 1;
+            break;
+        case OPT_STEPS:
+            if (cli_parse_long(a, 1, 1000000000, &o->cfg.steps))
+                return cli_usage_error(self, "--steps needs a positive integer, not '%s'", a);
+            o->cfg.epochs = 0;
+            o->set_steps = 1;
+            break;
+        case OPT_OPTIMIZER:
+            if ((v = optim_kind_from_name(a)) < 0)
+                return cli_usage_error(self, "--optimizer must be adam or sgd, not '%s'", a);
+            o->cfg.optimizer = (enum optim_kind)v;
+            break;
+        case OPT_LR:
+            if (cli_parse_double(a, 1e-12, 1e6, &o->ctl.lr))
+                return cli_usage_error(self, "--lr needs a positive number, not '%s'", a);
+            break;
+        case OPT_CLIP:
+            if (cli_parse_double(a, 0, 1e12, &o->cfg.clip))
+                return cli_usage_error(self, "--clip needs a number >= 0, not '%s'", a);
+            break;
+        case OPT_SEED:
+            if (cli_parse_u64(a, &o->cfg.seed))
+                return cli_usage_error(self, "--seed needs a non-negative integer, not '%s'", a);
+            break;
+        case OPT_NO_SHUFFLE: o->cfg.shuffle = 0; break;
+        case OPT_LIMIT:
+            if (cli_parse_long(a, 1, 1L << 40, &o->cfg.limit))
+                return cli_usage_error(self, "--limit needs a positive integer, not '%s'", a);
+            break;
+        case OPT_THREADS:
+            if (cli_parse_long(a, 1, 256, &v))
+                return cli_usage_error(self, "--threads needs an integer in 1..256, not '%s'", a);
+            o->cfg.threads = (int)v;
+            break;
+        case OPT_OUT: o->out = a; break;
+        case OPT_RESUME: o->resume = a; break;
+        case 'q': o->quiet = 1; break;
+        default: return cli_usage_error(self, "unknown option");
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
+    if (o->set_epochs && o->set_steps)
+        return cli_usage_error(self, "--epochs and --steps exclude each other");
+    if (o->data.sample && o->data.dir)
+        return cli_usage_error(self, "--data and --sample exclude each other");
+    if (o->resume && o->out)
+        return cli_usage_error(self, "--resume continues in its own folder; drop --out");
+    return 0;
+}
+
+char *train_opts_default_out(const struct trainer_config *c)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    char buf[128];
+    snprintf(buf, sizeof buf, "runs/%04d%02d%02d-%02d%02d%02d-%s", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, model_task_name(c->task));
+    return xstrdup(buf);
+}

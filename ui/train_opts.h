@@ -1,0 +1,31 @@
+/*
+ * train_opts — the options every training front end shares (`train`, `tui`,
+ * `replay`): one parser, one help text, so they cannot drift apart.
+ */
+#ifndef FTLAB_TRAIN_OPTS_H
+#define FTLAB_TRAIN_OPTS_H
+
+#include "cli.h"
+#include "trainer.h"
+
+struct train_opts {
+    struct trainer_config cfg;
+    struct trainer_controls ctl;
+    struct cli_data data;
+    const char *out;    /* --out RUN_DIR, or NULL */
+    const char *resume; /* --resume RUN_DIR, or NULL */
+    int quiet;
+    /* which of epochs/steps the user gave (for --resume overrides) */
+    int set_epochs, set_steps;
+};
+
+/* The option lines for --help. */
+extern const char train_opts_help[];
+
+/* Parses argv (argv[0] = the command name). Returns 0, or EXIT_USAGE after printing the error. */
+int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct train_opts *o);
+
+/* A new run folder name: runs/YYYYMMDD-HHMMSS-TASK (a new string). */
+char *train_opts_default_out(const struct trainer_config *c);
+
+#endif
