@@ -153,6 +153,8 @@ static void put_record(struct ckpt *c, const char *name, enum ckpt_type type, co
         bug("invalid name (1-255 printable ASCII characters, no spaces)", name);
     if (ckpt_find(c, name))
         bug("put twice", name);
+    if (c->count >= CKPT_MAX_RECORDS)
+        bug("one record too many for a checkpoint", name);
     if (ndim < 0 || ndim > CKPT_MAX_NDIM)
         bug("too many dimensions", name);
     struct ckpt_record r = {.type = type, .ndim = ndim, .count = 1};
@@ -391,9 +393,6 @@ void ckpt_encode(const struct ckpt *c, uint8_t **buf, size_t *len)
 
 int ckpt_write(const struct ckpt *c, const char *path, char *err)
 {
-    if (c->count > CKPT_MAX_RECORDS)
-        return ftl_error(err, "%s: %zu records, at most %d fit in a checkpoint", path, c->count,
-                         CKPT_MAX_RECORDS);
     uint8_t *buf;
     size_t len;
     ckpt_encode(c, &buf, &len);

@@ -84,8 +84,9 @@ size_t ckpt_type_size(enum ckpt_type t);       /* bytes per element; 0 for an un
 
 /*
  * Adding records: the data are copied. A name that breaks the rules above,
- * a name already present, ndim > CKPT_MAX_NDIM or a shape whose size
- * overflows are bugs in the caller and abort with a message.
+ * a name already present, ndim > CKPT_MAX_NDIM, a shape whose size
+ * overflows or more than CKPT_MAX_RECORDS records are bugs in the caller and
+ * abort with a message.
  * shape has ndim entries (NULL when ndim is 0).
  */
 void ckpt_put_f32(struct ckpt *c, const char *name, const float *data, int ndim,

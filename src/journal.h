@@ -11,7 +11,7 @@
  *     rewind STEP EVENTS             the run went back to a checkpoint (see below)
  *     # anything                     a comment; empty lines are allowed too
  *
- * Fields are separated by spaces. KEY is [a-z0-9_]+; VALUE is one token of
+ * Fields are separated by one or more spaces. KEY is [a-z0-9_]+; VALUE is one token of
  * printable non-space bytes (ASCII 0x21-0x7e, or UTF-8 bytes >= 0x80); STEP
  * and EVENTS are decimal integers. Numbers are written with "%.17g" so that
  * a replay sees bit-identical doubles (journal_event_double). Steps never go

@@ -19,10 +19,13 @@ struct kmeans_opts {
     int max_iter;   /* Lloyd iterations per restart (300) */
     double tol;     /* relative: the run stops when sum |c_new - c_old|^2 <= tol * mean column variance (1e-4) */
     uint64_t seed;  /* seeds the one rng stream all restarts draw from */
-    int threads;    /* E-step worker threads; 0 = one per online CPU (like sklearn's OpenMP) */
+    int threads;    /* worker threads; 0 = one per online CPU (like sklearn's OpenMP) */
+    const double *init; /* [k x d] starting centres in X's coordinates, or NULL for k-means++;
+                           given, one run is made whatever n_init (sklearn does the same) */
 };
 
-/* k given, everything else sklearn's default (n_init 10, max_iter 300, tol 1e-4), seed 0. */
+/* k given, everything else sklearn's default (n_init 10, max_iter 300, tol 1e-4),
+ * seed 0, all cores, k-means++. */
 void kmeans_opts_default(struct kmeans_opts *o, int k);
 
 struct kmeans_result {

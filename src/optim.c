@@ -103,3 +103,17 @@ double optim_step(struct optim *o, float *p, const float *g)
     }
     return norm;
 }
+
+const char *optim_kind_name(enum optim_kind k)
+{
+    return k == OPTIM_ADAM ? "adam" : "sgd";
+}
+
+int optim_kind_from_name(const char *s)
+{
+    if (strcmp(s, "adam") == 0)
+        return OPTIM_ADAM;
+    if (strcmp(s, "sgd") == 0)
+        return OPTIM_SGD;
+    return -1;
+}

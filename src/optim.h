@@ -39,6 +39,10 @@ struct optim {
  * Sets the PyTorch defaults (betas 0.9, 0.999; eps 1e-8; no clipping), t = 0,
  * and for Adam allocates zeroed moments for n parameters.
  */
+/* "sgd" / "adam", and back (-1 for an unknown name). */
+const char *optim_kind_name(enum optim_kind k);
+int optim_kind_from_name(const char *s);
+
 void optim_init(struct optim *o, enum optim_kind kind, size_t n, double lr);
 void optim_free(struct optim *o);
 

@@ -1,11 +1,13 @@
 /* trainer — one batch at a time, controls between batches. See trainer.h. */
 #include "trainer.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "checkpoint.h"
 #include "rng.h"
 #include "util.h"
 
@@ -255,23 +257,35 @@ int trainer_step(struct trainer *t)
 
 // ---- controls and the journal ----
 
+/* A journal that cannot be written (full disk) must not stop training: the first error is kept. */
+static void journal_failed(struct trainer *t, const char *err)
+{
+    if (!t->journal_error[0])
+        snprintf(t->journal_error, sizeof t->journal_error, "%s", err);
+}
+
 void trainer_note(struct trainer *t, const char *event)
 {
-    if (t->journal)
-        journal_event(t->journal, t->step, event, NULL);
+    char err[FTL_ERRLEN];
+    if (t->journal && journal_event(t->journal, t->step, event, NULL, err) != 0)
+        journal_failed(t, err);
 }
 
 void trainer_apply(struct trainer *t, const struct trainer_controls *k)
 {
     struct journal *j = t->journal;
-    if (k->loss != t->ctl.loss && j)
-        journal_event(j, t->step, "loss", reg_table[k->loss].name);
-    if (k->lambda != t->ctl.lambda && j)
-        journal_event_double(j, t->step, "lambda", k->lambda);
-    if (k->margin != t->ctl.margin && j)
-        journal_event_double(j, t->step, "margin", k->margin);
-    if (k->lr != t->ctl.lr && j)
-        journal_event_double(j, t->step, "lr", k->lr);
+    char err[FTL_ERRLEN];
+    int rc = 0;
+    if (j && k->loss != t->ctl.loss)
+        rc |= journal_event(j, t->step, "loss", reg_table[k->loss].name, err);
+    if (j && k->lambda != t->ctl.lambda)
+        rc |= journal_event_double(j, t->step, "lambda", k->lambda, err);
+    if (j && k->margin != t->ctl.margin)
+        rc |= journal_event_double(j, t->step, "margin", k->margin, err);
+    if (j && k->lr != t->ctl.lr)
+        rc |= journal_event_double(j, t->step, "lr", k->lr, err);
+    if (rc)
+        journal_failed(t, err);
     t->ctl = *k;
 }
 
@@ -279,4 +293,129 @@ void trainer_evaluate(struct trainer *t, const struct dataset *d, float *acts, d
                       double *accuracy)
 {
     model_evaluate(&t->model, &t->work, d, acts, task_loss, accuracy);
+}
+
+// ---- checkpoints ----
+
+/*
+ * Records: "model/<state_dict name>" (f32, the PyTorch shape), "optim/..."
+ * (Adam moments and step count), "trainer/..." (position, controls, clock) and
+ * "config" (the run's settings as RUN_DIR/config text, so that a checkpoint
+ * alone is enough to rebuild the model).
+ */
+int trainer_save(const struct trainer *t, const char *path, char *err)
+{
+    struct ckpt c;
+    ckpt_init(&c);
+    struct run_kv kv = {0};
+    trainer_config_to_kv(&t->cfg, &t->ctl, &kv);
+    size_t len = 1;
+    for (size_t i = 0; i < kv.n; i++)
+        len += strlen(kv.key[i]) + strlen(kv.value[i]) + 2;
+    char *text = xmalloc(len), *p = text;
+    for (size_t i = 0; i < kv.n; i++)
+        p += sprintf(p, "%s %s\n", kv.key[i], kv.value[i]);
+    ckpt_put_str(&c, "config", text);
+    free(text);
+    run_kv_free(&kv);
+
+    const struct model *m = &t->model;
+    char name[96];
+    for (int i = 0; i < m->nparam; i++) {
+        const struct model_param *mp = &m->param[i];
+        size_t shape[2] = {(size_t)mp->rows, (size_t)mp->cols};
+        snprintf(name, sizeof name, "model/%s", mp->name);
+        ckpt_put_f32(&c, name, m->w + mp->offset, mp->ndim, shape);
+    }
+    size_t n = m->size;
+    ckpt_put_str(&c, "optim/kind", optim_kind_name(t->opt.kind));
+    ckpt_put_u64(&c, "optim/t", t->opt.t);
+    if (t->opt.m) {
+        ckpt_put_f32(&c, "optim/m", t->opt.m, 1, &n);
+        ckpt_put_f32(&c, "optim/v", t->opt.v, 1, &n);
+    }
+    ckpt_put_u64(&c, "trainer/step", t->step);
+    ckpt_put_u64(&c, "trainer/epoch", t->epoch);
+    ckpt_put_u64(&c, "trainer/pos", t->pos);
+    ckpt_put_u64(&c, "trainer/ntrain", t->ntrain);
+    ckpt_put_f64(&c, "trainer/elapsed", t->elapsed);
+    ckpt_put_str(&c, "trainer/loss", reg_table[t->ctl.loss].name);
+    ckpt_put_f64(&c, "trainer/lambda", t->ctl.lambda);
+    ckpt_put_f64(&c, "trainer/margin", t->ctl.margin);
+    ckpt_put_f64(&c, "trainer/lr", t->ctl.lr);
+    ckpt_put_u64(&c, "journal/events", t->journal ? journal_event_count(t->journal) : 0);
+    int rc = ckpt_write(&c, path, err);
+    ckpt_free(&c);
+    return rc;
+}
+
+int trainer_load_model(struct model *m, const struct ckpt *c, const char *path, char *err)
+{
+    char name[96];
+    for (int i = 0; i < m->nparam; i++) {
+        const struct model_param *mp = &m->param[i];
+        size_t shape[2] = {(size_t)mp->rows, (size_t)mp->cols};
+        snprintf(name, sizeof name, "model/%s", mp->name);
+        if (ckpt_get_f32(c, name, mp->ndim, shape, m->w + mp->offset, err) != 0)
+            return -1;
+    }
+    if (!optim_all_finite(m->w, m->size))
+        return ftl_error(err, "%s: the weights hold NaN or Inf", path);
+    return 0;
+}
+
+int trainer_load(struct trainer *t, const char *path, char *err)
+{
+    struct ckpt c;
+    if (ckpt_read(path, &c, err) != 0)
+        return -1;
+    int rc = -1;
+    const char *loss, *kind;
+    uint64_t ntrain, step, epoch, pos, events;
+    size_t n = t->model.size;
+    if (trainer_load_model(&t->model, &c, path, err) != 0 ||
+        ckpt_get_str(&c, "optim/kind", &kind, err) != 0 ||
+        ckpt_get_u64(&c, "optim/t", &t->opt.t, err) != 0 ||
+        ckpt_get_u64(&c, "trainer/step", &step, err) != 0 ||
+        ckpt_get_u64(&c, "trainer/epoch", &epoch, err) != 0 ||
+        ckpt_get_u64(&c, "trainer/pos", &pos, err) != 0 ||
+        ckpt_get_u64(&c, "trainer/ntrain", &ntrain, err) != 0 ||
+        ckpt_get_f64(&c, "trainer/elapsed", &t->elapsed, err) != 0 ||
+        ckpt_get_str(&c, "trainer/loss", &loss, err) != 0 ||
+        ckpt_get_f64(&c, "trainer/lambda", &t->ctl.lambda, err) != 0 ||
+        ckpt_get_f64(&c, "trainer/margin", &t->ctl.margin, err) != 0 ||
+        ckpt_get_f64(&c, "trainer/lr", &t->ctl.lr, err) != 0 ||
+        ckpt_get_u64(&c, "journal/events", &events, err) != 0)
+        goto out;
+    if (strcmp(kind, optim_kind_name(t->opt.kind)) != 0) {
+        ftl_error(err, "%s: optimiser %s, but this run uses %s", path, kind,
+                  optim_kind_name(t->opt.kind));
+        goto out;
+    }
+    if (t->opt.m && (ckpt_get_f32(&c, "optim/m", 1, &n, t->opt.m, err) != 0 ||
+                     ckpt_get_f32(&c, "optim/v", 1, &n, t->opt.v, err) != 0))
+        goto out;
+    int k = reg_from_name(loss);
+    if (k < 0) {
+        ftl_error(err, "%s: unknown loss '%s'", path, loss);
+        goto out;
+    }
+    if (ntrain != t->ntrain || pos >= ntrain) {
+        ftl_error(err, "%s: trained on %llu sequences, but %zu are loaded now (other data or --limit?)",
+                  path, (unsigned long long)ntrain, t->ntrain);
+        goto out;
+    }
+    t->ctl.loss = (enum reg_kind)k;
+    t->opt.lr = t->ctl.lr;
+    t->step = step;
+    t->epoch = epoch;
+    t->pos = (size_t)pos;
+    t->journal_events = events;
+    if (t->pos > 0)
+        epoch_order(t);
+    t->state = TRAINER_RUNNING;
+    rc = 0;
+out:
+    ckpt_free(&c);
+    return rc;
 }

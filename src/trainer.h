@@ -23,6 +23,7 @@
 #include "model.h"
 #include "optim.h"
 #include "run.h"
+#include "util.h"
 
 /* What a run is; fixed at its start and saved in RUN_DIR/config. */
 struct trainer_config {
@@ -74,6 +75,8 @@ struct trainer {
     double elapsed;                  /* training seconds, over resumes too */
     struct journal *journal;         /* borrowed, or NULL */
     char message[FTL_ERRLEN];        /* why it stopped, when it did */
+    char journal_error[FTL_ERRLEN];  /* the first failure to write the journal, if any */
+    uint64_t journal_events;         /* journal step lines at the loaded checkpoint */
 };
 
 /* Builds model, optimiser and buffers; initial weights from cfg->seed. */
@@ -103,5 +106,8 @@ void trainer_evaluate(struct trainer *t, const struct dataset *d, float *acts, d
 int trainer_save(const struct trainer *t, const char *path, char *err);
 /* Restores a checkpoint into an initialised trainer with the same architecture. */
 int trainer_load(struct trainer *t, const char *path, char *err);
+/* Only the weights, into a model of the right architecture (for eval/embed/export). */
+struct ckpt;
+int trainer_load_model(struct model *m, const struct ckpt *c, const char *path, char *err);
 
 #endif

@@ -51,6 +51,7 @@ struct cli_data {
 int cli_load_data(const struct cli_data *o, struct dataset_pair *p, int *used_sample, char *err);
 
 int cmd_data(int argc, char **argv);
+int cmd_train(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "fetch.h"
+#include "train_opts.h"
 
 static int cmd_help(int argc, char **argv);
 
@@ -31,6 +32,8 @@ const struct cli_cmd cli_commands[] = {
      "                 $XDG_DATA_HOME/ftlab/mnist-strokes)\n"
      "  --sample       the embedded synthetic sample instead of MNIST\n",
      cmd_data},
+    {"train", "[OPTIONS] [--out RUN_DIR | --resume RUN_DIR]",
+     "train a network headless, into a run directory", train_opts_help, cmd_train},
     {"help", "[COMMAND]", "show the commands, or one command's options", "", cmd_help},
     {"version", "", "print the version", "", cmd_version},
     {NULL, NULL, NULL, NULL, NULL},

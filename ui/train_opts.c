@@ -69,7 +69,6 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
     trainer_config_defaults(&o->cfg, &o->ctl);
     int c;
     long v;
-    double x;
     optind = 1;
     while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
         const char *a = optarg;

@@ -1,0 +1,279 @@
+/* session — a training run and its files. See session.h. */
+#include "session.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checkpoint.h"
+#include "synth.h"
+#include "util.h"
+
+int session_load_data(const char *spec, struct dataset_pair *p, char *err)
+{
+    if (strcmp(spec, "sample") == 0) {
+        synth_sample(p);
+        return 0;
+    }
+    return dataset_load_dir(spec, p, err);
+}
+
+int session_read_config(const char *dir, struct trainer_config *c, struct trainer_controls *k,
+                        char *err)
+{
+    char *path = run_path(dir, "config");
+    struct run_kv kv;
+    int rc = run_kv_read(path, &kv, err);
+    if (rc == 0) {
+        rc = trainer_config_from_kv(&kv, c, k, path, err);
+        run_kv_free(&kv);
+    }
+    free(path);
+    return rc;
+}
+
+static const char metrics_header[] =
+    "step,epoch,loss,task,decov,xcov,proposed,total,lambda,margin,lr,batch_accuracy,"
+    "active_pairs,elapsed,%s\n";
+
+static const char *test_column(enum model_task t)
+{
+    return t == TASK_CLASSIFY ? "test_accuracy" : "test_error";
+}
+
+static void metrics_row(struct session *s, double test)
+{
+    const struct trainer *t = &s->tr;
+    const struct model_terms *m = &t->last;
+    fprintf(s->metrics, "%llu,%llu,%s,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.6f,%d,%.3f,",
+            (unsigned long long)t->step, (unsigned long long)t->epoch, reg_table[t->ctl.loss].name,
+            m->task, m->reg[REG_DECOV], m->reg[REG_XCOV], m->reg[REG_PROPOSED], m->total,
+            t->ctl.lambda, t->ctl.margin, t->ctl.lr,
+            t->cfg.task == TASK_CLASSIFY ? (double)m->correct / t->batch.B : 0.0, m->active_pairs,
+            t->elapsed);
+    if (isnan(test))
+        fputc('\n', s->metrics);
+    else
+        fprintf(s->metrics, "%.6f\n", test);
+    /* A line at a time: what the workbench and `ftlab plot` read must be whole rows. */
+    fflush(s->metrics);
+}
+
+static int open_files(struct session *s, const char *mode, char *err)
+{
+    char *path = run_path(s->dir, "metrics.csv");
+    s->metrics = fopen(path, mode);
+    if (!s->metrics) {
+        ftl_error(err, "%s: %s", path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    free(path);
+    path = run_path(s->dir, "journal");
+    int rc = journal_open_append(&s->journal, path, err);
+    free(path);
+    if (rc == 0)
+        s->tr.journal = &s->journal;
+    return rc;
+}
+
+int session_create(struct session *s, const char *dir, const struct trainer_config *c,
+                   const struct trainer_controls *k, struct dataset_pair *data, char *err)
+{
+    memset(s, 0, sizeof *s);
+    s->data = *data;
+    memset(data, 0, sizeof *data);
+    s->dir = xstrdup(dir);
+    s->test_metric = NAN;
+    char *cfg = run_path(dir, "config");
+    int exists = ftl_is_file(cfg);
+    struct run_kv kv = {0};
+    int rc = -1;
+    if (exists) {
+        ftl_error(err, "%s: already holds a run (continue it with --resume, or choose another --out)",
+                  dir);
+        goto out;
+    }
+    if (run_create(dir, err) != 0 || trainer_init(&s->tr, c, k, &s->data, err) != 0)
+        goto out;
+    trainer_config_to_kv(c, k, &kv);
+    if (run_kv_write(&kv, cfg, err) != 0 || open_files(s, "w", err) != 0)
+        goto out;
+    for (size_t i = 0; i < kv.n; i++)
+        if (journal_config(&s->journal, kv.key[i], kv.value[i], err) != 0)
+            goto out;
+    fprintf(s->metrics, metrics_header, test_column(c->task));
+    rc = session_checkpoint(s, "initial", err);
+out:
+    run_kv_free(&kv);
+    free(cfg);
+    if (rc != 0)
+        session_free(s);
+    return rc;
+}
+
+/* The checkpoint with the most steps in dir/checkpoints (a new path), or NULL. */
+static char *newest_checkpoint(const char *dir, uint64_t *step_out)
+{
+    char *ckdir = run_path(dir, "checkpoints"), *best = NULL;
+    uint64_t best_step = 0;
+    DIR *d = opendir(ckdir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n < 6 || strcmp(e->d_name + n - 5, ".ckpt") != 0)
+            continue;
+        char *path = ftl_path_join(ckdir, e->d_name), err[FTL_ERRLEN];
+        struct ckpt c;
+        uint64_t step;
+        /* A damaged checkpoint (killed mid-write is impossible, but a bad disk is not) is skipped. */
+        if (ckpt_read(path, &c, err) == 0) {
+            if (ckpt_get_u64(&c, "trainer/step", &step, err) == 0 && (!best || step >= best_step)) {
+                free(best);
+                best = path;
+                path = NULL;
+                best_step = step;
+            }
+            ckpt_free(&c);
+        }
+        free(path);
+    }
+    if (d)
+        closedir(d);
+    free(ckdir);
+    *step_out = best_step;
+    return best;
+}
+
+/* Drops metrics rows after `step`, atomically: they belong to steps the resumed run redoes. */
+static int cut_metrics(const char *dir, uint64_t step, char *err)
+{
+    char *path = run_path(dir, "metrics.csv"), *text;
+    size_t len;
+    int rc = ftl_read_file(path, &text, &len, err);
+    if (rc == 0) {
+        char *p = strchr(text, '\n'), *keep = p ? p + 1 : text + len;
+        while (keep < text + len) {
+            char *nl = strchr(keep, '\n');
+            if (!nl || strtoull(keep, NULL, 10) > step)
+                break;
+            keep = nl + 1;
+        }
+        rc = ftl_write_file(path, text, (size_t)(keep - text), err);
+        free(text);
+    }
+    free(path);
+    return rc;
+}
+
+int session_resume(struct session *s, const char *dir, const struct trainer_config *c,
+                   struct dataset_pair *data, char *err)
+{
+    memset(s, 0, sizeof *s);
+    s->data = *data;
+    memset(data, 0, sizeof *data);
+    s->dir = xstrdup(dir);
+    s->test_metric = NAN;
+    struct trainer_config saved;
+    struct trainer_controls k;
+    uint64_t step;
+    char *ck = NULL;
+    int rc = -1;
+    if (session_read_config(dir, &saved, &k, err) != 0)
+        goto out;
+    if (!(ck = newest_checkpoint(dir, &step))) {
+        ftl_error(err, "%s: no loadable checkpoint in checkpoints/", dir);
+        goto out;
+    }
+    if (trainer_init(&s->tr, c, &k, &s->data, err) != 0 || trainer_load(&s->tr, ck, err) != 0 ||
+        cut_metrics(dir, step, err) != 0 || open_files(s, "a", err) != 0)
+        goto out;
+    if (journal_event_count(&s->journal) > s->tr.journal_events &&
+        journal_rewind(&s->journal, step, s->tr.journal_events, err) != 0)
+        goto out;
+    if (c->epochs != saved.epochs || c->steps != saved.steps) {
+        struct run_kv kv = {0};
+        char *cfg = run_path(dir, "config");
+        trainer_config_to_kv(c, &k, &kv);
+        rc = run_kv_write(&kv, cfg, err);
+        run_kv_free(&kv);
+        free(cfg);
+        if (rc != 0)
+            goto out;
+        rc = -1;
+    }
+    trainer_note(&s->tr, "resume");
+    rc = 0;
+out:
+    free(ck);
+    if (rc != 0)
+        session_free(s);
+    return rc;
+}
+
+int session_checkpoint(struct session *s, const char *name, char *err)
+{
+    char file[64];
+    snprintf(file, sizeof file, "checkpoints/%s.ckpt", name);
+    char *path = run_path(s->dir, file);
+    /* The journal reaches the disk first: a checkpoint never refers to events that could be lost. */
+    int rc = s->tr.journal ? journal_sync(&s->journal, err) : 0;
+    if (rc == 0)
+        rc = trainer_save(&s->tr, path, err);
+    free(path);
+    return rc;
+}
+
+int session_step(struct session *s, char *err)
+{
+    int r = trainer_step(&s->tr);
+    if (r < 0)
+        return -1;
+    double test = NAN;
+    if (r == 1) {
+        double loss, acc;
+        trainer_evaluate(&s->tr, &s->data.test, NULL, &loss, &acc);
+        test = s->tr.cfg.task == TASK_CLASSIFY ? acc : loss;
+        s->test_metric = test;
+    }
+    metrics_row(s, test);
+    if (ferror(s->metrics)) {
+        ftl_error(err, "%s/metrics.csv: write failed", s->dir);
+        return -2;
+    }
+    if (r == 1) {
+        char name[32];
+        snprintf(name, sizeof name, "epoch-%llu", (unsigned long long)s->tr.epoch);
+        if (session_checkpoint(s, name, err) != 0)
+            return -2;
+    }
+    return r;
+}
+
+int session_close(struct session *s, char *err)
+{
+    int rc = session_checkpoint(s, "final", err);
+    char e2[FTL_ERRLEN];
+    if (s->metrics && fclose(s->metrics) != 0 && rc == 0)
+        rc = ftl_error(err, "%s/metrics.csv: write failed", s->dir);
+    s->metrics = NULL;
+    if (s->tr.journal && journal_sync(&s->journal, e2) != 0 && rc == 0)
+        rc = ftl_error(err, "%s", e2);
+    session_free(s);
+    return rc;
+}
+
+void session_free(struct session *s)
+{
+    char err[FTL_ERRLEN];
+    if (s->metrics)
+        fclose(s->metrics);
+    if (s->tr.journal)
+        journal_close(&s->journal, err);
+    trainer_free(&s->tr);
+    dataset_pair_free(&s->data);
+    free(s->dir);
+    memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,60 @@
+/*
+ * session — a training run tied to its run directory (run.h): the trainer
+ * plus the files it leaves behind. `ftlab train`, `ftlab replay` and the
+ * workbench's training thread all drive training through this, so a run
+ * looks the same whichever front end made it:
+ *
+ *   - config written once; journal gets the config and every control change;
+ *   - metrics.csv gets one row per step, with the test figure at epoch ends;
+ *   - checkpoints/initial.ckpt before the first step, epoch-N.ckpt after
+ *     epoch N, final.ckpt when the session closes.
+ *
+ * Resuming loads the newest checkpoint, cuts metrics.csv back to it and
+ * rewinds the journal to it, so the run continues as if never interrupted.
+ */
+#ifndef FTLAB_SESSION_H
+#define FTLAB_SESSION_H
+
+#include <stdio.h>
+
+#include "journal.h"
+#include "trainer.h"
+
+struct session {
+    struct trainer tr;
+    struct dataset_pair data; /* owned */
+    char *dir;
+    struct journal journal;
+    FILE *metrics;
+    double test_metric;       /* the last epoch-end test accuracy / reconstruction error, or NAN */
+};
+
+/* Loads the data a config names: "sample" or a data folder. */
+int session_load_data(const char *spec, struct dataset_pair *p, char *err);
+/* Reads RUN_DIR/config. */
+int session_read_config(const char *dir, struct trainer_config *c, struct trainer_controls *k,
+                        char *err);
+/*
+ * Starts a new run in dir (which must not hold a run already) and takes over
+ * *data. Writes config, journal header, initial.ckpt.
+ */
+int session_create(struct session *s, const char *dir, const struct trainer_config *c,
+                   const struct trainer_controls *k, struct dataset_pair *data, char *err);
+/* Reopens the run in dir with config c (its own, perhaps with new epochs/steps) and *data. */
+int session_resume(struct session *s, const char *dir, const struct trainer_config *c,
+                   struct dataset_pair *data, char *err);
+
+/*
+ * One training step and its metrics row; at an epoch's end also the test
+ * evaluation and epoch-N.ckpt. Returns 0, 1 at an epoch end, -1 when the
+ * trainer diverged (s->tr.message says why), -2 on an I/O error (err).
+ */
+int session_step(struct session *s, char *err);
+/* checkpoints/NAME.ckpt now. */
+int session_checkpoint(struct session *s, const char *name, char *err);
+/* Writes final.ckpt, syncs and closes the files, frees everything. */
+int session_close(struct session *s, char *err);
+/* Frees without writing anything (after a failed create/resume, or in tests). */
+void session_free(struct session *s);
+
+#endif

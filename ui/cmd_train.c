@@ -1,0 +1,176 @@
+/* `ftlab train` — headless training into a run directory. */
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "fetch.h"
+#include "session.h"
+#include "train_opts.h"
+#include "util.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void fmt_time(double s, char *buf, size_t n)
+{
+    long t = (long)(s + 0.5);
+    if (t >= 3600)
+        snprintf(buf, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+    else
+        snprintf(buf, n, "%ld:%02ld", t / 60, t % 60);
+}
+
+/* Progress on stderr: a redrawn bar on a terminal, a plain line now and then otherwise. */
+struct progress {
+    int tty;
+    uint64_t total_steps, first_step;
+    double t0, last;
+    size_t seqs;
+};
+
+static void progress_show(struct progress *p, const struct session *s, int force)
+{
+    const struct trainer *t = &s->tr;
+    double now = ftl_now();
+    if (!force && now - p->last < (p->tty ? 0.2 : 30.0))
+        return;
+    p->last = now;
+    double rate = p->seqs / fmax(now - p->t0, 1e-9);
+    uint64_t done = t->step, todo = p->total_steps > done ? p->total_steps - done : 0;
+    double steps_rate = (double)(done - p->first_step) / fmax(now - p->t0, 1e-9);
+    char eta[32];
+    fmt_time(steps_rate > 0 ? (double)todo / steps_rate : 0, eta, sizeof eta);
+    double frac = p->total_steps ? (double)done / (double)p->total_steps : 1;
+    if (p->tty) {
+        char bar[31];
+        int fill = (int)(frac * 30);
+        for (int i = 0; i < 30; i++)
+            bar[i] = i < fill ? '#' : '.';
+        bar[30] = '\0';
+        fprintf(stderr, "\r[%s] %3.0f%% step %llu/%llu epoch %llu  loss %.4f  %.0f seq/s  left %s  ", bar,
+                100 * frac, (unsigned long long)done, (unsigned long long)p->total_steps,
+                (unsigned long long)t->epoch + 1, t->last.total, rate, eta);
+    } else {
+        fprintf(stderr, "step %llu/%llu epoch %llu loss %.4f %.0f seq/s left %s\n",
+                (unsigned long long)done, (unsigned long long)p->total_steps,
+                (unsigned long long)t->epoch + 1, t->last.total, rate, eta);
+    }
+}
+
+static void report_epoch(struct progress *p, const struct session *s)
+{
+    if (p->tty)
+        fputc('\n', stderr);
+    const struct trainer *t = &s->tr;
+    fprintf(stderr, "epoch %llu: %s %.4f, loss %.4f, %.0f seq/s\n", (unsigned long long)t->epoch,
+            t->cfg.task == TASK_CLASSIFY ? "test accuracy" : "test reconstruction error",
+            s->test_metric, t->last.total, p->seqs / fmax(ftl_now() - p->t0, 1e-9));
+}
+
+int cmd_train(int argc, char **argv)
+{
+    const struct cli_cmd *self = cli_find("train");
+    struct train_opts o;
+    int rc = train_opts_parse(self, argc, argv, &o);
+    if (rc)
+        return rc;
+    char err[FTL_ERRLEN];
+    struct dataset_pair data;
+    struct session s;
+    char *out = NULL;
+    if (o.resume) {
+        struct trainer_controls k;
+        struct trainer_config saved;
+        if (session_read_config(o.resume, &saved, &k, err) != 0)
+            return cli_fail("%s", err);
+        if (o.set_epochs || o.set_steps) {
+            saved.epochs = o.cfg.epochs;
+            saved.steps = o.cfg.steps;
+        }
+        if (session_load_data(saved.data, &data, err) != 0 ||
+            session_resume(&s, o.resume, &saved, &data, err) != 0)
+            return cli_fail("%s", err);
+    } else {
+        int sample;
+        if (cli_load_data(&o.data, &data, &sample, err) != 0)
+            return cli_fail("%s", err);
+        if (sample) {
+            snprintf(o.cfg.data, sizeof o.cfg.data, "sample");
+        } else {
+            /* An absolute folder, so that --resume finds the data from anywhere. */
+            char *dir = fetch_resolve_data_dir(o.data.dir), *abs = realpath(dir, NULL);
+            snprintf(o.cfg.data, sizeof o.cfg.data, "%s", abs ? abs : dir);
+            free(abs);
+            free(dir);
+        }
+        out = o.out ? xstrdup(o.out) : train_opts_default_out(&o.cfg);
+        if (session_create(&s, out, &o.cfg, &o.ctl, &data, err) != 0) {
+            free(out);
+            return cli_fail("%s", err);
+        }
+    }
+    const char *dir = o.resume ? o.resume : out;
+
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    const struct trainer *t = &s.tr;
+    struct progress p = {.tty = !o.quiet && isatty(2), .first_step = t->step, .t0 = ftl_now()};
+    p.total_steps = t->cfg.steps > 0 ? (uint64_t)t->cfg.steps
+                                     : (uint64_t)t->cfg.epochs * t->steps_per_epoch;
+    if (!o.quiet)
+        fprintf(stderr, "training %s (%s loss, %zu sequences, %s) into %s\n",
+                model_task_name(t->cfg.task), reg_table[t->ctl.loss].name, t->ntrain,
+                t->cfg.data, dir);
+    rc = EXIT_OK;
+    while (!trainer_finished(t) && !stop_requested) {
+        int r = session_step(&s, err);
+        if (r == -2) {
+            rc = cli_fail("%s", err);
+            break;
+        }
+        if (r == -1) {
+            if (p.tty)
+                fputc('\n', stderr);
+            rc = cli_fail("%s", t->message);
+            break;
+        }
+        p.seqs += (size_t)t->batch.B;
+        if (!o.quiet) {
+            progress_show(&p, &s, 0);
+            if (r == 1)
+                report_epoch(&p, &s);
+        }
+    }
+    if (stop_requested) {
+        if (p.tty)
+            fputc('\n', stderr);
+        fprintf(stderr, "ftlab: interrupted at step %llu; continue with 'ftlab train --resume %s'\n",
+                (unsigned long long)t->step, dir);
+        trainer_note(&s.tr, "stop");
+        rc = EXIT_FAIL;
+    } else if (rc == EXIT_OK) {
+        trainer_note(&s.tr, "stop");
+        if (!o.quiet) {
+            if (p.tty)
+                fputc('\n', stderr);
+            fprintf(stderr, "done: %llu steps in %.1f s; run in %s\n", (unsigned long long)t->step,
+                    t->elapsed, dir);
+        }
+    }
+    if (session_close(&s, err) != 0)
+        rc = cli_fail("%s", err);
+    free(out);
+    return rc;
+}
