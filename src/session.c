@@ -277,3 +277,55 @@ void session_free(struct session *s)
     free(s->dir);
     memset(s, 0, sizeof *s);
 }
+
+int session_load_model(const char *path, struct model *m, struct trainer_config *cfg, char *err)
+{
+    char *file = NULL;
+    uint64_t step;
+    if (ftl_is_dir(path)) {
+        char *final = run_path(path, "checkpoints/final.ckpt");
+        file = ftl_is_file(final) ? final : (free(final), newest_checkpoint(path, &step));
+        if (!file)
+            return ftl_error(err, "%s: no checkpoint in checkpoints/", path);
+    } else {
+        file = xstrdup(path);
+    }
+    struct ckpt ck;
+    const char *text;
+    struct run_kv kv = {0};
+    struct trainer_config c;
+    struct trainer_controls k;
+    int rc = -1;
+    if (ckpt_read(file, &ck, err) != 0)
+        goto out_file;
+    if (ckpt_get_str(&ck, "config", &text, err) != 0)
+        goto out;
+    /* The config record is RUN_DIR/config's text: parse it the same way. */
+    for (const char *p = text; *p;) {
+        const char *nl = strchr(p, '\n'), *end = nl ? nl : p + strlen(p);
+        const char *sp = memchr(p, ' ', (size_t)(end - p));
+        if (sp) {
+            char *key = strndup(p, (size_t)(sp - p)), *val = strndup(sp + 1, (size_t)(end - sp - 1));
+            run_kv_set(&kv, key, val);
+            free(key);
+            free(val);
+        }
+        p = nl ? nl + 1 : end;
+    }
+    if (trainer_config_from_kv(&kv, &c, &k, file, err) != 0)
+        goto out;
+    model_init(m, c.task, c.hidden, c.units);
+    if (trainer_load_model(m, &ck, file, err) != 0) {
+        model_free(m);
+        goto out;
+    }
+    if (cfg)
+        *cfg = c;
+    rc = 0;
+out:
+    run_kv_free(&kv);
+    ckpt_free(&ck);
+out_file:
+    free(file);
+    return rc;
+}

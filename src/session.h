@@ -54,6 +54,13 @@ int session_step(struct session *s, char *err);
 int session_checkpoint(struct session *s, const char *name, char *err);
 /* Writes final.ckpt, syncs and closes the files, frees everything. */
 int session_close(struct session *s, char *err);
+/*
+ * The model in a checkpoint (path to a .ckpt, or a run directory: its
+ * final.ckpt, else its newest checkpoint), built from the settings it carries.
+ * c (optional) receives them. model_free() the model after success.
+ */
+int session_load_model(const char *path, struct model *m, struct trainer_config *c, char *err);
+
 /* Frees without writing anything (after a failed create/resume, or in tests). */
 void session_free(struct session *s);
 

@@ -34,6 +34,14 @@ const struct cli_cmd cli_commands[] = {
      cmd_data},
     {"train", "[OPTIONS] [--out RUN_DIR | --resume RUN_DIR]",
      "train a network headless, into a run directory", train_opts_help, cmd_train},
+    {"export", "CKPT|RUN_DIR OUT_DIR",
+     "write a checkpoint's weights as one .npy per PyTorch state_dict entry",
+     "  Writes OUT_DIR/NAME.npy (float32) for every parameter, under PyTorch's names\n"
+     "  (gru.weight_ih_l0, fc1.weight, ...). To load them into a torch.nn module with\n"
+     "  the same attribute names (tests/ref/model_ref.py defines both networks):\n"
+     "    import glob, os, numpy, torch\n"
+     "    model.load_state_dict({os.path.basename(f)[:-4]: torch.from_numpy(numpy.load(f)) for f in glob.glob('OUT_DIR/*.npy')})\n",
+     cmd_export},
     {"help", "[COMMAND]", "show the commands, or one command's options", "", cmd_help},
     {"version", "", "print the version", "", cmd_version},
     {NULL, NULL, NULL, NULL, NULL},

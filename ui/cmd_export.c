@@ -1,0 +1,40 @@
+/* `ftlab export CKPT OUT_DIR` — the weights as one .npy per PyTorch state_dict entry. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "npy.h"
+#include "session.h"
+#include "util.h"
+
+int cmd_export(int argc, char **argv)
+{
+    const struct cli_cmd *self = cli_find("export");
+    if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-')
+        return cli_usage_error(self, "needs a checkpoint (or run directory) and an output folder");
+    char err[FTL_ERRLEN];
+    struct model m;
+    if (session_load_model(argv[1], &m, NULL, err) != 0)
+        return cli_fail("%s", err);
+    int rc = EXIT_OK;
+    if (ftl_mkdir_p(argv[2], err) != 0) {
+        rc = cli_fail("%s", err);
+        goto out;
+    }
+    for (int i = 0; i < m.nparam && rc == EXIT_OK; i++) {
+        const struct model_param *p = &m.param[i];
+        char file[128];
+        snprintf(file, sizeof file, "%s.npy", p->name);
+        char *path = ftl_path_join(argv[2], file);
+        size_t shape[2] = {(size_t)p->rows, (size_t)p->cols};
+        if (npy_write(path, NPY_F4, p->ndim, shape, m.w + p->offset, err) != 0)
+            rc = cli_fail("%s", err);
+        else
+            printf("%s\n", path);
+        free(path);
+    }
+out:
+    model_free(&m);
+    return rc;
+}
