@@ -77,5 +77,38 @@ one_line "fetch from an empty folder"
 n=$((n + 1))
 if [ -e "$tmp/dest" ]; then echo "not ok $n - a failed fetch left $tmp/dest"; fails=$((fails + 1)); else echo "ok $n - a failed fetch leaves nothing"; fi
 
+# ---- train and export ----
+expect 2 "train with an unknown loss" -- "$bin" train --sample --loss fancy
+expect 2 "train with a bad number" -- "$bin" train --sample --lr abc
+expect 2 "train --epochs and --steps" -- "$bin" train --sample --epochs 1 --steps 3
+expect 0 "train --help" -- "$bin" train --help
+contains out "--margin" "train --help lists the options"
+run="$tmp/run"
+expect 0 "train 3 steps on the sample" -- "$bin" train --sample --steps 3 --hidden 16 --units 8 --batch-size 32 --out "$run"
+for f in config metrics.csv journal checkpoints/initial.ckpt checkpoints/final.ckpt; do
+    n=$((n + 1))
+    if [ -s "$run/$f" ]; then echo "ok $n - train wrote $f"; else echo "not ok $n - train did not write $f"; fails=$((fails + 1)); fi
+done
+n=$((n + 1))
+rows=$(($(wc -l <"$run/metrics.csv") - 1))
+if [ "$rows" -eq 3 ]; then echo "ok $n - metrics.csv has a row per step"; else echo "not ok $n - metrics.csv has $rows rows"; fails=$((fails + 1)); fi
+expect 1 "train into an existing run" -- "$bin" train --sample --steps 1 --out "$run"
+one_line "existing run"
+expect 0 "train --resume to more steps" -- "$bin" train --resume "$run" --steps 5 --quiet
+n=$((n + 1))
+rows=$(($(wc -l <"$run/metrics.csv") - 1))
+if [ "$rows" -eq 5 ]; then echo "ok $n - the resumed run continued to step 5"; else echo "not ok $n - $rows rows after resume"; fails=$((fails + 1)); fi
+expect 1 "resume a folder without a run" -- "$bin" train --resume "$tmp/none"
+one_line "resume without a run"
+expect 0 "export" -- "$bin" export "$run" "$tmp/export"
+n=$((n + 1))
+if [ -s "$tmp/export/fc1.weight.npy" ] && [ -s "$tmp/export/gru.weight_hh_l0.npy" ]; then echo "ok $n - export wrote the state_dict files"; else echo "not ok $n - export files missing"; fails=$((fails + 1)); fi
+cp "$run/checkpoints/final.ckpt" "$tmp/bad.ckpt"
+printf 'X' | dd of="$tmp/bad.ckpt" bs=1 seek=100 conv=notrunc 2>/dev/null
+expect 1 "export of a damaged checkpoint" -- "$bin" export "$tmp/bad.ckpt" "$tmp/export2"
+one_line "damaged checkpoint"
+contains err "bad.ckpt" "the message names the checkpoint"
+expect 2 "export without arguments" -- "$bin" export
+
 echo "1..$n"
 [ "$fails" -eq 0 ]
