@@ -278,7 +278,8 @@ void session_free(struct session *s)
     memset(s, 0, sizeof *s);
 }
 
-int session_load_model(const char *path, struct model *m, struct trainer_config *cfg, char *err)
+int session_load_model(const char *path, struct model *m, struct trainer_config *cfg,
+                       uint64_t *step_out, char *err)
 {
     char *file = NULL;
     uint64_t step;
@@ -321,6 +322,10 @@ int session_load_model(const char *path, struct model *m, struct trainer_config 
     }
     if (cfg)
         *cfg = c;
+    if (step_out && ckpt_get_u64(&ck, "trainer/step", step_out, err) != 0) {
+        model_free(m);
+        goto out;
+    }
     rc = 0;
 out:
     run_kv_free(&kv);

@@ -57,9 +57,11 @@ int session_close(struct session *s, char *err);
 /*
  * The model in a checkpoint (path to a .ckpt, or a run directory: its
  * final.ckpt, else its newest checkpoint), built from the settings it carries.
- * c (optional) receives them. model_free() the model after success.
+ * c and step (optional) receive them and the step it was taken at.
+ * model_free() the model after success.
  */
-int session_load_model(const char *path, struct model *m, struct trainer_config *c, char *err);
+int session_load_model(const char *path, struct model *m, struct trainer_config *c,
+                       uint64_t *step, char *err);
 
 /* Frees without writing anything (after a failed create/resume, or in tests). */
 void session_free(struct session *s);

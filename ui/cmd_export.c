@@ -15,7 +15,7 @@ int cmd_export(int argc, char **argv)
         return cli_usage_error(self, "needs a checkpoint (or run directory) and an output folder");
     char err[FTL_ERRLEN];
     struct model m;
-    if (session_load_model(argv[1], &m, NULL, err) != 0)
+    if (session_load_model(argv[1], &m, NULL, NULL, err) != 0)
         return cli_fail("%s", err);
     int rc = EXIT_OK;
     if (ftl_mkdir_p(argv[2], err) != 0) {

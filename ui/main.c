@@ -34,6 +34,41 @@ const struct cli_cmd cli_commands[] = {
      cmd_data},
     {"train", "[OPTIONS] [--out RUN_DIR | --resume RUN_DIR]",
      "train a network headless, into a run directory", train_opts_help, cmd_train},
+    {"eval", "CKPT|RUN_DIR [--data DIR | --sample] [--k 9,10,11] [--seed S] [--n-init N] [--out DIR]",
+     "test figure, KMeans cluster scores and the Figure 2 table of a trained network",
+     "  Forwards the test split, prints the test accuracy (classify) or the\n"
+     "  reconstruction error (autoencode), clusters the target layer's activations\n"
+     "  with KMeans (k-means++, N restarts) for each k and scores the clusters\n"
+     "  against the ten digits (AMI_max is the paper's headline), and prints the\n"
+     "  Figure 2 histogram: for each unit, the test sequences whose most active\n"
+     "  unit it is, per digit. Writes RUN_DIR/eval.csv and RUN_DIR/actmap.csv.\n"
+     "  --data DIR | --sample   other data than the run was trained on\n"
+     "  --k LIST       cluster counts (default 9,10,11)\n"
+     "  --seed S       KMeans seed (default: the run's seed)\n"
+     "  --n-init N     KMeans restarts (default 10)\n"
+     "  --out DIR      where eval.csv and actmap.csv go (default: the run directory)\n",
+     cmd_eval},
+    {"embed", "CKPT|RUN_DIR [--data DIR | --sample] [--split train|test] --out FILE.npy",
+     "write the target layer's activations (N x K, float32)",
+     "  --split S      train or test (default test)\n"
+     "  --out FILE     the .npy to write\n",
+     cmd_embed},
+    {"cluster", "FEATURES.npy --k K [--n-init N] [--seed S] [--out ASSIGN.npy] [--labels LABELS]",
+     "KMeans as scikit-learn does it, on any feature matrix",
+     "  Prints 'inertia VALUE'; with --labels also the scores of 'ftlab score'.\n"
+     "  FEATURES: a 2-d .npy, f4 or f8. LABELS: an integer .npy or text, one per line.\n"
+     "  --k K          clusters\n"
+     "  --n-init N     k-means++ restarts, the lowest inertia wins (default 10)\n"
+     "  --seed S       seed (default 0)\n"
+     "  --out FILE     the assignments as int32 .npy\n",
+     cmd_cluster},
+    {"score", "--true A --pred B",
+     "mutual-information scores of two labelings, exactly as scikit-learn 1.2",
+     "  Prints one 'name value' line each: mi, ami_max, ami_arithmetic,\n"
+     "  ami_geometric, ami_min, nmi_arithmetic, nmi_geometric, ari.\n"
+     "  A and B: integer .npy files (any integer dtype) or text, one integer per line;\n"
+     "  labels need not be contiguous.\n",
+     cmd_score},
     {"export", "CKPT|RUN_DIR OUT_DIR",
      "write a checkpoint's weights as one .npy per PyTorch state_dict entry",
      "  Writes OUT_DIR/NAME.npy (float32) for every parameter, under PyTorch's names\n"

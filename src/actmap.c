@@ -1,0 +1,54 @@
+/* actmap — the most active unit per sample, counted per digit (Figure 2). See actmap.h. */
+#include "actmap.h"
+
+#include <math.h>
+#include <string.h>
+
+/* First index of the largest value; a NaN loses to any number. */
+static int argmax_first(const float *a, int K)
+{
+    int best = 0;
+    for (int j = 1; j < K; j++)
+        if (a[j] > a[best] || (isnan(a[best]) && !isnan(a[j])))
+            best = j;
+    return best;
+}
+
+size_t actmap_count(const float *A, size_t n, int K, const uint8_t *digit, uint32_t *counts)
+{
+    size_t counted = 0;
+    memset(counts, 0, (size_t)K * 10 * sizeof *counts);
+    for (size_t i = 0; i < n && K > 0; i++) {
+        if (digit[i] > 9)
+            continue;
+        int u = argmax_first(A + i * (size_t)K, K);
+        counts[(size_t)u * 10 + digit[i]]++;
+        counted++;
+    }
+    return counted;
+}
+
+size_t actmap_zero_rows(const float *A, size_t n, int K)
+{
+    size_t zero = 0;
+    for (size_t i = 0; i < n; i++) {
+        const float *a = A + i * (size_t)K;
+        int j = 0;
+        while (j < K && a[j] == 0.0f)
+            j++;
+        zero += j == K;
+    }
+    return zero;
+}
+
+int actmap_active_units(const uint32_t *counts, int K)
+{
+    int active = 0;
+    for (int u = 0; u < K; u++) {
+        uint32_t any = 0;
+        for (int c = 0; c < 10; c++)
+            any |= counts[(size_t)u * 10 + (size_t)c];
+        active += any != 0;
+    }
+    return active;
+}

@@ -1,0 +1,34 @@
+/*
+ * actmap — the paper's Figure 2: for each sample the FC1 unit with the largest
+ * activation, counted per digit class. A disentangled layer gives each digit
+ * its own few winning units; a collapsed one lets a handful of units win
+ * everything.
+ *
+ * Ties go to the first (lowest-index) unit, like numpy.argmax. So a sample
+ * that activates no unit (every ReLU output 0) counts for unit 0;
+ * actmap_zero_rows says how many samples that was, because a tall bar on unit
+ * 0 may be this rule rather than a real winner. Unlike numpy, a NaN never
+ * beats a number (a row of only NaN counts for unit 0).
+ */
+#ifndef FTLAB_ACTMAP_H
+#define FTLAB_ACTMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A [n x K] row-major activations, digit [n] the class of each sample.
+ * Zeroes counts [K x 10] and adds 1 to counts[u * 10 + digit[i]] where u is
+ * the argmax of row i. Samples whose digit is not 0-9 are skipped. Returns the
+ * number of samples counted.
+ */
+size_t actmap_count(const float *A, size_t n, int K, const uint8_t *digit, uint32_t *counts);
+
+/* Rows of A [n x K] whose activations are all exactly 0: the samples that
+ * actmap_count gives to unit 0 by the tie rule alone. */
+size_t actmap_zero_rows(const float *A, size_t n, int K);
+
+/* Units that win at least one sample, from counts [K x 10]. */
+int actmap_active_units(const uint32_t *counts, int K);
+
+#endif

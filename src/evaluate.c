@@ -1,0 +1,170 @@
+/* evaluate — task figure, KMeans + AMI on the target layer, Figure 2. See evaluate.h. */
+#include "evaluate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "actmap.h"
+#include "kmeans.h"
+#include "run.h"
+#include "util.h"
+
+void eval_opts_default(struct eval_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->nk = 3;
+    o->k[0] = 9;
+    o->k[1] = 10;
+    o->k[2] = 11;
+    o->n_init = 10;
+    o->seed = 0;
+}
+
+int eval_run(const struct model *m, const struct dataset *d, const struct eval_opts *o,
+             struct eval_result *r, char *err)
+{
+    memset(r, 0, sizeof *r);
+    if (d->n == 0)
+        return ftl_error(err, "no test sequences to evaluate on");
+    size_t n = d->n, K = (size_t)m->K, maxlen = 1;
+    for (size_t i = 0; i < n; i++)
+        if (dataset_len(d, i) > maxlen)
+            maxlen = dataset_len(d, i);
+    r->task = m->task;
+    r->units = m->K;
+    r->n = n;
+    float *acts = xmallocarray(n * K, sizeof *acts);
+    struct model_work w;
+    model_work_init(&w, m, 256, 256 * maxlen);
+    model_evaluate(m, &w, d, acts, &r->task_loss, &r->accuracy);
+    model_work_free(&w);
+
+    r->actmap = xcalloc(K * DATASET_CLASSES, sizeof *r->actmap);
+    actmap_count(acts, n, m->K, d->digit, r->actmap);
+    r->active_units = actmap_active_units(r->actmap, m->K);
+
+    /* KMeans in float64 (SPEC.md §10 row 21), scored against the ten digits. */
+    double *X = xmallocarray(n * K, sizeof *X);
+    int64_t *truth = xmallocarray(n, sizeof *truth), *pred = xmallocarray(n, sizeof *pred);
+    for (size_t i = 0; i < n * K; i++)
+        X[i] = acts[i];
+    for (size_t i = 0; i < n; i++)
+        truth[i] = d->digit[i];
+    int rc = 0;
+    for (int j = 0; j < o->nk && rc == 0; j++) {
+        struct kmeans_opts ko;
+        kmeans_opts_default(&ko, o->k[j]);
+        ko.n_init = o->n_init;
+        ko.seed = o->seed;
+        ko.threads = o->threads;
+        struct kmeans_result kr;
+        if ((rc = kmeans_fit(X, n, m->K, &ko, &kr, err)) != 0)
+            break;
+        for (size_t i = 0; i < n; i++)
+            pred[i] = kr.labels[i];
+        metrics_score(truth, pred, n, &r->scores[j]);
+        r->k[j] = o->k[j];
+        r->inertia[j] = kr.inertia;
+        if (j == 0) {
+            r->assign = kr.labels;
+            kr.labels = NULL;
+        }
+        kmeans_result_free(&kr);
+        r->nk = j + 1;
+    }
+    free(X);
+    free(truth);
+    free(pred);
+    free(acts);
+    if (rc != 0)
+        eval_result_free(r);
+    return rc;
+}
+
+void eval_result_free(struct eval_result *r)
+{
+    free(r->actmap);
+    free(r->assign);
+    memset(r, 0, sizeof *r);
+}
+
+void eval_print(const struct eval_result *r, FILE *fp)
+{
+    if (r->task == TASK_CLASSIFY)
+        fprintf(fp, "test accuracy       %.4f  (BCE %.4f, %zu sequences)\n", r->accuracy,
+                r->task_loss, r->n);
+    else
+        fprintf(fp, "reconstruction error %.4f per sequence (%zu sequences)\n", r->task_loss, r->n);
+    fprintf(fp, "active units        %d of %d\n\n", r->active_units, r->units);
+    fprintf(fp, "  k   AMI_max  AMI_arith  NMI_geom     ARI  accuracy      inertia\n");
+    for (int j = 0; j < r->nk; j++) {
+        const struct cluster_scores *s = &r->scores[j];
+        fprintf(fp, "%3d   %7.4f    %7.4f   %7.4f  %6.4f    %6.4f  %11.2f\n", r->k[j], s->ami_max,
+                s->ami_arithmetic, s->nmi_geometric, s->ari, s->accuracy, r->inertia[j]);
+    }
+    fprintf(fp, "\nFigure 2: test sequences by their most active %s unit (rows) and digit (columns)\n",
+            r->task == TASK_CLASSIFY ? "FC1" : "code");
+    fprintf(fp, " unit");
+    for (int c = 0; c < DATASET_CLASSES; c++)
+        fprintf(fp, " %5d", c);
+    fprintf(fp, "\n");
+    int hidden = 0;
+    for (int u = 0; u < r->units; u++) {
+        const uint32_t *row = r->actmap + (size_t)u * DATASET_CLASSES;
+        uint32_t total = 0;
+        for (int c = 0; c < DATASET_CLASSES; c++)
+            total += row[c];
+        if (total == 0) {
+            hidden++;
+            continue;
+        }
+        fprintf(fp, "%5d", u);
+        for (int c = 0; c < DATASET_CLASSES; c++)
+            if (row[c])
+                fprintf(fp, " %5u", row[c]);
+            else
+                fprintf(fp, "     .");
+        fprintf(fp, "\n");
+    }
+    if (hidden)
+        fprintf(fp, "(%d units are the most active for no sequence)\n", hidden);
+}
+
+int eval_write_csv(const struct eval_result *r, const char *dir, uint64_t step, char *err)
+{
+    struct ftl_atomic a;
+    char *path = run_path(dir, "eval.csv");
+    int rc = ftl_atomic_open(&a, path, err);
+    free(path);
+    if (rc != 0)
+        return -1;
+    fprintf(a.fp, "step,k,ami_max,ami_arithmetic,ami_geometric,ami_min,nmi_arithmetic,"
+                  "nmi_geometric,ari,accuracy,inertia,active_units,%s\n",
+            r->task == TASK_CLASSIFY ? "test_accuracy" : "test_error");
+    for (int j = 0; j < r->nk; j++) {
+        const struct cluster_scores *s = &r->scores[j];
+        fprintf(a.fp, "%llu,%d,%.15g,%.15g,%.15g,%.15g,%.15g,%.15g,%.15g,%.15g,%.10g,%d,%.10g\n",
+                (unsigned long long)step, r->k[j], s->ami_max, s->ami_arithmetic, s->ami_geometric,
+                s->ami_min, s->nmi_arithmetic, s->nmi_geometric, s->ari, s->accuracy,
+                r->inertia[j], r->active_units,
+                r->task == TASK_CLASSIFY ? r->accuracy : r->task_loss);
+    }
+    if (ftl_atomic_commit(&a, err) != 0)
+        return -1;
+    path = run_path(dir, "actmap.csv");
+    rc = ftl_atomic_open(&a, path, err);
+    free(path);
+    if (rc != 0)
+        return -1;
+    fprintf(a.fp, "unit");
+    for (int c = 0; c < DATASET_CLASSES; c++)
+        fprintf(a.fp, ",digit%d", c);
+    fprintf(a.fp, "\n");
+    for (int u = 0; u < r->units; u++) {
+        fprintf(a.fp, "%d", u);
+        for (int c = 0; c < DATASET_CLASSES; c++)
+            fprintf(a.fp, ",%u", r->actmap[(size_t)u * DATASET_CLASSES + c]);
+        fprintf(a.fp, "\n");
+    }
+    return ftl_atomic_commit(&a, err);
+}

@@ -1,0 +1,56 @@
+/*
+ * evaluate — what the paper measures on a trained network (SPEC.md §9):
+ * the task figure on the test split, KMeans on the target layer's test
+ * activations for several cluster counts scored against the ten digits
+ * (AMI_max is the headline), and the Figure 2 histogram.
+ *
+ * Works on a model it is handed (a copy, when the trainer goes on
+ * training), so the workbench can run it off both the UI and the trainer.
+ */
+#ifndef FTLAB_EVALUATE_H
+#define FTLAB_EVALUATE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dataset.h"
+#include "metrics.h"
+#include "model.h"
+
+#define EVAL_MAX_K 16
+
+struct eval_result {
+    enum model_task task;
+    int units;                          /* K */
+    double task_loss;                   /* BCE, or reconstruction error per sequence */
+    double accuracy;                    /* classify only */
+    int nk;
+    int k[EVAL_MAX_K];
+    double inertia[EVAL_MAX_K];
+    struct cluster_scores scores[EVAL_MAX_K];
+    uint32_t *actmap;                   /* units x 10: samples whose most active unit it is, per digit */
+    int active_units;                   /* units that win at least one sample */
+    int32_t *assign;                    /* the clusters of the first k, per test sequence */
+    size_t n;                           /* test sequences */
+};
+
+struct eval_opts {
+    int nk;
+    int k[EVAL_MAX_K];
+    int n_init;                         /* KMeans restarts (10) */
+    uint64_t seed;
+    int threads;                        /* KMeans threads, 0 = all cores */
+};
+void eval_opts_default(struct eval_opts *o);
+
+/* Evaluates m on d (normally the test split). */
+int eval_run(const struct model *m, const struct dataset *d, const struct eval_opts *o,
+             struct eval_result *r, char *err);
+void eval_result_free(struct eval_result *r);
+
+/* The result as text: task figure, the score table, the heatmap. */
+void eval_print(const struct eval_result *r, FILE *fp);
+/* RUN_DIR/eval.csv and RUN_DIR/actmap.csv, atomically. */
+int eval_write_csv(const struct eval_result *r, const char *dir, uint64_t step, char *err);
+
+#endif

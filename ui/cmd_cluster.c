@@ -1,0 +1,348 @@
+/* `ftlab embed | cluster | score | eval` — the paper's measurements from a shell. */
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "evaluate.h"
+#include "kmeans.h"
+#include "labels.h"
+#include "metrics.h"
+#include "npy.h"
+#include "session.h"
+#include "util.h"
+
+/* Loads what a run was trained on, unless --data/--sample says otherwise. */
+static int load_eval_data(const struct cli_data *o, const struct trainer_config *c,
+                          struct dataset_pair *p, char *err)
+{
+    int sample;
+    if (o->dir || o->sample)
+        return cli_load_data(o, p, &sample, err);
+    return session_load_data(c->data, p, err);
+}
+
+/* "9,10,11" into ks. */
+static int parse_ks(const char *s, struct eval_opts *e)
+{
+    e->nk = 0;
+    char *copy = xstrdup(s), *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        long k;
+        if (e->nk == EVAL_MAX_K || cli_parse_long(tok, 1, 100000, &k)) {
+            free(copy);
+            return -1;
+        }
+        e->k[e->nk++] = (int)k;
+    }
+    free(copy);
+    return e->nk ? 0 : -1;
+}
+
+static void print_scores(const struct cluster_scores *s)
+{
+    printf("mi %.15g\nami_max %.15g\nami_arithmetic %.15g\nami_geometric %.15g\nami_min %.15g\n"
+           "nmi_arithmetic %.15g\nnmi_geometric %.15g\nari %.15g\n",
+           s->mi, s->ami_max, s->ami_arithmetic, s->ami_geometric, s->ami_min, s->nmi_arithmetic,
+           s->nmi_geometric, s->ari);
+}
+
+// ---- embed ----
+
+int cmd_embed(int argc, char **argv)
+{
+    const struct cli_cmd *self = cli_find("embed");
+    static const struct option lo[] = {{"data", required_argument, NULL, 'd'},
+                                       {"sample", no_argument, NULL, 's'},
+                                       {"split", required_argument, NULL, 'p'},
+                                       {"out", required_argument, NULL, 'o'},
+                                       {NULL, 0, NULL, 0}};
+    struct cli_data data = {0};
+    const char *split = "test", *out = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+        switch (c) {
+        case 'd': data.dir = optarg; break;
+        case 's': data.sample = 1; break;
+        case 'p': split = optarg; break;
+        case 'o': out = optarg; break;
+        default: return cli_usage_error(self, "bad option");
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage_error(self, "needs one checkpoint or run directory");
+    if (!out)
+        return cli_usage_error(self, "needs --out FILE.npy");
+    if (strcmp(split, "train") != 0 && strcmp(split, "test") != 0)
+        return cli_usage_error(self, "--split must be train or test");
+    char err[FTL_ERRLEN];
+    struct model m;
+    struct trainer_config cfg;
+    struct dataset_pair p;
+    if (session_load_model(argv[optind], &m, &cfg, NULL, err) != 0)
+        return cli_fail("%s", err);
+    if (load_eval_data(&data, &cfg, &p, err) != 0) {
+        model_free(&m);
+        return cli_fail("%s", err);
+    }
+    const struct dataset *d = strcmp(split, "train") == 0 ? &p.train : &p.test;
+    size_t maxlen = 1;
+    for (size_t i = 0; i < d->n; i++)
+        if (dataset_len(d, i) > maxlen)
+            maxlen = dataset_len(d, i);
+    float *acts = xmallocarray(d->n * (size_t)m.K, sizeof *acts);
+    struct model_work w;
+    model_work_init(&w, &m, 256, 256 * maxlen);
+    model_evaluate(&m, &w, d, acts, NULL, NULL);
+    model_work_free(&w);
+    size_t shape[2] = {d->n, (size_t)m.K};
+    int rc = npy_write(out, NPY_F4, 2, shape, acts, err) == 0 ? EXIT_OK : cli_fail("%s", err);
+    free(acts);
+    dataset_pair_free(&p);
+    model_free(&m);
+    return rc;
+}
+
+// ---- cluster ----
+
+int cmd_cluster(int argc, char **argv)
+{
+    const struct cli_cmd *self = cli_find("cluster");
+    static const struct option lo[] = {{"k", required_argument, NULL, 'k'},
+                                       {"n-init", required_argument, NULL, 'n'},
+                                       {"seed", required_argument, NULL, 's'},
+                                       {"out", required_argument, NULL, 'o'},
+                                       {"labels", required_argument, NULL, 'l'},
+                                       {NULL, 0, NULL, 0}};
+    long k = 0, n_init = 10;
+    uint64_t seed = 0;
+    const char *out = NULL, *labels = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+        switch (c) {
+        case 'k':
+            if (cli_parse_long(optarg, 1, 1000000, &k))
+                return cli_usage_error(self, "--k needs a positive integer");
+            break;
+        case 'n':
+            if (cli_parse_long(optarg, 1, 10000, &n_init))
+                return cli_usage_error(self, "--n-init needs a positive integer");
+            break;
+        case 's':
+            if (cli_parse_u64(optarg, &seed))
+                return cli_usage_error(self, "--seed needs a non-negative integer");
+            break;
+        case 'o': out = optarg; break;
+        case 'l': labels = optarg; break;
+        default: return cli_usage_error(self, "bad option");
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage_error(self, "needs one FEATURES.npy");
+    if (k == 0)
+        return cli_usage_error(self, "needs --k K");
+    const char *path = argv[optind];
+    char err[FTL_ERRLEN];
+    struct npy a;
+    if (npy_read(path, &a, err) != 0)
+        return cli_fail("%s", err);
+    int rc = EXIT_FAIL;
+    double *X = NULL;
+    int64_t *truth = NULL, *pred = NULL;
+    size_t ntruth = 0;
+    struct kmeans_result kr = {0};
+    if (a.ndim != 2 || a.shape[0] == 0 || a.shape[1] == 0 || a.shape[1] > 1000000) {
+        cli_fail("%s: features must be a 2-d array (samples x features)", path);
+        goto out;
+    }
+    if (a.dtype != NPY_F4 && a.dtype != NPY_F8) {
+        cli_fail("%s: features have dtype %s; f4 or f8 is needed", path, npy_dtype_name(a.dtype));
+        goto out;
+    }
+    size_t n = a.shape[0];
+    int d = (int)a.shape[1];
+    if ((size_t)k > n) {
+        cli_fail("%s: %ld clusters for %zu samples", path, k, n);
+        goto out;
+    }
+    if (labels) {
+        if (labels_read(labels, &truth, &ntruth, err) != 0) {
+            cli_fail("%s", err);
+            goto out;
+        }
+        if (ntruth != n) {
+            cli_fail("%s: %zu labels for %zu samples in %s", labels, ntruth, n, path);
+            goto out;
+        }
+    }
+    X = xmallocarray(a.count, sizeof *X);
+    for (size_t i = 0; i < a.count; i++)
+        X[i] = npy_get_f64(&a, i);
+    struct kmeans_opts ko;
+    kmeans_opts_default(&ko, (int)k);
+    ko.n_init = (int)n_init;
+    ko.seed = seed;
+    if (kmeans_fit(X, n, d, &ko, &kr, err) != 0) {
+        cli_fail("%s: %s", path, err);
+        goto out;
+    }
+    printf("inertia %.15g\n", kr.inertia);
+    if (truth) {
+        struct cluster_scores s;
+        pred = xmallocarray(n, sizeof *pred);
+        for (size_t i = 0; i < n; i++)
+            pred[i] = kr.labels[i];
+        metrics_score(truth, pred, n, &s);
+        print_scores(&s);
+        printf("accuracy %.15g\n", s.accuracy);
+    }
+    if (out) {
+        size_t shape[1] = {n};
+        if (npy_write(out, NPY_I4, 1, shape, kr.labels, err) != 0) {
+            cli_fail("%s", err);
+            goto out;
+        }
+    }
+    rc = EXIT_OK;
+out:
+    kmeans_result_free(&kr);
+    free(X);
+    free(truth);
+    free(pred);
+    npy_free(&a);
+    return rc;
+}
+
+// ---- score ----
+
+int cmd_score(int argc, char **argv)
+{
+    const struct cli_cmd *self = cli_find("score");
+    static const struct option lo[] = {{"true", required_argument, NULL, 't'},
+                                       {"pred", required_argument, NULL, 'p'},
+                                       {NULL, 0, NULL, 0}};
+    const char *tp = NULL, *pp = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+        switch (c) {
+        case 't': tp = optarg; break;
+        case 'p': pp = optarg; break;
+        default: return cli_usage_error(self, "bad option");
+        }
+    }
+    if (!tp || !pp || optind != argc)
+        return cli_usage_error(self, "needs --true FILE and --pred FILE");
+    char err[FTL_ERRLEN];
+    int64_t *t = NULL, *p = NULL;
+    size_t nt, np;
+    int rc = EXIT_OK;
+    if (labels_read(tp, &t, &nt, err) != 0 || labels_read(pp, &p, &np, err) != 0)
+        rc = cli_fail("%s", err);
+    else if (nt != np)
+        rc = cli_fail("%s: %zu labels, but %s has %zu", pp, np, tp, nt);
+    else {
+        struct cluster_scores s;
+        metrics_score(t, p, nt, &s);
+        print_scores(&s);
+    }
+    free(t);
+    free(p);
+    return rc;
+}
+
+// ---- eval ----
+
+int cmd_eval(int argc, char **argv)
+{
+    const struct cli_cmd *self = cli_find("eval");
+    static const struct option lo[] = {{"data", required_argument, NULL, 'd'},
+                                       {"sample", no_argument, NULL, 's'},
+                                       {"k", required_argument, NULL, 'k'},
+                                       {"seed", required_argument, NULL, 'S'},
+                                       {"n-init", required_argument, NULL, 'n'},
+                                       {"out", required_argument, NULL, 'o'},
+                                       {NULL, 0, NULL, 0}};
+    struct cli_data data = {0};
+    struct eval_opts eo;
+    eval_opts_default(&eo);
+    int seed_set = 0;
+    const char *out = NULL;
+    long v;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+        switch (c) {
+        case 'd': data.dir = optarg; break;
+        case 's': data.sample = 1; break;
+        case 'k':
+            if (parse_ks(optarg, &eo))
+                return cli_usage_error(self, "--k needs cluster counts like 9,10,11");
+            break;
+        case 'S':
+            if (cli_parse_u64(optarg, &eo.seed))
+                return cli_usage_error(self, "--seed needs a non-negative integer");
+            seed_set = 1;
+            break;
+        case 'n':
+            if (cli_parse_long(optarg, 1, 10000, &v))
+                return cli_usage_error(self, "--n-init needs a positive integer");
+            eo.n_init = (int)v;
+            break;
+        case 'o': out = optarg; break;
+        default: return cli_usage_error(self, "bad option");
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage_error(self, "needs one checkpoint or run directory");
+    const char *target = argv[optind];
+    char err[FTL_ERRLEN];
+    struct model m;
+    struct trainer_config cfg;
+    struct dataset_pair p;
+    uint64_t step = 0;
+    if (session_load_model(target, &m, &cfg, &step, err) != 0)
+        return cli_fail("%s", err);
+    if (!seed_set)
+        eo.seed = cfg.seed; /* KMeans seeded from the run (SPEC.md §10 row 20) */
+    if (load_eval_data(&data, &cfg, &p, err) != 0) {
+        model_free(&m);
+        return cli_fail("%s", err);
+    }
+    struct eval_result r;
+    int rc = EXIT_OK;
+    if (eval_run(&m, &p.test, &eo, &r, err) != 0) {
+        rc = cli_fail("%s", err);
+    } else {
+        eval_print(&r, stdout);
+        /* Results go beside the run: RUN_DIR, or the run holding CKPT in its checkpoints/. */
+        char *dir = NULL;
+        if (out)
+            dir = xstrdup(out);
+        else if (ftl_is_dir(target))
+            dir = xstrdup(target);
+        else {
+            char *copy = xstrdup(target);
+            char *parent = ftl_path_join(dirname(copy), "..");
+            char *cfgpath = run_path(parent, "config");
+            if (ftl_is_file(cfgpath))
+                dir = xstrdup(parent);
+            free(cfgpath);
+            free(parent);
+            free(copy);
+        }
+        if (dir && (ftl_mkdir_p(dir, err) != 0 || eval_write_csv(&r, dir, step, err) != 0))
+            rc = cli_fail("%s", err);
+        else if (dir)
+            printf("\nwrote %s/eval.csv and %s/actmap.csv\n", dir, dir);
+        free(dir);
+        eval_result_free(&r);
+    }
+    dataset_pair_free(&p);
+    model_free(&m);
+    return rc;
+}
