@@ -110,5 +110,35 @@ one_line "damaged checkpoint"
 contains err "bad.ckpt" "the message names the checkpoint"
 expect 2 "export without arguments" -- "$bin" export
 
+# ---- score, cluster, embed, eval ----
+# SPEC.md §8.3 V7, as text files, against scikit-learn 1.2.1's values.
+printf '0\n0\n0\n1\n1\n1\n2\n2\n2\n' >"$tmp/t.txt"
+printf '0\n0\n1\n1\n1\n2\n2\n2\n2\n' >"$tmp/p.txt"
+expect 0 "score of two text label files" -- "$bin" score --true "$tmp/t.txt" --pred "$tmp/p.txt"
+contains out "^ami_max 0.39863062297231" "ami_max matches scikit-learn"
+contains out "^ami_arithmetic 0.40867050972172" "ami_arithmetic matches scikit-learn"
+contains out "^mi 0.63651416829481" "mi matches scikit-learn"
+printf '0\n0\n' >"$tmp/short.txt"
+expect 1 "score of labelings of different lengths" -- "$bin" score --true "$tmp/t.txt" --pred "$tmp/short.txt"
+one_line "different lengths"
+printf '0\nzero\n' >"$tmp/bad.txt"
+expect 1 "score of a malformed label file" -- "$bin" score --true "$tmp/bad.txt" --pred "$tmp/bad.txt"
+contains err "bad.txt:2" "the message names the file and line"
+expect 2 "score without --pred" -- "$bin" score --true "$tmp/t.txt"
+
+expect 0 "embed the test split" -- "$bin" embed "$run" --out "$tmp/emb.npy"
+expect 0 "cluster the embedding" -- "$bin" cluster "$tmp/emb.npy" --k 3 --n-init 2 --out "$tmp/assign.npy"
+contains out "^inertia " "cluster prints the inertia"
+expect 1 "cluster a non-feature file" -- "$bin" cluster "$tmp/t.txt" --k 3
+one_line "cluster of a text file"
+expect 2 "cluster without --k" -- "$bin" cluster "$tmp/emb.npy"
+expect 0 "eval a run" -- "$bin" eval "$run" --k 3,4 --n-init 2
+contains out "AMI_max" "eval prints the score table"
+contains out "Figure 2" "eval prints the heatmap"
+n=$((n + 1))
+if [ -s "$run/eval.csv" ] && [ -s "$run/actmap.csv" ]; then echo "ok $n - eval wrote eval.csv and actmap.csv"; else echo "not ok $n - eval files missing"; fails=$((fails + 1)); fi
+expect 1 "eval of a missing checkpoint" -- "$bin" eval "$tmp/none.ckpt"
+one_line "missing checkpoint"
+
 echo "1..$n"
 [ "$fails" -eq 0 ]
