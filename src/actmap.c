@@ -9,8 +9,7 @@ static int argmax_first(const float *a, int K)
 {
     int best = 0;
     for (int j = 1; j < K; j++)
-        if (a[j] > a[best] || (isnan(a[best]) && !isnan(a[j])))
-            best = j;
+        if (a[j] > a[best] || (isnan(a[best]) && !isnan(a[j]))) best = j;
     return best;
 }
 
@@ -19,8 +18,7 @@ size_t actmap_count(const float *A, size_t n, int K, const uint8_t *digit, uint3
     size_t counted = 0;
     memset(counts, 0, (size_t)K * 10 * sizeof *counts);
     for (size_t i = 0; i < n && K > 0; i++) {
-        if (digit[i] > 9)
-            continue;
+        if (digit[i] > 9) continue;
         int u = argmax_first(A + i * (size_t)K, K);
         counts[(size_t)u * 10 + digit[i]]++;
         counted++;

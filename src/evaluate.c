@@ -68,6 +68,8 @@ int eval_run(const struct model *m, const struct dataset *d, const struct eval_o
         if (j == 0) {
             r->assign = kr.labels;
             kr.labels = NULL;
+            r->digit = xmalloc(n);
+            memcpy(r->digit, d->digit, n);
         }
         kmeans_result_free(&kr);
         r->nk = j + 1;
@@ -85,6 +87,7 @@ void eval_result_free(struct eval_result *r)
 {
     free(r->actmap);
     free(r->assign);
+    free(r->digit);
     memset(r, 0, sizeof *r);
 }
 
@@ -130,6 +133,36 @@ void eval_print(const struct eval_result *r, FILE *fp)
         fprintf(fp, "(%d units are the most active for no sequence)\n", hidden);
 }
 
+/* clusters.csv: the contingency of the first k's clusters (rows) and the digits (columns). */
+static int write_clusters(const struct eval_result *r, const char *dir, char *err)
+{
+    if (r->nk == 0 || !r->assign || !r->digit)
+        return 0;
+    int k = r->k[0];
+    uint32_t *table = xcalloc((size_t)k * DATASET_CLASSES, sizeof *table);
+    for (size_t i = 0; i < r->n; i++)
+        table[(size_t)r->assign[i] * DATASET_CLASSES + r->digit[i]]++;
+    struct ftl_atomic a;
+    char *path = run_path(dir, "clusters.csv");
+    int rc = ftl_atomic_open(&a, path, err);
+    free(path);
+    if (rc == 0) {
+        fprintf(a.fp, "cluster");
+        for (int c = 0; c < DATASET_CLASSES; c++)
+            fprintf(a.fp, ",digit%d", c);
+        fprintf(a.fp, "\n");
+        for (int j = 0; j < k; j++) {
+            fprintf(a.fp, "%d", j);
+            for (int c = 0; c < DATASET_CLASSES; c++)
+                fprintf(a.fp, ",%u", table[(size_t)j * DATASET_CLASSES + c]);
+            fprintf(a.fp, "\n");
+        }
+        rc = ftl_atomic_commit(&a, err);
+    }
+    free(table);
+    return rc;
+}
+
 int eval_write_csv(const struct eval_result *r, const char *dir, uint64_t step, char *err)
 {
     struct ftl_atomic a;
@@ -166,5 +199,7 @@ int eval_write_csv(const struct eval_result *r, const char *dir, uint64_t step, 
             fprintf(a.fp, ",%u", r->actmap[(size_t)u * DATASET_CLASSES + c]);
         fprintf(a.fp, "\n");
     }
-    return ftl_atomic_commit(&a, err);
+    if (ftl_atomic_commit(&a, err) != 0)
+        return -1;
+    return write_clusters(r, dir, err);
 }

@@ -31,6 +31,7 @@ struct eval_result {
     uint32_t *actmap;                   /* units x 10: samples whose most active unit it is, per digit */
     int active_units;                   /* units that win at least one sample */
     int32_t *assign;                    /* the clusters of the first k, per test sequence */
+    uint8_t *digit;                     /* the digit of each test sequence */
     size_t n;                           /* test sequences */
 };
 
@@ -50,7 +51,8 @@ void eval_result_free(struct eval_result *r);
 
 /* The result as text: task figure, the score table, the heatmap. */
 void eval_print(const struct eval_result *r, FILE *fp);
-/* RUN_DIR/eval.csv and RUN_DIR/actmap.csv, atomically. */
+/* RUN_DIR/eval.csv (scores per k), actmap.csv (units x digits) and clusters.csv
+ * (clusters of the first k x digits), each atomically. */
 int eval_write_csv(const struct eval_result *r, const char *dir, uint64_t step, char *err);
 
 #endif

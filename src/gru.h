@@ -55,7 +55,6 @@ struct gru_cache {
                     after backward [da_r, da_z, da_n * r, da_n] */
     real *hprev; /* cap_P x H: h_{t-1} of every packed row */
     real *gh;    /* cap_B x 3H: one step's h_{t-1} W_hh^T */
-    real *w_hh_t; /* H x 3H: W_hh transposed by each forward */
     real *grow;  /* cap_B x 3H: u W_ih^T + b_ih, then its gradient */
     real *ones;  /* max(cap_P, cap_B) ones: column sums as a GEMV */
     int ready;   /* forward filled it, backward not yet run */

@@ -21,32 +21,32 @@
 // ---- workspace: everything the iterations touch, allocated once per fit ----
 
 struct kmeans_work {
-    const double *X;     /* [n x d] centred copy (owned) */
+    const double *X; /* [n x d] centred copy (owned) */
     size_t n;
     int d, k;
-    size_t chunk, nchunks; /* rows per chunk, chunks */
-    double *x_sq;        /* [n] |x_i|^2 */
-    double *centers;     /* [k x d] current centres */
-    double *centers_new; /* [k x d] */
-    double *c_sq;        /* [k] |c_j|^2 */
-    double *weights;     /* [k] */
-    double *shift;       /* [k] |c_new - c_old| */
+    size_t chunk, nchunks;        /* rows per chunk, chunks */
+    double *x_sq;                 /* [n] |x_i|^2 */
+    double *centers;              /* [k x d] current centres */
+    double *centers_new;          /* [k x d] */
+    double *c_sq;                 /* [k] |c_j|^2 */
+    double *weights;              /* [k] */
+    double *shift;                /* [k] |c_new - c_old| */
     int32_t *labels, *labels_old; /* [n] */
-    double *scratch;     /* [threads x chunk x max(k, trials)] GEMM output, one block per thread */
-    double *partial;     /* [nchunks x k x (d + 1)] per-chunk cluster sums and counts */
-    double *far;         /* [n] squared distance to the own centre, for relocation */
-    int *empty;          /* [k] */
-    size_t *top;         /* [k] */
-    int update;          /* E-step: also accumulate the M-step sums */
+    double *scratch; /* [threads x chunk x max(k, trials)] GEMM output, one block per thread */
+    double *partial; /* [nchunks x k x (d + 1)] per-chunk cluster sums and counts */
+    double *far;     /* [n] squared distance to the own centre, for relocation */
+    int *empty;      /* [k] */
+    size_t *top;     /* [k] */
+    int update;      /* E-step: also accumulate the M-step sums */
     /* k-means++ */
-    int trials;          /* 2 + floor(ln k) */
-    int m;               /* candidates in this round */
-    double *closest;     /* [n] D^2 to the nearest chosen centre */
-    double *cumsum;      /* [n] */
-    double *cand;        /* [trials x n] min(closest, D^2 to candidate t) */
-    double *cand_x;      /* [trials x d] */
-    double *pot_part;    /* [nchunks x trials] per-chunk potentials */
-    size_t cand_id[64];  /* trials <= 2 + ln(2^31) < 64 */
+    int trials;         /* 2 + floor(ln k) */
+    int m;              /* candidates in this round */
+    double *closest;    /* [n] D^2 to the nearest chosen centre */
+    double *cumsum;     /* [n] */
+    double *cand;       /* [trials x n] min(closest, D^2 to candidate t) */
+    double *cand_x;     /* [trials x d] */
+    double *pot_part;   /* [nchunks x trials] per-chunk potentials */
+    size_t cand_id[64]; /* trials <= 2 + ln(2^31) < 64 */
 };
 
 /*
@@ -80,11 +80,10 @@ static void estep_chunk(struct kmeans_work *w, size_t chunk, double *dist)
     int k = w->k, d = w->d;
     const double *x = w->X + start * (size_t)d;
     const double *c_sq = w->c_sq;
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, k, d, -2.0, x, d, w->centers,
-                d, 0.0, dist, k);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, k, d, -2.0, x, d, w->centers, d,
+                0.0, dist, k);
     double *part = w->partial + chunk * (size_t)k * (size_t)(d + 1);
-    if (w->update)
-        memset(part, 0, (size_t)k * (size_t)(d + 1) * sizeof *part);
+    if (w->update) memset(part, 0, (size_t)k * (size_t)(d + 1) * sizeof *part);
     int32_t *labels = w->labels + start;
     for (size_t i = 0; i < rows; i++) {
         const double *di = dist + i * (size_t)k;
@@ -92,8 +91,7 @@ static void estep_chunk(struct kmeans_work *w, size_t chunk, double *dist)
         int best = 0;
         for (int j = 1; j < k; j++) {
             double v = c_sq[j] + di[j];
-            if (v < low)
-                low = v, best = j;
+            if (v < low) low = v, best = j;
         }
         labels[i] = best;
         if (w->update) {
@@ -177,8 +175,7 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&p->mu);
         pool_part(p, a->index);
         pthread_mutex_lock(&p->mu);
-        if (--p->pending == 0)
-            pthread_cond_signal(&p->done);
+        if (--p->pending == 0) pthread_cond_signal(&p->done);
         pthread_mutex_unlock(&p->mu);
     }
 }
@@ -255,7 +252,8 @@ static void estep(struct pool *p, int update)
  * centre, farthest first (sklearn: argpartition, whose order among the chosen
  * is unspecified; here ties go to the lower index). The sample's label is not
  * changed, as in sklearn. When every sample sits on its centre (fewer distinct
- * points than k) moving one gains nothing and the cluster stays empty.
+ * points than k) moving one gains nothing and the cluster stays empty
+ * (SPEC.md §7.2, later sklearn; 1.2.1 moves a sample anyway).
  */
 static void relocate_empty(struct kmeans_work *w)
 {
@@ -263,10 +261,8 @@ static void relocate_empty(struct kmeans_work *w)
     size_t *top = w->top;
     int k = w->k, d = w->d, n_empty = 0;
     for (int j = 0; j < k; j++)
-        if (w->weights[j] == 0.0)
-            empty[n_empty++] = j;
-    if (n_empty == 0)
-        return;
+        if (w->weights[j] == 0.0) empty[n_empty++] = j;
+    if (n_empty == 0) return;
     double max_far = 0.0;
     for (size_t i = 0; i < w->n; i++) {
         const double *x = w->X + i * (size_t)d, *c = w->centers + (size_t)w->labels[i] * (size_t)d;
@@ -276,13 +272,11 @@ static void relocate_empty(struct kmeans_work *w)
         w->far[i] = s;
         max_far = s > max_far ? s : max_far;
     }
-    if (max_far == 0.0)
-        return;
+    if (max_far == 0.0) return;
     /* the n_empty largest distances, kept sorted by insertion (n_empty <= k) */
     int m = 0;
     for (size_t i = 0; i < w->n; i++) {
-        if (m == n_empty && !(w->far[i] > w->far[top[m - 1]]))
-            continue;
+        if (m == n_empty && !(w->far[i] > w->far[top[m - 1]])) continue;
         int at = m < n_empty ? m++ : m - 1;
         while (at > 0 && w->far[i] > w->far[top[at - 1]]) {
             top[at] = top[at - 1];
@@ -324,8 +318,7 @@ static void mstep(struct kmeans_work *w)
     relocate_empty(w);
     int biggest = 0;
     for (int j = 0; j < k; j++) {
-        if (w->weights[j] > w->weights[biggest])
-            biggest = j;
+        if (w->weights[j] > w->weights[biggest]) biggest = j;
         if (w->weights[j] > 0) {
             double alpha = 1.0 / w->weights[j];
             double *cj = w->centers_new + (size_t)j * (size_t)d;
@@ -333,8 +326,9 @@ static void mstep(struct kmeans_work *w)
                 cj[q] *= alpha;
         }
     }
-    /* Still empty (duplicate points): park on the biggest cluster, as sklearn >= 1.3 does
-     * (after averaging it; sklearn copies it whatever its state at that point). */
+    /* Still empty (duplicate points): park on the biggest cluster, as SPEC.md §7.2 and
+     * later sklearn do (1.2.1 leaves it at the data mean). sklearn copies the biggest
+     * cluster whether or not it is averaged yet; here always after. */
     for (int j = 0; j < k; j++)
         if (!(w->weights[j] > 0))
             memcpy(w->centers_new + (size_t)j * (size_t)d,
@@ -409,8 +403,7 @@ static void kmeans_pp(struct pool *p, struct rng *r)
         seed_round(p, w->trials, pot);
         int best = 0;
         for (int t = 1; t < w->trials; t++)
-            if (pot[t] < pot[best])
-                best = t;
+            if (pot[t] < pot[best]) best = t;
         memcpy(w->closest, w->cand + (size_t)best * n, n * sizeof(double));
         current = pot[best];
         memcpy(w->centers + (size_t)c * (size_t)d, w->X + w->cand_id[best] * (size_t)d,
@@ -463,13 +456,11 @@ static double run_once(struct pool *p, struct rng *r, const struct kmeans_opts *
         double total = 0.0;
         for (int j = 0; j < w->k; j++)
             total += w->shift[j] * w->shift[j];
-        if (total <= tol_abs)
-            break;
+        if (total <= tol_abs) break;
         memcpy(w->labels_old, w->labels, w->n * sizeof *w->labels);
     }
     *n_iter = it < max_iter ? it + 1 : max_iter;
-    if (!strict)
-        estep(p, 0);
+    if (!strict) estep(p, 0);
     return inertia_of(w);
 }
 
@@ -496,15 +487,14 @@ void kmeans_opts_default(struct kmeans_opts *o, int k)
 
 static int check_input(const double *X, size_t n, int d, const struct kmeans_opts *o, char *err)
 {
-    if (d < 1)
-        return ftl_error(err, "kmeans: %d features, need at least 1", d);
+    if (d < 1) return ftl_error(err, "kmeans: %d features, need at least 1", d);
     if (n > (size_t)INT32_MAX)
         return ftl_error(err, "kmeans: %zu samples, at most %d supported", n, INT32_MAX);
     if (o->k < 1 || (size_t)o->k > n)
         return ftl_error(err, "kmeans: k = %d clusters needs 1 <= k <= n = %zu samples", o->k, n);
     if (o->n_init < 1 || o->max_iter < 1)
-        return ftl_error(err, "kmeans: n_init = %d and max_iter = %d must be at least 1",
-                         o->n_init, o->max_iter);
+        return ftl_error(err, "kmeans: n_init = %d and max_iter = %d must be at least 1", o->n_init,
+                         o->max_iter);
     if (!(o->tol >= 0.0) || !isfinite(o->tol))
         return ftl_error(err, "kmeans: tol = %g must be finite and >= 0", o->tol);
     for (size_t i = 0; i < n * (size_t)d; i++)
@@ -575,33 +565,41 @@ static size_t scratch_per_thread(const struct kmeans_work *w)
     return w->chunk * (size_t)(w->k > w->trials ? w->k : w->trials);
 }
 
-static void work_alloc(struct kmeans_work *w, size_t n, int d, int k, int threads)
+/* Sets the sizes; returns the thread count to use. */
+static int work_shape(struct kmeans_work *w, size_t n, int d, const struct kmeans_opts *o)
 {
-    size_t kd = (size_t)k * (size_t)d;
     memset(w, 0, sizeof *w);
-    w->n = n, w->d = d, w->k = k;
-    w->trials = 2 + (int)log((double)k);
-    size_t width = (size_t)(k > w->trials ? k : w->trials);
+    w->n = n, w->d = d, w->k = o->k;
+    w->trials = 2 + (int)log((double)o->k);
+    size_t width = (size_t)(w->k > w->trials ? w->k : w->trials);
     w->chunk = GEMM_SERIAL_MNK / (width * (size_t)d);
     w->chunk = w->chunk > CHUNK ? CHUNK : w->chunk < 16 ? 16 : w->chunk;
     w->nchunks = (n + w->chunk - 1) / w->chunk;
+    long t = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    t = t < 1 ? 1 : t > MAX_THREADS ? MAX_THREADS : t;
+    return (size_t)t > w->nchunks ? (int)w->nchunks : (int)t;
+}
+
+static void work_alloc(struct kmeans_work *w, int threads)
+{
+    size_t n = w->n, kd = (size_t)w->k * (size_t)w->d, k = (size_t)w->k, d = (size_t)w->d;
     w->x_sq = xmallocarray(n, sizeof(double));
     w->centers = xmallocarray(kd, sizeof(double));
     w->centers_new = xmallocarray(kd, sizeof(double));
-    w->c_sq = xmallocarray((size_t)k, sizeof(double));
-    w->weights = xmallocarray((size_t)k, sizeof(double));
-    w->shift = xmallocarray((size_t)k, sizeof(double));
+    w->c_sq = xmallocarray(k, sizeof(double));
+    w->weights = xmallocarray(k, sizeof(double));
+    w->shift = xmallocarray(k, sizeof(double));
     w->labels = xmallocarray(n, sizeof(int32_t));
     w->labels_old = xmallocarray(n, sizeof(int32_t));
     w->scratch = xmallocarray((size_t)threads, scratch_per_thread(w) * sizeof(double));
-    w->partial = xmallocarray(w->nchunks, (size_t)k * (size_t)(d + 1) * sizeof(double));
+    w->partial = xmallocarray(w->nchunks, k * (d + 1) * sizeof(double));
     w->far = xmallocarray(n, sizeof(double));
-    w->empty = xmallocarray((size_t)k, sizeof(int));
-    w->top = xmallocarray((size_t)k, sizeof(size_t));
+    w->empty = xmallocarray(k, sizeof(int));
+    w->top = xmallocarray(k, sizeof(size_t));
     w->closest = xmallocarray(n, sizeof(double));
     w->cumsum = xmallocarray(n, sizeof(double));
     w->cand = xmallocarray((size_t)w->trials, n * sizeof(double));
-    w->cand_x = xmallocarray((size_t)w->trials, (size_t)d * sizeof(double));
+    w->cand_x = xmallocarray((size_t)w->trials, d * sizeof(double));
     w->pot_part = xmallocarray(w->nchunks, (size_t)w->trials * sizeof(double));
 }
 
@@ -612,18 +610,6 @@ static void work_free(struct kmeans_work *w)
     free(w->weights), free(w->shift), free(w->labels), free(w->labels_old);
     free(w->scratch), free(w->partial), free(w->far), free(w->empty), free(w->top);
     free(w->closest), free(w->cumsum), free(w->cand), free(w->cand_x), free(w->pot_part);
-}
-
-static int thread_count(const struct kmeans_opts *o, size_t nchunks)
-{
-    long t = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
-    if (t < 1)
-        t = 1;
-    if (t > MAX_THREADS)
-        t = MAX_THREADS;
-    if ((size_t)t > nchunks)
-        t = (long)nchunks;
-    return (int)t;
 }
 
 /* X - column means into a new [n x d] array, with the squared row norms. */
@@ -646,13 +632,12 @@ int kmeans_fit(const double *X, size_t n, int d, const struct kmeans_opts *o,
                struct kmeans_result *r, char *err)
 {
     memset(r, 0, sizeof *r);
-    if (check_input(X, n, d, o, err) < 0)
-        return -1;
+    if (check_input(X, n, d, o, err) < 0) return -1;
     int k = o->k;
     size_t kd = (size_t)k * (size_t)d;
     struct kmeans_work w;
-    work_alloc(&w, n, d, k, MAX_THREADS);
-    int threads = thread_count(o, w.nchunks);
+    int threads = work_shape(&w, n, d, o);
+    work_alloc(&w, threads);
 
     /* Centred data (sklearn: accuracy of |x|^2 + |c|^2 - 2 x.c); centres move back at the end. */
     double *mean = xmallocarray((size_t)d, sizeof *mean);

@@ -1,11 +1,16 @@
 /*
  * kmeans — KMeans as scikit-learn 1.2.1 does it (SPEC.md §7): k-means++
  * seeding with 2 + floor(ln k) greedy local trials, Lloyd iterations with the
- * distance products by cblas_dgemm in chunks of 256 rows, empty clusters
- * moved to the farthest points, n_init restarts from one seeded struct rng,
- * the lowest inertia wins. float64 throughout; the same seed gives the same
- * result bit for bit (for a fixed thread count). Labels are not those of
- * sklearn (its RNG is numpy's MT19937); the quality is (SPEC.md §7.4).
+ * distance products by cblas_dgemm in chunks of rows, empty clusters moved to
+ * the farthest points, n_init restarts from one seeded struct rng, the lowest
+ * inertia wins. float64 throughout.
+ *
+ * The same seed gives the same result bit for bit, whatever the number of
+ * threads (per-chunk sums are added in chunk order). Labels are not sklearn's
+ * (its RNG is numpy's MT19937); the quality is (SPEC.md §7.4, test_kmeans).
+ * Each call starts its own worker threads (opts.threads) and keeps every
+ * GEMM below OpenBLAS's threading threshold, so OpenBLAS's own thread count
+ * is neither used nor changed; calls from several threads at once are safe.
  */
 #ifndef FTLAB_KMEANS_H
 #define FTLAB_KMEANS_H
@@ -14,12 +19,12 @@
 #include <stdint.h>
 
 struct kmeans_opts {
-    int k;          /* clusters, 1 <= k <= n */
-    int n_init;     /* restarts; sklearn 1.2.1 default 10 (>= 1.4: 1) */
-    int max_iter;   /* Lloyd iterations per restart (300) */
-    double tol;     /* relative: the run stops when sum |c_new - c_old|^2 <= tol * mean column variance (1e-4) */
-    uint64_t seed;  /* seeds the one rng stream all restarts draw from */
-    int threads;    /* worker threads; 0 = one per online CPU (like sklearn's OpenMP) */
+    int k;              /* clusters, 1 <= k <= n */
+    int n_init;         /* restarts; sklearn 1.2.1 default 10 (>= 1.4: 1) */
+    int max_iter;       /* Lloyd iterations per restart (300) */
+    double tol;         /* relative tolerance (1e-4), see tol_abs below */
+    uint64_t seed;      /* seeds the one rng stream all restarts draw from */
+    int threads;        /* worker threads; 0 = one per online CPU (like sklearn's OpenMP) */
     const double *init; /* [k x d] starting centres in X's coordinates, or NULL for k-means++;
                            given, one run is made whatever n_init (sklearn does the same) */
 };
@@ -29,12 +34,13 @@ struct kmeans_opts {
 void kmeans_opts_default(struct kmeans_opts *o, int k);
 
 struct kmeans_result {
-    int32_t *labels;  /* [n] cluster of each sample, 0..k-1 */
-    double *centers;  /* [k x d] row-major, in the input's coordinates */
-    double inertia;   /* sum of squared distances to the assigned centre */
-    int n_iter;       /* Lloyd iterations of the winning restart */
-    int n_distinct;   /* clusters holding at least one sample (< k with duplicate points) */
-    double tol_abs;   /* the absolute tolerance used: tol * mean_j var(X[:, j]) */
+    int32_t *labels; /* [n] cluster of each sample, 0..k-1 */
+    double *centers; /* [k x d] row-major, in the input's coordinates */
+    double inertia;  /* sum of squared distances to the assigned centre */
+    int n_iter;      /* Lloyd iterations of the winning restart */
+    int n_distinct;  /* clusters holding at least one sample (< k with duplicate points) */
+    double tol_abs;  /* tol * mean_j var(X[:, j]): a run stops once sum_j |c_j new - old|^2
+                        <= tol_abs, or when no label changes */
 };
 
 /*

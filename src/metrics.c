@@ -67,8 +67,7 @@ struct keyed {
 static int keyed_cmp(const void *pa, const void *pb)
 {
     const struct keyed *a = pa, *b = pb;
-    if (a->value != b->value)
-        return a->value < b->value ? -1 : 1;
+    if (a->value != b->value) return a->value < b->value ? -1 : 1;
     return (a->index > b->index) - (a->index < b->index);
 }
 
@@ -81,8 +80,7 @@ static size_t compact_labels(const int64_t *labels, size_t n, size_t *idx, struc
     qsort(work, n, sizeof *work, keyed_cmp);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i > 0 && work[i].value != work[i - 1].value)
-            k++;
+        if (i > 0 && work[i].value != work[i - 1].value) k++;
         idx[work[i].index] = k;
     }
     return n ? k + 1 : 0;
@@ -159,13 +157,11 @@ void metrics_contingency_free(struct metrics_contingency *t)
 
 double metrics_entropy(const int64_t *sizes, size_t k)
 {
-    if (k == 0)
-        return 1.0;
+    if (k == 0) return 1.0;
     double *p = xmallocarray(k, sizeof *p);
     size_t m = 0;
     for (size_t i = 0; i < k; i++)
-        if (sizes[i] > 0)
-            p[m++] = (double)sizes[i];
+        if (sizes[i] > 0) p[m++] = (double)sizes[i];
     double h = 0.0;
     if (m > 1) {
         double total = numpy_sum(p, m);
@@ -181,8 +177,7 @@ double metrics_entropy(const int64_t *sizes, size_t k)
 
 double metrics_mutual_info(const struct metrics_contingency *t)
 {
-    if (t->rows == 1 || t->cols == 1 || t->cells == 0)
-        return 0.0;
+    if (t->rows == 1 || t->cols == 1 || t->cells == 0) return 0.0;
     double total = (double)t->n;
     double log_total = log(total);
     double *term = xmallocarray(t->cells, sizeof *term);
@@ -202,8 +197,8 @@ double metrics_mutual_info(const struct metrics_contingency *t)
 /* Precomputed parts of the EMI sum (sklearn _expected_mutual_info_fast.pyx). */
 struct emi_tables {
     double N, gln_N;
-    double *log_a, *gln_a, *gln_Na;   /* [rows] */
-    double *log_b, *gln_b, *gln_Nb;   /* [cols] */
+    double *log_a, *gln_a, *gln_Na;     /* [rows] */
+    double *log_b, *gln_b, *gln_Nb;     /* [cols] */
     double *term1, *log_Nnij, *gln_nij; /* [max margin + 1] */
 };
 
@@ -213,17 +208,16 @@ static size_t emi_cell_terms(const struct emi_tables *e, const struct metrics_co
 {
     int64_t a = t->row_sum[i], b = t->col_sum[j];
     int64_t start = (int64_t)((double)a - e->N + (double)b);
-    if (start < 1)
-        start = 1;
+    if (start < 1) start = 1;
     int64_t end = (a < b ? a : b) + 1;
     size_t m = 0;
     for (int64_t nij = start; nij < end; nij++) {
         double term2 = e->log_Nnij[nij] - e->log_a[i] - e->log_b[j];
         /* hypergeometric P(n_ij) in log space: numerators positive, denominators negative */
-        double gln = (e->gln_a[i] + e->gln_b[j] + e->gln_Na[i] + e->gln_Nb[j] - e->gln_N -
-                      e->gln_nij[nij] - lgamma((double)(a - nij + 1)) -
-                      lgamma((double)(b - nij + 1)) -
-                      lgamma(e->N - (double)a - (double)b + (double)nij + 1));
+        double gln =
+            (e->gln_a[i] + e->gln_b[j] + e->gln_Na[i] + e->gln_Nb[j] - e->gln_N - e->gln_nij[nij] -
+             lgamma((double)(a - nij + 1)) - lgamma((double)(b - nij + 1)) -
+             lgamma(e->N - (double)a - (double)b + (double)nij + 1));
         double term3 = exp(gln);
         out[m++] = e->term1[nij] * term2 * term3;
     }
@@ -288,8 +282,7 @@ static int i64_cmp(const void *pa, const void *pb)
  */
 double metrics_expected_mutual_info(const struct metrics_contingency *t)
 {
-    if (t->rows <= 1 || t->cols <= 1)
-        return 0.0;
+    if (t->rows <= 1 || t->cols <= 1) return 0.0;
     struct emi_tables e;
     emi_tables_init(&e, t);
 
@@ -299,8 +292,7 @@ double metrics_expected_mutual_info(const struct metrics_contingency *t)
     qsort(distinct, t->cols, sizeof *distinct, i64_cmp);
     size_t nd = 0;
     for (size_t j = 0; j < t->cols; j++)
-        if (nd == 0 || distinct[nd - 1] != distinct[j])
-            distinct[nd++] = distinct[j];
+        if (nd == 0 || distinct[nd - 1] != distinct[j]) distinct[nd++] = distinct[j];
     size_t *slot = xmallocarray(t->cols, sizeof *slot);
     for (size_t j = 0; j < t->cols; j++) {
         const int64_t *hit = bsearch(&t->col_sum[j], distinct, nd, sizeof *distinct, i64_cmp);
@@ -355,8 +347,7 @@ double metrics_adjusted_rand(const struct metrics_contingency *t)
     wide_int fp = dot_cols - sum_squares;
     wide_int fn = dot_rows - sum_squares;
     wide_int tn = (wide_int)n * n - fp - fn - sum_squares;
-    if (fn == 0 && fp == 0)
-        return 1.0;
+    if (fn == 0 && fp == 0) return 1.0;
     /* Python: 2.0 * int / int, each int rounded to double once */
     double num = (double)(tp * tn - fn * fp);
     double den = (double)((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn));
@@ -369,8 +360,8 @@ double metrics_adjusted_rand(const struct metrics_contingency *t)
  * cells (right node, count) in CSR form. */
 struct block {
     size_t left, right;
-    size_t *start;      /* [left + 1] */
-    size_t *to;         /* right index 0..right-1 */
+    size_t *start; /* [left + 1] */
+    size_t *to;    /* right index 0..right-1 */
     int64_t *weight;
 };
 
@@ -401,13 +392,10 @@ static int64_t block_max_matching(const struct block *g)
             for (size_t c = g->start[i0 - 1]; c < g->start[i0]; c++)
                 cost[g->to[c] + 1] = -g->weight[c];
             for (size_t j = 1; j <= m; j++) {
-                if (used[j])
-                    continue;
+                if (used[j]) continue;
                 int64_t cur = cost[j] - u[i0] - v[j];
-                if (cur < minv[j])
-                    minv[j] = cur, way[j] = j0;
-                if (minv[j] < delta)
-                    delta = minv[j], j1 = j;
+                if (cur < minv[j]) minv[j] = cur, way[j] = j0;
+                if (minv[j] < delta) delta = minv[j], j1 = j;
             }
             for (size_t c = g->start[i0 - 1]; c < g->start[i0]; c++)
                 cost[g->to[c] + 1] = 0;
@@ -428,11 +416,9 @@ static int64_t block_max_matching(const struct block *g)
     /* p[j] = left node matched to column j; add up the matched cells */
     int64_t best = 0;
     for (size_t j = 1; j <= m; j++) {
-        if (p[j] == 0)
-            continue;
+        if (p[j] == 0) continue;
         for (size_t c = g->start[p[j] - 1]; c < g->start[p[j]]; c++)
-            if (g->to[c] + 1 == j)
-                best += g->weight[c];
+            if (g->to[c] + 1 == j) best += g->weight[c];
     }
     free(u), free(v), free(minv), free(cost), free(p), free(way), free(used);
     return best;
@@ -447,73 +433,88 @@ static size_t uf_find(size_t *parent, size_t x)
     return x;
 }
 
+/* root[x] = component of node x in the graph of non-zero cells, rows being
+ * nodes 0..R-1 and columns nodes R..R+C-1. Caller frees. */
+static size_t *cell_components(const struct metrics_contingency *t)
+{
+    size_t R = t->rows, nodes = t->rows + t->cols;
+    size_t *root = xmallocarray(nodes, sizeof *root);
+    for (size_t x = 0; x < nodes; x++)
+        root[x] = x;
+    for (size_t c = 0; c < t->cells; c++) {
+        size_t a = uf_find(root, t->cell_row[c]), b = uf_find(root, R + t->cell_col[c]);
+        if (a != b) root[a] = b;
+    }
+    for (size_t x = 0; x < nodes; x++)
+        root[x] = uf_find(root, x);
+    return root;
+}
+
+/* One component's cells (indices into t) as a block with the smaller side on
+ * the left; local[x] numbers the nodes within their component. */
+static void block_fill(struct block *g, const struct metrics_contingency *t, const size_t *cells,
+                       size_t ncells, const size_t *local, size_t nrows, size_t ncols)
+{
+    size_t R = t->rows;
+    int rows_left = nrows <= ncols;
+    g->left = rows_left ? nrows : ncols;
+    g->right = rows_left ? ncols : nrows;
+    memset(g->start, 0, (g->left + 1) * sizeof *g->start);
+    for (size_t q = 0; q < ncells; q++) {
+        size_t c = cells[q];
+        g->start[1 + (rows_left ? local[t->cell_row[c]] : local[R + t->cell_col[c]])]++;
+    }
+    for (size_t l = 0; l < g->left; l++)
+        g->start[l + 1] += g->start[l];
+    for (size_t q = 0; q < ncells; q++) {
+        size_t c = cells[q];
+        size_t li = local[t->cell_row[c]], lj = local[R + t->cell_col[c]];
+        size_t k = g->start[rows_left ? li : lj]++;
+        g->to[k] = rows_left ? lj : li;
+        g->weight[k] = t->cell_count[c];
+    }
+    /* the fill loop advanced start[l] to start[l + 1]: shift back */
+    memmove(g->start + 1, g->start, g->left * sizeof *g->start);
+    g->start[0] = 0;
+}
+
 /*
  * Labels joined by no non-zero cell gain nothing from being matched, so the
- * matching splits into the connected components of the cell graph (rows and
- * columns as nodes); 10000 singleton labels then cost O(n), not O(n^3).
+ * matching splits into the connected components of the cell graph; 10000
+ * singleton labels then cost O(n), not a 10^4 x 10^4 assignment problem.
  */
 double metrics_accuracy(const struct metrics_contingency *t)
 {
-    if (t->n == 0)
-        return 1.0;
+    if (t->n == 0) return 1.0;
     size_t R = t->rows, nodes = t->rows + t->cols;
-    size_t *parent = xmallocarray(nodes, sizeof *parent);
-    for (size_t x = 0; x < nodes; x++)
-        parent[x] = x;
-    for (size_t c = 0; c < t->cells; c++) {
-        size_t a = uf_find(parent, t->cell_row[c]), b = uf_find(parent, R + t->cell_col[c]);
-        if (a != b)
-            parent[a] = b;
-    }
-    /* Group the cells by component (counting sort on the root) and number the
-     * nodes of each component locally. */
-    size_t *root = xmallocarray(nodes, sizeof *root), *local = xmallocarray(nodes, sizeof *local);
+    size_t *root = cell_components(t);
+    size_t *local = xmallocarray(nodes, sizeof *local);
     size_t *nrows = xcalloc(nodes, sizeof *nrows), *ncols = xcalloc(nodes, sizeof *ncols);
-    for (size_t x = 0; x < nodes; x++) {
-        root[x] = uf_find(parent, x);
+    for (size_t x = 0; x < nodes; x++)
         local[x] = x < R ? nrows[root[x]]++ : ncols[root[x]]++;
-    }
-    size_t *first = xcalloc(nodes + 1, sizeof *first);
+    /* cells grouped by component: a counting sort on the root of their row */
+    size_t *first = xcalloc(nodes + 1, sizeof *first), *fill = xmallocarray(nodes, sizeof *fill);
+    size_t *bycomp = xmallocarray(t->cells, sizeof *bycomp);
     for (size_t c = 0; c < t->cells; c++)
         first[root[t->cell_row[c]] + 1]++;
     for (size_t x = 0; x < nodes; x++)
         first[x + 1] += first[x];
-    size_t *fill = xmallocarray(nodes + 1, sizeof *fill), *byroot = xmallocarray(t->cells, sizeof *byroot);
-    memcpy(fill, first, (nodes + 1) * sizeof *fill);
+    memcpy(fill, first, nodes * sizeof *fill);
     for (size_t c = 0; c < t->cells; c++)
-        byroot[fill[root[t->cell_row[c]]]++] = c;
+        bycomp[fill[root[t->cell_row[c]]]++] = c;
 
     struct block g;
     g.start = xmallocarray(nodes + 1, sizeof *g.start);
     g.to = xmallocarray(t->cells, sizeof *g.to);
     g.weight = xmallocarray(t->cells, sizeof *g.weight);
     int64_t matched = 0;
-    for (size_t r = 0; r < nodes; r++) {
-        if (first[r] == first[r + 1])
-            continue;
-        int rows_left = nrows[r] <= ncols[r];
-        g.left = rows_left ? nrows[r] : ncols[r];
-        g.right = rows_left ? ncols[r] : nrows[r];
-        memset(g.start, 0, (g.left + 1) * sizeof *g.start);
-        for (size_t q = first[r]; q < first[r + 1]; q++) {
-            size_t c = byroot[q];
-            size_t l = rows_left ? local[t->cell_row[c]] : local[R + t->cell_col[c]];
-            g.start[l + 1]++;
-        }
-        for (size_t l = 0; l < g.left; l++)
-            g.start[l + 1] += g.start[l];
-        memcpy(fill, g.start, (g.left + 1) * sizeof *fill);
-        for (size_t q = first[r]; q < first[r + 1]; q++) {
-            size_t c = byroot[q];
-            size_t li = local[t->cell_row[c]], lj = local[R + t->cell_col[c]];
-            size_t l = rows_left ? li : lj, k = fill[l]++;
-            g.to[k] = rows_left ? lj : li;
-            g.weight[k] = t->cell_count[c];
-        }
+    for (size_t x = 0; x < nodes; x++) {
+        if (first[x] == first[x + 1]) continue; /* not a root */
+        block_fill(&g, t, bycomp + first[x], first[x + 1] - first[x], local, nrows[x], ncols[x]);
         matched += block_max_matching(&g);
     }
-    free(parent), free(root), free(local), free(nrows), free(ncols);
-    free(first), free(fill), free(byroot), free(g.start), free(g.to), free(g.weight);
+    free(root), free(local), free(nrows), free(ncols), free(first), free(fill), free(bycomp);
+    free(g.start), free(g.to), free(g.weight);
     return (double)matched / (double)t->n;
 }
 
@@ -551,13 +552,11 @@ static double ami(const struct cluster_scores *s, enum average how)
 
 static double nmi(const struct cluster_scores *s, enum average how)
 {
-    if (s->mi == 0.0)
-        return 0.0;
+    if (s->mi == 0.0) return 0.0;
     return s->mi / generalized_average(s->h_true, s->h_pred, how);
 }
 
-void metrics_score(const int64_t *truth, const int64_t *pred, size_t n,
-                   struct cluster_scores *out)
+void metrics_score(const int64_t *truth, const int64_t *pred, size_t n, struct cluster_scores *out)
 {
     struct metrics_contingency t;
     metrics_contingency_build(&t, truth, pred, n);

@@ -21,15 +21,15 @@
 /* Non-zero cells of the R x C contingency table n_ij, in column-major order
  * (the order of scipy.sparse.find, which fixes sklearn's MI summation order). */
 struct metrics_contingency {
-    size_t n;           /* samples */
-    size_t rows;        /* R: distinct true labels */
-    size_t cols;        /* C: distinct predicted labels */
-    size_t cells;       /* non-zero cells */
-    size_t *cell_row;   /* [cells] i in 0..R-1 */
-    size_t *cell_col;   /* [cells] j in 0..C-1, non-decreasing */
-    int64_t *cell_count;/* [cells] n_ij > 0 */
-    int64_t *row_sum;   /* [rows] a_i */
-    int64_t *col_sum;   /* [cols] b_j */
+    size_t n;            /* samples */
+    size_t rows;         /* R: distinct true labels */
+    size_t cols;         /* C: distinct predicted labels */
+    size_t cells;        /* non-zero cells */
+    size_t *cell_row;    /* [cells] i in 0..R-1 */
+    size_t *cell_col;    /* [cells] j in 0..C-1, non-decreasing */
+    int64_t *cell_count; /* [cells] n_ij > 0 */
+    int64_t *row_sum;    /* [rows] a_i */
+    int64_t *col_sum;    /* [cols] b_j */
 };
 
 /* Builds the table of truth (rows) against pred (columns), n samples each.
@@ -58,25 +58,24 @@ double metrics_adjusted_rand(const struct metrics_contingency *t);
 double metrics_accuracy(const struct metrics_contingency *t);
 
 struct cluster_scores {
-    double mi;              /* nats */
-    double emi;             /* expected MI, nats */
-    double h_true, h_pred;  /* entropies, nats */
-    double ami_max;         /* the paper's AMI (sklearn <= 0.21 default) */
-    double ami_arithmetic;  /* sklearn >= 0.22 default */
+    double mi;             /* nats */
+    double emi;            /* expected MI, nats */
+    double h_true, h_pred; /* entropies, nats */
+    double ami_max;        /* the paper's AMI (sklearn <= 0.21 default) */
+    double ami_arithmetic; /* sklearn >= 0.22 default */
     double ami_geometric;
     double ami_min;
     double nmi_arithmetic;
-    double nmi_geometric;   /* the paper's NMI_sqrt */
+    double nmi_geometric; /* the paper's NMI_sqrt */
     double nmi_min;
     double nmi_max;
     double ari;
-    double accuracy;        /* best one-to-one matching, see metrics_accuracy */
-    size_t n_true, n_pred;  /* distinct labels on each side */
+    double accuracy;       /* best one-to-one matching, see metrics_accuracy */
+    size_t n_true, n_pred; /* distinct labels on each side */
 };
 
 /* All scores of pred against truth (n samples each). n == 0 follows sklearn:
  * MI 0, AMI = NMI = ARI = 1 (and accuracy 1). */
-void metrics_score(const int64_t *truth, const int64_t *pred, size_t n,
-                   struct cluster_scores *out);
+void metrics_score(const int64_t *truth, const int64_t *pred, size_t n, struct cluster_scores *out);
 
 #endif

@@ -334,3 +334,12 @@ out_file:
     free(file);
     return rc;
 }
+
+void session_move(struct session *dst, struct session *src)
+{
+    *dst = *src;
+    dst->tr.data = &dst->data;
+    if (src->tr.journal)
+        dst->tr.journal = &dst->journal;
+    memset(src, 0, sizeof *src);
+}

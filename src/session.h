@@ -63,6 +63,9 @@ int session_close(struct session *s, char *err);
 int session_load_model(const char *path, struct model *m, struct trainer_config *c,
                        uint64_t *step, char *err);
 
+/* Moves a session to another address (it points into itself); src is left empty. */
+void session_move(struct session *dst, struct session *src);
+
 /* Frees without writing anything (after a failed create/resume, or in tests). */
 void session_free(struct session *s);
 

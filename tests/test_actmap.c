@@ -47,10 +47,9 @@ static void test_ties_and_zero_rows(void **state)
 {
     (void)state;
     const float A[4 * K] = {
-        0.0f, 0.0f, 0.0f, 0.0f, /* ReLU all 0 -> unit 0 */
-        0.0f, 2.0f, 0.5f, 2.0f, /* tie between 1 and 3 -> unit 1 */
-        0.0f, 0.0f, 0.0f, 0.0f,
-        1.0f, 0.0f, 3.0f, 3.0f, /* tie between 2 and 3 -> unit 2 */
+        0.0f, 0.0f, 0.0f, 0.0f,                         /* ReLU all 0 -> unit 0 */
+        0.0f, 2.0f, 0.5f, 2.0f,                         /* tie between 1 and 3 -> unit 1 */
+        0.0f, 0.0f, 0.0f, 0.0f, 1.0f, 0.0f, 3.0f, 3.0f, /* tie between 2 and 3 -> unit 2 */
     };
     const uint8_t digit[4] = {5, 5, 9, 2};
     uint32_t counts[K * 10];
@@ -70,8 +69,8 @@ static void test_nan(void **state)
     (void)state;
     const float A[3 * K] = {
         NAN, 0.5f, NAN, 0.25f, /* -> unit 1 */
-        NAN, NAN, NAN, 0.0f,   /* -> unit 3 */
-        NAN, NAN, NAN, NAN,    /* -> unit 0 */
+        NAN, NAN,  NAN, 0.0f,  /* -> unit 3 */
+        NAN, NAN,  NAN, NAN,   /* -> unit 0 */
     };
     const uint8_t digit[3] = {1, 1, 1};
     uint32_t counts[K * 10];

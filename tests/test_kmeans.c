@@ -120,11 +120,9 @@ static void test_spec_quality(void **state)
             /* bit for bit NumPy's np.mean(np.var(X, axis=0)) * 1e-4 */
             assert_true(r.tol_abs == 8.937158218998898e-05);
             assert_true(r.inertia <= high[k - 9] + 1e-6);
-            if (k == 10)
-                assert_true(fabs(r.inertia - 13333.118517) <= 1e-4);
+            if (k == 10) assert_true(fabs(r.inertia - 13333.118517) <= 1e-4);
             assert_int_equal(r.n_distinct, k);
-            if (seed == 0)
-                check_consistent(X, n, d, k, &r);
+            if (seed == 0) check_consistent(X, n, d, k, &r);
             kmeans_result_free(&r);
         }
         printf("\n");
@@ -162,8 +160,8 @@ static void test_sklearn_inertia(void **state)
             kmeans_result_free(&r);
         }
         printf("n=%zu d=%d k=%d: C %.6f / %.6f / %.6f, sklearn %.6f / %.6f / %.6f "
-               "(min / mean / max)\n", v->n, v->d, v->k, best, mean, worst, v->sk_min,
-               v->sk_mean, v->sk_max);
+               "(min / mean / max)\n",
+               v->n, v->d, v->k, best, mean, worst, v->sk_min, v->sk_mean, v->sk_max);
         double range = v->sk_max - v->sk_min, slack = 1e-9 * v->sk_mean;
         assert_true(mean <= v->sk_mean + 0.5 * range + slack);
         assert_true(worst <= v->sk_max + range + slack);
@@ -367,16 +365,11 @@ static void test_max_iter_one(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_spec_quality),
-        cmocka_unit_test(test_sklearn_inertia),
-        cmocka_unit_test(test_two_pairs),
-        cmocka_unit_test(test_one_cluster),
-        cmocka_unit_test(test_k_equals_n),
-        cmocka_unit_test(test_empty_cluster_relocation),
-        cmocka_unit_test(test_identical_points),
-        cmocka_unit_test(test_fewer_distinct_than_k),
-        cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_spec_quality),     cmocka_unit_test(test_sklearn_inertia),
+        cmocka_unit_test(test_two_pairs),        cmocka_unit_test(test_one_cluster),
+        cmocka_unit_test(test_k_equals_n),       cmocka_unit_test(test_empty_cluster_relocation),
+        cmocka_unit_test(test_identical_points), cmocka_unit_test(test_fewer_distinct_than_k),
+        cmocka_unit_test(test_errors),           cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_max_iter_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,8 +35,8 @@ static void check_close(const char *what, const char *field, double got, double 
         snprintf(worst_what, sizeof worst_what, "%s %s", what, field);
     }
     if (!(dev <= tol)) {
-        print_error("%s: %s = %.17g, expected %.17g (|diff| %.3g > %.3g)\n", what, field, got,
-                    want, dev, tol);
+        print_error("%s: %s = %.17g, expected %.17g (|diff| %.3g > %.3g)\n", what, field, got, want,
+                    dev, tol);
         mismatches++;
     }
 }
@@ -58,13 +58,34 @@ struct spec_vector {
     double ami_max, ami_arith, ami_geom, ami_min, mi, nmi_geom;
 };
 
-static int64_t v1_t(int64_t i) { return i % 10; }
-static int64_t v1_p(int64_t i) { return (7 * i + i / 13) % 11; }
-static int64_t v2_p(int64_t i) { return ((i % 10) + ((i / 10) % 4 == 0)) % 9; }
-static int64_t v3_t(int64_t i) { return (i * i) % 10; }
-static int64_t v3_p(int64_t i) { return i % 3 != 0 ? i % 10 : i % 7; }
-static int64_t v4_t(int64_t i) { return i % 3; }
-static int64_t v4_p(int64_t i) { return i % 2; }
+static int64_t v1_t(int64_t i)
+{
+    return i % 10;
+}
+static int64_t v1_p(int64_t i)
+{
+    return (7 * i + i / 13) % 11;
+}
+static int64_t v2_p(int64_t i)
+{
+    return ((i % 10) + ((i / 10) % 4 == 0)) % 9;
+}
+static int64_t v3_t(int64_t i)
+{
+    return (i * i) % 10;
+}
+static int64_t v3_p(int64_t i)
+{
+    return i % 3 != 0 ? i % 10 : i % 7;
+}
+static int64_t v4_t(int64_t i)
+{
+    return i % 3;
+}
+static int64_t v4_p(int64_t i)
+{
+    return i % 2;
+}
 
 static const struct spec_vector spec_vectors[] = {
     {"V1", 10000, v1_t, v1_p, -0.001882282607732, -0.001920522427969, -0.001920918114564,
@@ -154,10 +175,8 @@ static uint64_t mix(uint64_t seed, uint64_t i)
 static uint64_t cluster_of(int mode, uint64_t seed, uint64_t k, uint64_t i)
 {
     uint64_t h = mix(seed, i);
-    if (mode == MV_UNIFORM)
-        return h % k;
-    if (mode == MV_SKEWED)
-        return ((h & 0xFFFFF) * (h & 0xFFFFF) * k) >> 40;
+    if (mode == MV_UNIFORM) return h % k;
+    if (mode == MV_SKEWED) return ((h & 0xFFFFF) * (h & 0xFFFFF) * k) >> 40;
     return i;
 }
 
@@ -176,9 +195,12 @@ static int64_t label_of(const struct mv_side *s, const struct mv_side *truth, ui
 static double average(double u, double v, int how)
 {
     switch (how) {
-    case 0: return u > v ? u : v;
-    case 1: return (u + v) / 2.0;
-    case 2: return sqrt(u * v);
+    case 0:
+        return u > v ? u : v;
+    case 1:
+        return (u + v) / 2.0;
+    case 2:
+        return sqrt(u * v);
     }
     return u < v ? u : v;
 }
@@ -312,6 +334,48 @@ static void test_accuracy_rectangular(void **state)
     expect_no_mismatch();
 }
 
+/* Best sum over injective maps of rows 0..R-1 into columns, by enumeration. */
+static int64_t brute_matching(const int64_t *m, int R, int C, int row, unsigned used)
+{
+    if (row == R) return 0;
+    int64_t best = brute_matching(m, R, C, row + 1, used); /* row left unmatched */
+    for (int j = 0; j < C; j++)
+        if (!(used & (1u << j))) {
+            int64_t v = m[row * C + j] + brute_matching(m, R, C, row + 1, used | (1u << j));
+            best = v > best ? v : best;
+        }
+    return best;
+}
+
+/* The Hungarian matching against enumeration on 300 random small tables,
+ * square and rectangular, often split into several components. */
+static void test_accuracy_brute_force(void **state)
+{
+    (void)state;
+    int64_t t[40], p[40], m[36];
+    for (uint64_t trial = 0; trial < 300; trial++) {
+        int R = 1 + (int)(mix(trial, 0) % 6), C = 1 + (int)(mix(trial, 1) % 6);
+        size_t n = 1 + mix(trial, 2) % 40;
+        for (int q = 0; q < 36; q++)
+            m[q] = 0;
+        for (size_t i = 0; i < n; i++) {
+            t[i] = (int64_t)(mix(trial, 100 + i) % (uint64_t)R);
+            /* mostly along a sparse pattern, so components appear */
+            p[i] = (int64_t)(mix(trial, 200 + i) % 4 ? (uint64_t)(t[i] * 7) % (uint64_t)C
+                                                     : mix(trial, 300 + i) % (uint64_t)C);
+        }
+        /* compact like np.unique so that m is indexed by the table's rows/cols */
+        struct metrics_contingency c;
+        metrics_contingency_build(&c, t, p, n);
+        for (size_t q = 0; q < c.cells; q++)
+            m[c.cell_row[q] * c.cols + c.cell_col[q]] = c.cell_count[q];
+        int64_t want = brute_matching(m, (int)c.rows, (int)c.cols, 0, 0);
+        check_close("brute force", "accuracy", metrics_accuracy(&c), (double)want / (double)n, 0);
+        metrics_contingency_free(&c);
+    }
+    expect_no_mismatch();
+}
+
 /* Scores depend on the partition only: any bijection of label values,
  * including to huge negative numbers, gives bit-identical results. */
 static void test_relabel_invariance(void **state)
@@ -399,6 +463,7 @@ int main(void)
         cmocka_unit_test(test_entropy),
         cmocka_unit_test(test_accuracy_beats_greedy),
         cmocka_unit_test(test_accuracy_rectangular),
+        cmocka_unit_test(test_accuracy_brute_force),
         cmocka_unit_test(test_relabel_invariance),
         cmocka_unit_test(test_ten_thousand_distinct),
         cmocka_unit_test(test_empty_input),

@@ -1,6 +1,7 @@
 /*
  * Tests for model, built with -DFTL_DOUBLE: end-to-end finite differences of
- * both networks under every regulariser, and PyTorch reference values.
+ * both networks under every regulariser, and the values, activations and
+ * gradients of the same networks in PyTorch (tests/ref/model_ref.py).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,9 +15,11 @@
 #include <string.h>
 
 #include "model.h"
+#include "ref/model_ref.h"
 #include "util.h"
 
-/* A small dataset of unequal lengths, values like the real rows. */
+/* A small dataset of unequal lengths, values like the real rows (tests/ref/model_ref.py's
+ * dataset_rows() builds the same). */
 static void small_data(struct dataset *d, size_t n)
 {
     size_t rows = 0;
@@ -178,6 +181,178 @@ static void test_evaluate_order(void **state_)
     teardown(&f);
 }
 
+// ---- agreement with PyTorch (tests/ref/model_ref.py) ----
+
+/* The worst relative difference seen so far, and where. */
+struct mismatch {
+    double err;
+    char where[160];
+};
+
+/* |got - want| / max(|want|, tiny); tiny (a fraction of the compared vector's scale) keeps
+ * entries that are zero up to round-off from reading as large relative errors. */
+static void compare(struct mismatch *mm, const char *what, const char *name, size_t i, double got,
+                    double want, double tiny)
+{
+    double err = fabs(got - want) / fmax(fabs(want), tiny);
+    if (isnan(err)) err = INFINITY;
+    if (err > mm->err || (mm->err == 0 && mm->where[0] == 0)) {
+        mm->err = err;
+        snprintf(mm->where, sizeof mm->where, "%s %s[%zu]: %.17g vs torch %.17g", what, name, i,
+                 got, want);
+    }
+}
+
+static double max_abs(const double *v, size_t n)
+{
+    double m = 0;
+    for (size_t i = 0; i < n; i++)
+        m = fmax(m, fabs(v[i]));
+    return m;
+}
+
+/* The name of the parameter holding element j of the block, and j's index inside it. */
+static const char *param_at(const struct model *m, size_t j, size_t *local)
+{
+    int p = m->nparam - 1;
+    while (p > 0 && m->param[p].offset > j)
+        p--;
+    *local = j - m->param[p].offset;
+    return m->param[p].name;
+}
+
+/* The parameter table must be the reference's, name for name and shape for shape. */
+static void build_reference_model(struct model *m, const struct model_ref *ref)
+{
+    int task = model_task_from_name(ref->task);
+    assert_true(task >= 0);
+    model_init(m, (enum model_task)task, ref->H, ref->K);
+    assert_int_equal(m->nparam, ref->nparam);
+    assert_int_equal(m->size, ref->size);
+    for (int p = 0; p < m->nparam; p++) {
+        const struct model_param *mp = &m->param[p];
+        assert_string_equal(mp->name, ref->names[p]);
+        assert_int_equal(mp->rows, ref->shape[2 * p]);
+        assert_int_equal(mp->cols, ref->shape[2 * p + 1]);
+        for (size_t j = 0; j < (size_t)mp->rows * mp->cols; j++)
+            m->w[mp->offset + j] = MODEL_REF_PARAM(p, j);
+    }
+}
+
+/* One batch of all the sequences: every loss term, the activations and the four gradients. */
+static void compare_step(const struct model *m, const struct model_ref *ref,
+                         struct mismatch *values, struct mismatch *grads,
+                         struct mismatch *reg_parts)
+{
+    struct dataset d;
+    small_data(&d, MODEL_REF_N);
+    uint32_t idx[MODEL_REF_N];
+    for (uint32_t i = 0; i < MODEL_REF_N; i++)
+        idx[i] = i;
+    struct batch b;
+    batch_init(&b);
+    batch_fill(&b, &d, idx, MODEL_REF_N);
+    struct model_work w;
+    model_work_init(&w, m, MODEL_REF_N, b.off[b.T]);
+    real *g = xcalloc(m->size, sizeof *g), *g0 = xcalloc(m->size, sizeof *g0);
+    const double *want0 = ref->grad;
+    for (int r = 0; r < REG_COUNT; r++) {
+        struct model_terms t;
+        model_step(m, &w, &b, (enum reg_kind)r, MODEL_REF_LAMBDA, MODEL_REF_MARGIN, g, &t);
+        const char *rn = reg_table[r].name;
+        compare(values, rn, "task", 0, t.task, ref->task_loss, 1e-300);
+        for (int k = 0; k < REG_COUNT; k++)
+            compare(values, rn, reg_table[k].name, 0, t.reg[k], ref->reg[k], 1e-300);
+        compare(values, rn, "total", 0, t.total, ref->task_loss + MODEL_REF_LAMBDA * ref->reg[r],
+                1e-300);
+        assert_int_equal(t.active_pairs, ref->active_pairs);
+        assert_int_equal(t.correct, ref->correct);
+        /* Batch row i is dataset sequence b.index[i]. */
+        size_t K = (size_t)m->K, nact = MODEL_REF_N * K;
+        double tiny = 1e-3 * max_abs(ref->acts, nact);
+        for (size_t i = 0; i < MODEL_REF_N; i++)
+            for (size_t k = 0; k < K; k++)
+                compare(values, rn, "activation", b.index[i] * K + k, w.a[i * K + k],
+                        ref->acts[b.index[i] * K + k], tiny);
+        const double *want = ref->grad + (size_t)r * m->size;
+        tiny = 1e-3 * max_abs(want, m->size);
+        for (size_t j = 0; j < m->size; j++) {
+            size_t local;
+            const char *name = param_at(m, j, &local);
+            compare(grads, rn, name, local, g[j], want[j], tiny);
+        }
+        if (r == REG_BASELINE) {
+            memcpy(g0, g, m->size * sizeof *g);
+            continue;
+        }
+        /* lambda * d(reg): the regulariser's own gradient, isolated from the task's. */
+        double scale = 0;
+        for (size_t j = 0; j < m->size; j++)
+            scale = fmax(scale, fabs(want[j] - want0[j]));
+        for (size_t j = 0; j < m->size; j++) {
+            size_t local;
+            const char *name = param_at(m, j, &local);
+            compare(reg_parts, rn, name, local, g[j] - g0[j], want[j] - want0[j], scale);
+        }
+    }
+    free(g0);
+    free(g);
+    model_work_free(&w);
+    batch_free(&b);
+    dataset_free(&d);
+}
+
+/* The same figures from model_evaluate, in batches of 3 (activations stored as float). */
+static void compare_evaluate(const struct model *m, const struct model_ref *ref,
+                             struct mismatch *values, struct mismatch *acts)
+{
+    struct dataset d;
+    small_data(&d, MODEL_REF_N);
+    size_t longest = 0;
+    for (size_t i = 0; i < d.n; i++)
+        longest = dataset_len(&d, i) > longest ? dataset_len(&d, i) : longest;
+    struct model_work w;
+    model_work_init(&w, m, 3, 3 * longest);
+    size_t nact = MODEL_REF_N * (size_t)m->K;
+    float *a = xcalloc(nact, sizeof *a);
+    double loss = -1, accuracy = -1;
+    model_evaluate(m, &w, &d, a, &loss, &accuracy);
+    compare(values, "evaluate", "task", 0, loss, ref->task_loss, 1e-300);
+    if (m->task == TASK_CLASSIFY)
+        assert_true(fabs(accuracy - ref->correct / (double)MODEL_REF_N) < 1e-15);
+    double tiny = 1e-3 * max_abs(ref->acts, nact);
+    for (size_t i = 0; i < nact; i++)
+        compare(acts, "evaluate", "activation", i, a[i], ref->acts[i], tiny);
+    free(a);
+    model_work_free(&w);
+    dataset_free(&d);
+}
+
+static void test_pytorch_reference(void **state_)
+{
+    for (size_t c = 0; c < sizeof model_refs / sizeof *model_refs; c++) {
+        const struct model_ref *ref = &model_refs[c];
+        struct model m;
+        build_reference_model(&m, ref);
+        struct mismatch values = {0}, grads = {0}, reg_parts = {0}, acts = {0};
+        compare_step(&m, ref, &values, &grads, &reg_parts);
+        compare_evaluate(&m, ref, &values, &acts);
+        printf("# %s H=%d K=%d vs PyTorch, worst relative difference:\n"
+               "#   values and activations %.2e (%s)\n"
+               "#   gradients %.2e (%s)\n"
+               "#   regulariser part of the gradients %.2e (%s)\n"
+               "#   model_evaluate's float activations %.2e (%s)\n",
+               ref->task, ref->H, ref->K, values.err, values.where, grads.err, grads.where,
+               reg_parts.err, reg_parts.where, acts.err, acts.where);
+        assert_true(values.err < 1e-10);
+        assert_true(grads.err < 1e-10);
+        /* The difference of two gradients cancels up to |task gradient| / |reg part| digits. */
+        assert_true(reg_parts.err < 1e-8);
+        assert_true(acts.err < 1e-6); /* float32 rounding */
+        model_free(&m);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -185,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_classifier_gradients),
         cmocka_unit_test(test_autoencoder_gradients),
         cmocka_unit_test(test_evaluate_order),
+        cmocka_unit_test(test_pytorch_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

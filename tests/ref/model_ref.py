@@ -144,7 +144,8 @@ class Autoencoder(nn.Module):
 # ---- the regularisers (SPEC.md §5), written the plain way ----
 
 def decov(A):
-    """DeCov: half the sum of squared off-diagonal entries of the biased covariance of A's columns."""
+    """DeCov: half the sum of the squared off-diagonal entries of the biased (1/B)
+    covariance of A's columns."""
     Ac = A - A.mean(0, keepdim=True)
     C = Ac.T @ Ac / A.shape[0]
     return 0.5 * ((C ** 2).sum() - (torch.diagonal(C) ** 2).sum())

@@ -1,0 +1,476 @@
+/* live — the UI/trainer interface and the training thread. See live.h. */
+#include "live.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "actmap.h"
+#include "util.h"
+
+struct live {
+    pthread_mutex_t mu;
+    pthread_cond_t cond;             /* the trainer thread sleeps on it while paused or done */
+    /* ---- control block (UI writes, trainer reads), under mu ---- */
+    struct trainer_controls want;
+    int want_paused;
+    unsigned requests;
+    /* ---- snapshot (trainer and evaluator write, UI reads), under mu ---- */
+    struct live_snapshot snap;
+    struct live_point *pts;
+    size_t npts, cap_pts;
+    struct live_marker *marks;
+    size_t nmarks, cap_marks;
+    /* ---- owned by the trainer thread ---- */
+    struct session s;
+    int probe_every;
+    size_t probe_n;
+    float *probe_acts;
+    /* ---- the evaluator: started by the trainer thread, joined by it or by live_stop ---- */
+    pthread_t eval_thread;
+    int eval_started;                /* a thread exists that nobody joined yet (trainer thread only) */
+    struct model eval_model;
+    /* ---- plumbing ---- */
+    pthread_t thread;
+    int wake_fd;
+    int close_rc;
+    char close_err[FTL_ERRLEN];
+};
+
+static const char *const state_names[] = {"running", "paused", "done", "diverged", "failed",
+                                          "closed"};
+
+const char *live_state_name(enum live_state s)
+{
+    return s <= LIVE_CLOSED ? state_names[s] : "?";
+}
+
+/* One byte down the pipe wakes the UI's poll; a full pipe already will. */
+static void wake(struct live *l)
+{
+    if (l->wake_fd >= 0) {
+        char b = 1;
+        ssize_t r = write(l->wake_fd, &b, 1);
+        (void)r;
+    }
+}
+
+/* ---- helpers run under the lock ---- */
+
+static void set_message_locked(struct live *l, const char *fmt, va_list ap)
+{
+    vsnprintf(l->snap.message, sizeof l->snap.message, fmt, ap);
+    l->snap.message_serial++;
+}
+
+static void post_locked(struct live *l, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_message_locked(l, fmt, ap);
+    va_end(ap);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+add_marker_locked(struct live *l, uint64_t step, const char *fmt, ...)
+{
+    if (l->nmarks == l->cap_marks) {
+        l->cap_marks = l->cap_marks ? 2 * l->cap_marks : 16;
+        l->marks = xrealloc(l->marks, l->cap_marks * sizeof *l->marks);
+    }
+    struct live_marker *m = &l->marks[l->nmarks++];
+    m->step = step;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m->text, sizeof m->text, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- UI side ---- */
+
+void live_post(struct live *l, const char *fmt, ...)
+{
+    va_list ap;
+    pthread_mutex_lock(&l->mu);
+    va_start(ap, fmt);
+    set_message_locked(l, fmt, ap);
+    va_end(ap);
+    pthread_mutex_unlock(&l->mu);
+    wake(l);
+}
+
+static void control_changed(struct live *l)
+{
+    l->snap.ctl = l->want;
+    pthread_cond_signal(&l->cond);
+    pthread_mutex_unlock(&l->mu);
+    wake(l);
+}
+
+void live_set_loss(struct live *l, enum reg_kind k)
+{
+    pthread_mutex_lock(&l->mu);
+    l->want.loss = k;
+    control_changed(l);
+}
+
+void live_scale_lambda(struct live *l, double factor)
+{
+    pthread_mutex_lock(&l->mu);
+    l->want.lambda *= factor;
+    control_changed(l);
+}
+
+void live_add_margin(struct live *l, double delta)
+{
+    pthread_mutex_lock(&l->mu);
+    l->want.margin = fmax(0.0, l->want.margin + delta);
+    control_changed(l);
+}
+
+void live_scale_lr(struct live *l, double factor)
+{
+    pthread_mutex_lock(&l->mu);
+    l->want.lr *= factor;
+    control_changed(l);
+}
+
+void live_toggle_pause(struct live *l)
+{
+    pthread_mutex_lock(&l->mu);
+    l->want_paused = !l->want_paused;
+    control_changed(l);
+}
+
+void live_request(struct live *l, enum live_request r)
+{
+    pthread_mutex_lock(&l->mu);
+    l->requests |= (unsigned)r;
+    pthread_cond_signal(&l->cond);
+    pthread_mutex_unlock(&l->mu);
+}
+
+void live_view(struct live *l, struct live_snapshot *out)
+{
+    pthread_mutex_lock(&l->mu);
+    *out = l->snap;
+    pthread_mutex_unlock(&l->mu);
+}
+
+size_t live_take_points(struct live *l, struct live_point *out, size_t max)
+{
+    pthread_mutex_lock(&l->mu);
+    size_t n = l->npts < max ? l->npts : max;
+    memcpy(out, l->pts, n * sizeof *out);
+    memmove(l->pts, l->pts + n, (l->npts - n) * sizeof *l->pts);
+    l->npts -= n;
+    pthread_mutex_unlock(&l->mu);
+    return n;
+}
+
+size_t live_take_markers(struct live *l, struct live_marker *out, size_t max)
+{
+    pthread_mutex_lock(&l->mu);
+    size_t n = l->nmarks < max ? l->nmarks : max;
+    memcpy(out, l->marks, n * sizeof *out);
+    memmove(l->marks, l->marks + n, (l->nmarks - n) * sizeof *l->marks);
+    l->nmarks -= n;
+    pthread_mutex_unlock(&l->mu);
+    return n;
+}
+
+/* ---- the evaluator thread ---- */
+
+static void *eval_main(void *arg)
+{
+    struct live *l = arg;
+    struct eval_opts eo;
+    eval_opts_default(&eo);
+    eo.seed = l->s.tr.cfg.seed;
+    eo.threads = 1; /* leave the other core to training */
+    pthread_mutex_lock(&l->mu);
+    uint64_t step = l->snap.step;
+    pthread_mutex_unlock(&l->mu);
+    struct eval_result r;
+    char err[FTL_ERRLEN];
+    int rc = eval_run(&l->eval_model, &l->s.data.test, &eo, &r, err);
+    /* eval.csv, actmap.csv, clusters.csv: what `ftlab plot` draws the last evaluation from. */
+    if (rc == 0 && eval_write_csv(&r, l->s.dir, step, err) != 0)
+        rc = -1;
+    pthread_mutex_lock(&l->mu);
+    if (rc == 0) {
+        struct live_snapshot *s = &l->snap;
+        if (s->nscores == LIVE_SCORE_HISTORY) {
+            memmove(s->scores, s->scores + 1, (LIVE_SCORE_HISTORY - 1) * sizeof *s->scores);
+            s->nscores--;
+        }
+        struct live_scores *sc = &s->scores[s->nscores++];
+        memset(sc, 0, sizeof *sc);
+        sc->step = step;
+        sc->nk = r.nk;
+        for (int j = 0; j < r.nk; j++) {
+            sc->k[j] = r.k[j];
+            sc->ami_max[j] = r.scores[j].ami_max;
+            sc->ami_arithmetic[j] = r.scores[j].ami_arithmetic;
+        }
+        sc->task = r.task == TASK_CLASSIFY ? r.accuracy : r.task_loss;
+        sc->active_units = r.active_units;
+        post_locked(l, "evaluated step %llu: AMI_max %.3f at k=%d", (unsigned long long)step,
+                    r.nk ? r.scores[r.nk > 1 ? 1 : 0].ami_max : 0.0, r.nk ? r.k[r.nk > 1 ? 1 : 0] : 0);
+        eval_result_free(&r);
+    } else {
+        post_locked(l, "evaluation failed: %s", err);
+    }
+    l->snap.evaluating = 0;
+    pthread_cond_signal(&l->cond);
+    pthread_mutex_unlock(&l->mu);
+    wake(l);
+    return NULL;
+}
+
+/* Trainer thread: a copy of the weights goes to a new evaluator thread. */
+static void start_eval(struct live *l)
+{
+    if (l->eval_started) {
+        pthread_join(l->eval_thread, NULL);
+        model_free(&l->eval_model);
+        l->eval_started = 0;
+    }
+    const struct model *m = &l->s.tr.model;
+    model_init(&l->eval_model, m->task, m->H, m->K);
+    memcpy(l->eval_model.w, m->w, m->size * sizeof *m->w);
+    pthread_mutex_lock(&l->mu);
+    l->snap.evaluating = 1;
+    pthread_mutex_unlock(&l->mu);
+    if (pthread_create(&l->eval_thread, NULL, eval_main, l) != 0) {
+        model_free(&l->eval_model);
+        pthread_mutex_lock(&l->mu);
+        l->snap.evaluating = 0;
+        post_locked(l, "cannot start the evaluation thread");
+        pthread_mutex_unlock(&l->mu);
+        return;
+    }
+    l->eval_started = 1;
+}
+
+/* ---- the trainer thread ---- */
+
+/* Figure 2 over the probe set: forward only, on the trainer's own buffers. */
+static void probe(struct live *l)
+{
+    struct trainer *t = &l->s.tr;
+    struct dataset view = l->s.data.test; /* a prefix of the test split; never freed */
+    view.n = l->probe_n;
+    int K = t->model.K;
+    uint32_t counts[LIVE_MAX_UNITS * 10];
+    if (K > LIVE_MAX_UNITS || view.n == 0)
+        return;
+    trainer_evaluate(t, &view, l->probe_acts, NULL, NULL);
+    actmap_count(l->probe_acts, view.n, K, view.digit, counts);
+    int active = actmap_active_units(counts, K);
+    pthread_mutex_lock(&l->mu);
+    memcpy(l->snap.heat, counts, (size_t)K * 10 * sizeof *counts);
+    l->snap.heat_active = active;
+    l->snap.heat_step = t->step ? t->step : 1;
+    pthread_mutex_unlock(&l->mu);
+}
+
+static void publish_step(struct live *l, double seconds, int batch)
+{
+    const struct trainer *t = &l->s.tr;
+    struct live_point p = {.step = t->step, .task = t->last.task, .total = t->last.total,
+                           .test = NAN};
+    memcpy(p.reg, t->last.reg, sizeof p.reg);
+    pthread_mutex_lock(&l->mu);
+    if (l->npts == l->cap_pts) {
+        l->cap_pts = l->cap_pts ? 2 * l->cap_pts : 256;
+        l->pts = xrealloc(l->pts, l->cap_pts * sizeof *l->pts);
+    }
+    struct live_snapshot *s = &l->snap;
+    s->step = t->step;
+    s->epoch = t->epoch;
+    double rate = batch / fmax(seconds, 1e-9);
+    s->seq_per_s = s->seq_per_s > 0 ? 0.9 * s->seq_per_s + 0.1 * rate : rate;
+    if (!isnan(l->s.test_metric) && t->pos == 0) {
+        p.test = l->s.test_metric;
+        s->last_test = l->s.test_metric;
+    }
+    l->pts[l->npts++] = p;
+    pthread_mutex_unlock(&l->mu);
+}
+
+/* Applies the UI's wishes at a batch boundary; journal and markers record them. */
+static void apply_controls(struct live *l, const struct trainer_controls *want)
+{
+    struct trainer *t = &l->s.tr;
+    struct trainer_controls old = t->ctl;
+    if (memcmp(&old, want, sizeof old) == 0)
+        return;
+    trainer_apply(t, want);
+    pthread_mutex_lock(&l->mu);
+    if (want->loss != old.loss)
+        add_marker_locked(l, t->step, "%s", reg_table[want->loss].name);
+    if (want->lambda != old.lambda)
+        add_marker_locked(l, t->step, "lambda %g", want->lambda);
+    if (want->margin != old.margin)
+        add_marker_locked(l, t->step, "m %g", want->margin);
+    if (want->lr != old.lr)
+        add_marker_locked(l, t->step, "lr %g", want->lr);
+    pthread_mutex_unlock(&l->mu);
+}
+
+static void set_state(struct live *l, enum live_state st, const char *msg)
+{
+    pthread_mutex_lock(&l->mu);
+    l->snap.state = st;
+    if (msg)
+        post_locked(l, "%s", msg);
+    pthread_mutex_unlock(&l->mu);
+    wake(l);
+}
+
+static void *trainer_main(void *arg)
+{
+    struct live *l = arg;
+    struct trainer *t = &l->s.tr;
+    /* Signals belong to the UI thread (it restores the terminal). */
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+    char err[FTL_ERRLEN];
+    int paused = 0;
+    probe(l);
+    wake(l);
+    for (;;) {
+        pthread_mutex_lock(&l->mu);
+        /* Sleep while there is nothing to do (paused, or training over) and nothing new asked. */
+        for (;;) {
+            int idle = paused || (l->snap.state != LIVE_RUNNING && l->snap.state != LIVE_PAUSED);
+            int news = l->requests || l->want_paused != paused ||
+                       memcmp(&l->want, &t->ctl, sizeof t->ctl) != 0;
+            if (!idle || news)
+                break;
+            pthread_cond_wait(&l->cond, &l->mu);
+        }
+        struct trainer_controls want = l->want;
+        int want_paused = l->want_paused;
+        unsigned req = l->requests;
+        l->requests = 0;
+        int evaluating = l->snap.evaluating;
+        pthread_mutex_unlock(&l->mu);
+
+        apply_controls(l, &want);
+        int live = l->snap.state == LIVE_RUNNING || l->snap.state == LIVE_PAUSED;
+        if (want_paused != paused) {
+            paused = want_paused;
+            trainer_note(t, paused ? "pause" : "resume");
+            if (live)
+                set_state(l, paused ? LIVE_PAUSED : LIVE_RUNNING, paused ? "paused" : "resumed");
+        }
+        if (req & LIVE_REQ_QUIT)
+            break;
+        if (req & LIVE_REQ_CHECKPOINT) {
+            char name[48];
+            snprintf(name, sizeof name, "step-%llu", (unsigned long long)t->step);
+            trainer_note(t, "checkpoint");
+            if (session_checkpoint(&l->s, name, err) == 0)
+                live_post(l, "wrote checkpoints/%s.ckpt", name);
+            else
+                live_post(l, "checkpoint failed: %s", err);
+        }
+        if (req & LIVE_REQ_EVAL) {
+            if (evaluating)
+                live_post(l, "an evaluation is already running");
+            else {
+                trainer_note(t, "eval");
+                start_eval(l);
+            }
+        }
+        if (paused || !live)
+            continue;
+        if (trainer_finished(t)) {
+            trainer_note(t, "done");
+            set_state(l, LIVE_DONE, "training done: press e to evaluate, x to export, q to quit");
+            continue;
+        }
+        double t0 = ftl_now();
+        int r = session_step(&l->s, err);
+        if (r == -1) {
+            set_state(l, LIVE_DIVERGED, t->message);
+            continue;
+        }
+        if (r == -2) {
+            set_state(l, LIVE_FAILED, err);
+            continue;
+        }
+        publish_step(l, ftl_now() - t0, t->batch.B);
+        if (r == 1 || (l->probe_every > 0 && t->step % (uint64_t)l->probe_every == 0))
+            probe(l);
+        wake(l);
+    }
+    trainer_note(t, "quit");
+    if (l->eval_started) {
+        pthread_join(l->eval_thread, NULL);
+        model_free(&l->eval_model);
+        l->eval_started = 0;
+    }
+    l->close_rc = session_close(&l->s, l->close_err);
+    set_state(l, LIVE_CLOSED, l->close_rc ? l->close_err : "closed");
+    return NULL;
+}
+
+struct live *live_start(struct session *s, int wake_fd, int probe_every, size_t probe_n,
+                        int start_paused)
+{
+    struct live *l = xcalloc(1, sizeof *l);
+    pthread_mutex_init(&l->mu, NULL);
+    pthread_cond_init(&l->cond, NULL);
+    session_move(&l->s, s);
+    l->wake_fd = wake_fd;
+    l->probe_every = probe_every;
+    l->probe_n = probe_n < l->s.data.test.n ? probe_n : l->s.data.test.n;
+    l->probe_acts = xcalloc(l->probe_n * (size_t)l->s.tr.model.K + 1, sizeof *l->probe_acts);
+    const struct trainer *t = &l->s.tr;
+    l->want = t->ctl;
+    l->want_paused = start_paused;
+    struct live_snapshot *snap = &l->snap;
+    snap->state = LIVE_RUNNING;
+    snap->ctl = t->ctl;
+    snap->task = t->cfg.task;
+    snap->units = t->model.K;
+    snap->step = t->step;
+    snap->epoch = t->epoch;
+    snap->steps_per_epoch = t->steps_per_epoch;
+    snap->total_steps = t->cfg.steps > 0 ? (uint64_t)t->cfg.steps
+                                         : (uint64_t)t->cfg.epochs * t->steps_per_epoch;
+    snap->last_test = NAN;
+    snprintf(snap->data, sizeof snap->data, "%s",
+             strcmp(t->cfg.data, "sample") == 0 ? "embedded sample" : "MNIST strokes");
+    snprintf(snap->dir, sizeof snap->dir, "%s", l->s.dir);
+    if (pthread_create(&l->thread, NULL, trainer_main, l) != 0) {
+        fprintf(stderr, "ftlab: cannot start the training thread\n");
+        abort();
+    }
+    return l;
+}
+
+int live_stop(struct live *l, char *err)
+{
+    live_request(l, LIVE_REQ_QUIT);
+    pthread_join(l->thread, NULL);
+    int rc = l->close_rc;
+    if (rc && err)
+        snprintf(err, FTL_ERRLEN, "%s", l->close_err);
+    pthread_mutex_destroy(&l->mu);
+    pthread_cond_destroy(&l->cond);
+    free(l->pts);
+    free(l->marks);
+    free(l->probe_acts);
+    free(l);
+    return rc;
+}

@@ -1,0 +1,119 @@
+/*
+ * live — the one locked interface between the workbench's UI thread and its
+ * training thread (DESIGN.md, "Threads").
+ *
+ *   UI thread ── live_set_* / live_request ──▶ control block ──▶ trainer thread
+ *   UI thread ◀── live_view / live_take_points ── snapshot ◀── publishes
+ *
+ * The trainer thread owns the session (model, optimiser, data order, run
+ * files); it applies control changes only between two batches, journaling
+ * each with the step it took effect at. The UI never touches model memory:
+ * it copies what it draws out of the snapshot under the lock and draws
+ * outside it. A KMeans evaluation runs on a third thread, on a copy of the
+ * weights, and reports back here, so neither the screen nor training waits.
+ * Every function here takes the lock for a few copies at most; nothing
+ * computes or draws while holding it.
+ */
+#ifndef FTLAB_LIVE_H
+#define FTLAB_LIVE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "evaluate.h"
+#include "loss.h"
+#include "session.h"
+
+enum live_state {
+    LIVE_RUNNING,
+    LIVE_PAUSED,
+    LIVE_DONE,     /* the configured epochs/steps are done; still answers eval/checkpoint/quit */
+    LIVE_DIVERGED, /* NaN/Inf: stopped, last good weights kept */
+    LIVE_FAILED,   /* an I/O error stopped training (message says which) */
+    LIVE_CLOSED,   /* the thread has written final.ckpt and ended */
+};
+const char *live_state_name(enum live_state s);
+
+/* One training step, as the loss panel plots it. */
+struct live_point {
+    uint64_t step;
+    double task, reg[REG_COUNT], total;
+    double test;   /* epoch-end test figure, NAN elsewhere */
+};
+
+/* A control change, drawn as a vertical marker. */
+struct live_marker {
+    uint64_t step;
+    char text[40];
+};
+
+#define LIVE_MAX_UNITS 256
+#define LIVE_SCORE_HISTORY 256
+
+/* One cluster evaluation as the scores panel shows it. */
+struct live_scores {
+    uint64_t step;
+    int nk;
+    int k[EVAL_MAX_K];
+    double ami_max[EVAL_MAX_K], ami_arithmetic[EVAL_MAX_K];
+    double task;    /* test accuracy (classify) or reconstruction error (autoencode) */
+    int active_units;
+};
+
+/* Everything but the point series, copied out whole by live_view(). */
+struct live_snapshot {
+    enum live_state state;
+    int evaluating;                 /* a KMeans evaluation is running */
+    struct trainer_controls ctl;    /* as applied (or about to be, at the next batch) */
+    enum model_task task;
+    int units;
+    uint64_t step, epoch, steps_per_epoch, total_steps;
+    double seq_per_s;
+    double last_test;               /* the last epoch-end test figure, or NAN */
+    /* the Figure 2 histogram over the probe set */
+    uint64_t heat_step;             /* 0 = none yet */
+    uint32_t heat[LIVE_MAX_UNITS * 10];
+    int heat_active;
+    /* cluster evaluations */
+    int nscores;                    /* in history, oldest first (at most LIVE_SCORE_HISTORY) */
+    struct live_scores scores[LIVE_SCORE_HISTORY];
+    char message[256];              /* the latest notice for the status line */
+    uint64_t message_serial;        /* bumps with every new message */
+    char data[128];                 /* what it trains on, for the status line */
+    char dir[512];                  /* the run directory */
+};
+
+enum live_request { LIVE_REQ_EVAL = 1, LIVE_REQ_CHECKPOINT = 2, LIVE_REQ_QUIT = 4 };
+
+struct live;
+
+/*
+ * Takes over *s (a created or resumed session) and starts the training
+ * thread. wake_fd: written (one byte, non-blocking) whenever there is
+ * something new to draw; -1 for none. probe_every: steps between two
+ * Figure 2 refreshes; probe_n: test sequences in the probe set.
+ */
+struct live *live_start(struct session *s, int wake_fd, int probe_every, size_t probe_n,
+                        int start_paused);
+/* Asks the thread to quit (if not yet), waits for it, frees everything. Returns 0, or -1
+ * with err if closing the run failed. */
+int live_stop(struct live *l, char *err);
+
+/* ---- UI side: controls (applied at the next batch boundary) ---- */
+void live_set_loss(struct live *l, enum reg_kind k);
+void live_scale_lambda(struct live *l, double factor);
+void live_add_margin(struct live *l, double delta);
+void live_scale_lr(struct live *l, double factor);
+void live_toggle_pause(struct live *l);
+void live_request(struct live *l, enum live_request r);
+/* A notice for the status line, from any thread (e.g. the export thread). */
+void live_post(struct live *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- UI side: reading ---- */
+void live_view(struct live *l, struct live_snapshot *out);
+/* Moves up to max new points (oldest first) and markers into the caller's arrays. */
+size_t live_take_points(struct live *l, struct live_point *out, size_t max);
+size_t live_take_markers(struct live *l, struct live_marker *out, size_t max);
+
+#endif

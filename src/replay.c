@@ -1,0 +1,108 @@
+/* replay — a journal, re-executed. See replay.h. */
+#include "replay.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "session.h"
+#include "util.h"
+
+int replay_config(const struct journal_log *log, const char *path, struct trainer_config *c,
+                  struct trainer_controls *k, char *err)
+{
+    struct run_kv kv = {0};
+    for (size_t i = 0; i < log->nconfig; i++)
+        run_kv_set(&kv, log->config[i].key, log->config[i].value);
+    int rc = trainer_config_from_kv(&kv, c, k, path, err);
+    run_kv_free(&kv);
+    return rc;
+}
+
+uint64_t replay_end_step(const struct journal_log *log)
+{
+    uint64_t end = 0;
+    for (size_t i = 0; i < log->nevents; i++)
+        if (!log->events[i].superseded && log->events[i].step > end)
+            end = log->events[i].step;
+    return end;
+}
+
+/* Applies one event to the controls; 0 when it is not a control (pause, eval, ...). */
+static int apply_event(const struct journal_entry *e, struct trainer_controls *k, const char *path,
+                       char *err)
+{
+    double v;
+    const char *key = e->key;
+    int is_number = strcmp(key, "lambda") == 0 || strcmp(key, "margin") == 0 || strcmp(key, "lr") == 0;
+    if (strcmp(key, "loss") == 0) {
+        int r = e->value ? reg_from_name(e->value) : -1;
+        if (r < 0)
+            return ftl_error(err, "%s:%u: unknown loss '%s'", path, e->line, e->value ? e->value : "");
+        k->loss = (enum reg_kind)r;
+    } else if (is_number) {
+        if (!e->value || journal_parse_double(e->value, &v) != 0 || v < 0)
+            return ftl_error(err, "%s:%u: '%s' needs a number", path, e->line, key);
+        if (strcmp(key, "lambda") == 0)
+            k->lambda = v;
+        else if (strcmp(key, "margin") == 0)
+            k->margin = v;
+        else if (v > 0)
+            k->lr = v;
+        else
+            return ftl_error(err, "%s:%u: lr must be positive", path, e->line);
+    }
+    return 0;
+}
+
+int replay_run(const char *path, const char *out_dir, const char *data_spec,
+               void (*progress)(uint64_t step, uint64_t end, void *ctx), void *ctx, char *err)
+{
+    struct journal_log log;
+    if (journal_read(path, &log, err) != 0)
+        return -1;
+    struct trainer_config c;
+    struct trainer_controls k;
+    struct dataset_pair data;
+    struct session s;
+    int rc = -1;
+    if (replay_config(&log, path, &c, &k, err) != 0)
+        goto out_log;
+    uint64_t end = replay_end_step(&log);
+    /* Train exactly as far as the session did, whatever its epochs said. */
+    c.steps = end > 0 ? (long)end : 1;
+    c.epochs = 0;
+    if (data_spec)
+        snprintf(c.data, sizeof c.data, "%s", data_spec);
+    if (session_load_data(c.data, &data, err) != 0)
+        goto out_log;
+    if (session_create(&s, out_dir, &c, &k, &data, err) != 0)
+        goto out_log;
+    size_t next = 0;
+    for (;;) {
+        struct trainer_controls want = s.tr.ctl;
+        for (; next < log.nevents && log.events[next].step <= s.tr.step; next++)
+            if (!log.events[next].superseded &&
+                apply_event(&log.events[next], &want, path, err) != 0)
+                goto out_session;
+        trainer_apply(&s.tr, &want);
+        if (s.tr.step >= end)
+            break;
+        int r = session_step(&s, err);
+        if (r == -1) {
+            ftl_error(err, "%s", s.tr.message);
+            goto out_session;
+        }
+        if (r == -2)
+            goto out_session;
+        if (progress)
+            progress(s.tr.step, end, ctx);
+    }
+    trainer_note(&s.tr, "stop");
+    rc = session_close(&s, err);
+    goto out_log;
+out_session:
+    session_free(&s);
+out_log:
+    journal_log_free(&log);
+    return rc;
+}

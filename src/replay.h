@@ -1,0 +1,30 @@
+/*
+ * replay — re-executes a journal headless: the run's settings from its
+ * config lines, then every control change (loss, lambda, margin, lr) at the
+ * step it took effect at, until the step of its last event. Same seed, same
+ * changes at the same steps: the same weights, bit for bit (with the same
+ * number of BLAS threads). An interactive session becomes an experiment.
+ */
+#ifndef FTLAB_REPLAY_H
+#define FTLAB_REPLAY_H
+
+#include <stdint.h>
+
+#include "journal.h"
+#include "trainer.h"
+
+/* The settings a journal starts with (its config lines). */
+int replay_config(const struct journal_log *log, const char *path, struct trainer_config *c,
+                  struct trainer_controls *k, char *err);
+/* The step the session ended at: its last event's step. */
+uint64_t replay_end_step(const struct journal_log *log);
+
+/*
+ * Replays the journal at path into a new run in out_dir, on the data its
+ * config names (or data_spec: "sample" or a folder, when non-NULL).
+ * progress (may be NULL) is called after every step.
+ */
+int replay_run(const char *path, const char *out_dir, const char *data_spec,
+               void (*progress)(uint64_t step, uint64_t end, void *ctx), void *ctx, char *err);
+
+#endif
