@@ -110,6 +110,18 @@ one_line "damaged checkpoint"
 contains err "bad.ckpt" "the message names the checkpoint"
 expect 2 "export without arguments" -- "$bin" export
 
+# ---- replay ----
+expect 0 "replay a run's journal" -- "$bin" replay "$run/journal" --out "$tmp/replayed"
+expect 0 "export the replayed run" -- "$bin" export "$tmp/replayed" "$tmp/export-replayed"
+n=$((n + 1))
+same=1
+for f in "$tmp"/export/*.npy; do cmp -s "$f" "$tmp/export-replayed/$(basename "$f")" || same=0; done
+if [ "$same" -eq 1 ]; then echo "ok $n - the replay ends with the same weights"; else echo "not ok $n - replayed weights differ"; fails=$((fails + 1)); fi
+printf '# ftlab journal 1\nstep x loss\n' >"$tmp/bad-journal"
+expect 1 "replay a malformed journal" -- "$bin" replay "$tmp/bad-journal" --out "$tmp/replayed2"
+one_line "malformed journal"
+contains err "bad-journal:2" "the message names the file and line"
+
 # ---- score, cluster, embed, eval ----
 # SPEC.md §8.3 V7, as text files, against scikit-learn 1.2.1's values.
 printf '0\n0\n0\n1\n1\n1\n2\n2\n2\n' >"$tmp/t.txt"

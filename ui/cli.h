@@ -53,6 +53,7 @@ int cli_load_data(const struct cli_data *o, struct dataset_pair *p, int *used_sa
 int cmd_data(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);

@@ -338,7 +338,7 @@ int cmd_eval(int argc, char **argv)
         if (dir && (ftl_mkdir_p(dir, err) != 0 || eval_write_csv(&r, dir, step, err) != 0))
             rc = cli_fail("%s", err);
         else if (dir)
-            printf("\nwrote %s/eval.csv and %s/actmap.csv\n", dir, dir);
+            printf("\nwrote eval.csv, actmap.csv and clusters.csv in %s\n", dir);
         free(dir);
         eval_result_free(&r);
     }

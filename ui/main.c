@@ -34,6 +34,15 @@ const struct cli_cmd cli_commands[] = {
      cmd_data},
     {"train", "[OPTIONS] [--out RUN_DIR | --resume RUN_DIR]",
      "train a network headless, into a run directory", train_opts_help, cmd_train},
+    {"replay", "JOURNAL|RUN_DIR --out NEW_RUN [--data DIR | --sample]",
+     "re-execute a session's journal headless, to the same weights",
+     "  Reads the run's settings from the journal's config lines, then applies every\n"
+     "  control change (loss, lambda, margin, lr) at the step it took effect at, and\n"
+     "  trains to the step of the journal's last event. With the same seed, data and\n"
+     "  number of BLAS threads, NEW_RUN ends with exactly the original weights.\n"
+     "  --out DIR      the new run directory\n"
+     "  --data DIR | --sample   other data than the journal names\n",
+     cmd_replay},
     {"eval", "CKPT|RUN_DIR [--data DIR | --sample] [--k 9,10,11] [--seed S] [--n-init N] [--out DIR]",
      "test figure, KMeans cluster scores and the Figure 2 table of a trained network",
      "  Forwards the test split, prints the test accuracy (classify) or the\n"

@@ -1,0 +1,53 @@
+/* `ftlab replay JOURNAL --out NEW_RUN` — an interactive session, re-executed headless. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "replay.h"
+#include "util.h"
+
+static void show(uint64_t step, uint64_t end, void *ctx)
+{
+    int *tty = ctx;
+    if (*tty && (step % 10 == 0 || step == end))
+        fprintf(stderr, "\rreplaying step %llu/%llu ", (unsigned long long)step,
+                (unsigned long long)end);
+}
+
+int cmd_replay(int argc, char **argv)
+{
+    const struct cli_cmd *self = cli_find("replay");
+    static const struct option lo[] = {{"out", required_argument, NULL, 'o'},
+                                       {"data", required_argument, NULL, 'd'},
+                                       {"sample", no_argument, NULL, 's'},
+                                       {NULL, 0, NULL, 0}};
+    const char *out = NULL, *data = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+        switch (c) {
+        case 'o': out = optarg; break;
+        case 'd': data = optarg; break;
+        case 's': data = "sample"; break;
+        default: return cli_usage_error(self, "bad option");
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage_error(self, "needs one journal (RUN_DIR/journal)");
+    if (!out)
+        return cli_usage_error(self, "needs --out NEW_RUN");
+    char err[FTL_ERRLEN];
+    const char *path = argv[optind];
+    char *jpath = ftl_is_dir(path) ? ftl_path_join(path, "journal") : xstrdup(path);
+    int tty = isatty(2);
+    int rc = replay_run(jpath, out, data, show, &tty, err);
+    if (tty)
+        fputc('\n', stderr);
+    free(jpath);
+    if (rc != 0)
+        return cli_fail("%s", err);
+    fprintf(stderr, "replayed into %s (final weights in %s/checkpoints/final.ckpt)\n", out, out);
+    return EXIT_OK;
+}
