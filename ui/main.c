@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "fetch.h"
@@ -174,8 +175,38 @@ static int overview(void)
     return EXIT_OK;
 }
 
+#ifdef HAVE_OPENBLAS_GET_CORENAME
+char *openblas_get_corename(void);
+
+/*
+ * OpenBLAS 0.3.21 (Debian 12) does not know recent Xeons: it reports them as
+ * "Prescott" and falls back to SSE3 kernels, 6-10x slower on our GEMMs. The
+ * kernel is chosen when the library loads, before main(), so when that
+ * happens on a CPU with AVX-512 or AVX2 we name the right kernel family in
+ * OPENBLAS_CORETYPE and re-execute ourselves once. A user's own
+ * OPENBLAS_CORETYPE is always respected (and stops any loop).
+ */
+static void blas_pick_kernels(char **argv)
+{
+    if (getenv("OPENBLAS_CORETYPE") || strcmp(openblas_get_corename(), "Prescott") != 0)
+        return;
+    __builtin_cpu_init();
+    const char *core = __builtin_cpu_supports("avx512f") ? "SkylakeX"
+                       : __builtin_cpu_supports("avx2") ? "Haswell"
+                                                        : NULL;
+    if (!core)
+        return;
+    setenv("OPENBLAS_CORETYPE", core, 1);
+    execv("/proc/self/exe", argv);
+    /* No /proc: carry on with the slow kernels. */
+}
+#endif
+
 int main(int argc, char **argv)
 {
+#ifdef HAVE_OPENBLAS_GET_CORENAME
+    blas_pick_kernels(argv);
+#endif
     if (argc < 2) return overview();
     const char *a = argv[1];
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
