@@ -19,7 +19,7 @@
 #include "rng.h"
 #include "util.h"
 
-/* The brief's agreement target with sklearn; the worst seen is printed. */
+/* Agreement required with sklearn 1.2.1; the largest deviation seen is printed. */
 #define SK_TOL 1e-9
 
 static double worst_dev;

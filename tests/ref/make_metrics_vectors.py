@@ -163,9 +163,10 @@ def main():
         lt = [label(t, i) for i in range(n)]
         lp = [label(p, i) for i in range(n)]
         r, nt, np_ = scores(np.array(lt, dtype=np.int64), np.array(lp, dtype=np.int64))
-        vals = ", ".join(repr(float(r[f])) for f in FIELDS)
+        vals = [repr(float(r[f])) for f in FIELDS]
+        rows = [", ".join(vals[i:i + 4]) for i in range(0, len(vals), 4)]
         lines.append('    {"%s", %d, %s, %s, %d, %d,\n     %s},'
-                     % (note, n, side_c(t), side_c(p), nt, np_, vals))
+                     % (note, n, side_c(t), side_c(p), nt, np_, ",\n     ".join(rows)))
         print("%-32s n=%5d R=%5d C=%5d ami_max=%.15f" % (note, n, nt, np_, r["ami_max"]),
               file=sys.stderr)
     lines += ["};", "", "#endif", ""]
