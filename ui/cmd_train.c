@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "fetch.h"
 #include "session.h"
 #include "train_opts.h"
 #include "util.h"
@@ -84,41 +83,11 @@ int cmd_train(int argc, char **argv)
     if (rc)
         return rc;
     char err[FTL_ERRLEN];
-    struct dataset_pair data;
     struct session s;
-    char *out = NULL;
-    if (o.resume) {
-        struct trainer_controls k;
-        struct trainer_config saved;
-        if (session_read_config(o.resume, &saved, &k, err) != 0)
-            return cli_fail("%s", err);
-        if (o.set_epochs || o.set_steps) {
-            saved.epochs = o.cfg.epochs;
-            saved.steps = o.cfg.steps;
-        }
-        if (session_load_data(saved.data, &data, err) != 0 ||
-            session_resume(&s, o.resume, &saved, &data, err) != 0)
-            return cli_fail("%s", err);
-    } else {
-        int sample;
-        if (cli_load_data(&o.data, &data, &sample, err) != 0)
-            return cli_fail("%s", err);
-        if (sample) {
-            snprintf(o.cfg.data, sizeof o.cfg.data, "sample");
-        } else {
-            /* An absolute folder, so that --resume finds the data from anywhere. */
-            char *dir = fetch_resolve_data_dir(o.data.dir), *abs = realpath(dir, NULL);
-            snprintf(o.cfg.data, sizeof o.cfg.data, "%s", abs ? abs : dir);
-            free(abs);
-            free(dir);
-        }
-        out = o.out ? xstrdup(o.out) : train_opts_default_out(&o.cfg);
-        if (session_create(&s, out, &o.cfg, &o.ctl, &data, err) != 0) {
-            free(out);
-            return cli_fail("%s", err);
-        }
-    }
-    const char *dir = o.resume ? o.resume : out;
+    char *dir;
+    int sample;
+    if (train_opts_open(&o, &s, &dir, &sample, err) != 0)
+        return cli_fail("%s", err);
 
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
@@ -171,6 +140,6 @@ int cmd_train(int argc, char **argv)
     }
     if (session_close(&s, err) != 0)
         rc = cli_fail("%s", err);
-    free(out);
+    free(dir);
     return rc;
 }

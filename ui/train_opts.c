@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "fetch.h"
+#include "session.h"
 #include "util.h"
 
 const char train_opts_help[] =
@@ -173,4 +175,44 @@ char *train_opts_default_out(const struct trainer_config *c)
     snprintf(buf, sizeof buf, "runs/%04d%02d%02d-%02d%02d%02d-%s", tm.tm_year + 1900, tm.tm_mon + 1,
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, model_task_name(c->task));
     return xstrdup(buf);
+}
+
+int train_opts_open(struct train_opts *o, struct session *s, char **dir, int *sample, char *err)
+{
+    struct dataset_pair data;
+    *dir = NULL;
+    if (o->resume) {
+        struct trainer_controls k;
+        struct trainer_config saved;
+        if (session_read_config(o->resume, &saved, &k, err) != 0)
+            return -1;
+        if (o->set_epochs || o->set_steps) {
+            saved.epochs = o->cfg.epochs;
+            saved.steps = o->cfg.steps;
+        }
+        *sample = strcmp(saved.data, "sample") == 0;
+        if (session_load_data(saved.data, &data, err) != 0 ||
+            session_resume(s, o->resume, &saved, &data, err) != 0)
+            return -1;
+        *dir = xstrdup(o->resume);
+        return 0;
+    }
+    if (cli_load_data(&o->data, &data, sample, err) != 0)
+        return -1;
+    if (*sample) {
+        snprintf(o->cfg.data, sizeof o->cfg.data, "sample");
+    } else {
+        /* An absolute folder, so that --resume finds the data from anywhere. */
+        char *d = fetch_resolve_data_dir(o->data.dir), *abs = realpath(d, NULL);
+        snprintf(o->cfg.data, sizeof o->cfg.data, "%s", abs ? abs : d);
+        free(abs);
+        free(d);
+    }
+    *dir = o->out ? xstrdup(o->out) : train_opts_default_out(&o->cfg);
+    if (session_create(s, *dir, &o->cfg, &o->ctl, &data, err) != 0) {
+        free(*dir);
+        *dir = NULL;
+        return -1;
+    }
+    return 0;
 }

@@ -28,4 +28,13 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
 /* A new run folder name: runs/YYYYMMDD-HHMMSS-TASK (a new string). */
 char *train_opts_default_out(const struct trainer_config *c);
 
+struct session;
+/*
+ * Opens the session the options ask for: --resume RUN_DIR, or a new run in
+ * --out (default runs/DATE-TIME-TASK) on the data --data/--sample/the
+ * default resolves to. *dir receives the run directory (a new string);
+ * *sample whether the embedded sample is used.
+ */
+int train_opts_open(struct train_opts *o, struct session *s, char **dir, int *sample, char *err);
+
 #endif

@@ -1,0 +1,80 @@
+/*
+ * term — owns the terminal, as htop's CRT.c does: start and restore curses,
+ * hold stderr back while the screen is up, and give every colour a meaning.
+ *
+ * Widgets name what a cell means (TC_AXIS, TC_SERIES2, TC_HEAT5); this file
+ * alone decides how each meaning looks, in one table per scheme:
+ *   256 colours   Okabe-Ito (colour-blind safe) series, a viridis-like heat ramp;
+ *   8 colours     basic colours, the heat ramp ordered by luminance;
+ *   monochrome    attributes only (bold, dim, reverse, underline), when NO_COLOR
+ *                 is set to a non-empty value (no-color.org) or the terminal
+ *                 has no colours.
+ * Nothing else calls init_pair.
+ */
+#ifndef FTLAB_TERM_H
+#define FTLAB_TERM_H
+
+#ifndef _XOPEN_SOURCE_EXTENDED
+#define _XOPEN_SOURCE_EXTENDED 1
+#endif
+#include <curses.h>
+#include <stdbool.h>
+
+enum term_color {
+    TC_DEFAULT,
+    TC_TITLE,      /* panel titles */
+    TC_BORDER,     /* frames and separators */
+    TC_AXIS,       /* chart axes and ticks */
+    TC_LABEL,      /* axis values, row and column headers */
+    TC_DIM,        /* secondary text: hints, "no data" */
+    TC_STATUS,     /* the status line */
+    TC_STATUS_KEY, /* key names in the status line */
+    TC_GOOD,
+    TC_WARN,
+    TC_ERROR,
+    TC_SERIES0, /* chart series, in drawing order */
+    TC_SERIES1,
+    TC_SERIES2,
+    TC_SERIES3,
+    TC_SERIES4,
+    TC_SERIES5,
+    TC_MARKER, /* vertical event lines on charts and their labels */
+    TC_HEAT0,  /* heatmap ramp, low to high: background colour with readable text */
+    TC_HEAT1,
+    TC_HEAT2,
+    TC_HEAT3,
+    TC_HEAT4,
+    TC_HEAT5,
+    TC_HEAT6,
+    TC_HEAT7,
+    TC_COUNT
+};
+#define TC_SERIES_N 6
+#define TC_HEAT_N 8
+
+enum term_scheme { TERM_MONO, TERM_COLOR8, TERM_COLOR256 };
+
+/*
+ * Sets the locale from the environment, starts curses on stdout (cbreak,
+ * noecho, keypad, no cursor; input stays blocking: the caller polls), picks
+ * the colour scheme and sends stderr to a temporary file until term_end().
+ * Restores the terminal at exit() and on crash signals (SEGV, BUS, FPE, ILL,
+ * ABRT); SIGINT/SIGTERM/SIGHUP are left to the caller. Returns 0, or -1 with
+ * a message in err (FTL_ERRLEN bytes) when there is no usable terminal.
+ */
+int term_init(char *err);
+/* Restores the terminal and replays the held-back stderr. Safe to call twice. */
+void term_end(void);
+
+/* The attributes (colour pair included) that show meaning c in this scheme. */
+attr_t term_attr(enum term_color c);
+/* '▀' cells: foreground heat step upper over background heat step lower (0..7). */
+attr_t term_attr_halves(int upper, int lower);
+
+enum term_scheme term_scheme(void);
+/* Whether the locale's codeset is UTF-8 (braille and blocks allowed). */
+bool term_utf8(void);
+/* CANVAS_* flags for canvases that will be blitted to this terminal. */
+unsigned term_caps(void);
+
+#endif
