@@ -5,6 +5,7 @@
 #include "canvas.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "term.h"
 #include "util.h"

@@ -51,6 +51,7 @@ struct cli_data {
 int cli_load_data(const struct cli_data *o, struct dataset_pair *p, int *used_sample, char *err);
 
 int cmd_data(int argc, char **argv);
+int cmd_tui(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_replay(int argc, char **argv);

@@ -20,6 +20,9 @@
 static int cmd_help(int argc, char **argv);
 
 const struct cli_cmd cli_commands[] = {
+    {"tui", "[OPTIONS] [--out RUN_DIR | --resume RUN_DIR]",
+     "open the workbench: train live, switch losses, watch the clusters form (the default)",
+     train_opts_help, cmd_tui},
     {"data", "fetch [--from DIR] | info [--data DIR | --sample]",
      "install the MNIST stroke data, or describe the data ftlab would use",
      "  fetch [--from DIR] [--data DIR]\n"
@@ -159,7 +162,7 @@ int cmd_version(int argc, char **argv)
     return EXIT_OK;
 }
 
-/* Until the workbench exists, `ftlab` alone shows the commands and where the data stand. */
+/* `ftlab` alone without a terminal (a pipe, a script): the commands and where the data stand. */
 static int overview(void)
 {
     usage_all(stdout);
@@ -207,13 +210,18 @@ int main(int argc, char **argv)
 #ifdef HAVE_OPENBLAS_GET_CORENAME
     blas_pick_kernels(argv);
 #endif
-    if (argc < 2) return overview();
+    /* `ftlab` alone opens the workbench; without a terminal it says what there is instead. */
+    if (argc < 2)
+        return isatty(0) && isatty(1) ? cmd_tui(1, argv) : overview();
     const char *a = argv[1];
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
         usage_all(stdout);
         return EXIT_OK;
     }
     if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) return cmd_version(0, NULL);
+    /* `ftlab --sample --loss proposed` is the workbench with options. */
+    if (a[0] == '-' && a[1] == '-')
+        return cmd_tui(argc, argv);
     const struct cli_cmd *c = cli_find(a);
     if (!c) {
         fprintf(stderr, "ftlab: unknown command '%s'\nTry 'ftlab --help'.\n", a);

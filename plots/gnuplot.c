@@ -1,0 +1,583 @@
+/* gnuplot — the child process, the terminals and the files of a figure. See gnuplot.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "gnuplot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+extern char **environ;
+
+// ---- formats ----
+
+static const char *const format_names[GP_FORMAT_COUNT] = {"png", "svg", "pdf"};
+
+int gp_format_from_name(const char *s)
+{
+    for (int f = 0; f < GP_FORMAT_COUNT; f++)
+        if (s && strcmp(s, format_names[f]) == 0) return f;
+    return -1;
+}
+
+const char *gp_format_name(enum gp_format f)
+{
+    return format_names[f];
+}
+
+double gp_timeout(void)
+{
+    const char *s = getenv("FTLAB_GNUPLOT_TIMEOUT");
+    char *end;
+    double t = s && *s ? strtod(s, &end) : 0;
+    return s && *s && !*end && t > 0 && t < 1e6 ? t : GP_TIMEOUT_DEFAULT;
+}
+
+char *gp_output_path(const char *out_dir, const char *name, enum gp_format fmt)
+{
+    size_t n = strlen(name) + 5;
+    char *file = xmalloc(n);
+    snprintf(file, n, "%s.%s", name, format_names[fmt]);
+    char *path = ftl_path_join(out_dir, file);
+    free(file);
+    return path;
+}
+
+void gp_put_string(FILE *fp, const char *s)
+{
+    fputc('\'', fp);
+    for (; *s; s++) {
+        if (*s == '\'') fputc('\'', fp);
+        if (*s != '\n') fputc(*s, fp);
+    }
+    fputc('\'', fp);
+}
+
+// ---- finding the program ----
+
+/* The program to run, resolved against PATH as execvp would; NULL if there is none. */
+static char *find_program(const char *prog)
+{
+    if (strchr(prog, '/')) return access(prog, X_OK) == 0 ? xstrdup(prog) : NULL;
+    const char *path = getenv("PATH");
+    if (!path || !*path) path = "/usr/local/bin:/usr/bin:/bin";
+    while (*path) {
+        size_t n = strcspn(path, ":");
+        char *dir = n ? xmalloc(n + 1) : xstrdup(".");
+        if (n) {
+            memcpy(dir, path, n);
+            dir[n] = '\0';
+        }
+        char *full = ftl_path_join(dir, prog);
+        free(dir);
+        struct stat st;
+        if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && access(full, X_OK) == 0)
+            return full;
+        free(full);
+        path += n + (path[n] == ':');
+    }
+    return NULL;
+}
+
+static int not_found(const char *label, const char *prog, int from_env, char *err)
+{
+    if (from_env)
+        return ftl_error(err, "%s: %s (named by FTLAB_GNUPLOT) not found or not executable",
+                         label, prog);
+    return ftl_error(err, "%s: gnuplot not found on PATH; install it "
+                          "(Debian: apt-get install gnuplot-nox)", label);
+}
+
+// ---- the child ----
+
+/*
+ * gnuplot reads the script as the file /dev/stdin: as a script file it stops
+ * at the first error and names the line ("/dev/stdin" line 12: ...), where
+ * plain piped input would be taken as an interactive session that carries on
+ * after errors and reports them as line 0.
+ */
+static const char stdin_name[] = "/dev/stdin";
+
+static int spawn(const char *path, int in_fd, int err_fd, pid_t *pid)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+    posix_spawnattr_init(&at);
+    /* Its own process group, so a timeout kills whatever gnuplot started; no
+     * blocked signals and default dispositions, whatever thread spawns it. */
+    sigset_t none, reset;
+    sigemptyset(&none);
+    sigemptyset(&reset);
+    sigaddset(&reset, SIGPIPE);
+    sigaddset(&reset, SIGINT);
+    sigaddset(&reset, SIGTERM);
+    sigaddset(&reset, SIGHUP);
+    posix_spawnattr_setpgroup(&at, 0);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setsigdefault(&at, &reset);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                      POSIX_SPAWN_SETSIGDEF);
+    char *argv[] = {(char *)path, (char *)"-d", (char *)stdin_name, NULL};
+    struct stat st;
+    if (lstat(stdin_name, &st) != 0) argv[2] = NULL; /* no /dev: piped input still works */
+    int rc = posix_spawn(pid, path, &fa, &at, argv, environ);
+    posix_spawnattr_destroy(&at);
+    posix_spawn_file_actions_destroy(&fa);
+    return rc;
+}
+
+/* What gnuplot said on stderr: the start is kept, the rest drained. */
+enum { STDERR_KEEP = 8192 };
+
+struct talk {
+    const char *script;
+    size_t len, sent;
+    int in_fd, err_fd;
+    char said[STDERR_KEEP + 1];
+    size_t nsaid;
+};
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0) close(*fd);
+    *fd = -1;
+}
+
+/* Writes what the pipe takes now; a reader gone (EPIPE) ends the feeding, not the run. */
+static void feed(struct talk *t)
+{
+    size_t chunk = t->len - t->sent < 65536 ? t->len - t->sent : 65536;
+    ssize_t w = write(t->in_fd, t->script + t->sent, chunk);
+    if (w > 0) t->sent += (size_t)w;
+    if ((w < 0 && errno != EAGAIN && errno != EINTR) || t->sent == t->len)
+        close_fd(&t->in_fd);
+}
+
+static void listen_stderr(struct talk *t)
+{
+    char buf[4096];
+    ssize_t r = read(t->err_fd, buf, sizeof buf);
+    if (r < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    if (r <= 0) {
+        close_fd(&t->err_fd);
+        return;
+    }
+    size_t keep = STDERR_KEEP - t->nsaid < (size_t)r ? STDERR_KEEP - t->nsaid : (size_t)r;
+    memcpy(t->said + t->nsaid, buf, keep);
+    t->nsaid += keep;
+    t->said[t->nsaid] = '\0';
+}
+
+static int ms_left(double deadline)
+{
+    double left = deadline - ftl_now();
+    return left <= 0 ? 0 : left > 1e6 ? 1000000000 : (int)(left * 1000) + 1;
+}
+
+/* Feeds the script and reads stderr until both pipes are done; -1 at the deadline. */
+static int converse(struct talk *t, double deadline)
+{
+    while (t->in_fd >= 0 || t->err_fd >= 0) {
+        struct pollfd p[2];
+        int n = 0, in_at = -1, err_at = -1;
+        if (t->in_fd >= 0) {
+            p[n] = (struct pollfd){.fd = t->in_fd, .events = POLLOUT};
+            in_at = n++;
+        }
+        if (t->err_fd >= 0) {
+            p[n] = (struct pollfd){.fd = t->err_fd, .events = POLLIN};
+            err_at = n++;
+        }
+        int ms = ms_left(deadline);
+        if (ms == 0) return -1;
+        int r = poll(p, (nfds_t)n, ms);
+        if (r < 0 && errno != EINTR) return -1;
+        if (r <= 0) continue;
+        if (in_at >= 0 && p[in_at].revents) feed(t);
+        if (err_at >= 0 && p[err_at].revents) listen_stderr(t);
+    }
+    return 0;
+}
+
+/* Waits for the exit; stderr is closed by now, so this is normally immediate. */
+static int reap(pid_t pid, double deadline, int *status)
+{
+    for (;;) {
+        pid_t w = waitpid(pid, status, WNOHANG);
+        if (w == pid) return 0;
+        if (w < 0 && errno != EINTR) return -1;
+        if (ftl_now() >= deadline) return -1;
+        nanosleep(&(struct timespec){.tv_nsec = 5000000}, NULL);
+    }
+}
+
+static void kill_group(pid_t pid)
+{
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+}
+
+// ---- reading what gnuplot said ----
+
+/* Does line hold "line N:" (gnuplot's way of citing the script) and not a warning? */
+static int is_error_line(const char *line, size_t len)
+{
+    char *copy = xmalloc(len + 1);
+    memcpy(copy, line, len);
+    copy[len] = '\0';
+    int found = 0;
+    for (const char *p = strstr(copy, "line "); p && !found; p = strstr(p + 1, "line ")) {
+        const char *q = p + 5;
+        while (*q >= '0' && *q <= '9') q++;
+        found = q > p + 5 && *q == ':';
+    }
+    if (found && strstr(copy, "warning:")) found = 0;
+    free(copy);
+    return found;
+}
+
+/*
+ * The first error line in stderr (or else its last non-empty line) into
+ * out, trimmed, with gnuplot's name for its input replaced by script_name.
+ * 0 if stderr has no error line.
+ */
+static int first_error(const char *said, const char *script_name, char *out, size_t cap)
+{
+    const char *pick = NULL, *last = NULL;
+    size_t pick_len = 0, last_len = 0;
+    for (const char *s = said; *s && !pick;) {
+        size_t n = strcspn(s, "\n");
+        const char *b = s;
+        size_t m = n;
+        while (m && (*b == ' ' || *b == '\t')) b++, m--;
+        while (m && (b[m - 1] == ' ' || b[m - 1] == '\r')) m--;
+        if (m) last = b, last_len = m;
+        if (m && is_error_line(b, m)) pick = b, pick_len = m;
+        s += n + (s[n] == '\n');
+    }
+    int is_error = pick != NULL;
+    if (!pick) pick = last, pick_len = last_len;
+    out[0] = '\0';
+    if (!pick) return 0;
+    char quoted[64];
+    snprintf(quoted, sizeof quoted, "\"%s\" ", stdin_name);
+    size_t ql = strlen(quoted);
+    if (pick_len > ql && strncmp(pick, quoted, ql) == 0)
+        snprintf(out, cap, "%s %.*s", script_name, (int)(pick_len - ql), pick + ql);
+    else
+        snprintf(out, cap, "%.*s", (int)pick_len, pick);
+    return is_error;
+}
+
+// ---- running ----
+
+/* Both ends of a pipe as descriptors above 2 (a dup2 onto itself would keep
+ * FD_CLOEXEC) that no other child inherits. */
+static int open_pipe(int fd[2])
+{
+    if (pipe(fd) != 0) return -1;
+    for (int i = 0; i < 2; i++) {
+        if (fd[i] > 2) {
+            fcntl(fd[i], F_SETFD, FD_CLOEXEC);
+            continue;
+        }
+        int high = fcntl(fd[i], F_DUPFD_CLOEXEC, 3);
+        if (high < 0) {
+            close(fd[0]);
+            close(fd[1]);
+            return -1;
+        }
+        close(fd[i]);
+        fd[i] = high;
+    }
+    return 0;
+}
+
+static void set_nonblock(int fd)
+{
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+/* A closed pipe must be an EPIPE error, not a SIGPIPE that ends ftlab: the
+ * signal is blocked in this thread only, and consumed if the writing raised it. */
+struct sigpipe_guard {
+    sigset_t old;
+    int was_pending;
+};
+
+static void sigpipe_block(struct sigpipe_guard *g)
+{
+    sigset_t pipe_set, pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    sigpending(&pending);
+    g->was_pending = sigismember(&pending, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &g->old);
+}
+
+static void sigpipe_restore(struct sigpipe_guard *g)
+{
+    sigset_t pipe_set, pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    sigpending(&pending);
+    if (!g->was_pending && sigismember(&pending, SIGPIPE))
+        sigtimedwait(&pipe_set, NULL, &(struct timespec){0});
+    pthread_sigmask(SIG_SETMASK, &g->old, NULL);
+}
+
+static int explain_status(int status, const char *said, const char *label,
+                          const char *script_name, char *err)
+{
+    char line[FTL_ERRLEN];
+    int has_error = first_error(said, script_name, line, sizeof line);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !has_error) return 0;
+    if (line[0]) return ftl_error(err, "%s: gnuplot: %s", label, line);
+    if (WIFSIGNALED(status))
+        return ftl_error(err, "%s: gnuplot was killed by signal %d", label, WTERMSIG(status));
+    return ftl_error(err, "%s: gnuplot failed (exit status %d) without a message", label,
+                     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+int gp_run(const char *script, size_t len, double timeout, const char *label,
+           const char *script_name, char *err)
+{
+    const char *env = getenv("FTLAB_GNUPLOT");
+    const char *prog = env && *env ? env : "gnuplot";
+    char *path = find_program(prog);
+    if (!path) return not_found(label, prog, env && *env, err);
+
+    int in[2], errp[2];
+    if (open_pipe(in) != 0) {
+        free(path);
+        return ftl_error(err, "%s: pipe: %s", label, strerror(errno));
+    }
+    if (open_pipe(errp) != 0) {
+        close(in[0]);
+        close(in[1]);
+        free(path);
+        return ftl_error(err, "%s: pipe: %s", label, strerror(errno));
+    }
+    set_nonblock(in[1]);
+    set_nonblock(errp[0]);
+    pid_t pid;
+    int rc = spawn(path, in[0], errp[1], &pid);
+    close(in[0]);
+    close(errp[1]);
+    if (rc != 0) {
+        close(in[1]);
+        close(errp[0]);
+        int missing = rc == ENOENT || rc == EACCES;
+        rc = missing ? not_found(label, prog, env && *env, err)
+                     : ftl_error(err, "%s: cannot start %s: %s", label, path, strerror(rc));
+        free(path);
+        return rc;
+    }
+    free(path);
+
+    struct talk *t = xcalloc(1, sizeof *t);
+    *t = (struct talk){.script = script, .len = len, .in_fd = in[1], .err_fd = errp[0]};
+    double deadline = ftl_now() + timeout;
+    struct sigpipe_guard guard;
+    sigpipe_block(&guard);
+    int status = 0;
+    int ok = converse(t, deadline) == 0 && reap(pid, deadline, &status) == 0;
+    sigpipe_restore(&guard);
+    close_fd(&t->in_fd);
+    close_fd(&t->err_fd);
+    if (!ok) {
+        kill_group(pid);
+        rc = ftl_error(err, "%s: gnuplot did not finish within %g s and was stopped", label,
+                       timeout);
+    } else {
+        rc = explain_status(status, t->said, label, script_name, err);
+    }
+    free(t);
+    return rc;
+}
+
+// ---- figures as files ----
+
+/*
+ * The terminal of each format at print size. Cairo draws lines and points on
+ * a 72-dpi canvas but text at 96 dpi, and pdfcairo halves its fonts by
+ * default: the font scales below make FONT_PT true points in every format
+ * (PNG at 300 dpi: everything scaled by 300/72, text by 300/96).
+ */
+enum { FONT_PT = 8 };
+
+static void put_terminal(FILE *fp, const struct gp_figure *f, enum gp_format fmt)
+{
+    const double dpi = 300;
+    switch (fmt) {
+    case GP_PNG:
+        fprintf(fp,
+                "set terminal pngcairo enhanced size %d,%d font 'Helvetica,%d' fontscale %.4f "
+                "linewidth %.4f pointscale %.4f background '#ffffff'\n",
+                (int)(f->width * dpi + 0.5), (int)(f->height * dpi + 0.5), FONT_PT, dpi / 96,
+                dpi / 72, dpi / 72);
+        break;
+    case GP_SVG:
+        fprintf(fp,
+                "set terminal svg enhanced size %d,%d dynamic font 'Helvetica,%d' "
+                "background '#ffffff'\n",
+                (int)(f->width * 72 + 0.5), (int)(f->height * 72 + 0.5), FONT_PT);
+        break;
+    case GP_PDF:
+    case GP_FORMAT_COUNT:
+        fprintf(fp, "set terminal pdfcairo enhanced size %.2fin,%.2fin font 'Helvetica,%d' "
+                    "fontscale 0.75\n",
+                f->width, f->height, FONT_PT);
+        break;
+    }
+}
+
+static void put_block(FILE *fp, const struct gp_block *b)
+{
+    fprintf(fp, "# %s\n$%s << EOD\n%sEOD\n", b->comment, b->name, b->text);
+}
+
+/* The script, its output set to `output`. Saved and piped scripts differ in
+ * that line only, so gnuplot's line numbers are the saved file's. */
+static char *build_script(const struct gp_figure *f, enum gp_format fmt, const char *output,
+                          size_t *len)
+{
+    char *buf = NULL;
+    FILE *fp = open_memstream(&buf, len);
+    if (!fp) abort();
+    fprintf(fp, "# %s.%s -- drawn by ftlab. To redraw after editing: gnuplot %s.gp\n"
+                "# (in this folder). The data are inline below and also in %s.dat.\n",
+            f->name, format_names[fmt], f->name, f->name);
+    put_terminal(fp, f, fmt);
+    fputs("set output ", fp);
+    gp_put_string(fp, output);
+    fputs("\nset encoding utf8\n\n", fp);
+    for (int i = 0; i < f->nblocks; i++)
+        put_block(fp, &f->blocks[i]);
+    fprintf(fp, "\n%s", f->body);
+    if (fclose(fp) != 0) abort();
+    return buf;
+}
+
+static char *build_data(const struct gp_figure *f, size_t *len)
+{
+    char *buf = NULL;
+    FILE *fp = open_memstream(&buf, len);
+    if (!fp) abort();
+    fprintf(fp, "# %s: the data of %s.gp; blocks are separated by two blank lines\n"
+                "# (gnuplot: index 0, 1, ...).\n",
+            f->name, f->name);
+    for (int i = 0; i < f->nblocks; i++)
+        fprintf(fp, "%s# index %d: $%s -- %s\n%s", i ? "\n\n" : "", i, f->blocks[i].name,
+                f->blocks[i].comment, f->blocks[i].text);
+    if (fclose(fp) != 0) abort();
+    return buf;
+}
+
+static char *sibling(const char *out_dir, const char *name, const char *ext)
+{
+    size_t n = strlen(name) + strlen(ext) + 2;
+    char *file = xmalloc(n);
+    snprintf(file, n, "%s.%s", name, ext);
+    char *path = ftl_path_join(out_dir, file);
+    free(file);
+    return path;
+}
+
+static int write_text(const char *out_dir, const char *name, const char *ext, const char *text,
+                      size_t len, char *err)
+{
+    char *path = sibling(out_dir, name, ext);
+    int rc = ftl_write_file(path, text, len, err);
+    free(path);
+    return rc;
+}
+
+/* fsync path, then rename it to final and fsync the folder: the image is whole or absent. */
+static int commit_image(const char *tmp, const char *final, const char *out_dir, char *err)
+{
+    struct stat st;
+    if (stat(tmp, &st) != 0 || st.st_size == 0)
+        return ftl_error(err, "%s: gnuplot wrote no image", final);
+    int fd = open(tmp, O_RDONLY);
+    if (fd < 0 || (fsync(fd) != 0 && errno != EINVAL)) {
+        int e = errno;
+        if (fd >= 0) close(fd);
+        return ftl_error(err, "%s: %s", tmp, strerror(e));
+    }
+    close(fd);
+    if (rename(tmp, final) != 0) return ftl_error(err, "%s: %s", final, strerror(errno));
+    fd = open(out_dir, O_RDONLY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    return 0;
+}
+
+/* A fresh, empty temporary file beside the image, for gnuplot to write into. */
+static char *image_temp(const char *out_dir, const struct gp_figure *f, enum gp_format fmt,
+                        char *err)
+{
+    size_t n = strlen(f->name) + 32;
+    char *file = xmalloc(n);
+    snprintf(file, n, ".%s.%s.XXXXXX", f->name, format_names[fmt]);
+    char *tmp = ftl_path_join(out_dir, file);
+    free(file);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        ftl_error(err, "%s: %s", tmp, strerror(errno));
+        free(tmp);
+        return NULL;
+    }
+    fchmod(fd, 0644); /* mkstemp's 0600 would stay with the image */
+    close(fd);
+    return tmp;
+}
+
+int gp_render(const struct gp_figure *f, const char *out_dir, enum gp_format fmt, char *err)
+{
+    if (ftl_mkdir_p(out_dir, err) != 0) return -1;
+    char *final = gp_output_path(out_dir, f->name, fmt);
+    char file[256];
+    snprintf(file, sizeof file, "%s.%s", f->name, format_names[fmt]);
+    size_t len, dlen;
+    char *saved = build_script(f, fmt, file, &len);
+    char *data = build_data(f, &dlen);
+    int rc = write_text(out_dir, f->name, "gp", saved, len, err);
+    if (rc == 0) rc = write_text(out_dir, f->name, "dat", data, dlen, err);
+    char *tmp = rc == 0 ? image_temp(out_dir, f, fmt, err) : NULL;
+    if (tmp) {
+        char *piped = build_script(f, fmt, tmp, &len);
+        char gp_name[256];
+        snprintf(gp_name, sizeof gp_name, "%s.gp", f->name);
+        rc = gp_run(piped, len, gp_timeout(), final, gp_name, err);
+        if (rc == 0) rc = commit_image(tmp, final, out_dir, err);
+        if (rc != 0) unlink(tmp);
+        free(piped);
+        free(tmp);
+    } else {
+        rc = -1;
+    }
+    free(saved);
+    free(data);
+    free(final);
+    return rc;
+}

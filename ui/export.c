@@ -1,0 +1,110 @@
+/* export — figures in the background. See export.h. */
+#include "export.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "figures.h"
+#include "live.h"
+#include "run.h"
+#include "util.h"
+
+struct export_job {
+    pthread_t thread;
+    atomic_int running;
+    char *dir;
+    uint32_t *heat;
+    int units;
+    struct live *live;
+};
+
+static int write_heat(const struct export_job *j, char *err)
+{
+    struct ftl_atomic a;
+    char *path = run_path(j->dir, "actmap.csv");
+    int rc = ftl_atomic_open(&a, path, err);
+    free(path);
+    if (rc != 0)
+        return -1;
+    fprintf(a.fp, "unit");
+    for (int d = 0; d < 10; d++)
+        fprintf(a.fp, ",digit%d", d);
+    fprintf(a.fp, "\n");
+    for (int u = 0; u < j->units; u++) {
+        fprintf(a.fp, "%d", u);
+        for (int d = 0; d < 10; d++)
+            fprintf(a.fp, ",%u", j->heat[u * 10 + d]);
+        fprintf(a.fp, "\n");
+    }
+    return ftl_atomic_commit(&a, err);
+}
+
+static void *export_main(void *arg)
+{
+    struct export_job *j = arg;
+    char err[FTL_ERRLEN], done[256] = "";
+    char *figdir = run_path(j->dir, "figures");
+    int failed = 0;
+    if (ftl_mkdir_p(figdir, err) != 0 || (j->heat && write_heat(j, err) != 0)) {
+        live_post(j->live, "export failed: %s", err);
+        failed = 1;
+    }
+    for (const struct plot_run_figure *f = plot_run_figures; !failed && f->name; f++) {
+        int rc = f->draw(j->dir, figdir, GP_PNG, err);
+        if (rc < 0) {
+            live_post(j->live, "export failed: %s", err);
+            failed = 1;
+        } else if (rc == 0) {
+            size_t o = strlen(done);
+            snprintf(done + o, sizeof done - o, "%s%s.png", o ? ", " : "", f->name);
+        }
+    }
+    if (!failed)
+        live_post(j->live, "figures in %s: %s (with .gp and .dat)", figdir, done[0] ? done : "none");
+    free(figdir);
+    atomic_store(&j->running, 0);
+    return NULL;
+}
+
+void export_wait(struct export_job **job)
+{
+    struct export_job *j = *job;
+    if (!j)
+        return;
+    pthread_join(j->thread, NULL);
+    free(j->dir);
+    free(j->heat);
+    free(j);
+    *job = NULL;
+}
+
+void export_start(struct export_job **job, const char *run_dir, const uint32_t *heat, int units,
+                  struct live *l)
+{
+    if (*job && atomic_load(&(*job)->running)) {
+        live_post(l, "an export is already running");
+        return;
+    }
+    export_wait(job);
+    struct export_job *j = xcalloc(1, sizeof *j);
+    j->dir = xstrdup(run_dir);
+    j->live = l;
+    j->units = units;
+    if (heat && units > 0) {
+        j->heat = xmallocarray((size_t)units * 10, sizeof *j->heat);
+        memcpy(j->heat, heat, (size_t)units * 10 * sizeof *j->heat);
+    }
+    atomic_store(&j->running, 1);
+    live_post(l, "exporting figures...");
+    if (pthread_create(&j->thread, NULL, export_main, j) != 0) {
+        live_post(l, "export failed: cannot start a thread");
+        free(j->dir);
+        free(j->heat);
+        free(j);
+        return;
+    }
+    *job = j;
+}
