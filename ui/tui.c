@@ -23,6 +23,7 @@
 #include "export.h"
 #include "heatmap.h"
 #include "live.h"
+#include "plotdata.h"
 #include "session.h"
 #include "term.h"
 #include "train_opts.h"
@@ -122,6 +123,44 @@ static void take_points(struct tui *t)
     }
 }
 
+/* A resumed run: its curves so far come from metrics.csv, its markers from the journal. */
+static void load_history(struct series *s, const char *dir)
+{
+    char *path = ftl_path_join(dir, "metrics.csv"), err[FTL_ERRLEN];
+    struct plotdata_csv t;
+    if (plotdata_csv_read(path, &t, err) == 0) {
+        int cs = plotdata_csv_col(&t, "step"), col[REG_COUNT];
+        static const char *const names[REG_COUNT] = {"task", "decov", "xcov", "proposed"};
+        for (int k = 0; k < REG_COUNT; k++)
+            col[k] = plotdata_csv_col(&t, names[k]);
+        s->cap = t.nrow + 1024;
+        grow(&s->step, s->cap);
+        for (int k = 0; k <= REG_COUNT; k++)
+            grow(&s->val[k], s->cap);
+        for (size_t r = 0; r < t.nrow && cs >= 0; r++) {
+            s->step[s->n] = t.v[r * t.ncol + cs];
+            for (int k = 0; k < REG_COUNT; k++)
+                s->val[k][s->n] = col[k] >= 0 ? t.v[r * t.ncol + col[k]] : NAN;
+            s->val[REG_COUNT][s->n] = NAN;
+            s->n++;
+        }
+        plotdata_csv_free(&t);
+    }
+    free(path);
+    struct plotdata_marker *m;
+    size_t nm;
+    if (plotdata_markers(dir, &m, &nm, err) == 0) {
+        s->marks = xmallocarray(nm + 16, sizeof *s->marks);
+        s->cap_marks = nm + 16;
+        for (size_t i = 0; i < nm; i++) {
+            s->marks[i].step = m[i].step;
+            snprintf(s->marks[i].text, sizeof s->marks[i].text, "%.39s", m[i].text);
+        }
+        s->nmarks = nm;
+        free(m);
+    }
+}
+
 static void series_free(struct series *s)
 {
     free(s->step);
@@ -171,7 +210,7 @@ static void draw_heatmap(struct tui *t, struct canvas *c, int y, int x, int h, i
     if (v->heat_step == 0)
         snprintf(title, sizeof title, "Figure 2");
     else
-        snprintf(title, sizeof title, "Figure 2: %d/%d units active", v->heat_active, v->units);
+        snprintf(title, sizeof title, "Figure 2 (%d/%d active)", v->heat_active, v->units);
     struct heatmap_opts o = {.title = title};
     heatmap_render(c, y, x, h, w, v->heat, v->units, 10, &o, NULL);
 }
@@ -388,6 +427,8 @@ int cmd_tui(int argc, char **argv)
         return cli_fail("%s", err);
     snprintf(t.dir, sizeof t.dir, "%s", dir);
     free(dir);
+    if (o.resume)
+        load_history(&t.s, t.dir);
 
     int wake[2], sigp[2];
     if (make_pipe(wake) != 0 || make_pipe(sigp) != 0) {
