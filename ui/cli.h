@@ -55,6 +55,7 @@ int cmd_tui(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_table1(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);
