@@ -30,7 +30,8 @@ void canvas_free(struct canvas *c)
 
 void canvas_clear(struct canvas *c)
 {
-    for (size_t i = 0; i < (size_t)c->h * (size_t)c->w; i++) c->cells[i] = blank;
+    for (size_t i = 0; i < (size_t)c->h * (size_t)c->w; i++)
+        c->cells[i] = blank;
 }
 
 struct cell *canvas_cell(struct canvas *c, int y, int x)
@@ -113,7 +114,8 @@ int canvas_text_in(struct canvas *c, const struct canvas_rect *r, int y, int x, 
 void canvas_fill(struct canvas *c, const struct canvas_rect *r, short color)
 {
     for (int y = 0; y < r->h; y++)
-        for (int x = 0; x < r->w; x++) canvas_put_in(c, r, y, x, L' ', color);
+        for (int x = 0; x < r->w; x++)
+            canvas_put_in(c, r, y, x, L' ', color);
 }
 
 void canvas_blit(const struct canvas *c, WINDOW *w, int y, int x)

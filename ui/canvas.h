@@ -29,14 +29,14 @@ enum {
 
 struct cell {
     wchar_t ch;
-    short color;         /* enum term_color: the meaning, mapped at blit time */
-    short lower;         /* '▀' cells: 1 + heat step of the lower half (bg), else 0 */
-    unsigned char bold;  /* emphasis on top of the meaning (a column's maximum) */
+    short color;        /* enum term_color: the meaning, mapped at blit time */
+    short lower;        /* '▀' cells: 1 + heat step of the lower half (bg), else 0 */
+    unsigned char bold; /* emphasis on top of the meaning (a column's maximum) */
 };
 
 struct canvas {
     int h, w;
-    unsigned caps; /* CANVAS_* */
+    unsigned caps;      /* CANVAS_* */
     struct cell *cells; /* [h x w] row-major */
 };
 

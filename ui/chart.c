@@ -38,7 +38,8 @@ static void strip_zeros(char *s)
 {
     if (!strchr(s, '.')) return;
     size_t n = strlen(s);
-    while (n > 0 && s[n - 1] == '0') s[--n] = '\0';
+    while (n > 0 && s[n - 1] == '0')
+        s[--n] = '\0';
     if (n > 0 && s[n - 1] == '.') s[--n] = '\0';
 }
 
@@ -286,7 +287,8 @@ static int y_ticks(const struct plot *p, int rows, struct tick *t)
         int span = (int)(p->y1 - p->y0);
         int need = rows >= 4 ? 2 : 1; /* rows between labels */
         int step = 1;
-        while (step < span && step * rows < need * span) step++;
+        while (step < span && step * rows < need * span)
+            step++;
         for (int k = (int)p->y1; k >= (int)p->y0 && n < MAX_TICKS; k -= step) {
             t[n].row = dot_row(p, k) / p->cell_h;
             chart_format_value(pow(10, k), t[n].text, sizeof t[n].text);
@@ -309,7 +311,8 @@ static int y_ticks(const struct plot *p, int rows, struct tick *t)
 static void draw_y_axis(struct canvas *c, const struct canvas_rect *r, int top, int rows,
                         int axis_col, const struct tick *t, int nt, bool utf8)
 {
-    for (int i = 0; i < rows; i++) canvas_put_in(c, r, top + i, axis_col, utf8 ? 0x2502 : '|', TC_AXIS);
+    for (int i = 0; i < rows; i++)
+        canvas_put_in(c, r, top + i, axis_col, utf8 ? 0x2502 : '|', TC_AXIS);
     for (int i = 0; i < nt; i++) {
         int len = (int)strlen(t[i].text);
         canvas_text_in(c, r, top + t[i].row, axis_col - len, t[i].text, TC_LABEL, len);
@@ -366,7 +369,8 @@ static void draw_marker_lines(const struct plot *p, const struct chart_marker *m
     }
 }
 
-/* Labels on the top plot row, after the data so they stay readable; each stops short of the next line. */
+/* Labels on the top plot row, after the data so they stay readable; each stops short of the next
+ * line. */
 static void draw_marker_labels(const struct plot *p, const struct chart_marker *m, int nm)
 {
     for (int i = 0; i < nm; i++) {
@@ -407,14 +411,14 @@ static void draw_key(struct canvas *c, const struct canvas_rect *r, int row, int
 static bool use_braille(unsigned caps, const struct chart_series *s, int ns)
 {
     int nonempty = 0;
-    for (int k = 0; k < ns; k++) nonempty += s[k].n > 0;
+    for (int k = 0; k < ns; k++)
+        nonempty += s[k].n > 0;
     return (caps & CANVAS_UTF8) && ((caps & CANVAS_COLOR) || nonempty <= 1);
 }
 
 struct chart_layout chart_render(struct canvas *c, int y, int x, int h, int w,
-                                 const struct chart_series *s, int ns,
-                                 const struct chart_marker *m, int nm,
-                                 const struct chart_opts *o)
+                                 const struct chart_series *s, int ns, const struct chart_marker *m,
+                                 int nm, const struct chart_opts *o)
 {
     static const struct chart_opts defaults = {0};
     const struct canvas_rect r = {y, x, h > 0 ? h : 0, w > 0 ? w : 0};
@@ -465,7 +469,8 @@ struct chart_layout chart_render(struct canvas *c, int y, int x, int h, int w,
     if (r.h >= 3) draw_x_labels(&p, r.y + r.h - 1);
 
     draw_marker_lines(&p, m, nm, utf8);
-    for (int k = 0; k < ns; k++) draw_series(&p, &s[k], k);
+    for (int k = 0; k < ns; k++)
+        draw_series(&p, &s[k], k);
     draw_marker_labels(&p, m, nm);
 
     out.plot = p.r;

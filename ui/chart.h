@@ -3,11 +3,11 @@
  * (task loss and every regulariser term over training steps) and the score
  * history.
  *
- *   title ................................ ━ bce ━ decov ━ proposed   <- key, when it fits
- *   1  ┤⠉⠢⡀   ┊λ=0.5                                                 <- markers: dotted lines
- * 0.1  │   ⠈⠑⠒┊⠤⠤⣀⣀                                                     with their label on top
- *  …   │      ┊
- *      0                  1000                   2000                <- x: steps, "12k" when large
+ *   loss                ━ bce  ━ decov  ━ proposed    <- title and key (own line if narrow)
+ *   100┤⠉⠉⠙⠓⠒⠦⢤⣀ ┊λ=0.5                              <- marker: dotted line, label on top
+ *      │        ⠈⠉┊⠓⠒⠦⠤⣀⣀
+ *     1┤⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣇⣀⣀⣀⣀⣀⣉⣉⣉⣀⣀      <- log y: powers of ten; linear: top, middle, bottom
+ *      0    5k       10k                      <- x: round steps, "12k" style
  *
  * Dots are braille (2 x 4 per cell) on UTF-8 canvases with colour (or with a
  * single series); otherwise each series gets an ASCII mark ("*o+x.#" by its
@@ -29,9 +29,9 @@
 #include "term.h"
 
 struct chart_series {
-    const char *name;      /* for the key; NULL leaves it out of the key */
-    const double *x;       /* [n] ascending (steps); NULL means 0, 1, ..., n-1 */
-    const double *y;       /* [n] */
+    const char *name; /* for the key; NULL leaves it out of the key */
+    const double *x;  /* [n] ascending (steps); NULL means 0, 1, ..., n-1 */
+    const double *y;  /* [n] */
     size_t n;
     enum term_color color; /* TC_SERIES0..5 (also picks the ASCII mark) */
 };
@@ -44,8 +44,8 @@ struct chart_marker {
 
 struct chart_opts {
     const char *title;
-    bool log_y;           /* log10 y axis, labelled at powers of ten */
-    bool fixed_x;         /* show [x_min, x_max] (e.g. the last N steps), not the data's range */
+    bool log_y;   /* log10 y axis, labelled at powers of ten */
+    bool fixed_x; /* show [x_min, x_max] (e.g. the last N steps), not the data's range */
     double x_min, x_max;
 };
 
@@ -64,9 +64,8 @@ struct chart_layout {
  * only read. o may be NULL (defaults: no title, linear, data x range).
  */
 struct chart_layout chart_render(struct canvas *c, int y, int x, int h, int w,
-                                 const struct chart_series *s, int ns,
-                                 const struct chart_marker *m, int nm,
-                                 const struct chart_opts *o);
+                                 const struct chart_series *s, int ns, const struct chart_marker *m,
+                                 int nm, const struct chart_opts *o);
 
 /*
  * Exponential moving average: out[i] = alpha*y[i] + (1-alpha)*out[i-1],

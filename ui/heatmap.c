@@ -26,11 +26,11 @@ struct style {
 struct frame {
     struct canvas *c;
     struct canvas_rect r;
-    int label_w;   /* unit labels, then one blank column */
-    int cell_w;    /* columns per digit */
-    int key_x;     /* right key column, or -1: key on the bottom row (or none) */
+    int label_w; /* unit labels, then one blank column */
+    int cell_w;  /* columns per digit */
+    int key_x;   /* right key column, or -1: key on the bottom row (or none) */
     bool key_bottom;
-    int key_row;   /* the bottom key's line: one blank line under the table when there is room */
+    int key_row; /* the bottom key's line: one blank line under the table when there is room */
     bool counts;
 };
 
@@ -77,7 +77,8 @@ static wchar_t shade(const struct style *s, int level)
 static uint64_t row_total(const uint32_t *counts, int cols, int u)
 {
     uint64_t t = 0;
-    for (int d = 0; d < cols; d++) t += counts[(size_t)u * cols + d];
+    for (int d = 0; d < cols; d++)
+        t += counts[(size_t)u * cols + d];
     return t;
 }
 
@@ -109,7 +110,8 @@ static enum heatmap_mode plan_rows(const uint32_t *counts, int rows, int cols, i
     out->idle_hidden = out->more_hidden = 0;
     out->shown = 0;
     if (avail <= 0) return HEATMAP_NONE;
-    for (int u = 0; u < rows; u++) units[u] = u;
+    for (int u = 0; u < rows; u++)
+        units[u] = u;
     out->shown = rows;
     if (rows <= avail) return HEATMAP_LINES;
     if (halves && (rows + 1) / 2 <= avail) return HEATMAP_HALVES;
@@ -151,7 +153,8 @@ static int key_entries(uint32_t max, int levels, struct style_key_entry *e)
         if (heatmap_level(lo, max, levels) != l) continue;
         e[n++] = (struct style_key_entry){l, lo, lo};
     }
-    for (int i = 0; i < n; i++) e[i].hi = i + 1 < n ? e[i + 1].lo - 1 : max;
+    for (int i = 0; i < n; i++)
+        e[i].hi = i + 1 < n ? e[i + 1].lo - 1 : max;
     return n;
 }
 
@@ -202,7 +205,8 @@ static void draw_key_bottom(const struct frame *f, const struct style *s,
 {
     char buf[32];
     int row = f->key_row, width = 0;
-    for (int i = 0; i < n; i++) width += (i ? 1 : 0) + 1 + entry_text(buf, sizeof buf, &e[i]);
+    for (int i = 0; i < n; i++)
+        width += (i ? 1 : 0) + 1 + entry_text(buf, sizeof buf, &e[i]);
     int x = 0;
     if (width <= f->r.w) {
         for (int i = 0; i < n; i++) {
@@ -244,8 +248,8 @@ static void draw_cell(const struct frame *f, const struct style *s, int row, int
     bool number = f->counts && v > 0;
     bool glyph = !s->color && (!f->counts || (v > 0 && f->cell_w >= len + 2));
     for (int i = 0; i < f->cell_w; i++)
-        canvas_put_in(f->c, &f->r, row, x0 + i, glyph && (!number || i == 0) ? shade(s, level) : L' ',
-                      color);
+        canvas_put_in(f->c, &f->r, row, x0 + i,
+                      glyph && (!number || i == 0) ? shade(s, level) : L' ', color);
     if (!number) return;
     canvas_text_in(f->c, &f->r, row, x0 + f->cell_w - len, buf, color, len);
     for (int i = 0; bold && i < len; i++) {
@@ -281,7 +285,8 @@ static void draw_rows(const struct frame *f, const struct style *s, const uint32
             if (lay->mode == HEATMAP_HALVES) {
                 int a = units[2 * line], b = 2 * line + 1 < lay->shown ? units[2 * line + 1] : -1;
                 int la = heatmap_level(counts[(size_t)a * cols + d], lay->max, s->levels);
-                int lb = b < 0 ? -1 : heatmap_level(counts[(size_t)b * cols + d], lay->max, s->levels);
+                int lb =
+                    b < 0 ? -1 : heatmap_level(counts[(size_t)b * cols + d], lay->max, s->levels);
                 draw_halves_cell(f, 2 + line, x0, la, lb);
                 continue;
             }
@@ -302,6 +307,9 @@ static void draw_title(const struct frame *f, const char *title, const struct he
     else if (lay->more_hidden > 0)
         snprintf(note, sizeof note, "%d units hidden", lay->more_hidden);
     int nl = (int)strlen(note);
+    int tl = title ? (int)strlen(title) : 0;
+    if (nl > 0 && tl + 1 + nl > f->r.w) /* keep the title readable: the short form */
+        nl = snprintf(note, sizeof note, "%d hidden", lay->idle_hidden + lay->more_hidden);
     if (nl > f->r.w) nl = f->r.w;
     int room = nl ? f->r.w - nl - 1 : f->r.w;
     canvas_text_in(f->c, &f->r, 0, 0, title ? title : "", TC_TITLE, room > 0 ? room : 0);
@@ -351,7 +359,10 @@ static void lay_out(struct frame *f, struct heatmap_layout *lay, const struct st
         lay->key = place != 2;
         break;
     }
-    if (f->cell_w < 1) lay->mode = HEATMAP_NONE;
+    if (f->cell_w < 1) {
+        lay->mode = HEATMAP_NONE;
+        lay->shown = lay->idle_hidden = lay->more_hidden = 0;
+    }
     f->counts = lay->mode == HEATMAP_LINES && f->cell_w >= want;
     lay->cell_w = f->cell_w;
     lay->counts = f->counts;

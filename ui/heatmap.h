@@ -39,14 +39,14 @@ enum heatmap_mode {
 /* What heatmap_render drew (for the caller's status line, and for tests). */
 struct heatmap_layout {
     enum heatmap_mode mode;
-    int shown;        /* units drawn */
-    int idle_hidden;  /* units with no sample left out */
-    int more_hidden;  /* active units left out for lack of room */
-    int cell_w;       /* columns per digit */
-    bool counts;      /* numbers printed in the cells */
-    int levels;       /* steps of the scale, the zero step included */
-    uint32_t max;     /* the largest count: the top of the scale */
-    bool key;         /* the key was drawn */
+    int shown;       /* units drawn */
+    int idle_hidden; /* units with no sample left out */
+    int more_hidden; /* active units left out for lack of room */
+    int cell_w;      /* columns per digit */
+    bool counts;     /* numbers printed in the cells */
+    int levels;      /* steps of the scale, the zero step included */
+    uint32_t max;    /* the largest count: the top of the scale */
+    bool key;        /* the key was drawn */
 };
 
 /*

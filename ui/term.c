@@ -29,6 +29,7 @@ struct look {
  * (21 28 40 52 64 77 81 97), so it still reads in order in greyscale; text
  * on it is white on the dark half and black on the light half.
  */
+// clang-format off
 static const struct look looks256[TC_COUNT] = {
     [TC_DEFAULT] = {-1, -1, A_NORMAL},
     [TC_TITLE] = {-1, -1, A_BOLD},
@@ -88,7 +89,7 @@ static const struct look looks8[TC_COUNT] = {
     [TC_HEAT7] = {COLOR_BLACK, COLOR_WHITE, A_NORMAL},
 };
 
-/* Monochrome: attributes only. The heatmap draws shade characters here. */
+/* Monochrome: attributes only (the heatmap switches to shade characters). */
 static const struct look looks_mono[TC_COUNT] = {
     [TC_TITLE] = {-1, -1, A_BOLD},
     [TC_DIM] = {-1, -1, A_DIM},
@@ -100,9 +101,9 @@ static const struct look looks_mono[TC_COUNT] = {
     [TC_ERROR] = {-1, -1, A_REVERSE | A_BOLD},
     [TC_SERIES0] = {-1, -1, A_BOLD},
     [TC_MARKER] = {-1, -1, A_DIM},
-    [TC_HEAT6] = {-1, -1, A_BOLD},
-    [TC_HEAT7] = {-1, -1, A_BOLD},
 };
+
+// clang-format on
 
 /* The one terminal this process owns (htop's CRT globals). */
 static struct {
@@ -135,9 +136,12 @@ static bool no_color_requested(void)
 static const struct look *looks(void)
 {
     switch (term.scheme) {
-    case TERM_COLOR256: return looks256;
-    case TERM_COLOR8: return looks8;
-    default: return looks_mono;
+    case TERM_COLOR256:
+        return looks256;
+    case TERM_COLOR8:
+        return looks8;
+    default:
+        return looks_mono;
     }
 }
 
@@ -242,7 +246,8 @@ int term_init(char *err)
         atexit(end_at_exit);
         registered = true;
     }
-    for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) signal(fatal[i], on_fatal_signal);
+    for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+        signal(fatal[i], on_fatal_signal);
     return 0;
 }
 

@@ -1,0 +1,648 @@
+/*
+ * test_plots — the figures (plots/): the run files they read, the scripts
+ * they write for two fixed runs (tests/data/plots/run-a, run-b) against
+ * golden copies, the images themselves when gnuplot is installed (PNG size,
+ * SVG and PDF magic, the saved script redrawing its image), and every way
+ * the gnuplot child can go wrong, acted by fake gnuplots: missing, failing,
+ * crashing, hanging, not reading its script.
+ *
+ * Fixtures are found in $FTLAB_TEST_DATA/plots, else tests/data/plots, else
+ * ../tests/data/plots. FTLAB_UPDATE_GOLDEN=1 rewrites the golden scripts
+ * (tests/data/plots/golden) from the current output instead of comparing:
+ * look at the images before committing new ones.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "figures.h"
+#include "gnuplot.h"
+#include "plotdata.h"
+#include "testutil.h"
+#include "util.h"
+
+// ---- helpers ----
+
+/* tests/data/plots/NAME (a static buffer). */
+static const char *fixture(const char *name)
+{
+    static char path[1024];
+    const char *env = getenv("FTLAB_TEST_DATA");
+    const char *dirs[] = {env, "tests/data", "../tests/data"};
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        if (!dirs[i] || !*dirs[i]) continue;
+        snprintf(path, sizeof path, "%s/plots/%s", dirs[i], name);
+        if (ftl_is_dir(path) || ftl_is_file(path)) return path;
+        if (i == 0) fail_msg("FTLAB_TEST_DATA=%s has no plots/%s", env, name);
+    }
+    fail_msg("fixture plots/%s not found (set FTLAB_TEST_DATA to the tests/data folder)", name);
+    return NULL;
+}
+
+static char *run_a, *run_b;
+
+static char *read_text(const char *path)
+{
+    char *text = NULL, err[FTL_ERRLEN];
+    size_t len;
+    if (ftl_read_file(path, &text, &len, err) != 0) {
+        fail_msg("%s", err);
+        return xstrdup("");
+    }
+    return text;
+}
+
+/* An executable shell script in td standing in for gnuplot; a new path. */
+static char *write_fake(const struct tmpdir *td, const char *name, const char *body)
+{
+    char *path = tmpdir_path(td, name), err[FTL_ERRLEN];
+    size_t cap = strlen(body) + 16;
+    char *text = xmalloc(cap);
+    snprintf(text, cap, "#!/bin/sh\n%s", body);
+    if (ftl_write_file(path, text, strlen(text), err) != 0) fail_msg("%s", err);
+    free(text);
+    assert_int_equal(chmod(path, 0755), 0);
+    return path;
+}
+
+/* Writes a placeholder where the script's output line points, as gnuplot would write the image. */
+static const char fake_writer[] =
+    "out=$(sed -n \"s/^set output '\\(.*\\)'\\$/\\1/p\" \"${2:--}\")\n"
+    "printf 'placeholder\\n' > \"$out\"\n";
+
+static void use_gnuplot(const char *program)
+{
+    if (program)
+        setenv("FTLAB_GNUPLOT", program, 1);
+    else
+        unsetenv("FTLAB_GNUPLOT");
+}
+
+/* Files in dir whose names start with '.': temporaries left behind. */
+static int hidden_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += e->d_name[0] == '.' && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+static int file_in(const char *dir, const char *name)
+{
+    char *p = ftl_path_join(dir, name);
+    int yes = ftl_is_file(p);
+    free(p);
+    return yes;
+}
+
+static int real_gnuplot(void)
+{
+    char err[FTL_ERRLEN];
+    use_gnuplot(NULL);
+    return gp_available(err) == 0;
+}
+
+static int setup(void **state)
+{
+    run_a = xstrdup(fixture("run-a"));
+    run_b = xstrdup(fixture("run-b"));
+    unsetenv("FTLAB_GNUPLOT_TIMEOUT");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    free(run_a);
+    free(run_b);
+    return 0;
+}
+
+// ---- reading run files ----
+
+static void test_csv(void **state)
+{
+    struct plotdata_csv t;
+    char err[FTL_ERRLEN], *path = ftl_path_join(run_a, "metrics.csv");
+    assert_int_equal(plotdata_csv_read(path, &t, err), 0);
+    assert_int_equal(t.ncol, 15);
+    assert_int_equal(t.nrow, 8); /* the 9th line has no '\n': still being written */
+    int task = plotdata_csv_col(&t, "task"), xcov = plotdata_csv_col(&t, "xcov");
+    assert_int_equal(task, 3);
+    assert_int_equal(plotdata_csv_col(&t, "nope"), -1);
+    assert_float_equal(t.v[7 * 15 + task], 0.45, 0);
+    assert_true(isnan(t.v[5 * 15 + xcov]));             /* "nan" */
+    assert_true(isnan(t.v[0 * 15 + 2]));                /* "baseline": text */
+    assert_true(isnan(t.v[0 * 15 + t.ncol - 1]));       /* an empty cell */
+    assert_float_equal(t.v[3 * 15 + t.ncol - 1], 0.61, 0);
+    plotdata_csv_free(&t);
+    free(path);
+
+    struct tmpdir *td = tmpdir_new();
+    path = tmpdir_path(td, "bad.csv");
+    const char bad[] = "a,b,c\n1,2,3\n4,5\n";
+    assert_int_equal(ftl_write_file(path, bad, sizeof bad - 1, err), 0);
+    assert_int_equal(plotdata_csv_read(path, &t, err), -1);
+    assert_non_null(strstr(err, "bad.csv:3: 2 fields, the header has 3"));
+    assert_int_equal(ftl_write_file(path, "", 0, err), 0);
+    assert_int_equal(plotdata_csv_read(path, &t, err), -1);
+    assert_non_null(strstr(err, "no header line"));
+    free(path);
+    tmpdir_free(td);
+}
+
+static void test_markers(void **state)
+{
+    struct plotdata_marker *m;
+    size_t n;
+    char err[FTL_ERRLEN];
+    assert_int_equal(plotdata_markers(run_a, &m, &n, err), 0);
+    /* step 6 lr was undone by the rewind; "stop" is not a control change */
+    assert_int_equal(n, 2);
+    assert_int_equal(m[0].step, 4);
+    assert_string_equal(m[0].text, "→ proposed, λ=0.5");
+    assert_int_equal(m[1].step, 7);
+    assert_string_equal(m[1].text, "m=10");
+    free(m);
+    assert_int_equal(plotdata_markers(run_b, &m, &n, err), 0); /* no journal */
+    assert_int_equal(n, 0);
+    free(m);
+}
+
+static void test_run_info(void **state)
+{
+    struct plotdata_run r;
+    char err[FTL_ERRLEN];
+    assert_int_equal(plotdata_run_info(run_a, &r, err), 0);
+    assert_string_equal(r.losses, "Baseline → Proposed (KL margin)");
+    assert_int_equal(r.loss, REG_BASELINE);
+    assert_int_equal(r.units, 4);
+    assert_false(r.autoencoder);
+    assert_int_equal(plotdata_run_info(run_b, &r, err), 0);
+    assert_string_equal(r.losses, "Proposed (KL margin)");
+    struct tmpdir *td = tmpdir_new();
+    assert_int_equal(plotdata_run_info(td->path, &r, err), -1);
+    assert_non_null(strstr(err, "config"));
+    tmpdir_free(td);
+}
+
+static void test_formats(void **state)
+{
+    assert_int_equal(gp_format_from_name("png"), GP_PNG);
+    assert_int_equal(gp_format_from_name("svg"), GP_SVG);
+    assert_int_equal(gp_format_from_name("pdf"), GP_PDF);
+    assert_int_equal(gp_format_from_name("PNG"), -1);
+    assert_int_equal(gp_format_from_name(NULL), -1);
+    assert_string_equal(gp_format_name(GP_PDF), "pdf");
+    char *p = gp_output_path("figs", "loss", GP_SVG);
+    assert_string_equal(p, "figs/loss.svg");
+    free(p);
+    setenv("FTLAB_GNUPLOT_TIMEOUT", "2.5", 1);
+    assert_float_equal(gp_timeout(), 2.5, 0);
+    setenv("FTLAB_GNUPLOT_TIMEOUT", "soon", 1);
+    assert_float_equal(gp_timeout(), GP_TIMEOUT_DEFAULT, 0);
+    setenv("FTLAB_GNUPLOT_TIMEOUT", "-1", 1);
+    assert_float_equal(gp_timeout(), GP_TIMEOUT_DEFAULT, 0);
+    unsetenv("FTLAB_GNUPLOT_TIMEOUT");
+}
+
+static void test_table1_paper(void **state)
+{
+    struct plot_table1 t;
+    plot_table1_init(&t, 0);
+    assert_string_equal(t.name, "table1");
+    assert_int_equal(t.k[0], 9);
+    assert_int_equal(t.k[2], 11);
+    assert_float_equal(t.paper[REG_PROPOSED][1], 0.544, 0);
+    assert_float_equal(t.paper[REG_DECOV][0], 0.285, 0);
+    assert_int_equal(t.runs[REG_XCOV], 0);
+    assert_true(isnan(t.mean[REG_BASELINE][0]));
+    plot_table1_init(&t, 1);
+    assert_string_equal(t.name, "table1-autoencoder");
+    assert_float_equal(t.paper[REG_BASELINE][0], 0.443, 0);
+    assert_float_equal(t.paper[REG_XCOV][2], 0.428, 0);
+}
+
+// ---- the scripts ----
+
+/* A Table 1 with made-up measurements: every case (several runs, one run, none). */
+static void sample_table1(struct plot_table1 *t)
+{
+    plot_table1_init(t, 0);
+    for (int l = 0; l < REG_COUNT; l++)
+        for (int j = 0; j < PLOT_TABLE1_NK; j++) {
+            t->mean[l][j] = t->paper[l][j] - 0.02 + 0.01 * j;
+            t->std[l][j] = 0.005 * (l + 1);
+        }
+    t->runs[REG_BASELINE] = 3;
+    t->runs[REG_XCOV] = 1;
+    t->runs[REG_PROPOSED] = 3;
+}
+
+/* Draws every figure of the fixtures into dir in fmt; returns how many failed. */
+static int draw_all(const char *dir, enum gp_format fmt, char *err)
+{
+    const char *runs[] = {run_a, run_b};
+    struct plot_table1 t;
+    sample_table1(&t);
+    int failed = 0;
+    failed += plot_loss(run_a, dir, fmt, err) != 0;
+    failed += plot_actmap(run_a, dir, fmt, err) != 0;
+    failed += plot_clusters(run_a, dir, fmt, err) != 0;
+    failed += plot_compare_actmap(runs, 2, dir, fmt, err) != 0;
+    failed += plot_compare_loss(runs, 2, dir, fmt, err) != 0;
+    failed += plot_table1(&t, dir, fmt, err) != 0;
+    return failed;
+}
+
+static const char *const figure_names[] = {"loss", "actmap", "clusters", "compare-actmap",
+                                           "compare-loss", "table1"};
+enum { NFIGURES = 6 };
+
+static void compare_golden(const char *dir, const char *file)
+{
+    char golden_name[128];
+    snprintf(golden_name, sizeof golden_name, "golden/%s", file);
+    char *made_path = ftl_path_join(dir, file), *made = read_text(made_path);
+    const char *update = getenv("FTLAB_UPDATE_GOLDEN");
+    if (update && strcmp(update, "1") == 0) {
+        char err[FTL_ERRLEN], *golden_path = ftl_path_join(fixture("golden"), file);
+        if (ftl_write_file(golden_path, made, strlen(made), err) != 0) fail_msg("%s", err);
+        printf("updated %s\n", golden_path);
+        free(golden_path);
+    } else {
+        char *golden = read_text(fixture(golden_name));
+        if (strcmp(made, golden) != 0)
+            fail_msg("%s differs from tests/data/plots/%s (FTLAB_UPDATE_GOLDEN=1 rewrites it)",
+                     made_path, golden_name);
+        free(golden);
+    }
+    free(made);
+    free(made_path);
+}
+
+static void test_scripts_golden(void **state)
+{
+    struct tmpdir *td = tmpdir_new();
+    char *fake = write_fake(td, "gnuplot", fake_writer), *out = tmpdir_path(td, "figures");
+    char err[FTL_ERRLEN];
+    use_gnuplot(fake);
+    if (draw_all(out, GP_PNG, err) != 0) fail_msg("%s", err);
+    for (int i = 0; i < NFIGURES; i++) {
+        char file[64];
+        snprintf(file, sizeof file, "%s.gp", figure_names[i]);
+        compare_golden(out, file);
+        /* the image is where the saved script says, the temporary renamed away */
+        snprintf(file, sizeof file, "%s.png", figure_names[i]);
+        char *image = ftl_path_join(out, file), *text = read_text(image);
+        assert_string_equal(text, "placeholder\n");
+        free(text);
+        free(image);
+    }
+    compare_golden(out, "loss.dat");
+    assert_int_equal(hidden_files(out), 0);
+    use_gnuplot(NULL);
+    free(out);
+    free(fake);
+    tmpdir_free(td);
+}
+
+/* The .gp's first lines hold the terminal of each format at print size. */
+static void test_script_terminals(void **state)
+{
+    struct tmpdir *td = tmpdir_new();
+    char *fake = write_fake(td, "gnuplot", fake_writer), err[FTL_ERRLEN];
+    use_gnuplot(fake);
+    static const char *const want[GP_FORMAT_COUNT] = {
+        "set terminal pngcairo enhanced size 1050,", "set terminal svg enhanced size 252,",
+        "set terminal pdfcairo enhanced size 3.50in,"};
+    for (int f = 0; f < GP_FORMAT_COUNT; f++) {
+        if (plot_actmap(run_a, td->path, (enum gp_format)f, err) != 0) fail_msg("%s", err);
+        char *gp = tmpdir_path(td, "actmap.gp"), *text = read_text(gp);
+        assert_non_null(strstr(text, want[f]));
+        char line[64];
+        snprintf(line, sizeof line, "\nset output 'actmap.%s'\n", gp_format_name(f));
+        assert_non_null(strstr(text, line));
+        char image[32];
+        snprintf(image, sizeof image, "actmap.%s", gp_format_name(f));
+        assert_true(file_in(td->path, image));
+        free(text);
+        free(gp);
+    }
+    use_gnuplot(NULL);
+    free(fake);
+    tmpdir_free(td);
+}
+
+static void test_skipped_inputs(void **state)
+{
+    struct tmpdir *td = tmpdir_new();
+    char err[FTL_ERRLEN];
+    /* run-b has no clusters.csv: skipped, and the message says what makes it */
+    assert_int_equal(plot_clusters(run_b, td->path, GP_PNG, err), PLOT_SKIPPED);
+    assert_non_null(strstr(err, "clusters.csv"));
+    assert_non_null(strstr(err, "run 'ftlab eval"));
+    assert_int_equal(plot_actmap(td->path, td->path, GP_PNG, err), -1); /* not a run */
+    const char *many[9] = {run_a, run_a, run_a, run_a, run_a, run_a, run_a, run_a, run_a};
+    assert_int_equal(plot_compare_actmap(many, 9, td->path, GP_PNG, err), -1);
+    assert_int_equal(plot_compare_loss(many, 0, td->path, GP_PNG, err), -1);
+    assert_false(file_in(td->path, "clusters.gp"));
+    tmpdir_free(td);
+}
+
+// ---- images from the real gnuplot ----
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The pixel size in a saved script's pngcairo line; 0, or -1 if there is none. */
+static int script_png_size(const char *gp_path, unsigned *w, unsigned *h)
+{
+    char *gp = read_text(gp_path);
+    const char *size = strstr(gp, "pngcairo enhanced size ");
+    int rc = size && sscanf(size, "pngcairo enhanced size %u,%u", w, h) == 2 ? 0 : -1;
+    free(gp);
+    return rc;
+}
+
+/* The PNG's signature, and an IHDR of the size the script asked for. */
+static void check_png(const char *dir, const char *name)
+{
+    char file[64], err[FTL_ERRLEN], *buf;
+    size_t len;
+    snprintf(file, sizeof file, "%s.png", name);
+    char *path = ftl_path_join(dir, file);
+    if (ftl_read_file(path, &buf, &len, err) != 0) fail_msg("%s", err);
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    assert_true(len > 1000);
+    assert_memory_equal(buf, sig, 8);
+    assert_memory_equal(buf + 12, "IHDR", 4);
+    unsigned w = be32((unsigned char *)buf + 16), h = be32((unsigned char *)buf + 20);
+    snprintf(file, sizeof file, "%s.gp", name);
+    char *gp_path = ftl_path_join(dir, file);
+    unsigned want_w = 0, want_h = 0;
+    assert_int_equal(script_png_size(gp_path, &want_w, &want_h), 0);
+    assert_int_equal(w, want_w);
+    assert_int_equal(h, want_h);
+    assert_true(w >= 1050 && h >= 600); /* 3.5 in and more at 300 dpi */
+    free(gp_path);
+    free(buf);
+    free(path);
+}
+
+static void check_magic(const char *dir, const char *name, enum gp_format f)
+{
+    char file[64], err[FTL_ERRLEN], *buf;
+    size_t len;
+    snprintf(file, sizeof file, "%s.%s", name, gp_format_name(f));
+    char *path = ftl_path_join(dir, file);
+    if (ftl_read_file(path, &buf, &len, err) != 0) fail_msg("%s", err);
+    if (f == GP_SVG) {
+        assert_memory_equal(buf, "<?xml", 5);
+        assert_non_null(strstr(buf, "<svg"));
+        assert_non_null(strstr(buf, "</svg>"));
+    } else {
+        assert_memory_equal(buf, "%PDF-", 5);
+        assert_non_null(strstr(buf + len - 8, "%%EOF"));
+    }
+    free(buf);
+    free(path);
+}
+
+static void test_images(void **state)
+{
+    if (!real_gnuplot()) {
+        printf("gnuplot is not on PATH: images not drawn\n");
+        skip();
+    }
+    struct tmpdir *td = tmpdir_new();
+    char err[FTL_ERRLEN];
+    for (int f = 0; f < GP_FORMAT_COUNT; f++) {
+        if (draw_all(td->path, (enum gp_format)f, err) != 0) fail_msg("%s", err);
+        for (int i = 0; i < NFIGURES; i++)
+            if (f == GP_PNG)
+                check_png(td->path, figure_names[i]);
+            else
+                check_magic(td->path, figure_names[i], (enum gp_format)f);
+    }
+    assert_int_equal(hidden_files(td->path), 0);
+    tmpdir_free(td);
+}
+
+/* What the user is promised: "gnuplot NAME.gp" in the folder redraws the image. */
+static void test_saved_script_redraws(void **state)
+{
+    if (!real_gnuplot()) skip();
+    struct tmpdir *td = tmpdir_new();
+    char err[FTL_ERRLEN], cmd[1200];
+    if (plot_loss(run_a, td->path, GP_PNG, err) != 0) fail_msg("%s", err);
+    char *image = tmpdir_path(td, "loss.png");
+    assert_int_equal(unlink(image), 0);
+    snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot loss.gp 2>&1", td->path);
+    assert_int_equal(system(cmd), 0);
+    check_png(td->path, "loss");
+    free(image);
+    tmpdir_free(td);
+}
+
+// ---- when gnuplot goes wrong ----
+
+static void test_gnuplot_missing(void **state)
+{
+    struct tmpdir *td = tmpdir_new();
+    char err[FTL_ERRLEN];
+    use_gnuplot("/nonexistent/gnuplot");
+    assert_int_equal(gp_available(err), -1);
+    assert_non_null(strstr(err, "/nonexistent/gnuplot (named by FTLAB_GNUPLOT) not found"));
+    assert_int_equal(plot_actmap(run_a, td->path, GP_PNG, err), -1);
+    assert_non_null(strstr(err, "actmap.png: /nonexistent/gnuplot"));
+    assert_false(file_in(td->path, "actmap.png"));
+    assert_true(file_in(td->path, "actmap.gp")); /* the script stays, to run elsewhere */
+    assert_int_equal(hidden_files(td->path), 0);
+
+    /* not on PATH */
+    use_gnuplot(NULL);
+    char *old = xstrdup(getenv("PATH") ? getenv("PATH") : "");
+    setenv("PATH", td->path, 1);
+    assert_int_equal(gp_available(err), -1);
+    assert_string_equal(err, "gnuplot not found on PATH; install it "
+                             "(Debian: apt-get install gnuplot-nox)");
+    assert_int_equal(plot_loss(run_a, td->path, GP_PNG, err), -1);
+    assert_non_null(strstr(err, "loss.png: gnuplot not found on PATH"));
+    setenv("PATH", old, 1);
+    free(old);
+    assert_false(file_in(td->path, "loss.png"));
+    assert_int_equal(hidden_files(td->path), 0);
+    tmpdir_free(td);
+}
+
+/* Runs plot_loss with a fake gnuplot of body; returns its result, err filled. */
+static int loss_with_fake(const struct tmpdir *td, const char *body, char *err)
+{
+    char *fake = write_fake(td, "fake", body), *out = tmpdir_path(td, "out");
+    use_gnuplot(fake);
+    int rc = plot_loss(run_a, out, GP_PNG, err);
+    use_gnuplot(NULL);
+    assert_int_equal(hidden_files(out), 0);
+    free(fake);
+    free(out);
+    return rc;
+}
+
+static void test_gnuplot_failing(void **state)
+{
+    struct tmpdir *td = tmpdir_new();
+    char err[FTL_ERRLEN], *out = tmpdir_path(td, "out"), *image = tmpdir_path(td, "out/loss.png");
+    assert_int_equal(ftl_mkdir_p(out, err), 0);
+    /* an image from an earlier export must survive a failed one */
+    assert_int_equal(ftl_write_file(image, "old\n", 4, err), 0);
+
+    /* as gnuplot reports an error in a script read from /dev/stdin */
+    assert_int_equal(loss_with_fake(td,
+                                    "echo '         plot foo' >&2\n"
+                                    "echo '              ^' >&2\n"
+                                    "echo '\"/dev/stdin\" line 3: undefined variable: foo' >&2\n"
+                                    "exit 1\n",
+                                    err),
+                     -1);
+    assert_non_null(strstr(err, "out/loss.png: gnuplot: loss.gp line 3: undefined variable: foo"));
+    char *text = read_text(image);
+    assert_string_equal(text, "old\n");
+    free(text);
+
+    assert_int_equal(loss_with_fake(td, "echo 'line 3: undefined variable' >&2; exit 1\n", err),
+                     -1);
+    assert_non_null(strstr(err, "gnuplot: line 3: undefined variable"));
+    /* an error line is an error even when the exit status says otherwise */
+    assert_int_equal(
+        loss_with_fake(td, "cat >/dev/null; echo 'line 7: all points y value undefined!' >&2\n",
+                       err),
+        -1);
+    assert_non_null(strstr(err, "line 7: all points y value undefined!"));
+    /* warnings are not */
+    char body[512];
+    snprintf(body, sizeof body, "echo '\"/dev/stdin\" line 9: warning: empty y range' >&2\n%s",
+             fake_writer);
+    assert_int_equal(loss_with_fake(td, body, err), 0);
+    assert_int_equal(ftl_write_file(image, "old\n", 4, err), 0);
+    /* success without an image is a failure */
+    assert_int_equal(loss_with_fake(td, "cat >/dev/null\n", err), -1);
+    assert_non_null(strstr(err, "gnuplot wrote no image"));
+    assert_int_equal(loss_with_fake(td, "exit 3\n", err), -1);
+    assert_non_null(strstr(err, "exit status 3"));
+    assert_int_equal(loss_with_fake(td, "kill -SEGV $$\n", err), -1);
+    assert_non_null(strstr(err, "killed by signal 11"));
+    text = read_text(image);
+    assert_string_equal(text, "old\n");
+    free(text);
+    free(image);
+    free(out);
+    tmpdir_free(td);
+}
+
+/* Alive, and not a zombie waiting for us? */
+static int process_alive(pid_t pid)
+{
+    char path[64], stat[256] = "";
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *fp = fopen(path, "r");
+    if (!fp) return kill(pid, 0) == 0;
+    size_t n = fread(stat, 1, sizeof stat - 1, fp);
+    fclose(fp);
+    stat[n] = '\0';
+    const char *close_paren = strrchr(stat, ')');
+    return close_paren && close_paren[1] == ' ' && close_paren[2] != 'Z';
+}
+
+static void test_gnuplot_hangs(void **state)
+{
+    struct tmpdir *td = tmpdir_new();
+    char err[FTL_ERRLEN], body[600], *pids = tmpdir_path(td, "pids");
+    /* the shell and a child of it both hold stderr open: the whole group must go */
+    snprintf(body, sizeof body, "sleep 30 &\necho $$ $! > '%s'\nwait\n", pids);
+    setenv("FTLAB_GNUPLOT_TIMEOUT", "0.5", 1);
+    double t0 = ftl_now();
+    assert_int_equal(loss_with_fake(td, body, err), -1);
+    double took = ftl_now() - t0;
+    unsetenv("FTLAB_GNUPLOT_TIMEOUT");
+    assert_true(took >= 0.45 && took < 5);
+    assert_non_null(strstr(err, "gnuplot did not finish within 0.5 s"));
+    char *text = read_text(pids);
+    int shell, sleeper;
+    assert_int_equal(sscanf(text, "%d %d", &shell, &sleeper), 2);
+    for (int i = 0; i < 100 && process_alive(sleeper); i++)
+        nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
+    assert_false(process_alive(shell));
+    assert_false(process_alive(sleeper));
+    free(text);
+    free(pids);
+    tmpdir_free(td);
+}
+
+/* A child that never reads its script: the writing must neither block past
+ * the time limit nor raise SIGPIPE in ftlab. */
+static void test_gnuplot_not_reading(void **state)
+{
+    struct tmpdir *td = tmpdir_new();
+    char err[FTL_ERRLEN];
+    size_t len = 4 << 20;
+    char *script = xmalloc(len);
+    memset(script, '#', len);
+    char *quits = write_fake(td, "quits", "exit 0\n");
+    char *sleeps = write_fake(td, "sleeps", "exec sleep 30\n");
+
+    use_gnuplot(quits);
+    assert_int_equal(gp_run(script, len, 10, "x.png", "x.gp", err), 0);
+    sigset_t pending;
+    sigpending(&pending);
+    assert_false(sigismember(&pending, SIGPIPE));
+
+    use_gnuplot(sleeps);
+    double t0 = ftl_now();
+    assert_int_equal(gp_run(script, len, 0.3, "x.png", "x.gp", err), -1);
+    assert_true(ftl_now() - t0 < 5);
+    assert_non_null(strstr(err, "x.png: gnuplot did not finish within 0.3 s"));
+    use_gnuplot(NULL);
+    free(quits);
+    free(sleeps);
+    free(script);
+    tmpdir_free(td);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_markers),
+        cmocka_unit_test(test_run_info),
+        cmocka_unit_test(test_formats),
+        cmocka_unit_test(test_table1_paper),
+        cmocka_unit_test(test_scripts_golden),
+        cmocka_unit_test(test_script_terminals),
+        cmocka_unit_test(test_skipped_inputs),
+        cmocka_unit_test(test_images),
+        cmocka_unit_test(test_saved_script_redraws),
+        cmocka_unit_test(test_gnuplot_missing),
+        cmocka_unit_test(test_gnuplot_failing),
+        cmocka_unit_test(test_gnuplot_hangs),
+        cmocka_unit_test(test_gnuplot_not_reading),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
