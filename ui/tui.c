@@ -448,7 +448,8 @@ int cmd_tui(int argc, char **argv)
         return cli_fail("%s", err);
     }
     t.live = live_start(&s, wake[1], PROBE_EVERY, PROBE_SEQUENCES, 0);
-    double last_draw = 0;
+    double last_draw = 0, frame_sum = 0, frame_max = 0;
+    long frames = 0;
     for (;;) {
         struct pollfd p[3] = {{.fd = 0, .events = POLLIN},
                               {.fd = wake[0], .events = POLLIN},
@@ -480,6 +481,10 @@ int cmd_tui(int argc, char **argv)
         if (now - last_draw >= FRAME_SECONDS) {
             draw(&t);
             last_draw = now;
+            double dt = ftl_now() - now;
+            frame_sum += dt;
+            frame_max = dt > frame_max ? dt : frame_max;
+            frames++;
         }
     }
     export_wait(&t.export);
@@ -495,5 +500,9 @@ int cmd_tui(int argc, char **argv)
     if (rc != EXIT_OK)
         return cli_fail("%s", err);
     fprintf(stderr, "ftlab: run saved in %s (continue with 'ftlab --resume %s')\n", t.dir, t.dir);
+    /* For bench/: how long drawing a frame takes, on this terminal size and run. */
+    if (getenv("FTLAB_FRAME_STATS") && frames > 0)
+        fprintf(stderr, "frames %ld mean_ms %.3f max_ms %.3f\n", frames, 1e3 * frame_sum / frames,
+                1e3 * frame_max);
     return EXIT_OK;
 }
