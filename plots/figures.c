@@ -71,9 +71,7 @@ static void put_style(FILE *fp)
           "set title offset 0,-0.4 textcolor rgb '#262626'\n"
           "set xlabel offset 0,0.4 textcolor rgb '#262626'\n"
           "set ylabel textcolor rgb '#262626'\n"
-          "set style textbox opaque noborder\n"
-          "set pointsize 0.6\n"
-          "set datafile missing NaN\n\n",
+          "set pointsize 0.6\n\n",
           fp);
 }
 
@@ -81,8 +79,7 @@ static void put_style(FILE *fp)
 static void put_palette(FILE *fp)
 {
     fputs("set palette defined (0 '#ffffd9', 1 '#edf8b1', 2 '#c7e9b4', 3 '#7fcdbb', "
-          "4 '#41b6c4', 5 '#1d91c0', 6 '#225ea8', 7 '#253494', 8 '#081d58')\n"
-          "set palette maxcolors 0\n",
+          "4 '#41b6c4', 5 '#1d91c0', 6 '#225ea8', 7 '#253494', 8 '#081d58')\n",
           fp);
 }
 
@@ -145,10 +142,9 @@ static void loss_terms(const struct plotdata_run *r, struct term *t)
 {
     t[0] = (struct term){"task", r->autoencoder ? "task (MSE)" : "task (BCE)", okabe_ito[0],
                          "linewidth 1.1"};
-    t[1] = (struct term){"decov", reg_table[REG_DECOV].title, loss_colour(REG_DECOV),
-                         "linewidth 0.9"};
-    t[2] = (struct term){"xcov", reg_table[REG_XCOV].title, loss_colour(REG_XCOV),
-                         "linewidth 0.9"};
+    t[1] =
+        (struct term){"decov", reg_table[REG_DECOV].title, loss_colour(REG_DECOV), "linewidth 0.9"};
+    t[2] = (struct term){"xcov", reg_table[REG_XCOV].title, loss_colour(REG_XCOV), "linewidth 0.9"};
     t[3] = (struct term){"proposed", reg_table[REG_PROPOSED].title, loss_colour(REG_PROPOSED),
                          "linewidth 0.9"};
     t[4] = (struct term){"total", "total (task + λ·reg)", okabe_ito[4],
@@ -181,10 +177,13 @@ static char *loss_block(const struct plotdata_csv *m, const int *col, int *has_t
     return text_close(&t);
 }
 
-static void put_markers(FILE *fp, const struct plotdata_marker *mk, size_t n)
+/* A dashed line and a label at each change within the steps drawn, [first, last]. */
+static void put_markers(FILE *fp, const struct plotdata_marker *mk, size_t n, double first,
+                        double last)
 {
     for (size_t i = 0; i < n; i++) {
         double s = (double)mk[i].step;
+        if (s < first || s > last) continue;
         fprintf(fp,
                 "set arrow %zu from %.0f, graph 0 to %.0f, graph 1 nohead back "
                 "linewidth 0.6 dashtype (3,3) linecolor rgb '#595959'\n",
@@ -229,6 +228,7 @@ static char *loss_body(double height, const struct plotdata_run *r, const struct
     run_title(r, title, sizeof title);
     put_title(fp, title, NULL, 1);
     int step = plotdata_csv_col(m, "step");
+    double first = m->v[step], last = m->v[(m->nrow - 1) * (size_t)m->ncol + step];
     fprintf(fp,
             "set xlabel 'training step (batch)'\n"
             "set ylabel 'loss term (log scale)'\n"
@@ -236,13 +236,13 @@ static char *loss_body(double height, const struct plotdata_run *r, const struct
             "set logscale y\n"
             "set format y '10^{%%L}'\n"
             "set mytics 10\n",
-            m->v[step], m->v[(m->nrow - 1) * (size_t)m->ncol + step]);
+            first, last);
     int shown = 0;
     for (int j = 0; j < NTERMS; j++)
         shown += has_term[j];
     put_key_below(fp, height, (shown + 1) / 2, 2);
     fputs("\n", fp);
-    put_markers(fp, mk, nmk);
+    put_markers(fp, mk, nmk, first, last);
     fputs("\nplot ", fp);
     const char *sep = "";
     for (int j = 0; j < NTERMS; j++) {
@@ -256,6 +256,37 @@ static char *loss_body(double height, const struct plotdata_run *r, const struct
     return text_close(&t);
 }
 
+/* Draws the loss figure of a run whose metrics.csv is m. */
+static int draw_loss(const struct plotdata_run *r, const struct plotdata_csv *m,
+                     const char *run_dir, const char *out_dir, enum gp_format fmt, char *err)
+{
+    struct term terms[NTERMS];
+    loss_terms(r, terms);
+    int col[NTERMS], has_term[NTERMS] = {0}, shown = 0;
+    for (int j = 0; j < NTERMS; j++)
+        if ((col[j] = plotdata_csv_col(m, terms[j].column)) < 0 || plotdata_csv_col(m, "step") < 0)
+            return ftl_error(err, "%s/metrics.csv: no '%s' column", run_dir,
+                             col[j] < 0 ? terms[j].column : "step");
+    char *data = loss_block(m, col, has_term);
+    for (int j = 0; j < NTERMS; j++)
+        shown += has_term[j];
+    struct plotdata_marker *mk = NULL;
+    size_t nmk = 0;
+    int rc = shown ? plotdata_markers(run_dir, &mk, &nmk, err)
+                   : ftl_error(err, "%s/metrics.csv: no positive loss to draw", run_dir);
+    if (rc == 0) {
+        const double height = 2.0 + key_below_height((shown + 1) / 2);
+        char *body = loss_body(height, r, m, terms, has_term, mk, nmk);
+        struct gp_block block = {"loss", "step task decov xcov proposed total (NaN: <= 0)", data};
+        struct gp_figure f = {"loss", 3.5, height, &block, 1, body};
+        rc = gp_render(&f, out_dir, fmt, err);
+        free(body);
+    }
+    free(mk);
+    free(data);
+    return rc;
+}
+
 int plot_loss(const char *run_dir, const char *out_dir, enum gp_format fmt, char *err)
 {
     struct plotdata_run r;
@@ -263,34 +294,12 @@ int plot_loss(const char *run_dir, const char *out_dir, enum gp_format fmt, char
     if (plotdata_run_info(run_dir, &r, err) != 0) return -1;
     int rc = read_input(run_dir, "metrics.csv", "ftlab train --resume", &m, err);
     if (rc != 0) return rc;
-    struct term terms[NTERMS];
-    loss_terms(&r, terms);
-    int col[NTERMS], has_term[NTERMS] = {0};
-    for (int j = 0; j < NTERMS; j++)
-        col[j] = plotdata_csv_col(&m, terms[j].column);
-    for (int j = 0; j < NTERMS && rc == 0; j++)
-        if (col[j] < 0 || plotdata_csv_col(&m, "step") < 0)
-            rc = ftl_error(err, "%s/metrics.csv: no '%s' column", run_dir,
-                           col[j] < 0 ? terms[j].column : "step");
-    if (rc == 0 && m.nrow < 2) {
+    if (m.nrow < 2) {
         ftl_error(err, "%s/metrics.csv: fewer than two steps; train longer first", run_dir);
         rc = PLOT_SKIPPED;
+    } else {
+        rc = draw_loss(&r, &m, run_dir, out_dir, fmt, err);
     }
-    struct plotdata_marker *mk = NULL;
-    size_t nmk = 0;
-    if (rc == 0) rc = plotdata_markers(run_dir, &mk, &nmk, err);
-    if (rc == 0) {
-        char *data = loss_block(&m, col, has_term);
-        const double height = 2.0 + key_below_height(3);
-        char *body = loss_body(height, &r, &m, terms, has_term, mk, nmk);
-        struct gp_block block = {"loss", "step task decov xcov proposed total (NaN: <= 0)",
-                                 data};
-        struct gp_figure f = {"loss", 3.5, height, &block, 1, body};
-        rc = gp_render(&f, out_dir, fmt, err);
-        free(data);
-        free(body);
-    }
-    free(mk);
     plotdata_csv_free(&m);
     return rc;
 }
@@ -300,13 +309,12 @@ int plot_loss(const char *run_dir, const char *out_dir, enum gp_format fmt, char
 /* A rows x 10 table of counts and the order its rows are drawn in. */
 struct heat {
     int rows;
-    double *count;  /* rows x DIGITS */
-    int *order;     /* drawn row i is table row order[i] */
+    double *count; /* rows x DIGITS */
+    int *order;    /* drawn row i is table row order[i] */
     double max;
 };
 
-static int heat_from_csv(const struct plotdata_csv *t, const char *path, struct heat *h,
-                         char *err)
+static int heat_from_csv(const struct plotdata_csv *t, const char *path, struct heat *h, char *err)
 {
     memset(h, 0, sizeof *h);
     if (t->ncol != DIGITS + 1 || t->nrow == 0)
@@ -319,7 +327,8 @@ static int heat_from_csv(const struct plotdata_csv *t, const char *path, struct 
         for (int d = 0; d < DIGITS; d++) {
             double v = t->v[(size_t)i * t->ncol + 1 + d];
             h->count[(size_t)i * DIGITS + d] = isfinite(v) && v > 0 ? v : 0;
-            if (h->count[(size_t)i * DIGITS + d] > h->max) h->max = h->count[(size_t)i * DIGITS + d];
+            if (h->count[(size_t)i * DIGITS + d] > h->max)
+                h->max = h->count[(size_t)i * DIGITS + d];
         }
     }
     return 0;
@@ -343,7 +352,7 @@ static int heat_active_rows(const struct heat *h)
     return n;
 }
 
-/* Cells as "digit row count", row being the drawn position; the source row is a comment. */
+/* Cells as "digit row count", row being the drawn position (h->order maps it back). */
 static char *heat_block(const struct heat *h)
 {
     struct text t;
@@ -356,9 +365,8 @@ static char *heat_block(const struct heat *h)
     return text_close(&t);
 }
 
-/* Axes, palette and colour scale of one heatmap panel. */
-static void heat_axes(FILE *fp, const struct heat *h, const char *ylabel, double cbmax,
-                      int ytic_labels)
+/* Axes and colour scale of one heatmap panel; the script defines cbmax before. */
+static void heat_axes(FILE *fp, const struct heat *h, const char *ylabel, int ytic_labels)
 {
     int every = h->rows <= 40 ? 1 : h->rows <= 80 ? 4 : 8;
     fprintf(fp,
@@ -368,10 +376,10 @@ static void heat_axes(FILE *fp, const struct heat *h, const char *ylabel, double
             "set border 15 front linewidth 0.6 linecolor rgb '#262626'\n"
             "unset grid\n"
             "set xlabel 'digit'\n"
-            "set cbrange [0:%g]\n"
+            "set cbrange [0:cbmax]\n"
             "set cbtics scale 0.5 out nomirror\n"
             "set cblabel 'test sequences'\n",
-            h->rows - 1, cbmax > 0 ? cbmax : 1);
+            h->rows - 1);
     if (ylabel)
         fprintf(fp, "set ylabel '%s'\n", ylabel);
     else
@@ -410,17 +418,16 @@ static double heat_height(int rows, double extra)
     return clamp(extra + row * rows, 2.0, 9.0);
 }
 
-static int plot_heat(const char *name, const struct heat *h, const char *title1,
-                     const char *title2, const char *ylabel, const char *out_dir,
-                     enum gp_format fmt, char *err)
+static int plot_heat(const char *name, const struct heat *h, const char *title1, const char *title2,
+                     const char *ylabel, const char *out_dir, enum gp_format fmt, char *err)
 {
     struct text t;
     FILE *fp = text_open(&t);
     put_style(fp);
     put_palette(fp);
     put_title(fp, title1, title2, 1);
-    fprintf(fp, "cbmax = %g\n", h->max > 0 ? h->max : 1);
-    heat_axes(fp, h, ylabel, h->max, 1);
+    fprintf(fp, "cbmax = %g  # the top of the colour scale\n", h->max > 0 ? h->max : 1);
+    heat_axes(fp, h, ylabel, 1);
     fputs("\n", fp);
     heat_plot(fp, "counts", h->rows, h->rows > 16 ? 5 : 6);
     char *body = text_close(&t);
@@ -508,8 +515,8 @@ int plot_clusters(const char *run_dir, const char *out_dir, enum gp_format fmt, 
         order_by_majority(&h);
         char line1[256], line2[128];
         run_title(&r, line1, sizeof line1);
-        snprintf(line2, sizeof line2, "KMeans k = %d on the %s test activations: AMI_{max} %.3f",
-                 k, layer_name(&r), ami);
+        snprintf(line2, sizeof line2, "KMeans k = %d on the %s test activations: AMI_{max} %.3f", k,
+                 layer_name(&r), ami);
         rc = plot_heat("clusters", &h, line1, line2, "cluster (by majority digit)", out_dir, fmt,
                        err);
         heat_free(&h);
@@ -527,11 +534,23 @@ const struct plot_run_figure plot_run_figures[] = {
 
 // ---- several runs side by side ----
 
+/* The last component of a path ("runs/a/" -> "a"), for labels. */
+static void base_name(const char *path, char *out, size_t cap)
+{
+    size_t end = strlen(path);
+    while (end > 1 && path[end - 1] == '/')
+        end--;
+    size_t start = end;
+    while (start > 0 && path[start - 1] != '/')
+        start--;
+    snprintf(out, cap, "%.*s", (int)(end - start), path + start);
+}
+
 /* The runs' info, with labels made unique by the folder name where their losses match. */
 struct runs {
     int n;
     struct plotdata_run *info;
-    char (*label)[256];
+    char (*label)[320];
 };
 
 static int runs_read(const char *const *dirs, int n, struct runs *rs, char *err)
@@ -545,8 +564,8 @@ static int runs_read(const char *const *dirs, int n, struct runs *rs, char *err)
         int twin = 0;
         for (int j = 0; j < n; j++)
             twin |= j != i && strcmp(rs->info[i].losses, rs->info[j].losses) == 0;
-        const char *base = strrchr(dirs[i], '/');
-        base = base && base[1] ? base + 1 : dirs[i];
+        char base[128];
+        base_name(dirs[i], base, sizeof base);
         if (twin)
             snprintf(rs->label[i], sizeof rs->label[i], "%s (%s)", rs->info[i].losses, base);
         else
@@ -571,19 +590,39 @@ static const char *run_colour(const struct runs *rs, int i)
 
 enum { MAX_PANELS = 8 };
 
-/* Panel i's place in screen coordinates, for panels of width pw inches. */
-static void put_panel_margins(FILE *fp, int i, double pw, double width, double height)
+/* Heatmap panels side by side, in inches: the axes' margins and the colour box's room. */
+#define PANEL_WIDTH 1.85
+#define PANEL_GAP 0.12
+#define PANEL_LEFT 0.5
+#define PANEL_TOP 0.42
+#define PANEL_BOTTOM 0.42
+#define PANEL_RIGHT 0.75
+
+static double panels_width(int n)
 {
-    const double left = 0.5, gap = 0.12, top = 0.42, bottom = 0.42;
-    double x0 = left + i * (pw + gap);
+    return PANEL_LEFT + n * (PANEL_WIDTH + PANEL_GAP) + PANEL_RIGHT;
+}
+
+/* Panel i's place in screen coordinates. */
+static void put_panel_margins(FILE *fp, int i, double width, double height)
+{
+    double x0 = PANEL_LEFT + i * (PANEL_WIDTH + PANEL_GAP);
     fprintf(fp,
             "set lmargin at screen %.4f\nset rmargin at screen %.4f\n"
             "set tmargin at screen %.4f\nset bmargin at screen %.4f\n",
-            x0 / width, (x0 + pw) / width, 1 - top / height, bottom / height);
+            x0 / width, (x0 + PANEL_WIDTH) / width, 1 - PANEL_TOP / height, PANEL_BOTTOM / height);
+}
+
+/* The one colour box, right of the last panel, as tall as the panels. */
+static void put_panel_colorbox(FILE *fp, int n, double width, double height)
+{
+    double x = PANEL_LEFT + n * (PANEL_WIDTH + PANEL_GAP) - 0.02;
+    fprintf(fp, "set colorbox user origin screen %.4f, screen %.4f size screen %.4f, screen %.4f\n",
+            x / width, PANEL_BOTTOM / height, 0.1 / width, 1 - (PANEL_TOP + PANEL_BOTTOM) / height);
 }
 
 static char *compare_actmap_body(const struct runs *rs, const struct heat *h, double cbmax,
-                                 double pw, double width, double height)
+                                 double width, double height)
 {
     struct text t;
     FILE *fp = text_open(&t);
@@ -596,23 +635,15 @@ static char *compare_actmap_body(const struct runs *rs, const struct heat *h, do
         char active[96];
         snprintf(active, sizeof active, "%d of %d %s units most active", heat_active_rows(&h[i]),
                  h[i].rows, layer_name(&rs->info[i]));
-        fputs("set title ", fp);
-        gp_put_string(fp, rs->label[i]);
-        fputs(".\"\\n\".", fp);
-        gp_put_string(fp, active);
-        fputs(" noenhanced\n", fp);
+        put_title(fp, rs->label[i], active, 0);
         char ylabel[64];
         snprintf(ylabel, sizeof ylabel, "%s unit", layer_name(&rs->info[i]));
-        heat_axes(fp, &h[i], i == 0 ? ylabel : NULL, cbmax, i == 0);
-        put_panel_margins(fp, i, pw, width, height);
-        if (i < rs->n - 1) {
+        heat_axes(fp, &h[i], i == 0 ? ylabel : NULL, i == 0);
+        put_panel_margins(fp, i, width, height);
+        if (i < rs->n - 1)
             fputs("unset colorbox\n", fp);
-        } else {
-            double x = 0.5 + rs->n * (pw + 0.12) - 0.02;
-            fprintf(fp, "set colorbox user origin screen %.4f, screen %.4f size screen %.4f, "
-                        "screen %.4f\n",
-                    x / width, 0.42 / height, 0.1 / width, 1 - 0.84 / height);
-        }
+        else
+            put_panel_colorbox(fp, rs->n, width, height);
         char block[32];
         snprintf(block, sizeof block, "counts%d", i + 1);
         heat_plot(fp, block, h[i].rows, 5.5);
@@ -630,8 +661,7 @@ static int compare_actmap_draw(const struct runs *rs, struct heat *h, const char
         cbmax = h[i].max > cbmax ? h[i].max : cbmax;
         rows = h[i].rows > rows ? h[i].rows : rows;
     }
-    const double pw = 1.85;
-    double width = 0.5 + rs->n * (pw + 0.12) + 0.75, height = heat_height(rows, 1.0);
+    double width = panels_width(rs->n), height = heat_height(rows, 1.0);
     struct gp_block blocks[MAX_PANELS];
     char names[MAX_PANELS][32], comments[MAX_PANELS][300];
     char *data[MAX_PANELS];
@@ -641,7 +671,7 @@ static int compare_actmap_draw(const struct runs *rs, struct heat *h, const char
         data[i] = heat_block(&h[i]);
         blocks[i] = (struct gp_block){names[i], comments[i], data[i]};
     }
-    char *body = compare_actmap_body(rs, h, cbmax, pw, width, height);
+    char *body = compare_actmap_body(rs, h, cbmax, width, height);
     struct gp_figure f = {"compare-actmap", width, height, blocks, rs->n, body};
     int rc = gp_render(&f, out_dir, fmt, err);
     for (int i = 0; i < rs->n; i++)
@@ -650,8 +680,8 @@ static int compare_actmap_draw(const struct runs *rs, struct heat *h, const char
     return rc;
 }
 
-int plot_compare_actmap(const char *const *run_dirs, int n, const char *out_dir,
-                        enum gp_format fmt, char *err)
+int plot_compare_actmap(const char *const *run_dirs, int n, const char *out_dir, enum gp_format fmt,
+                        char *err)
 {
     if (n < 1 || n > MAX_PANELS)
         return ftl_error(err, "compare-actmap: between 1 and %d runs, not %d", MAX_PANELS, n);
@@ -719,7 +749,8 @@ static char *compare_loss_body(const struct runs *rs, double height)
             "set title '%s: task loss per batch, and its moving average'\n"
             "set xlabel 'training step (batch)'\n"
             "set ylabel '%s (log scale)'\n"
-            "set logscale y\n",
+            "set logscale y\n"
+            "set autoscale xfix\n",
             ae ? "Autoencoder" : "Classifier", ae ? "reconstruction MSE" : "BCE");
     put_key_below(fp, height, rs->n, 1);
     fputs("\nplot ", fp);
@@ -730,8 +761,9 @@ static char *compare_loss_body(const struct runs *rs, double height)
                 i ? ", \\\n     " : "", i + 1, c + 1);
     }
     for (int i = 0; i < rs->n; i++) {
-        fprintf(fp, ", \\\n     $run%d using 1:3 with lines linewidth 1.2 linecolor rgb '%s' "
-                    "title ",
+        fprintf(fp,
+                ", \\\n     $run%d using 1:3 with lines linewidth 1.2 linecolor rgb '%s' "
+                "title ",
                 i + 1, run_colour(rs, i));
         gp_put_string(fp, rs->label[i]);
         fputs(" noenhanced", fp);
@@ -740,8 +772,8 @@ static char *compare_loss_body(const struct runs *rs, double height)
     return text_close(&t);
 }
 
-int plot_compare_loss(const char *const *run_dirs, int n, const char *out_dir,
-                      enum gp_format fmt, char *err)
+int plot_compare_loss(const char *const *run_dirs, int n, const char *out_dir, enum gp_format fmt,
+                      char *err)
 {
     if (n < 1 || n > MAX_PANELS)
         return ftl_error(err, "compare-loss: between 1 and %d runs, not %d", MAX_PANELS, n);
@@ -755,8 +787,10 @@ int plot_compare_loss(const char *const *run_dirs, int n, const char *out_dir,
         char names[MAX_PANELS][16], comments[MAX_PANELS][300];
         for (int i = 0; i < n; i++) {
             snprintf(names[i], sizeof names[i], "run%d", i + 1);
-            snprintf(comments[i], sizeof comments[i], "%s (%s): step, task loss, moving average", rs.label[i],
-                     run_dirs[i]);
+            char base[128];
+            base_name(run_dirs[i], base, sizeof base);
+            snprintf(comments[i], sizeof comments[i], "%s (%s): step, task loss, moving average",
+                     rs.label[i], base);
             blocks[i] = (struct gp_block){names[i], comments[i], data[i]};
         }
         double height = 2.1 + key_below_height(n);
@@ -809,7 +843,21 @@ static char *table1_block(const struct plot_table1 *t, int l, double bar)
     return text_close(&tx);
 }
 
-static char *table1_body(const struct plot_table1 *t, double bar)
+/* The top of the AMI axis: the highest bar, error bar or paper value, rounded up to 0.1. */
+static double table1_ymax(const struct plot_table1 *t)
+{
+    double top = 0.1;
+    for (int l = 0; l < REG_COUNT; l++)
+        for (int j = 0; j < PLOT_TABLE1_NK; j++) {
+            double bar = t->runs[l] > 0 ? t->mean[l][j] : NAN;
+            if (t->runs[l] > 1 && isfinite(t->std[l][j])) bar += t->std[l][j];
+            if (isfinite(bar) && bar > top) top = bar;
+            if (isfinite(t->paper[l][j]) && t->paper[l][j] > top) top = t->paper[l][j];
+        }
+    return clamp(ceil(top * 10 - 1e-9) / 10, 0.1, 1.0);
+}
+
+static char *table1_body(const struct plot_table1 *t, double bar, double height)
 {
     struct text tx;
     FILE *fp = text_open(&tx);
@@ -819,40 +867,44 @@ static char *table1_body(const struct plot_table1 *t, double bar)
             "set xlabel 'KMeans clusters k'\n"
             "set ylabel 'AMI_{max} (test set)'\n"
             "set xrange [-0.55:%.2f]\n"
-            "set yrange [0:*]\n"
+            "set yrange [0:%.1f]\n"
+            "set ytics 0.1\n"
             "set xtics scale 0 (",
-            PLOT_TABLE1_NK - 0.45);
+            PLOT_TABLE1_NK - 0.45, table1_ymax(t));
     for (int j = 0; j < PLOT_TABLE1_NK; j++)
         fprintf(fp, "%s'%d' %d", j ? ", " : "", t->k[j], j);
     fprintf(fp,
             ")\n"
             "set boxwidth %.3f absolute\n"
-            "set style fill solid 1.0 border linecolor rgb '#ffffff'\n"
-            "set key outside top center horizontal maxrows 2 samplen 1.2\n\n"
-            "plot ",
-            bar * 0.92);
-    const char *sep = "";
+            "set style fill solid 1.0 noborder\n",
+            bar * 0.88);
+    int entries = 1;
+    for (int l = 0; l < REG_COUNT; l++)
+        entries += t->runs[l] > 0;
+    put_key_below(fp, height, entries, 1);
+    fputs("\nplot ", fp);
     for (int l = 0; l < REG_COUNT; l++) {
         if (t->runs[l] <= 0) continue;
-        fprintf(fp, "%s$%s using 1:3 with boxes linecolor rgb '%s' title '%s (%d run%s)'", sep,
+        fprintf(fp, "$%s using 1:3 with boxes linecolor rgb '%s' title '%s, %d run%s', \\\n",
                 reg_table[l].name, loss_colour(l), reg_table[l].title, t->runs[l],
                 t->runs[l] == 1 ? "" : "s");
-        fprintf(fp, ", \\\n     $%s using 1:3:4 with yerrorbars pointtype 0 linewidth 0.8 "
-                    "linecolor rgb '#262626' notitle",
+        /* Error bars as vectors: gnuplot's errorbar styles punch a hole at the mean. */
+        fprintf(fp,
+                "     $%s using 1:($3 - $4):(0):(2 * $4) with vectors heads "
+                "size screen 0.008,90 linewidth 0.8 linecolor rgb '#262626' notitle, \\\n     ",
                 reg_table[l].name);
-        sep = ", \\\n     ";
     }
     for (int l = 0; l < REG_COUNT; l++)
-        fprintf(fp, "%s$%s using 1:5 with points pointtype 13 pointsize 0.7 "
-                    "linecolor rgb '#000000' %s",
-                sep, reg_table[l].name, l == 0 ? "title 'paper (arXiv Table 1)'" : "notitle"),
-            sep = ", \\\n     ";
+        fprintf(fp,
+                "%s$%s using 1:5 with points pointtype 13 pointsize 0.8 "
+                "linecolor rgb '#000000' %s",
+                l ? ", \\\n     " : "", reg_table[l].name,
+                l == 0 ? "title 'paper (arXiv Table 1)'" : "notitle");
     fputs("\n", fp);
     return text_close(&tx);
 }
 
-int plot_table1(const struct plot_table1 *t, const char *out_dir, enum gp_format fmt,
-                char *err)
+int plot_table1(const struct plot_table1 *t, const char *out_dir, enum gp_format fmt, char *err)
 {
     const double bar = 0.8 / REG_COUNT;
     struct gp_block blocks[REG_COUNT];
@@ -862,8 +914,12 @@ int plot_table1(const struct plot_table1 *t, const char *out_dir, enum gp_format
         blocks[l] = (struct gp_block){reg_table[l].name,
                                       "x (bar centre), k, AMI_max mean, spread, paper", data[l]};
     }
-    char *body = table1_body(t, bar);
-    struct gp_figure f = {t->name, 3.5, 2.5, blocks, REG_COUNT, body};
+    int entries = 1;
+    for (int l = 0; l < REG_COUNT; l++)
+        entries += t->runs[l] > 0;
+    double height = 1.9 + key_below_height(entries);
+    char *body = table1_body(t, bar, height);
+    struct gp_figure f = {t->name, 3.5, height, blocks, REG_COUNT, body};
     int rc = gp_render(&f, out_dir, fmt, err);
     for (int l = 0; l < REG_COUNT; l++)
         free(data[l]);

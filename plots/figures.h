@@ -36,11 +36,11 @@ extern const struct plot_run_figure plot_run_figures[]; /* ends with a NULL name
 // ---- several runs ----
 
 /* "compare-actmap": the runs' Figure 2 panels side by side on one colour scale. */
-int plot_compare_actmap(const char *const *run_dirs, int n, const char *out_dir,
-                        enum gp_format fmt, char *err);
+int plot_compare_actmap(const char *const *run_dirs, int n, const char *out_dir, enum gp_format fmt,
+                        char *err);
 /* "compare-loss": the runs' task losses overlaid. */
-int plot_compare_loss(const char *const *run_dirs, int n, const char *out_dir,
-                      enum gp_format fmt, char *err);
+int plot_compare_loss(const char *const *run_dirs, int n, const char *out_dir, enum gp_format fmt,
+                      char *err);
 
 // ---- Table 1 ----
 
@@ -61,7 +61,6 @@ struct plot_table1 {
  * autoencoder, no runs; name "table1" or "table1-autoencoder". */
 void plot_table1_init(struct plot_table1 *t, int autoencoder);
 /* name: grouped bars per cluster count, one per loss, error bars, the paper's values as markers. */
-int plot_table1(const struct plot_table1 *t, const char *out_dir, enum gp_format fmt,
-                char *err);
+int plot_table1(const struct plot_table1 *t, const char *out_dir, enum gp_format fmt, char *err);
 
 #endif

@@ -82,21 +82,42 @@ static char *find_program(const char *prog)
         char *full = ftl_path_join(dir, prog);
         free(dir);
         struct stat st;
-        if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && access(full, X_OK) == 0)
-            return full;
+        if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && access(full, X_OK) == 0) return full;
         free(full);
         path += n + (path[n] == ':');
     }
     return NULL;
 }
 
+/* "LABEL: " (or nothing without a label) and what is missing. */
 static int not_found(const char *label, const char *prog, int from_env, char *err)
 {
+    const char *sep = label ? ": " : "";
+    if (!label) label = "";
     if (from_env)
-        return ftl_error(err, "%s: %s (named by FTLAB_GNUPLOT) not found or not executable",
-                         label, prog);
-    return ftl_error(err, "%s: gnuplot not found on PATH; install it "
-                          "(Debian: apt-get install gnuplot-nox)", label);
+        return ftl_error(err, "%s%s%s (named by FTLAB_GNUPLOT) not found or not executable", label,
+                         sep, prog);
+    return ftl_error(err,
+                     "%s%sgnuplot not found on PATH; install it "
+                     "(Debian: apt-get install gnuplot-nox)",
+                     label, sep);
+}
+
+/* $FTLAB_GNUPLOT, else "gnuplot"; *from_env tells which. */
+static const char *program_name(int *from_env)
+{
+    const char *env = getenv("FTLAB_GNUPLOT");
+    *from_env = env && *env;
+    return *from_env ? env : "gnuplot";
+}
+
+int gp_available(char *err)
+{
+    int from_env;
+    const char *prog = program_name(&from_env);
+    char *path = find_program(prog);
+    free(path);
+    return path ? 0 : not_found(NULL, prog, from_env, err);
 }
 
 // ---- the child ----
@@ -164,8 +185,7 @@ static void feed(struct talk *t)
     size_t chunk = t->len - t->sent < 65536 ? t->len - t->sent : 65536;
     ssize_t w = write(t->in_fd, t->script + t->sent, chunk);
     if (w > 0) t->sent += (size_t)w;
-    if ((w < 0 && errno != EAGAIN && errno != EINTR) || t->sent == t->len)
-        close_fd(&t->in_fd);
+    if ((w < 0 && errno != EAGAIN && errno != EINTR) || t->sent == t->len) close_fd(&t->in_fd);
 }
 
 static void listen_stderr(struct talk *t)
@@ -189,7 +209,8 @@ static int ms_left(double deadline)
     return left <= 0 ? 0 : left > 1e6 ? 1000000000 : (int)(left * 1000) + 1;
 }
 
-/* Feeds the script and reads stderr until both pipes are done; -1 at the deadline. */
+/* Feeds the script and reads stderr until both pipes are done; -1 at the deadline,
+ * -2 (errno set) if poll fails. */
 static int converse(struct talk *t, double deadline)
 {
     while (t->in_fd >= 0 || t->err_fd >= 0) {
@@ -206,7 +227,7 @@ static int converse(struct talk *t, double deadline)
         int ms = ms_left(deadline);
         if (ms == 0) return -1;
         int r = poll(p, (nfds_t)n, ms);
-        if (r < 0 && errno != EINTR) return -1;
+        if (r < 0 && errno != EINTR) return -2;
         if (r <= 0) continue;
         if (in_at >= 0 && p[in_at].revents) feed(t);
         if (err_at >= 0 && p[err_at].revents) listen_stderr(t);
@@ -245,7 +266,8 @@ static int is_error_line(const char *line, size_t len)
     int found = 0;
     for (const char *p = strstr(copy, "line "); p && !found; p = strstr(p + 1, "line ")) {
         const char *q = p + 5;
-        while (*q >= '0' && *q <= '9') q++;
+        while (*q >= '0' && *q <= '9')
+            q++;
         found = q > p + 5 && *q == ':';
     }
     if (found && strstr(copy, "warning:")) found = 0;
@@ -266,8 +288,10 @@ static int first_error(const char *said, const char *script_name, char *out, siz
         size_t n = strcspn(s, "\n");
         const char *b = s;
         size_t m = n;
-        while (m && (*b == ' ' || *b == '\t')) b++, m--;
-        while (m && (b[m - 1] == ' ' || b[m - 1] == '\r')) m--;
+        while (m && (*b == ' ' || *b == '\t'))
+            b++, m--;
+        while (m && (b[m - 1] == ' ' || b[m - 1] == '\r'))
+            m--;
         if (m) last = b, last_len = m;
         if (m && is_error_line(b, m)) pick = b, pick_len = m;
         s += n + (s[n] == '\n');
@@ -343,8 +367,8 @@ static void sigpipe_restore(struct sigpipe_guard *g)
     pthread_sigmask(SIG_SETMASK, &g->old, NULL);
 }
 
-static int explain_status(int status, const char *said, const char *label,
-                          const char *script_name, char *err)
+static int explain_status(int status, const char *said, const char *label, const char *script_name,
+                          char *err)
 {
     char line[FTL_ERRLEN];
     int has_error = first_error(said, script_name, line, sizeof line);
@@ -356,56 +380,69 @@ static int explain_status(int status, const char *said, const char *label,
                      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
-int gp_run(const char *script, size_t len, double timeout, const char *label,
-           const char *script_name, char *err)
+/*
+ * Starts the program at path with its stdin and stderr on pipes; *in_fd is
+ * the (non-blocking) end to write the script to, *err_fd the end to read
+ * stderr from. 0, or an errno value.
+ */
+static int start(const char *path, pid_t *pid, int *in_fd, int *err_fd)
 {
-    const char *env = getenv("FTLAB_GNUPLOT");
-    const char *prog = env && *env ? env : "gnuplot";
-    char *path = find_program(prog);
-    if (!path) return not_found(label, prog, env && *env, err);
-
     int in[2], errp[2];
-    if (open_pipe(in) != 0) {
-        free(path);
-        return ftl_error(err, "%s: pipe: %s", label, strerror(errno));
-    }
+    if (open_pipe(in) != 0) return errno;
     if (open_pipe(errp) != 0) {
+        int e = errno;
         close(in[0]);
         close(in[1]);
-        free(path);
-        return ftl_error(err, "%s: pipe: %s", label, strerror(errno));
+        return e;
     }
-    set_nonblock(in[1]);
-    set_nonblock(errp[0]);
-    pid_t pid;
-    int rc = spawn(path, in[0], errp[1], &pid);
+    int rc = spawn(path, in[0], errp[1], pid);
     close(in[0]);
     close(errp[1]);
     if (rc != 0) {
         close(in[1]);
         close(errp[0]);
-        int missing = rc == ENOENT || rc == EACCES;
-        rc = missing ? not_found(label, prog, env && *env, err)
-                     : ftl_error(err, "%s: cannot start %s: %s", label, path, strerror(rc));
-        free(path);
         return rc;
     }
+    set_nonblock(in[1]);
+    set_nonblock(errp[0]);
+    *in_fd = in[1];
+    *err_fd = errp[0];
+    return 0;
+}
+
+int gp_run(const char *script, size_t len, double timeout, const char *label,
+           const char *script_name, char *err)
+{
+    int from_env, in_fd = -1, err_fd = -1;
+    const char *prog = program_name(&from_env);
+    char *path = find_program(prog);
+    if (!path) return not_found(label, prog, from_env, err);
+    pid_t pid;
+    int rc = start(path, &pid, &in_fd, &err_fd);
+    if (rc == ENOENT || rc == EACCES)
+        rc = not_found(label, prog, from_env, err);
+    else if (rc != 0)
+        rc = ftl_error(err, "%s: cannot start %s: %s", label, path, strerror(rc));
     free(path);
+    if (rc != 0) return -1;
 
     struct talk *t = xcalloc(1, sizeof *t);
-    *t = (struct talk){.script = script, .len = len, .in_fd = in[1], .err_fd = errp[0]};
+    *t = (struct talk){.script = script, .len = len, .in_fd = in_fd, .err_fd = err_fd};
     double deadline = ftl_now() + timeout;
     struct sigpipe_guard guard;
     sigpipe_block(&guard);
-    int status = 0;
-    int ok = converse(t, deadline) == 0 && reap(pid, deadline, &status) == 0;
+    int status = 0, talked = converse(t, deadline), poll_errno = errno;
+    int ok = talked == 0 && reap(pid, deadline, &status) == 0;
     sigpipe_restore(&guard);
     close_fd(&t->in_fd);
     close_fd(&t->err_fd);
     if (!ok) {
         kill_group(pid);
-        rc = ftl_error(err, "%s: gnuplot did not finish within %g s and was stopped", label,
-                       timeout);
+        if (talked == -2)
+            rc = ftl_error(err, "%s: poll: %s", label, strerror(poll_errno));
+        else
+            rc = ftl_error(err, "%s: gnuplot did not finish within %g s and was stopped", label,
+                           timeout);
     } else {
         rc = explain_status(status, t->said, label, script_name, err);
     }
@@ -442,8 +479,9 @@ static void put_terminal(FILE *fp, const struct gp_figure *f, enum gp_format fmt
         break;
     case GP_PDF:
     case GP_FORMAT_COUNT:
-        fprintf(fp, "set terminal pdfcairo enhanced size %.2fin,%.2fin font 'Helvetica,%d' "
-                    "fontscale 0.75\n",
+        fprintf(fp,
+                "set terminal pdfcairo enhanced size %.2fin,%.2fin font 'Helvetica,%d' "
+                "fontscale 0.75\n",
                 f->width, f->height, FONT_PT);
         break;
     }
@@ -462,8 +500,9 @@ static char *build_script(const struct gp_figure *f, enum gp_format fmt, const c
     char *buf = NULL;
     FILE *fp = open_memstream(&buf, len);
     if (!fp) abort();
-    fprintf(fp, "# %s.%s -- drawn by ftlab. To redraw after editing: gnuplot %s.gp\n"
-                "# (in this folder). The data are inline below and also in %s.dat.\n",
+    fprintf(fp,
+            "# %s.%s -- drawn by ftlab. To redraw after editing: gnuplot %s.gp\n"
+            "# (in this folder). The data are inline below and also in %s.dat.\n",
             f->name, format_names[fmt], f->name, f->name);
     put_terminal(fp, f, fmt);
     fputs("set output ", fp);
@@ -481,8 +520,9 @@ static char *build_data(const struct gp_figure *f, size_t *len)
     char *buf = NULL;
     FILE *fp = open_memstream(&buf, len);
     if (!fp) abort();
-    fprintf(fp, "# %s: the data of %s.gp; blocks are separated by two blank lines\n"
-                "# (gnuplot: index 0, 1, ...).\n",
+    fprintf(fp,
+            "# %s: the data of %s.gp; blocks are separated by two blank lines\n"
+            "# (gnuplot: index 0, 1, ...).\n",
             f->name, f->name);
     for (int i = 0; i < f->nblocks; i++)
         fprintf(fp, "%s# index %d: $%s -- %s\n%s", i ? "\n\n" : "", i, f->blocks[i].name,

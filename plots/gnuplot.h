@@ -7,7 +7,8 @@
  * fakes). Nothing here installs signal handlers or touches global state, so
  * the workbench may draw from a background thread -- one figure of a given
  * name at a time, since NAME.gp and NAME.dat go through util.h's atomic
- * files, whose temporary name is per process.
+ * files, whose temporary name is per process. The child is waited for by
+ * its pid, so SIGCHLD must not be set to SIG_IGN (which reaps it early).
  *
  * Errors follow util.h: -1 and one line in err, starting with the image's
  * path: "figs/loss.png: gnuplot: loss.gp line 12: undefined variable: foo".
@@ -23,6 +24,13 @@ enum gp_format { GP_PNG, GP_SVG, GP_PDF, GP_FORMAT_COUNT };
 /* "png", "svg", "pdf" (also the file extensions) -> the format, or -1. */
 int gp_format_from_name(const char *s);
 const char *gp_format_name(enum gp_format f);
+
+/*
+ * 0 when the gnuplot program (gnuplot on PATH, or $FTLAB_GNUPLOT) exists and
+ * is executable; else -1 and why, with how to install it. A check worth
+ * making before drawing several figures, so the reason is said once.
+ */
+int gp_available(char *err);
 
 #define GP_TIMEOUT_DEFAULT 30.0 /* seconds */
 
@@ -53,7 +61,7 @@ struct gp_figure {
     double width, height;          /* inches, at print size */
     const struct gp_block *blocks; /* defined before body runs */
     int nblocks;
-    const char *body;              /* everything after the terminal, output and data */
+    const char *body; /* everything after the terminal, output and data */
 };
 
 /*

@@ -130,8 +130,7 @@ static void describe_change(const struct journal_entry *e, char *out, size_t cap
         out[0] = '\0';
 }
 
-int plotdata_markers(const char *run_dir, struct plotdata_marker **markers, size_t *n,
-                     char *err)
+int plotdata_markers(const char *run_dir, struct plotdata_marker **markers, size_t *n, char *err)
 {
     *markers = NULL;
     *n = 0;
@@ -215,8 +214,7 @@ int plotdata_run_info(const char *run_dir, struct plotdata_run *r, char *err)
     r->units = units ? atoi(units) : 0;
     r->loss = reg_from_name(loss);
     int rc = 0;
-    if (r->loss < 0)
-        rc = ftl_error(err, "%s: no known 'loss' setting", path);
+    if (r->loss < 0) rc = ftl_error(err, "%s: no known 'loss' setting", path);
     run_kv_free(&kv);
     free(path);
     if (rc != 0) return -1;

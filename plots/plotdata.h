@@ -37,14 +37,13 @@ struct plotdata_marker {
  * skipped, one marker per step in step order. No journal: no markers.
  * The caller frees *markers.
  */
-int plotdata_markers(const char *run_dir, struct plotdata_marker **markers, size_t *n,
-                     char *err);
+int plotdata_markers(const char *run_dir, struct plotdata_marker **markers, size_t *n, char *err);
 
 /* A run as its config and journal describe it. */
 struct plotdata_run {
-    int autoencoder; /* task autoencode: the clustered layer is the code, not FC1 */
-    int units;       /* of that layer */
-    int loss;        /* enum reg_kind the run started with */
+    int autoencoder;  /* task autoencode: the clustered layer is the code, not FC1 */
+    int units;        /* of that layer */
+    int loss;         /* enum reg_kind the run started with */
     char losses[160]; /* reg_table titles: "Baseline", or "Baseline → Proposed (KL margin)" */
 };
 

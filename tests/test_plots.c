@@ -146,9 +146,9 @@ static void test_csv(void **state)
     assert_int_equal(task, 3);
     assert_int_equal(plotdata_csv_col(&t, "nope"), -1);
     assert_float_equal(t.v[7 * 15 + task], 0.45, 0);
-    assert_true(isnan(t.v[5 * 15 + xcov]));             /* "nan" */
-    assert_true(isnan(t.v[0 * 15 + 2]));                /* "baseline": text */
-    assert_true(isnan(t.v[0 * 15 + t.ncol - 1]));       /* an empty cell */
+    assert_true(isnan(t.v[5 * 15 + xcov]));       /* "nan" */
+    assert_true(isnan(t.v[0 * 15 + 2]));          /* "baseline": text */
+    assert_true(isnan(t.v[0 * 15 + t.ncol - 1])); /* an empty cell */
     assert_float_equal(t.v[3 * 15 + t.ncol - 1], 0.61, 0);
     plotdata_csv_free(&t);
     free(path);
@@ -270,8 +270,8 @@ static int draw_all(const char *dir, enum gp_format fmt, char *err)
     return failed;
 }
 
-static const char *const figure_names[] = {"loss", "actmap", "clusters", "compare-actmap",
-                                           "compare-loss", "table1"};
+static const char *const figure_names[] = {"loss",           "actmap",       "clusters",
+                                           "compare-actmap", "compare-loss", "table1"};
 enum { NFIGURES = 6 };
 
 static void compare_golden(const char *dir, const char *file)

@@ -56,6 +56,7 @@ int cmd_train(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_table1(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);

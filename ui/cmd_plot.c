@@ -35,8 +35,8 @@ static int draw_run(const char *run_dir, const char *out, enum gp_format fmt)
 
 static int draw_compare(const char *const *runs, int n, const char *out, enum gp_format fmt)
 {
-    int (*const draw[])(const char *const *, int, const char *, enum gp_format, char *) = {
-        plot_compare_actmap, plot_compare_loss};
+    int (*const draw[])(const char *const *, int, const char *, enum gp_format,
+                        char *) = {plot_compare_actmap, plot_compare_loss};
     const char *const names[] = {"compare-actmap", "compare-loss"};
     char err[FTL_ERRLEN];
     int failed = 0;
@@ -80,16 +80,20 @@ int cmd_plot(int argc, char **argv)
             if ((fmt = gp_format_from_name(optarg)) < 0)
                 return cli_usage_error(self, "--format must be png, svg or pdf");
             break;
-        case 'o': out = optarg; break;
-        case 'c': compare = 1; break;
-        default: return cli_usage_error(self, "bad option");
+        case 'o':
+            out = optarg;
+            break;
+        case 'c':
+            compare = 1;
+            break;
+        default:
+            return cli_usage_error(self, "bad option");
         }
     }
     int nruns = argc - optind;
     if (compare && nruns < 2)
         return cli_usage_error(self, "--compare needs two or more run directories");
-    if (compare && nruns > 8)
-        return cli_usage_error(self, "--compare draws at most 8 runs");
+    if (compare && nruns > 8) return cli_usage_error(self, "--compare draws at most 8 runs");
     if (!compare && nruns != 1)
         return cli_usage_error(self, "needs one run directory (or --compare RUN_A RUN_B ...)");
     for (int i = optind; i < argc; i++)

@@ -108,11 +108,9 @@ set key top right noreverse Left samplen 1.6 spacing 1.1 nobox opaque textcolor 
 set title offset 0,-0.4 textcolor rgb '#262626'
 set xlabel offset 0,0.4 textcolor rgb '#262626'
 set ylabel textcolor rgb '#262626'
-set style textbox opaque noborder
 set pointsize 0.6
 
 set palette defined (0 '#ffffd9', 1 '#edf8b1', 2 '#c7e9b4', 3 '#7fcdbb', 4 '#41b6c4', 5 '#1d91c0', 6 '#225ea8', 7 '#253494', 8 '#081d58')
-set palette maxcolors 0
 cbmax = 100  # one colour scale for every panel
 set multiplot
 
@@ -124,7 +122,7 @@ set xtics 0,1,9 scale 0
 set border 15 front linewidth 0.6 linecolor rgb '#262626'
 unset grid
 set xlabel 'digit'
-set cbrange [0:100]
+set cbrange [0:cbmax]
 set cbtics scale 0.5 out nomirror
 set cblabel 'test sequences'
 set ylabel 'FC1 unit'
@@ -145,7 +143,7 @@ set xtics 0,1,9 scale 0
 set border 15 front linewidth 0.6 linecolor rgb '#262626'
 unset grid
 set xlabel 'digit'
-set cbrange [0:100]
+set cbrange [0:cbmax]
 set cbtics scale 0.5 out nomirror
 set cblabel 'test sequences'
 unset ylabel

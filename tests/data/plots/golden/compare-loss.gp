@@ -32,7 +32,6 @@ set key top right noreverse Left samplen 1.6 spacing 1.1 nobox opaque textcolor 
 set title offset 0,-0.4 textcolor rgb '#262626'
 set xlabel offset 0,0.4 textcolor rgb '#262626'
 set ylabel textcolor rgb '#262626'
-set style textbox opaque noborder
 set pointsize 0.6
 
 set title 'Classifier: task loss per batch, and its moving average'
