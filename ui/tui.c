@@ -454,7 +454,7 @@ int cmd_tui(int argc, char **argv)
         struct pollfd p[3] = {{.fd = 0, .events = POLLIN},
                               {.fd = wake[0], .events = POLLIN},
                               {.fd = sigp[0], .events = POLLIN}};
-        poll(p, 3, 100);
+        poll(p, 3, 50); /* >= 15 frames/s while anything changes, whatever training does */
         if (p[1].revents & POLLIN)
             drain(wake[0]);
         if (p[2].revents & POLLIN) {
