@@ -31,7 +31,7 @@
 
 #define MIN_W 40
 #define MIN_H 12
-#define FRAME_SECONDS 0.066 /* at most ~15 frames/s; at least 10 while training (poll timeout) */
+#define FRAME_SECONDS 0.045 /* at most ~20 frames/s; the 50 ms poll keeps it near that */
 #define PROBE_EVERY 100
 #define PROBE_SEQUENCES 2000
 
