@@ -112,7 +112,7 @@ const struct cli_cmd cli_commands[] = {
      "  --tasks LIST   classify,autoencode (default both)\n"
      "  --losses LIST  baseline,decov,xcov,proposed (default all)\n"
      "  --runs N       runs per combination (default 3)\n"
-     "  --epochs E     (default 3)      --k LIST     (default 9,10,11)\n"
+     "  --epochs E     (default 10)     --k LIST     (default 9,10,11)\n"
      "  --lambda X | --lambda decov=X,xcov=Y,proposed=Z  (default 1, proposed 0.1)\n"
      "  --margin M     (default 5)\n"
      "  --hidden H --units K --limit N   as for 'train'\n"

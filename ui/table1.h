@@ -8,7 +8,7 @@
 #include "loss.h"
 
 /* The defaults `ftlab table1` trains with (see README, "Reproducing Table 1", for the sweep). */
-#define TABLE1_EPOCHS 3
+#define TABLE1_EPOCHS 10
 #define TABLE1_UNITS 32
 #define TABLE1_MARGIN 5.0
 extern const double table1_default_lambda[REG_COUNT];
