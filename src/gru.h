@@ -17,13 +17,21 @@
  *    the W_ih / b_ih gradients in grad itself, so the caller never sees the
  *    3H-wide projection.
  *
- * Cost (SPEC.md §4.4): forward one P x D x 3H GEMM plus one nrun[t] x H x 3H
- * GEMM per step; backward one nrun[t] x 3H x H GEMM per step, then dW_hh and
- * dW_ih as one GEMM each over all packed rows; BLAS threads only in the
- * GEMMs, the fused gate loops run on the calling thread. No allocation
- * after gru_cache_init. The float build evaluates sigmoid/tanh through an
- * inlined vector exp (error < 1 ulp; tanh within 2e-7 absolute); the
- * -DFTL_DOUBLE build uses libm.
+ * Cost (SPEC.md §4.4): forward one nrun[t] x H x 3H GEMM per step (the
+ * input projection, D wide, inside the gate loop); backward one nrun[t] x
+ * 3H x H GEMM per step, then dW_hh as one GEMM over all packed rows (the
+ * bias and W_ih gradients are summed inside the loop while each step's
+ * gradients are in cache). No allocation after gru_cache_init. The float
+ * build evaluates sigmoid/tanh through an inlined vector exp (error < 2
+ * ulp; tanh within 2e-7 absolute) in the widest vectors the CPU has
+ * (gru_vector_bits; every width gives the same bits); the -DFTL_DOUBLE
+ * build uses libm.
+ *
+ * Threads: with cache->threads = S > 1 each call splits its rows over S
+ * threads (the caller's and S - 1 made for the call), which run the time
+ * loop without synchronising; OpenBLAS is set to one thread meanwhile. Row
+ * results then match S = 1 to float rounding (the GEMMs see other shapes),
+ * and a given S always gives the same bits.
  */
 #ifndef FTLAB_GRU_H
 #define FTLAB_GRU_H
@@ -60,8 +68,18 @@ struct gru_cache {
     real *gh;    /* cap_B x 3H: one step's h_{t-1} W_hh^T */
     real *grow;  /* cap_B x 3H: u W_ih^T + b_ih, then its gradient */
     real *ones;  /* max(cap_P, cap_B) ones: column sums as a GEMV */
+    real *w_ih_t; /* D x 3H: W_ih transposed, for the projection inside the gate loop */
+    real *sums;  /* GRU_MAX_THREADS x (D + 1) x 4H: each thread's sums of gate gradients */
+    int threads; /* threads per call, 1 after init; the caller may change it
+                    between calls (at most GRU_MAX_THREADS are used) */
     int ready;   /* forward filled it, backward not yet run */
 };
+
+#define GRU_MAX_THREADS 8
+
+/* Width in bits of the vectors the gate kernels use on this CPU (128, 256 or 512);
+ * FTLAB_GRU_VECTOR_BITS in the environment caps it. */
+int gru_vector_bits(void);
 
 /* Allocates the cache (aborts on out-of-memory); gru_cache_free releases it. */
 void gru_cache_init(struct gru_cache *c, int D, int H, int cap_B, size_t cap_P);

@@ -166,8 +166,10 @@ size_t live_take_points(struct live *l, struct live_point *out, size_t max)
 {
     pthread_mutex_lock(&l->mu);
     size_t n = l->npts < max ? l->npts : max;
-    memcpy(out, l->pts, n * sizeof *out);
-    memmove(l->pts, l->pts + n, (l->npts - n) * sizeof *l->pts);
+    if (n) {
+        memcpy(out, l->pts, n * sizeof *out);
+        memmove(l->pts, l->pts + n, (l->npts - n) * sizeof *l->pts);
+    }
     l->npts -= n;
     pthread_mutex_unlock(&l->mu);
     return n;
@@ -177,8 +179,10 @@ size_t live_take_markers(struct live *l, struct live_marker *out, size_t max)
 {
     pthread_mutex_lock(&l->mu);
     size_t n = l->nmarks < max ? l->nmarks : max;
-    memcpy(out, l->marks, n * sizeof *out);
-    memmove(l->marks, l->marks + n, (l->nmarks - n) * sizeof *l->marks);
+    if (n) {
+        memcpy(out, l->marks, n * sizeof *out);
+        memmove(l->marks, l->marks + n, (l->nmarks - n) * sizeof *l->marks);
+    }
     l->nmarks -= n;
     pthread_mutex_unlock(&l->mu);
     return n;

@@ -3,9 +3,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "checkpoint.h"
 #include "synth.h"
@@ -43,29 +47,72 @@ static const char *test_column(enum model_task t)
     return t == TASK_CLASSIFY ? "test_accuracy" : "test_error";
 }
 
-static void metrics_row(struct session *s, double test)
+/* One metrics row into buf (at least 1024 bytes); returns its length. */
+static size_t metrics_row(const struct session *s, double test, char *buf, size_t cap)
 {
     const struct trainer *t = &s->tr;
     const struct model_terms *m = &t->last;
-    fprintf(s->metrics, "%llu,%llu,%s,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.6f,%d,%.3f,",
-            (unsigned long long)t->step, (unsigned long long)t->epoch, reg_table[t->ctl.loss].name,
-            m->task, m->reg[REG_DECOV], m->reg[REG_XCOV], m->reg[REG_PROPOSED], m->total,
-            t->ctl.lambda, t->ctl.margin, t->ctl.lr,
-            t->cfg.task == TASK_CLASSIFY ? (double)m->correct / t->batch.B : 0.0, m->active_pairs,
-            t->elapsed);
-    if (isnan(test))
-        fputc('\n', s->metrics);
-    else
-        fprintf(s->metrics, "%.6f\n", test);
-    /* A line at a time: what the workbench and `ftlab plot` read must be whole rows. */
-    fflush(s->metrics);
+    int n = snprintf(buf, cap, "%llu,%llu,%s,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.6f,%d,%.3f,",
+                     (unsigned long long)t->step, (unsigned long long)t->epoch,
+                     reg_table[t->ctl.loss].name, m->task, m->reg[REG_DECOV], m->reg[REG_XCOV],
+                     m->reg[REG_PROPOSED], m->total, t->ctl.lambda, t->ctl.margin, t->ctl.lr,
+                     t->cfg.task == TASK_CLASSIFY ? (double)m->correct / t->batch.B : 0.0,
+                     m->active_pairs, t->elapsed);
+    n += snprintf(buf + n, cap - (size_t)n, isnan(test) ? "\n" : "%.6f\n", test);
+    return (size_t)n;
 }
 
-static int open_files(struct session *s, const char *mode, char *err)
+/*
+ * Appends whole rows to metrics.csv with write() on an O_APPEND descriptor:
+ * what the workbench and `ftlab plot` read must be whole rows. A write that
+ * fails partway (full disk) is cut off again, so the file never holds a torn row.
+ */
+static int metrics_append(struct session *s, const char *text, size_t len, char *err)
+{
+    off_t before = lseek(s->metrics_fd, 0, SEEK_END);
+    for (size_t done = 0; done < len;) {
+        ssize_t n = write(s->metrics_fd, text + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = n < 0 ? errno : EIO;
+            if (before >= 0 && ftruncate(s->metrics_fd, before) != 0) {
+                /* nothing more to do: resuming cuts metrics.csv back to a checkpoint */
+            }
+            return ftl_error(err, "%s/metrics.csv: write failed: %s", s->dir, strerror(e));
+        }
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+static void pending_add(struct session *s, const char *text, size_t len)
+{
+    if (s->pending_len + len > s->pending_cap) {
+        s->pending_cap = 2 * (s->pending_len + len) + 4096;
+        s->pending = xrealloc(s->pending, s->pending_cap);
+    }
+    memcpy(s->pending + s->pending_len, text, len);
+    s->pending_len += len;
+}
+
+/* The rows that waited, in one go; they stay in memory if it fails. */
+static int pending_flush(struct session *s, char *err)
+{
+    if (s->pending_len == 0)
+        return 0;
+    if (metrics_append(s, s->pending, s->pending_len, err) != 0)
+        return -1;
+    s->pending_len = 0;
+    return 0;
+}
+
+static int open_files(struct session *s, int truncate, char *err)
 {
     char *path = run_path(s->dir, "metrics.csv");
-    s->metrics = fopen(path, mode);
-    if (!s->metrics) {
+    s->metrics_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0),
+                         0644);
+    if (s->metrics_fd < 0) {
         ftl_error(err, "%s: %s", path, strerror(errno));
         free(path);
         return -1;
@@ -79,14 +126,22 @@ static int open_files(struct session *s, const char *mode, char *err)
     return rc;
 }
 
+/* A fresh, empty session (no file open). */
+static void session_blank(struct session *s)
+{
+    memset(s, 0, sizeof *s);
+    s->metrics_fd = -1;
+    s->journal.fd = -1;
+    s->test_metric = NAN;
+}
+
 int session_create(struct session *s, const char *dir, const struct trainer_config *c,
                    const struct trainer_controls *k, struct dataset_pair *data, char *err)
 {
-    memset(s, 0, sizeof *s);
+    session_blank(s);
     s->data = *data;
     memset(data, 0, sizeof *data);
     s->dir = xstrdup(dir);
-    s->test_metric = NAN;
     char *cfg = run_path(dir, "config");
     int exists = ftl_is_file(cfg);
     struct run_kv kv = {0};
@@ -99,12 +154,15 @@ int session_create(struct session *s, const char *dir, const struct trainer_conf
     if (run_create(dir, err) != 0 || trainer_init(&s->tr, c, k, &s->data, err) != 0)
         goto out;
     trainer_config_to_kv(c, k, &kv);
-    if (run_kv_write(&kv, cfg, err) != 0 || open_files(s, "w", err) != 0)
+    if (run_kv_write(&kv, cfg, err) != 0 || open_files(s, 1, err) != 0)
         goto out;
     for (size_t i = 0; i < kv.n; i++)
         if (journal_config(&s->journal, kv.key[i], kv.value[i], err) != 0)
             goto out;
-    fprintf(s->metrics, metrics_header, test_column(c->task));
+    char header[sizeof metrics_header + 16];
+    int n = snprintf(header, sizeof header, metrics_header, test_column(c->task));
+    if (metrics_append(s, header, (size_t)n, err) != 0)
+        goto out;
     rc = session_checkpoint(s, "initial", err);
 out:
     run_kv_free(&kv);
@@ -168,14 +226,41 @@ static int cut_metrics(const char *dir, uint64_t step, char *err)
     return rc;
 }
 
+/*
+ * A checkpoint write killed before its rename leaves NAME.ckpt.tmp.PID behind
+ * (util.h, ftl_atomic_*): never loaded, but it holds disk space. Removed once
+ * its writer is gone.
+ */
+static void remove_stale_temps(const char *dir)
+{
+    char *ckdir = run_path(dir, "checkpoints");
+    DIR *d = opendir(ckdir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        const char *tmp = strstr(e->d_name, ".ckpt.tmp.");
+        char *end;
+        if (!tmp)
+            continue;
+        long pid = strtol(tmp + 10, &end, 10);
+        if (*end || pid <= 0 ||
+            ((pid_t)pid != getpid() && (kill((pid_t)pid, 0) == 0 || errno != ESRCH)))
+            continue; /* not a temp name, or its writer still runs */
+        char *path = ftl_path_join(ckdir, e->d_name);
+        unlink(path);
+        free(path);
+    }
+    if (d)
+        closedir(d);
+    free(ckdir);
+}
+
 int session_resume(struct session *s, const char *dir, const struct trainer_config *c,
                    struct dataset_pair *data, char *err)
 {
-    memset(s, 0, sizeof *s);
+    session_blank(s);
     s->data = *data;
     memset(data, 0, sizeof *data);
     s->dir = xstrdup(dir);
-    s->test_metric = NAN;
     struct trainer_config saved;
     struct trainer_controls k;
     uint64_t step;
@@ -188,8 +273,12 @@ int session_resume(struct session *s, const char *dir, const struct trainer_conf
         goto out;
     }
     if (trainer_init(&s->tr, c, &k, &s->data, err) != 0 || trainer_load(&s->tr, ck, err) != 0 ||
-        cut_metrics(dir, step, err) != 0 || open_files(s, "a", err) != 0)
+        cut_metrics(dir, step, err) != 0 || open_files(s, 0, err) != 0)
         goto out;
+    remove_stale_temps(dir);
+    const char *base = strrchr(ck, '/');
+    snprintf(s->last_checkpoint, sizeof s->last_checkpoint, "%s", base ? base + 1 : ck);
+    s->last_checkpoint_step = step;
     if (journal_event_count(&s->journal) > s->tr.journal_events &&
         journal_rewind(&s->journal, step, s->tr.journal_events, err) != 0)
         goto out;
@@ -222,8 +311,51 @@ int session_checkpoint(struct session *s, const char *name, char *err)
     int rc = s->tr.journal ? journal_sync(&s->journal, err) : 0;
     if (rc == 0)
         rc = trainer_save(&s->tr, path, err);
+    if (rc == 0) {
+        snprintf(s->last_checkpoint, sizeof s->last_checkpoint, "%s.ckpt", name);
+        s->last_checkpoint_step = s->tr.step;
+    }
     free(path);
     return rc;
+}
+
+/*
+ * A write failed (err says which). Stop: hand it on (-2). Continue: note it
+ * for the front end the first time, and go on (0).
+ */
+static int write_failed(struct session *s, const char *what, char *err)
+{
+    if (s->on_write_error == SESSION_WRITE_STOP)
+        return -2;
+    if (!s->write_failing)
+        snprintf(s->notice, sizeof s->notice, "%s; training goes on (--on-write-error continue): %s",
+                 err, what);
+    s->write_failing = 1;
+    return 0;
+}
+
+/* A journal line the trainer could not write (it keeps the first failure) is a failed write too. */
+static int journal_failed(struct session *s, char *err)
+{
+    if (!s->tr.journal_error[0])
+        return 0;
+    snprintf(err, FTL_ERRLEN, "%s", s->tr.journal_error);
+    s->tr.journal_error[0] = '\0';
+    return write_failed(s, "that journal line is lost (a replay may differ)", err);
+}
+
+/* At an epoch end: the rows that waited, then epoch-N.ckpt. */
+static int epoch_checkpoint(struct session *s, char *err)
+{
+    char name[32];
+    snprintf(name, sizeof name, "epoch-%llu", (unsigned long long)s->tr.epoch);
+    if (pending_flush(s, err) != 0 || session_checkpoint(s, name, err) != 0)
+        return write_failed(s, "writes are retried at the next checkpoint", err);
+    if (s->write_failing)
+        snprintf(s->notice, sizeof s->notice, "writing works again: %s/checkpoints/%s.ckpt written",
+                 s->dir, name);
+    s->write_failing = 0;
+    return 0;
 }
 
 int session_step(struct session *s, char *err)
@@ -238,44 +370,75 @@ int session_step(struct session *s, char *err)
         test = s->tr.cfg.task == TASK_CLASSIFY ? acc : loss;
         s->test_metric = test;
     }
-    metrics_row(s, test);
-    if (ferror(s->metrics)) {
-        ftl_error(err, "%s/metrics.csv: write failed", s->dir);
-        return -2;
-    }
-    if (r == 1) {
-        char name[32];
-        snprintf(name, sizeof name, "epoch-%llu", (unsigned long long)s->tr.epoch);
-        if (session_checkpoint(s, name, err) != 0)
+    char row[1024];
+    size_t len = metrics_row(s, test, row, sizeof row);
+    /* Rows wait behind a failure in order: none is written out of turn. */
+    if (s->write_failing || s->pending_len > 0) {
+        pending_add(s, row, len);
+    } else if (metrics_append(s, row, len, err) != 0) {
+        pending_add(s, row, len);
+        if (write_failed(s, "metrics rows wait in memory for the next checkpoint", err) != 0)
             return -2;
     }
+    if (journal_failed(s, err) != 0)
+        return -2;
+    if (r == 1 && epoch_checkpoint(s, err) != 0)
+        return -2;
     return r;
+}
+
+int session_take_notice(struct session *s, char *out)
+{
+    if (!s->notice[0])
+        return 0;
+    memcpy(out, s->notice, sizeof s->notice);
+    s->notice[0] = '\0';
+    return 1;
 }
 
 int session_close(struct session *s, char *err)
 {
-    int rc = session_checkpoint(s, "final", err);
     char e2[FTL_ERRLEN];
-    if (s->metrics && fclose(s->metrics) != 0 && rc == 0)
-        rc = ftl_error(err, "%s/metrics.csv: write failed", s->dir);
-    s->metrics = NULL;
+    /* The waiting rows first, but the weights matter more than a gap in metrics.csv. */
+    int rc = pending_flush(s, err);
+    if (rc != 0) {
+        size_t lost = 0;
+        for (size_t i = 0; i < s->pending_len; i++)
+            lost += s->pending[i] == '\n';
+        if (session_checkpoint(s, "final", e2) == 0)
+            snprintf(err + strlen(err), FTL_ERRLEN - strlen(err),
+                     "; %zu metrics rows lost (final.ckpt was written)", lost);
+    } else if (session_checkpoint(s, "final", err) != 0) {
+        rc = -1;
+    }
+    if (s->metrics_fd >= 0 && close(s->metrics_fd) != 0 && rc == 0)
+        rc = ftl_error(err, "%s/metrics.csv: write failed: %s", s->dir, strerror(errno));
+    s->metrics_fd = -1;
     if (s->tr.journal && journal_sync(&s->journal, e2) != 0 && rc == 0)
         rc = ftl_error(err, "%s", e2);
+    if (s->tr.journal_error[0] && rc == 0) /* the last lines (a "stop" note) did not reach the disk */
+        rc = ftl_error(err, "%s", s->tr.journal_error);
+    char last[sizeof s->last_checkpoint];
+    uint64_t last_step = s->last_checkpoint_step;
+    memcpy(last, s->last_checkpoint, sizeof last);
     session_free(s);
+    memcpy(s->last_checkpoint, last, sizeof last);
+    s->last_checkpoint_step = last_step;
     return rc;
 }
 
 void session_free(struct session *s)
 {
     char err[FTL_ERRLEN];
-    if (s->metrics)
-        fclose(s->metrics);
+    if (s->metrics_fd >= 0)
+        close(s->metrics_fd);
     if (s->tr.journal)
         journal_close(&s->journal, err);
     trainer_free(&s->tr);
     dataset_pair_free(&s->data);
+    free(s->pending);
     free(s->dir);
-    memset(s, 0, sizeof *s);
+    session_blank(s);
 }
 
 int session_load_model(const char *path, struct model *m, struct trainer_config *cfg,
@@ -341,5 +504,5 @@ void session_move(struct session *dst, struct session *src)
     dst->tr.data = &dst->data;
     if (src->tr.journal)
         dst->tr.journal = &dst->journal;
-    memset(src, 0, sizeof *src);
+    session_blank(src);
 }

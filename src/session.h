@@ -11,22 +11,43 @@
  *
  * Resuming loads the newest checkpoint, cuts metrics.csv back to it and
  * rewinds the journal to it, so the run continues as if never interrupted.
+ *
+ * A write that fails (full disk, a folder gone read-only) never leaves a torn
+ * metrics row or checkpoint behind. What happens next is the user's choice,
+ * on_write_error: stop (session_step returns -2) or continue (training goes
+ * on in memory; metrics rows wait in memory and every write is tried again
+ * at the next checkpoint). Either way session_close tries the waiting rows
+ * and final.ckpt once more.
  */
 #ifndef FTLAB_SESSION_H
 #define FTLAB_SESSION_H
 
-#include <stdio.h>
+#include <stdint.h>
 
 #include "journal.h"
 #include "trainer.h"
+
+enum session_on_write_error {
+    SESSION_WRITE_STOP,       /* session_step returns -2 (the default) */
+    SESSION_WRITE_CONTINUE,   /* session_step goes on; session_take_notice() tells the front end */
+};
 
 struct session {
     struct trainer tr;
     struct dataset_pair data; /* owned */
     char *dir;
     struct journal journal;
-    FILE *metrics;
+    int metrics_fd;           /* RUN_DIR/metrics.csv, O_APPEND: one write() per whole row */
     double test_metric;       /* the last epoch-end test accuracy / reconstruction error, or NAN */
+    enum session_on_write_error on_write_error; /* the caller sets it after create/resume */
+    /* metrics rows not yet on disk (a write failed), retried at the next checkpoint */
+    char *pending;
+    size_t pending_len, pending_cap;
+    int write_failing;        /* a write failed and none has succeeded since */
+    char notice[FTL_ERRLEN];  /* for session_take_notice(), "" when none */
+    /* the newest checkpoint this session wrote or resumed from, for messages */
+    char last_checkpoint[48];
+    uint64_t last_checkpoint_step;
 };
 
 /* Loads the data a config names: "sample" or a data folder. */
@@ -47,12 +68,24 @@ int session_resume(struct session *s, const char *dir, const struct trainer_conf
 /*
  * One training step and its metrics row; at an epoch's end also the test
  * evaluation and epoch-N.ckpt. Returns 0, 1 at an epoch end, -1 when the
- * trainer diverged (s->tr.message says why), -2 on an I/O error (err).
+ * trainer diverged (s->tr.message says why), -2 on an I/O error (err) when
+ * on_write_error is SESSION_WRITE_STOP. With SESSION_WRITE_CONTINUE a failed
+ * write returns 0 or 1 as usual and leaves a notice instead.
  */
 int session_step(struct session *s, char *err);
+/*
+ * What the front end should tell the user, once: that a write failed and
+ * training goes on without it, or that writing works again. Copies it into
+ * out (FTL_ERRLEN bytes) and returns 1, or returns 0 when there is none.
+ */
+int session_take_notice(struct session *s, char *out);
 /* checkpoints/NAME.ckpt now. */
 int session_checkpoint(struct session *s, const char *name, char *err);
-/* Writes final.ckpt, syncs and closes the files, frees everything. */
+/*
+ * Writes the metrics rows still waiting and final.ckpt, syncs and closes the
+ * files, frees everything. s is left empty but for last_checkpoint and
+ * last_checkpoint_step, which a message about the stop can name.
+ */
 int session_close(struct session *s, char *err);
 /*
  * The model in a checkpoint (path to a .ckpt, or a run directory: its

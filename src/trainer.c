@@ -13,6 +13,7 @@
 
 #ifdef HAVE_OPENBLAS_SET_NUM_THREADS
 void openblas_set_num_threads(int);
+int openblas_get_num_threads(void);
 #endif
 
 void trainer_config_defaults(struct trainer_config *c, struct trainer_controls *k)
@@ -136,6 +137,28 @@ int trainer_config_from_kv(const struct run_kv *kv, struct trainer_config *c,
 
 // ---- life cycle ----
 
+/*
+ * The GRU layers split each batch's rows over the threads themselves, with
+ * no locking inside the time loop (gru.h), which scales far better on the
+ * small per-step products than OpenBLAS's own threads, whose workers also
+ * spin between calls and would compete with the GRU's. So OpenBLAS gets one
+ * thread and the GRU layers get them all; 0 means as many as OpenBLAS
+ * would have used (OPENBLAS_NUM_THREADS, else the cores).
+ */
+static void set_threads(struct trainer *t, int threads)
+{
+#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
+    if (threads <= 0)
+        threads = openblas_get_num_threads();
+    openblas_set_num_threads(1);
+#endif
+    if (threads <= 0)
+        threads = 1;
+    t->work.enc.threads = threads;
+    if (t->work.dec.gates)
+        t->work.dec.threads = threads;
+}
+
 int trainer_init(struct trainer *t, const struct trainer_config *c,
                  const struct trainer_controls *k, const struct dataset_pair *d, char *err)
 {
@@ -148,10 +171,6 @@ int trainer_init(struct trainer *t, const struct trainer_config *c,
         t->ntrain = (size_t)c->limit;
     if (t->ntrain == 0)
         return ftl_error(err, "no training sequences");
-#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
-    if (c->threads > 0)
-        openblas_set_num_threads(c->threads);
-#endif
     size_t B = (size_t)c->batch_size;
     t->steps_per_epoch = (t->ntrain + B - 1) / B;
     /* Packed capacity: the batch times the longest sequence either split holds. */
@@ -164,6 +183,7 @@ int trainer_init(struct trainer *t, const struct trainer_config *c,
     model_init(&t->model, c->task, c->hidden, c->units);
     model_init_weights(&t->model, c->seed);
     model_work_init(&t->work, &t->model, c->batch_size, B * maxlen);
+    set_threads(t, c->threads);
     optim_init(&t->opt, c->optimizer, t->model.size, k->lr);
     t->opt.clip = c->clip;
     t->grad = xcalloc(t->model.size, sizeof *t->grad);

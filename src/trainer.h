@@ -35,7 +35,7 @@ struct trainer_config {
     int shuffle;
     long limit;             /* use only the first N training sequences, 0 = all */
     long epochs, steps;     /* stop after this many epochs or steps (one of them > 0) */
-    int threads;            /* BLAS threads, 0 = leave OpenBLAS's default */
+    int threads;            /* GRU threads (OpenBLAS runs one); 0 = as many as OpenBLAS would use */
     char data[1024];        /* "sample" or the data folder */
 };
 

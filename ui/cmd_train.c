@@ -103,10 +103,17 @@ int cmd_train(int argc, char **argv)
                 model_task_name(t->cfg.task), reg_table[t->ctl.loss].name, t->ntrain,
                 t->cfg.data, dir);
     rc = EXIT_OK;
+    int write_stop = 0;
+    char note[FTL_ERRLEN];
     while (!trainer_finished(t) && !stop_requested) {
         int r = session_step(&s, err);
+        if (session_take_notice(&s, note)) {
+            if (p.tty)
+                fputc('\n', stderr);
+            fprintf(stderr, "ftlab: %s\n", note);
+        }
         if (r == -2) {
-            rc = cli_fail("%s", err);
+            write_stop = 1;
             break;
         }
         if (r == -1) {
@@ -122,24 +129,41 @@ int cmd_train(int argc, char **argv)
                 report_epoch(&p, &s);
         }
     }
+    uint64_t step = t->step;
     if (stop_requested) {
         if (p.tty)
             fputc('\n', stderr);
         fprintf(stderr, "ftlab: interrupted at step %llu; continue with 'ftlab train --resume %s'\n",
-                (unsigned long long)t->step, dir);
+                (unsigned long long)step, dir);
         trainer_note(&s.tr, "stop");
         rc = EXIT_FAIL;
-    } else if (rc == EXIT_OK) {
+    } else if (rc == EXIT_OK && !write_stop) {
         trainer_note(&s.tr, "stop");
         if (!o.quiet) {
             if (p.tty)
                 fputc('\n', stderr);
-            fprintf(stderr, "done: %llu steps in %.1f s; run in %s\n", (unsigned long long)t->step,
+            fprintf(stderr, "done: %llu steps in %.1f s; run in %s\n", (unsigned long long)step,
                     t->elapsed, dir);
         }
     }
-    if (session_close(&s, err) != 0)
-        rc = cli_fail("%s", err);
+    if (write_stop && p.tty)
+        fputc('\n', stderr);
+    /* final.ckpt is tried even after a failed write: a full disk may still take it. */
+    char close_err[FTL_ERRLEN];
+    int close_rc = session_close(&s, close_err);
+    if (write_stop || close_rc != 0) {
+        /* One line: what failed, where training stopped, what is safe on disk. */
+        char saved[160];
+        if (close_rc == 0)
+            snprintf(saved, sizeof saved, "final.ckpt holds step %llu", (unsigned long long)step);
+        else
+            snprintf(saved, sizeof saved, "the last checkpoint written is checkpoints/%s (step %llu)",
+                     s.last_checkpoint, (unsigned long long)s.last_checkpoint_step);
+        rc = cli_fail("%s; %s at step %llu%s; %s; continue with 'ftlab train --resume %s'",
+                      write_stop ? err : close_err, write_stop ? "training stopped" : "training ended",
+                      (unsigned long long)step, write_stop ? " (--on-write-error stop)" : "", saved,
+                      dir);
+    }
     free(dir);
     return rc;
 }

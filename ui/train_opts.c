@@ -29,15 +29,19 @@ const char train_opts_help[] =
     "  --seed S             seed of the weights and the shuffles (default 1)\n"
     "  --no-shuffle         keep the file order: batch 1 is the first B sequences\n"
     "  --limit N            use only the first N training sequences\n"
-    "  --threads T          BLAS threads (default: OpenBLAS's choice)\n"
+    "  --threads T          threads for the GRU layers (OpenBLAS itself runs one;\n"
+    "                       default: as many as OpenBLAS would use)\n"
     "  --out RUN_DIR        where the run goes (default runs/DATE-TIME-TASK)\n"
     "  --resume RUN_DIR     continue a run where it stopped\n"
+    "  --on-write-error A   when a run file cannot be written (full disk, read-only folder):\n"
+    "                       stop (default: save what can be saved, exit 1) or continue\n"
+    "                       (warn once, train on, retry the writes at the next checkpoint)\n"
     "  -q, --quiet          no progress output\n";
 
 enum {
     OPT_DATA = 256, OPT_SAMPLE, OPT_TASK, OPT_LOSS, OPT_LAMBDA, OPT_MARGIN, OPT_HIDDEN,
     OPT_UNITS, OPT_BATCH, OPT_EPOCHS, OPT_STEPS, OPT_OPTIMIZER, OPT_LR, OPT_CLIP, OPT_SEED,
-    OPT_NO_SHUFFLE, OPT_LIMIT, OPT_THREADS, OPT_OUT, OPT_RESUME,
+    OPT_NO_SHUFFLE, OPT_LIMIT, OPT_THREADS, OPT_OUT, OPT_RESUME, OPT_ON_WRITE_ERROR,
 };
 
 static const struct option longopts[] = {
@@ -61,6 +65,7 @@ static const struct option longopts[] = {
     {"threads", required_argument, NULL, OPT_THREADS},
     {"out", required_argument, NULL, OPT_OUT},
     {"resume", required_argument, NULL, OPT_RESUME},
+    {"on-write-error", required_argument, NULL, OPT_ON_WRITE_ERROR},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0},
 };
@@ -151,6 +156,14 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
             break;
         case OPT_OUT: o->out = a; break;
         case OPT_RESUME: o->resume = a; break;
+        case OPT_ON_WRITE_ERROR:
+            if (strcmp(a, "stop") == 0)
+                o->on_write_error = SESSION_WRITE_STOP;
+            else if (strcmp(a, "continue") == 0)
+                o->on_write_error = SESSION_WRITE_CONTINUE;
+            else
+                return cli_usage_error(self, "--on-write-error must be stop or continue, not '%s'", a);
+            break;
         case 'q': o->quiet = 1; break;
         default: return cli_usage_error(self, "unknown option");
         }
@@ -194,6 +207,7 @@ int train_opts_open(struct train_opts *o, struct session *s, char **dir, int *sa
         if (session_load_data(saved.data, &data, err) != 0 ||
             session_resume(s, o->resume, &saved, &data, err) != 0)
             return -1;
+        s->on_write_error = o->on_write_error;
         *dir = xstrdup(o->resume);
         return 0;
     }
@@ -214,5 +228,6 @@ int train_opts_open(struct train_opts *o, struct session *s, char **dir, int *sa
         *dir = NULL;
         return -1;
     }
+    s->on_write_error = o->on_write_error;
     return 0;
 }

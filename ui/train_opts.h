@@ -6,6 +6,7 @@
 #define FTLAB_TRAIN_OPTS_H
 
 #include "cli.h"
+#include "session.h"
 #include "trainer.h"
 
 struct train_opts {
@@ -15,6 +16,7 @@ struct train_opts {
     const char *out;    /* --out RUN_DIR, or NULL */
     const char *resume; /* --resume RUN_DIR, or NULL */
     int quiet;
+    enum session_on_write_error on_write_error; /* --on-write-error stop|continue */
     /* which of epochs/steps the user gave (for --resume overrides) */
     int set_epochs, set_steps;
 };
@@ -28,12 +30,11 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
 /* A new run folder name: runs/YYYYMMDD-HHMMSS-TASK (a new string). */
 char *train_opts_default_out(const struct trainer_config *c);
 
-struct session;
 /*
  * Opens the session the options ask for: --resume RUN_DIR, or a new run in
  * --out (default runs/DATE-TIME-TASK) on the data --data/--sample/the
  * default resolves to. *dir receives the run directory (a new string);
- * *sample whether the embedded sample is used.
+ * *sample whether the embedded sample is used. The session gets --on-write-error.
  */
 int train_opts_open(struct train_opts *o, struct session *s, char **dir, int *sample, char *err);
 
