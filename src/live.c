@@ -413,6 +413,9 @@ static void *trainer_main(void *arg)
             continue;
         }
         publish_step(l, ftl_now() - t0, t->batch.B);
+        char note[FTL_ERRLEN];
+        if (session_take_notice(&l->s, note))
+            live_post(l, "%s", note);
         if (r == 1 || (l->probe_every > 0 && t->step % (uint64_t)l->probe_every == 0))
             probe(l);
         wake(l);

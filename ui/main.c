@@ -156,7 +156,7 @@ int cli_usage_error(const struct cli_cmd *c, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry 'ftlab %s--help'.\n", c ? c->name : "");
+    fprintf(stderr, "\nTry 'ftlab %s%s--help'.\n", c ? c->name : "", c ? " " : "");
     return EXIT_USAGE;
 }
 
