@@ -3,6 +3,7 @@
 #include "gnuplot.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -203,10 +204,21 @@ static void listen_stderr(struct talk *t)
     t->said[t->nsaid] = '\0';
 }
 
+/* Set by gp_cancel(): every running gp_run stops its gnuplot within 100 ms. */
+static atomic_int cancelled;
+
+void gp_cancel(void)
+{
+    atomic_store(&cancelled, 1);
+}
+
+/* Milliseconds to wait in one poll: until the deadline, but at most 100 so a cancel is seen. */
 static int ms_left(double deadline)
 {
     double left = deadline - ftl_now();
-    return left <= 0 ? 0 : left > 1e6 ? 1000000000 : (int)(left * 1000) + 1;
+    if (left <= 0 || atomic_load(&cancelled))
+        return 0;
+    return left > 0.1 ? 100 : (int)(left * 1000) + 1;
 }
 
 /* Feeds the script and reads stderr until both pipes are done; -1 at the deadline,
@@ -242,7 +254,7 @@ static int reap(pid_t pid, double deadline, int *status)
         pid_t w = waitpid(pid, status, WNOHANG);
         if (w == pid) return 0;
         if (w < 0 && errno != EINTR) return -1;
-        if (ftl_now() >= deadline) return -1;
+        if (ftl_now() >= deadline || atomic_load(&cancelled)) return -1;
         nanosleep(&(struct timespec){.tv_nsec = 5000000}, NULL);
     }
 }
@@ -441,8 +453,10 @@ int gp_run(const char *script, size_t len, double timeout, const char *label,
         if (talked == -2)
             rc = ftl_error(err, "%s: poll: %s", label, strerror(poll_errno));
         else
-            rc = ftl_error(err, "%s: gnuplot did not finish within %g s and was stopped", label,
-                           timeout);
+            rc = atomic_load(&cancelled)
+                     ? ftl_error(err, "%s: gnuplot was stopped (ftlab is quitting)", label)
+                     : ftl_error(err, "%s: gnuplot did not finish within %g s and was stopped",
+                                 label, timeout);
     } else {
         rc = explain_status(status, t->said, label, script_name, err);
     }

@@ -34,6 +34,9 @@ int gp_available(char *err);
 
 #define GP_TIMEOUT_DEFAULT 30.0 /* seconds */
 
+/* Stops every gnuplot this process runs now or later (the workbench quitting mid-export). */
+void gp_cancel(void);
+
 /* $FTLAB_GNUPLOT_TIMEOUT (seconds, > 0) when set and valid, else GP_TIMEOUT_DEFAULT. */
 double gp_timeout(void);
 

@@ -81,6 +81,13 @@ void export_wait(struct export_job **job)
     *job = NULL;
 }
 
+void export_cancel(struct export_job **job)
+{
+    if (*job && atomic_load(&(*job)->running))
+        gp_cancel();
+    export_wait(job);
+}
+
 void export_start(struct export_job **job, const char *run_dir, const uint32_t *heat, int units,
                   struct live *l)
 {

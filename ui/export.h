@@ -22,5 +22,7 @@ void export_start(struct export_job **job, const char *run_dir, const uint32_t *
                   struct live *l);
 /* Waits for a running export and frees it. */
 void export_wait(struct export_job **job);
+/* Quitting: stops a running gnuplot at once (no export starts after this), then waits. */
+void export_cancel(struct export_job **job);
 
 #endif

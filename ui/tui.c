@@ -487,7 +487,7 @@ int cmd_tui(int argc, char **argv)
             frames++;
         }
     }
-    export_wait(&t.export);
+    export_cancel(&t.export);
     rc = live_stop(t.live, err) == 0 ? EXIT_OK : EXIT_FAIL;
     term_end();
     canvas_free(&t.canvas);
