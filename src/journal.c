@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -374,17 +373,6 @@ static int adopt_existing(struct journal *j, char *err)
     return rc;
 }
 
-static void sync_dir_of(const char *path)
-{
-    char *copy = xstrdup(path);
-    int fd = open(dirname(copy), O_RDONLY);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-    free(copy);
-}
-
 int journal_open_append(struct journal *j, const char *path, char *err)
 {
     memset(j, 0, sizeof *j);
@@ -401,7 +389,7 @@ int journal_open_append(struct journal *j, const char *path, char *err)
     else if (st.st_size > 0)
         rc = adopt_existing(j, err);
     else if ((rc = write_line(j, HEADER_LINE, strlen(HEADER_LINE), err)) == 0)
-        sync_dir_of(path); /* a new file: make its name durable too */
+        ftl_sync_parent(path); /* a new file: make its name durable too */
     if (rc != 0) {
         close(j->fd);
         free(j->path);

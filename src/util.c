@@ -90,8 +90,7 @@ int ftl_mkdir_p(const char *dir, char *err)
     return rc;
 }
 
-/* fsync the directory holding path, so that a rename survives a power cut. */
-static void sync_parent(const char *path)
+void ftl_sync_parent(const char *path)
 {
     char *copy = xstrdup(path);
     int fd = open(dirname(copy), O_RDONLY);
@@ -134,7 +133,7 @@ int ftl_atomic_commit(struct ftl_atomic *a, char *err)
     if (rc != 0)
         unlink(a->tmp);
     else
-        sync_parent(a->path);
+        ftl_sync_parent(a->path);
     free(a->path);
     free(a->tmp);
     a->path = a->tmp = NULL;

@@ -45,6 +45,8 @@ struct ftl_atomic {
 int ftl_atomic_open(struct ftl_atomic *a, const char *path, char *err);
 int ftl_atomic_commit(struct ftl_atomic *a, char *err); /* closes and renames */
 void ftl_atomic_abort(struct ftl_atomic *a);            /* closes and unlinks the temp */
+/* fsync the directory holding path, so that a rename or a new file there survives a power cut. */
+void ftl_sync_parent(const char *path);
 /* Writes a whole buffer atomically. */
 int ftl_write_file(const char *path, const void *buf, size_t len, char *err);
 /* Reads a whole file (NUL-terminated for convenience); caller frees *buf. */
