@@ -243,6 +243,15 @@ out:
 
 /* ---- statistics ------------------------------------------------------- */
 
+size_t dataset_max_len(const struct dataset *d)
+{
+    size_t m = 1;
+    for (size_t i = 0; i < d->n; i++)
+        if (dataset_len(d, i) > m)
+            m = dataset_len(d, i);
+    return m;
+}
+
 static int cmp_size(const void *a, const void *b)
 {
     size_t x = *(const size_t *)a, y = *(const size_t *)b;

@@ -60,6 +60,9 @@ void dataset_pair_free(struct dataset_pair *p);
 /* The first n sequences only (for --limit), in place. */
 void dataset_truncate(struct dataset *d, size_t n);
 
+/* The longest sequence (1 for an empty set): sizes the packed buffers of a batch. */
+size_t dataset_max_len(const struct dataset *d);
+
 /* Summary figures for `ftlab data info`. */
 struct dataset_stats {
     size_t n, len_min, len_max;

@@ -26,10 +26,7 @@ int eval_run(const struct model *m, const struct dataset *d, const struct eval_o
     memset(r, 0, sizeof *r);
     if (d->n == 0)
         return ftl_error(err, "no test sequences to evaluate on");
-    size_t n = d->n, K = (size_t)m->K, maxlen = 1;
-    for (size_t i = 0; i < n; i++)
-        if (dataset_len(d, i) > maxlen)
-            maxlen = dataset_len(d, i);
+    size_t n = d->n, K = (size_t)m->K, maxlen = dataset_max_len(d);
     r->task = m->task;
     r->units = m->K;
     r->n = n;

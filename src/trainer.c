@@ -174,12 +174,9 @@ int trainer_init(struct trainer *t, const struct trainer_config *c,
     size_t B = (size_t)c->batch_size;
     t->steps_per_epoch = (t->ntrain + B - 1) / B;
     /* Packed capacity: the batch times the longest sequence either split holds. */
-    size_t maxlen = 1;
-    const struct dataset *sets[2] = {&d->train, &d->test};
-    for (int s = 0; s < 2; s++)
-        for (size_t i = 0; i < sets[s]->n; i++)
-            if (dataset_len(sets[s], i) > maxlen)
-                maxlen = dataset_len(sets[s], i);
+    size_t maxlen = dataset_max_len(&d->train);
+    if (dataset_max_len(&d->test) > maxlen)
+        maxlen = dataset_max_len(&d->test);
     model_init(&t->model, c->task, c->hidden, c->units);
     model_init_weights(&t->model, c->seed);
     model_work_init(&t->work, &t->model, c->batch_size, B * maxlen);

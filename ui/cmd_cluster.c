@@ -89,10 +89,7 @@ int cmd_embed(int argc, char **argv)
         return cli_fail("%s", err);
     }
     const struct dataset *d = strcmp(split, "train") == 0 ? &p.train : &p.test;
-    size_t maxlen = 1;
-    for (size_t i = 0; i < d->n; i++)
-        if (dataset_len(d, i) > maxlen)
-            maxlen = dataset_len(d, i);
+    size_t maxlen = dataset_max_len(d);
     float *acts = xmallocarray(d->n * (size_t)m.K, sizeof *acts);
     struct model_work w;
     model_work_init(&w, &m, 256, 256 * maxlen);
