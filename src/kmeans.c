@@ -508,34 +508,6 @@ static int check_input(const double *X, size_t n, int d, const struct kmeans_opt
     return 0;
 }
 
-/* NumPy's pairwise sum for the d column variances (loops_utils.h), so that
- * tol_abs is bit for bit sklearn's np.mean(np.var(X, axis=0)) * tol. */
-static double pairwise_sum(const double *a, size_t n)
-{
-    if (n < 8) {
-        double res = 0.;
-        for (size_t i = 0; i < n; i++)
-            res += a[i];
-        return res;
-    }
-    if (n <= 128) {
-        double r[8], res;
-        size_t i;
-        for (i = 0; i < 8; i++)
-            r[i] = a[i];
-        for (i = 8; i < n - (n % 8); i += 8)
-            for (size_t q = 0; q < 8; q++)
-                r[q] += a[i + q];
-        res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for (; i < n; i++)
-            res += a[i];
-        return res;
-    }
-    size_t n2 = n / 2;
-    n2 -= n2 % 8;
-    return pairwise_sum(a, n2) + pairwise_sum(a + n2, n - n2);
-}
-
 /* Column means into mean[d] and sklearn's tolerance: np.var over axis 0 adds
  * row after row; the mean of the d variances is a pairwise sum. */
 static double column_stats(const double *X, size_t n, int d, double tol, double *mean)
@@ -555,7 +527,7 @@ static double column_stats(const double *X, size_t n, int d, double tol, double 
         }
     for (int q = 0; q < d; q++)
         var[q] /= (double)n;
-    double tol_abs = tol == 0.0 ? 0.0 : (0.0 + pairwise_sum(var, (size_t)d)) / d * tol;
+    double tol_abs = tol == 0.0 ? 0.0 : (0.0 + ftl_pairwise_sum(var, (size_t)d)) / d * tol;
     free(var);
     return tol_abs;
 }

@@ -18,34 +18,6 @@ typedef long double wide_int;
 
 // ---- NumPy's summation order ----
 
-/* NumPy's pairwise summation of one inner-loop block (numpy/core/src/umath
- * loops_utils.h): 8 accumulators up to 128 elements, halving above. */
-static double pairwise_block(const double *a, size_t n)
-{
-    if (n < 8) {
-        double res = 0.;
-        for (size_t i = 0; i < n; i++)
-            res += a[i];
-        return res;
-    }
-    if (n <= 128) {
-        double r[8];
-        size_t i;
-        for (i = 0; i < 8; i++)
-            r[i] = a[i];
-        for (i = 8; i < n - (n % 8); i += 8)
-            for (size_t k = 0; k < 8; k++)
-                r[k] += a[i + k];
-        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for (; i < n; i++)
-            res += a[i];
-        return res;
-    }
-    size_t n2 = n / 2;
-    n2 -= n2 % 8;
-    return pairwise_block(a, n2) + pairwise_block(a + n2, n - n2);
-}
-
 /* np.sum of a contiguous float64 vector: the reduction starts from 0 and is
  * fed in buffers of 8192 elements, each summed pairwise (checked bit for bit
  * against NumPy 1.24 on random vectors up to 30000 long). */
@@ -53,7 +25,7 @@ static double numpy_sum(const double *a, size_t n)
 {
     double res = 0.0;
     for (size_t s = 0; s < n; s += 8192)
-        res += pairwise_block(a + s, n - s < 8192 ? n - s : 8192);
+        res += ftl_pairwise_sum(a + s, n - s < 8192 ? n - s : 8192);
     return res;
 }
 

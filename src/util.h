@@ -57,6 +57,13 @@ char *ftl_path_join(const char *a, const char *b);
 int ftl_is_dir(const char *path);
 int ftl_is_file(const char *path);
 
+/*
+ * NumPy's pairwise summation of one inner-loop block (numpy/core/src/umath/
+ * loops_utils.h): 8 accumulators up to 128 elements, halving above. KMeans'
+ * tolerance and the metrics' sums use it to agree with scikit-learn bit for bit.
+ */
+double ftl_pairwise_sum(const double *a, size_t n);
+
 /* Monotonic seconds, for progress and throughput. */
 double ftl_now(void);
 
