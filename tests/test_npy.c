@@ -20,24 +20,26 @@
 #include <unistd.h>
 
 #include "npy.h"
+#include "testutil.h"
 #include "util.h"
 
-static char tmp_dir[256];
+/* The group's private temporary folder (testutil.h). */
+static struct tmpdir *group_tmp;
+static const char *tmp_dir;
 
 static int setup_tmp(void **state)
 {
     (void)state;
-    const char *base = getenv("TMPDIR");
-    snprintf(tmp_dir, sizeof tmp_dir, "%s/ftlab-npy-XXXXXX", base && *base ? base : "/tmp");
-    return mkdtemp(tmp_dir) ? 0 : -1;
+    group_tmp = tmpdir_new();
+    tmp_dir = group_tmp->path;
+    return 0;
 }
 
 static int teardown_tmp(void **state)
 {
     (void)state;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_dir);
-    return system(cmd) == 0 ? 0 : -1;
+    tmpdir_free(group_tmp);
+    return 0;
 }
 
 /* A path in the private temporary folder; static buffer, one at a time. */
