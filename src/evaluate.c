@@ -104,10 +104,15 @@ void eval_print(const struct eval_result *r, FILE *fp)
     }
     fprintf(fp, "\nFigure 2: test sequences by their most active %s unit (rows) and digit (columns)\n",
             r->task == TASK_CLASSIFY ? "FC1" : "code");
+    /* Counts, then the same row as shades (darker = more sequences), so the pattern reads at a glance. */
+    static const char shades[] = " .:-=+*#%@";
+    uint32_t top = 1;
+    for (size_t i = 0; i < (size_t)r->units * DATASET_CLASSES; i++)
+        top = r->actmap[i] > top ? r->actmap[i] : top;
     fprintf(fp, " unit");
     for (int c = 0; c < DATASET_CLASSES; c++)
         fprintf(fp, " %5d", c);
-    fprintf(fp, "\n");
+    fprintf(fp, "   0123456789\n");
     int hidden = 0;
     for (int u = 0; u < r->units; u++) {
         const uint32_t *row = r->actmap + (size_t)u * DATASET_CLASSES;
@@ -124,6 +129,12 @@ void eval_print(const struct eval_result *r, FILE *fp)
                 fprintf(fp, " %5u", row[c]);
             else
                 fprintf(fp, "     .");
+        fprintf(fp, "   ");
+        for (int c = 0; c < DATASET_CLASSES; c++) {
+            /* Any non-zero count gets at least the lightest mark. */
+            size_t level = row[c] ? 1 + (size_t)((double)row[c] / top * (sizeof shades - 3) + 0.5) : 0;
+            fputc(shades[level], fp);
+        }
         fprintf(fp, "\n");
     }
     if (hidden)
