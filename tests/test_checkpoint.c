@@ -30,30 +30,11 @@
 #include "testutil.h"
 #include "util.h"
 
-/* The group's private temporary folder (testutil.h). */
-static struct tmpdir *group_tmp;
-static const char *tmp_dir;
-
-static int setup_tmp(void **state)
-{
-    (void)state;
-    group_tmp = tmpdir_new();
-    tmp_dir = group_tmp->path;
-    return 0;
-}
-
-static int teardown_tmp(void **state)
-{
-    (void)state;
-    tmpdir_free(group_tmp);
-    return 0;
-}
-
 /* A path in the private temporary folder; static buffer, one at a time. */
 static const char *tmp_path(const char *name)
 {
     static char path[512];
-    snprintf(path, sizeof path, "%s/%s", tmp_dir, name);
+    snprintf(path, sizeof path, "%s/%s", testutil_group_dir(), name);
     return path;
 }
 
@@ -658,5 +639,5 @@ int main(void)
         cmocka_unit_test(test_failed_writes_keep_old_file),
         cmocka_unit_test(test_killed_writer),
     };
-    return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
+    return cmocka_run_group_tests(tests, testutil_group_setup, testutil_group_teardown);
 }

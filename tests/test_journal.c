@@ -26,29 +26,10 @@
 #include "testutil.h"
 #include "util.h"
 
-/* The group's private temporary folder (testutil.h). */
-static struct tmpdir *group_tmp;
-static const char *tmp_dir;
-
-static int setup_tmp(void **state)
-{
-    (void)state;
-    group_tmp = tmpdir_new();
-    tmp_dir = group_tmp->path;
-    return 0;
-}
-
-static int teardown_tmp(void **state)
-{
-    (void)state;
-    tmpdir_free(group_tmp);
-    return 0;
-}
-
 /* A fresh path in the private temporary folder (a new string). */
 static char *tmp_path(const char *name)
 {
-    char *p = ftl_path_join(tmp_dir, name);
+    char *p = ftl_path_join(testutil_group_dir(), name);
     unlink(p);
     return p;
 }
@@ -488,5 +469,5 @@ int main(void)
         cmocka_unit_test(test_full_disk),
         cmocka_unit_test(test_doubles_round_trip),
     };
-    return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
+    return cmocka_run_group_tests(tests, testutil_group_setup, testutil_group_teardown);
 }

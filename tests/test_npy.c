@@ -23,46 +23,20 @@
 #include "testutil.h"
 #include "util.h"
 
-/* The group's private temporary folder (testutil.h). */
-static struct tmpdir *group_tmp;
-static const char *tmp_dir;
-
-static int setup_tmp(void **state)
-{
-    (void)state;
-    group_tmp = tmpdir_new();
-    tmp_dir = group_tmp->path;
-    return 0;
-}
-
-static int teardown_tmp(void **state)
-{
-    (void)state;
-    tmpdir_free(group_tmp);
-    return 0;
-}
-
 /* A path in the private temporary folder; static buffer, one at a time. */
 static const char *tmp_path(const char *name)
 {
     static char path[512];
-    snprintf(path, sizeof path, "%s/%s", tmp_dir, name);
+    snprintf(path, sizeof path, "%s/%s", testutil_group_dir(), name);
     return path;
 }
 
 static const char *fixture(const char *name)
 {
-    static char path[1024];
-    const char *env = getenv("FTLAB_TEST_DATA");
-    const char *dirs[] = {env, "tests/data", "../tests/data"};
-    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-        if (!dirs[i] || !*dirs[i]) continue;
-        snprintf(path, sizeof path, "%s/npy/%s", dirs[i], name);
-        if (ftl_is_file(path)) return path;
-        if (i == 0) fail_msg("FTLAB_TEST_DATA=%s has no npy/%s", env, name);
-    }
-    fail_msg("fixture npy/%s not found (set FTLAB_TEST_DATA to the tests/data folder)", name);
-    return NULL;
+    const char *path = testutil_fixture("npy", name);
+    if (!path)
+        fail_msg("fixture npy/%s missing", name);
+    return path;
 }
 
 static void write_bytes(const char *path, const void *buf, size_t len)
@@ -595,8 +569,8 @@ static void test_stream(void **state)
     assert_int_equal(npy_open(tmp_path("missing.npy"), &f, err), -1);
     assert_non_null(strstr(err, "missing.npy"));
     err[0] = '\0';
-    assert_int_equal(npy_open(tmp_dir, &f, err), -1);
-    assert_non_null(strstr(err, tmp_dir));
+    assert_int_equal(npy_open(testutil_group_dir(), &f, err), -1);
+    assert_non_null(strstr(err, testutil_group_dir()));
     free(v);
     free(x);
 }
@@ -710,5 +684,5 @@ int main(void)
         cmocka_unit_test(test_get_i64_saturates),
         cmocka_unit_test(test_corruption_sweep),
     };
-    return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
+    return cmocka_run_group_tests(tests, testutil_group_setup, testutil_group_teardown);
 }

@@ -39,17 +39,10 @@
 /* tests/data/plots/NAME (a static buffer). */
 static const char *fixture(const char *name)
 {
-    static char path[1024];
-    const char *env = getenv("FTLAB_TEST_DATA");
-    const char *dirs[] = {env, "tests/data", "../tests/data"};
-    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-        if (!dirs[i] || !*dirs[i]) continue;
-        snprintf(path, sizeof path, "%s/plots/%s", dirs[i], name);
-        if (ftl_is_dir(path) || ftl_is_file(path)) return path;
-        if (i == 0) fail_msg("FTLAB_TEST_DATA=%s has no plots/%s", env, name);
-    }
-    fail_msg("fixture plots/%s not found (set FTLAB_TEST_DATA to the tests/data folder)", name);
-    return NULL;
+    const char *path = testutil_fixture("plots", name);
+    if (!path)
+        fail_msg("fixture plots/%s missing", name);
+    return path;
 }
 
 static char *run_a, *run_b;

@@ -55,6 +55,48 @@ char *tmpdir_path(const struct tmpdir *td, const char *name)
     return ftl_path_join(td->path, name);
 }
 
+static struct tmpdir *group;
+
+int testutil_group_setup(void **state)
+{
+    (void)state;
+    group = tmpdir_new();
+    return 0;
+}
+
+int testutil_group_teardown(void **state)
+{
+    (void)state;
+    tmpdir_free(group);
+    group = NULL;
+    return 0;
+}
+
+const char *testutil_group_dir(void)
+{
+    return group->path;
+}
+
+const char *testutil_fixture(const char *subdir, const char *name)
+{
+    static char path[1024];
+    const char *env = getenv("FTLAB_TEST_DATA");
+    const char *dirs[] = {env, "tests/data", "../tests/data"};
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        if (!dirs[i] || !*dirs[i])
+            continue;
+        snprintf(path, sizeof path, "%s/%s/%s", dirs[i], subdir, name);
+        if (ftl_is_file(path) || ftl_is_dir(path))
+            return path;
+        if (i == 0) {
+            printf("# FTLAB_TEST_DATA=%s has no %s/%s\n", env, subdir, name);
+            return NULL;
+        }
+    }
+    printf("# fixture %s/%s not found (set FTLAB_TEST_DATA to the tests/data folder)\n", subdir, name);
+    return NULL;
+}
+
 char *testutil_real_data_dir(void)
 {
     const char *env = getenv("FTLAB_DATA");
