@@ -130,19 +130,22 @@ static void describe_change(const struct journal_entry *e, char *out, size_t cap
         out[0] = '\0';
 }
 
+/* RUN_DIR/journal into log: 1 when read, 0 when the run has none (a run may lack one), -1 on error. */
+static int read_journal(const char *run_dir, struct journal_log *log, char *err)
+{
+    char *path = run_path(run_dir, "journal");
+    int rc = !ftl_is_file(path) ? 0 : journal_read(path, log, err) == 0 ? 1 : -1;
+    free(path);
+    return rc;
+}
+
 int plotdata_markers(const char *run_dir, struct plotdata_marker **markers, size_t *n, char *err)
 {
     *markers = NULL;
     *n = 0;
-    char *path = run_path(run_dir, "journal");
-    if (!ftl_is_file(path)) {
-        free(path);
-        return 0;
-    }
     struct journal_log log;
-    int rc = journal_read(path, &log, err);
-    free(path);
-    if (rc != 0) return -1;
+    int rc = read_journal(run_dir, &log, err);
+    if (rc <= 0) return rc;
     struct plotdata_marker *m = xcalloc(log.nevents + 1, sizeof *m);
     size_t count = 0;
     for (size_t i = 0; i < log.nevents; i++) {
@@ -179,15 +182,9 @@ static void append_loss(struct plotdata_run *r, int kind)
 /* The losses the journal switched to, in order, after the starting one. */
 static int add_loss_changes(const char *run_dir, struct plotdata_run *r, char *err)
 {
-    char *path = run_path(run_dir, "journal");
-    if (!ftl_is_file(path)) {
-        free(path);
-        return 0;
-    }
     struct journal_log log;
-    int rc = journal_read(path, &log, err);
-    free(path);
-    if (rc != 0) return -1;
+    int rc = read_journal(run_dir, &log, err);
+    if (rc <= 0) return rc;
     int current = r->loss;
     for (size_t i = 0; i < log.nevents; i++) {
         const struct journal_entry *e = &log.events[i];
