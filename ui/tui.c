@@ -256,6 +256,12 @@ static void draw_scores(struct tui *t, struct canvas *c, int y, int x, int h, in
     }
 }
 
+/* λ where the terminal can show it. */
+static const char *lambda_name(void)
+{
+    return term_utf8() ? "λ" : "lambda";
+}
+
 static void fmt_num(char *buf, size_t n, double v)
 {
     snprintf(buf, n, "%.3g", v);
@@ -272,13 +278,10 @@ static void draw_status(struct tui *t, struct canvas *c, int y, int w)
     const char *state = t->quitting ? "saving" : live_state_name(v->state);
     unsigned long long epoch = v->epoch + (v->state == LIVE_DONE ? 0 : 1);
     snprintf(line, sizeof line,
-             " %s | step %llu/%llu epoch %llu | %.0f seq/s | loss %s | λ %s | m %s | lr %s | %s | %s | %s",
+             " %s | step %llu/%llu epoch %llu | %.0f seq/s | loss %s | %s %s | m %s | lr %s | %s | %s | %s",
              state, (unsigned long long)v->step, (unsigned long long)v->total_steps, epoch,
-             v->seq_per_s, reg_table[v->ctl.loss].name, lam, mar, lr, model_task_name(v->task),
+             v->seq_per_s, reg_table[v->ctl.loss].name, lambda_name(), lam, mar, lr, model_task_name(v->task),
              v->data, v->dir);
-    if (!term_utf8())
-        for (char *p = strstr(line, "λ"); p; p = strstr(p, "λ"))
-            memcpy(p, "L ", 2); /* λ is two bytes in UTF-8 */
     canvas_text(c, y + 1, 0, line, TC_STATUS, w);
     const char *msg = v->message[0] ? v->message : "";
     if (t->sample && !v->message[0])
@@ -332,8 +335,11 @@ static void draw(struct tui *t)
         doupdate();
         return;
     }
-    canvas_text(c, 0, 0, " ftlab  1-4 loss  space pause  +/- λ  [ ] m  < > lr  e eval  x export  ? keys  q quit",
-                TC_TITLE, W);
+    char title[128];
+    snprintf(title, sizeof title,
+             " ftlab  1-4 loss  space pause  +/- %s  [ ] m  < > lr  e eval  x export  ? keys  q quit",
+             lambda_name());
+    canvas_text(c, 0, 0, title, TC_TITLE, W);
     int body = H - 3;                   /* title line, and two status lines */
     int scores_h = H >= 30 ? 9 : H >= 20 ? 4 : 0;
     int top = body - scores_h;
