@@ -135,6 +135,23 @@ static void session_blank(struct session *s)
     s->test_metric = NAN;
 }
 
+/*
+ * --init: the weights of another checkpoint instead of the seeded ones, so two
+ * runs (or a run and a reference) start from exactly the same point. Only the
+ * weights: optimiser, step and data order start fresh, as in any new run.
+ */
+static int load_init(struct trainer *t, const char *path, char *err)
+{
+    if (!path[0])
+        return 0;
+    struct ckpt c;
+    if (ckpt_read(path, &c, err) != 0)
+        return -1;
+    int rc = trainer_load_model(&t->model, &c, path, err);
+    ckpt_free(&c);
+    return rc;
+}
+
 int session_create(struct session *s, const char *dir, const struct trainer_config *c,
                    const struct trainer_controls *k, struct dataset_pair *data, char *err)
 {
@@ -151,7 +168,8 @@ int session_create(struct session *s, const char *dir, const struct trainer_conf
                   dir);
         goto out;
     }
-    if (run_create(dir, err) != 0 || trainer_init(&s->tr, c, k, &s->data, err) != 0)
+    if (run_create(dir, err) != 0 || trainer_init(&s->tr, c, k, &s->data, err) != 0 ||
+        load_init(&s->tr, c->init, err) != 0)
         goto out;
     trainer_config_to_kv(c, k, &kv);
     if (run_kv_write(&kv, cfg, err) != 0 || open_files(s, 1, err) != 0)

@@ -54,6 +54,9 @@ void trainer_config_to_kv(const struct trainer_config *c, const struct trainer_c
     run_kv_setf(kv, "steps", "%ld", c->steps);
     run_kv_setf(kv, "threads", "%d", c->threads);
     run_kv_set(kv, "data", c->data);
+    /* Written only when used, so runs without it keep their config byte for byte. */
+    if (c->init[0])
+        run_kv_set(kv, "init", c->init);
     run_kv_set(kv, "loss", reg_table[k->loss].name);
     run_kv_setf(kv, "lambda", "%.17g", k->lambda);
     run_kv_setf(kv, "margin", "%.17g", k->margin);
@@ -132,6 +135,11 @@ int trainer_config_from_kv(const struct run_kv *kv, struct trainer_config *c,
     if (!(s = run_kv_get(kv, "data")) || strlen(s) >= sizeof c->data)
         return ftl_error(err, "%s: missing data setting", path);
     snprintf(c->data, sizeof c->data, "%s", s);
+    if ((s = run_kv_get(kv, "init"))) {
+        if (!*s || strlen(s) >= sizeof c->init)
+            return ftl_error(err, "%s: bad init setting", path);
+        snprintf(c->init, sizeof c->init, "%s", s);
+    }
     return 0;
 }
 

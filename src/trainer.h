@@ -37,6 +37,7 @@ struct trainer_config {
     long epochs, steps;     /* stop after this many epochs or steps (one of them > 0) */
     int threads;            /* GRU threads (OpenBLAS runs one); 0 = as many as OpenBLAS would use */
     char data[1024];        /* "sample" or the data folder */
+    char init[1024];        /* initial weights from this checkpoint; "" = from seed */
 };
 
 /* What the user may change while it runs. */

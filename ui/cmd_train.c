@@ -82,6 +82,8 @@ int cmd_train(int argc, char **argv)
     int rc = train_opts_parse(self, argc, argv, &o);
     if (rc)
         return rc;
+    if (o.paused)
+        return cli_usage_error(self, "--paused is for the workbench ('ftlab tui'); train runs at once");
     char err[FTL_ERRLEN];
     struct session s;
     char *dir;

@@ -22,7 +22,7 @@ static int cmd_help(int argc, char **argv);
 const struct cli_cmd cli_commands[] = {
     {"tui", "[OPTIONS] [--out RUN_DIR | --resume RUN_DIR]",
      "open the workbench: train live, switch losses, watch the clusters form (the default)",
-     train_opts_help, cmd_tui},
+     train_opts_tui_help, cmd_tui},
     {"data", "fetch [--from DIR] | info [--data DIR | --sample]",
      "install the MNIST stroke data, or describe the data ftlab would use",
      "  fetch [--from DIR] [--data DIR]\n"

@@ -1,6 +1,7 @@
 /* train_opts — shared training options. See train_opts.h. */
 #include "train_opts.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,38 +11,48 @@
 #include "session.h"
 #include "util.h"
 
-const char train_opts_help[] =
-    "  --data DIR           MNIST strokes folder (default $FTLAB_DATA, else the installed data,\n"
-    "                       else the embedded sample)\n"
-    "  --sample             train on the embedded synthetic sample\n"
-    "  --task T             classify (default) or autoencode\n"
-    "  --loss L             baseline (default), decov, xcov or proposed\n"
-    "  --lambda X           regulariser weight (default 1)\n"
-    "  --margin M           KL margin of the proposed loss (default 5)\n"
-    "  --hidden H           GRU units (default 128)\n"
-    "  --units K            units of the target layer, FC1 or the code (default 32)\n"
-    "  --batch-size B       sequences per batch (default 256)\n"
-    "  --epochs E           train E epochs (default 10)\n"
-    "  --steps N            train N batches instead of whole epochs\n"
-    "  --optimizer O        adam (default) or sgd\n"
-    "  --lr X               learning rate (default 0.001)\n"
-    "  --clip X             clip the gradient's global norm at X (default off)\n"
-    "  --seed S             seed of the weights and the shuffles (default 1)\n"
-    "  --no-shuffle         keep the file order: batch 1 is the first B sequences\n"
-    "  --limit N            use only the first N training sequences\n"
-    "  --threads T          threads for the GRU layers (OpenBLAS itself runs one;\n"
-    "                       default: as many as OpenBLAS would use)\n"
-    "  --out RUN_DIR        where the run goes (default runs/DATE-TIME-TASK)\n"
-    "  --resume RUN_DIR     continue a run where it stopped\n"
-    "  --on-write-error A   when a run file cannot be written (full disk, read-only folder):\n"
-    "                       stop (default: save what can be saved, exit 1) or continue\n"
-    "                       (warn once, train on, retry the writes at the next checkpoint)\n"
-    "  -q, --quiet          no progress output\n";
+/* The options every training front end shares. */
+#define COMMON_HELP \
+    "  --data DIR           MNIST strokes folder (default $FTLAB_DATA, else the installed data,\n" \
+    "                       else the embedded sample)\n" \
+    "  --sample             train on the embedded synthetic sample\n" \
+    "  --task T             classify (default) or autoencode\n" \
+    "  --loss L             baseline (default), decov, xcov or proposed\n" \
+    "  --lambda X           regulariser weight (default 1)\n" \
+    "  --margin M           KL margin of the proposed loss (default 5)\n" \
+    "  --hidden H           GRU units (default 128)\n" \
+    "  --units K            units of the target layer, FC1 or the code (default 32)\n" \
+    "  --batch-size B       sequences per batch (default 256)\n" \
+    "  --epochs E           train E epochs (default 10)\n" \
+    "  --steps N            train N batches instead of whole epochs\n" \
+    "  --optimizer O        adam (default) or sgd\n" \
+    "  --lr X               learning rate (default 0.001)\n" \
+    "  --clip X             clip the gradient's global norm at X (default off)\n" \
+    "  --seed S             seed of the weights and the shuffles (default 1)\n" \
+    "  --init CKPT          start from the weights of CKPT (same task and sizes)\n" \
+    "                       instead of seeded ones; the seed still orders the data\n" \
+    "  --no-shuffle         keep the file order: batch 1 is the first B sequences\n" \
+    "  --limit N            use only the first N training sequences\n" \
+    "  --threads T          threads for the GRU layers (OpenBLAS itself runs one;\n" \
+    "                       default: as many as OpenBLAS would use)\n" \
+    "  --out RUN_DIR        where the run goes (default runs/DATE-TIME-TASK)\n" \
+    "  --resume RUN_DIR     continue a run where it stopped\n" \
+    "  --on-write-error A   when a run file cannot be written (full disk, read-only folder):\n" \
+    "                       stop (default: save what can be saved, exit 1) or continue\n" \
+    "                       (warn once, train on, retry the writes at the next checkpoint)\n" \
+    "  -q, --quiet          no progress output\n"
+
+const char train_opts_help[] = COMMON_HELP;
+
+const char train_opts_tui_help[] = COMMON_HELP
+    "  --paused             open with training paused (space starts it), so keys set\n"
+    "                       the controls before the first batch\n";
 
 enum {
     OPT_DATA = 256, OPT_SAMPLE, OPT_TASK, OPT_LOSS, OPT_LAMBDA, OPT_MARGIN, OPT_HIDDEN,
     OPT_UNITS, OPT_BATCH, OPT_EPOCHS, OPT_STEPS, OPT_OPTIMIZER, OPT_LR, OPT_CLIP, OPT_SEED,
-    OPT_NO_SHUFFLE, OPT_LIMIT, OPT_THREADS, OPT_OUT, OPT_RESUME, OPT_ON_WRITE_ERROR,
+    OPT_NO_SHUFFLE, OPT_LIMIT, OPT_THREADS, OPT_OUT, OPT_RESUME, OPT_ON_WRITE_ERROR, OPT_INIT,
+    OPT_PAUSED,
 };
 
 static const struct option longopts[] = {
@@ -66,6 +77,8 @@ static const struct option longopts[] = {
     {"out", required_argument, NULL, OPT_OUT},
     {"resume", required_argument, NULL, OPT_RESUME},
     {"on-write-error", required_argument, NULL, OPT_ON_WRITE_ERROR},
+    {"init", required_argument, NULL, OPT_INIT},
+    {"paused", no_argument, NULL, OPT_PAUSED},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0},
 };
@@ -164,6 +177,8 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
             else
                 return cli_usage_error(self, "--on-write-error must be stop or continue, not '%s'", a);
             break;
+        case OPT_INIT: o->init = a; break;
+        case OPT_PAUSED: o->paused = 1; break;
         case 'q': o->quiet = 1; break;
         default: return cli_usage_error(self, "unknown option");
         }
@@ -176,6 +191,10 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
         return cli_usage_error(self, "--data and --sample exclude each other");
     if (o->resume && o->out)
         return cli_usage_error(self, "--resume continues in its own folder; drop --out");
+    if (o->resume && o->init)
+        return cli_usage_error(self, "--resume continues from the run's own checkpoint; drop --init");
+    if (o->init && strlen(o->init) >= sizeof o->cfg.init)
+        return cli_usage_error(self, "--init: the path is too long");
     return 0;
 }
 
@@ -213,6 +232,16 @@ int train_opts_open(struct train_opts *o, struct session *s, char **dir, int *sa
     }
     if (cli_load_data(&o->data, &data, sample, err) != 0)
         return -1;
+    if (o->init) {
+        /* Absolute, like the data folder: the config must still name it from elsewhere. */
+        char *abs = realpath(o->init, NULL);
+        if (!abs) {
+            dataset_pair_free(&data);
+            return ftl_error(err, "%s: %s", o->init, strerror(errno));
+        }
+        snprintf(o->cfg.init, sizeof o->cfg.init, "%s", abs);
+        free(abs);
+    }
     if (*sample) {
         snprintf(o->cfg.data, sizeof o->cfg.data, "sample");
     } else {

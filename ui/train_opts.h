@@ -15,14 +15,17 @@ struct train_opts {
     struct cli_data data;
     const char *out;    /* --out RUN_DIR, or NULL */
     const char *resume; /* --resume RUN_DIR, or NULL */
+    const char *init;   /* --init CKPT, or NULL */
+    int paused;         /* --paused (the workbench only) */
     int quiet;
     enum session_on_write_error on_write_error; /* --on-write-error stop|continue */
     /* which of epochs/steps the user gave (for --resume overrides) */
     int set_epochs, set_steps;
 };
 
-/* The option lines for --help. */
+/* The option lines for --help; the second only for the workbench. */
 extern const char train_opts_help[];
+extern const char train_opts_tui_help[];
 
 /* Parses argv (argv[0] = the command name). Returns 0, or EXIT_USAGE after printing the error. */
 int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct train_opts *o);

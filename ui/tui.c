@@ -453,7 +453,7 @@ int cmd_tui(int argc, char **argv)
         session_free(&s);
         return cli_fail("%s", err);
     }
-    t.live = live_start(&s, wake[1], PROBE_EVERY, PROBE_SEQUENCES, 0);
+    t.live = live_start(&s, wake[1], PROBE_EVERY, PROBE_SEQUENCES, o.paused);
     double last_draw = 0, frame_sum = 0, frame_max = 0;
     long frames = 0;
     for (;;) {

@@ -1,0 +1,397 @@
+/*
+ * The experiment end to end: what the user asks for is what the trainer computes.
+ *
+ * The kernels have their own tests; this one checks the wiring from the
+ * command line (and the journal, and the workbench's keys through
+ * tests/experiment-tui.sh) down to the weights. Each case of
+ * tests/ref/experiment_ref.h runs `ftlab train` (or `ftlab replay`) for a
+ * few SGD steps on the tiny data set tests/data/experiment from a fixed
+ * initial checkpoint, and the run must end with the weights PyTorch computes
+ * independently (tests/ref/experiment_ref.py), and every row of its
+ * metrics.csv must hold the loss terms of that step, the controls the
+ * journal says were in force, and total = task + lambda * (active term).
+ *
+ *     test_experiment                   every case through the CLI
+ *     test_experiment --check RUN CASE  one run directory against one case
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "checkpoint.h"
+#include "loss.h"
+#include "testutil.h"
+#include "util.h"
+
+#include "../tests/ref/experiment_ref.h"
+
+/*
+ * ftlab computes in float32 with its own summation order; PyTorch here in
+ * float64. After a few steps the weights agree to ~1e-6; the smallest change
+ * a regulariser makes in these cases is ~5e-3 (experiment_ref.py), so a
+ * tolerance of 1e-4 separates rounding from wiring with room on both sides.
+ */
+#define WEIGHT_TOL 1e-5
+#define TERM_RTOL 1e-4 /* the loss terms, relative (plus a small absolute floor) */
+
+static const char *bin(void)
+{
+    const char *b = getenv("FTLAB_BIN");
+    return b && *b ? b : "./ftlab";
+}
+
+/* Runs argv (NULL-terminated) with stdout and stderr into log; returns the exit status. */
+static int run(const char *log, char *const argv[])
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        FILE *f = freopen(log, "w", stdout);
+        if (!f || dup2(fileno(stdout), 2) < 0)
+            _exit(126);
+        execv(argv[0], argv);
+        fprintf(stderr, "%s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    int st;
+    if (pid < 0 || waitpid(pid, &st, 0) < 0)
+        return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void print_file(const char *path)
+{
+    char *text, err[FTL_ERRLEN];
+    size_t n;
+    if (ftl_read_file(path, &text, &n, err) == 0) {
+        printf("%s", text);
+        free(text);
+    }
+}
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+    char buf[4096];
+    va_list ap;
+    va_start(ap, f);
+    vsnprintf(buf, sizeof buf, f, ap);
+    va_end(ap);
+    return xstrdup(buf);
+}
+
+static const struct experiment_ref *find_case(const char *name)
+{
+    for (size_t i = 0; i < sizeof experiment_refs / sizeof experiment_refs[0]; i++)
+        if (strcmp(experiment_refs[i].name, name) == 0)
+            return &experiment_refs[i];
+    return NULL;
+}
+
+static int close_to(double got, double want, double rtol, double atol)
+{
+    return fabs(got - want) <= atol + rtol * fabs(want);
+}
+
+// ---- the journal, read here on its own (not through src/journal.c) ----
+
+/* The controls in force at each step 0..steps-1, from config lines and "step S KEY VALUE". */
+struct schedule {
+    int loss[64];
+    double lambda[64], margin[64], lr[64];
+};
+
+static int set_control(const char *key, const char *value, int *loss, double *lambda,
+                       double *margin, double *lr)
+{
+    if (strcmp(key, "loss") == 0) {
+        *loss = reg_from_name(value);
+        return *loss < 0 ? -1 : 0;
+    }
+    double *d = strcmp(key, "lambda") == 0 ? lambda
+                : strcmp(key, "margin") == 0 ? margin
+                : strcmp(key, "lr") == 0   ? lr
+                                           : NULL;
+    if (d)
+        *d = strtod(value, NULL);
+    return 0;
+}
+
+static void read_schedule(const char *run_dir, int steps, struct schedule *s)
+{
+    char *path = fmt("%s/journal", run_dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        fail_msg("%s: %s", path, strerror(errno));
+    int loss = -1;
+    double lambda = NAN, margin = NAN, lr = NAN;
+    char line[4096], key[64], value[1100];
+    unsigned long step;
+    int next = 0; /* first step not yet given its controls */
+    while (fgets(line, sizeof line, f)) {
+        if (sscanf(line, "config %63s %1099s", key, value) == 2) {
+            set_control(key, value, &loss, &lambda, &margin, &lr);
+        } else if (sscanf(line, "step %lu %63s %1099s", &step, key, value) == 3) {
+            /* A change at step S applies from batch S on (0-based): fill the steps before. */
+            for (; next < steps && (unsigned long)next < step; next++)
+                s->loss[next] = loss, s->lambda[next] = lambda, s->margin[next] = margin,
+                s->lr[next] = lr;
+            if (set_control(key, value, &loss, &lambda, &margin, &lr) != 0)
+                fail_msg("%s: unknown loss in '%s'", path, line);
+        } else if (strncmp(line, "rewind", 6) == 0) {
+            fail_msg("%s: rewinds are not expected in these runs", path);
+        }
+    }
+    for (; next < steps; next++)
+        s->loss[next] = loss, s->lambda[next] = lambda, s->margin[next] = margin, s->lr[next] = lr;
+    fclose(f);
+    free(path);
+}
+
+// ---- metrics.csv, parsed here on its own ----
+
+enum { M_STEP, M_LOSS, M_TASK, M_DECOV, M_XCOV, M_PROPOSED, M_TOTAL, M_LAMBDA, M_MARGIN, M_LR, M_N };
+static const char *const m_names[M_N] = {"step",     "loss",  "task",   "decov",  "xcov",
+                                         "proposed", "total", "lambda", "margin", "lr"};
+
+/* Splits line at commas in place; returns the field count. */
+static int split(char *line, char **field, int max)
+{
+    int n = 0;
+    line[strcspn(line, "\r\n")] = 0;
+    for (char *p = line; n < max;) {
+        field[n++] = p;
+        char *c = strchr(p, ',');
+        if (!c)
+            break;
+        *c = 0;
+        p = c + 1;
+    }
+    return n;
+}
+
+/*
+ * Every metrics row: its controls are those the journal says were in force,
+ * total = task + lambda * (the active term), and (ref non-NULL) each term is
+ * PyTorch's for that step. Returns the number of rows.
+ */
+static int check_metrics(const char *run_dir, const struct experiment_ref *ref, int steps)
+{
+    struct schedule sch;
+    read_schedule(run_dir, steps, &sch);
+    char *path = fmt("%s/metrics.csv", run_dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        fail_msg("%s: %s", path, strerror(errno));
+    char line[4096], *field[64];
+    int col[M_N], rows = 0;
+    if (!fgets(line, sizeof line, f))
+        fail_msg("%s: empty", path);
+    int nf = split(line, field, 64);
+    for (int c = 0; c < M_N; c++) {
+        col[c] = -1;
+        for (int i = 0; i < nf; i++)
+            if (strcmp(field[i], m_names[c]) == 0)
+                col[c] = i;
+        if (col[c] < 0)
+            fail_msg("%s: no column '%s'", path, m_names[c]);
+    }
+    while (fgets(line, sizeof line, f)) {
+        nf = split(line, field, 64);
+        double v[M_N];
+        for (int c = 0; c < M_N; c++) {
+            if (col[c] >= nf)
+                fail_msg("%s: row %d is short", path, rows + 1);
+            v[c] = c == M_LOSS ? reg_from_name(field[col[c]]) : strtod(field[col[c]], NULL);
+        }
+        int step = (int)v[M_STEP], i = step - 1, loss = (int)v[M_LOSS];
+        if (step != rows + 1 || i >= steps)
+            fail_msg("%s: row %d is step %d", path, rows + 1, step);
+        /* The controls: as the journal has them, and as the reference had them. */
+        if (loss != sch.loss[i] || !close_to(v[M_LAMBDA], sch.lambda[i], 1e-8, 0) ||
+            !close_to(v[M_MARGIN], sch.margin[i], 1e-8, 0) || !close_to(v[M_LR], sch.lr[i], 1e-8, 0))
+            fail_msg("%s: step %d ran %s lambda %g margin %g lr %g; the journal says %s %g %g %g",
+                     path, step, field[col[M_LOSS]], v[M_LAMBDA], v[M_MARGIN], v[M_LR],
+                     sch.loss[i] >= 0 ? reg_table[sch.loss[i]].name : "?", sch.lambda[i],
+                     sch.margin[i], sch.lr[i]);
+        /* The objective is the sum it claims to be. */
+        double active = loss == REG_BASELINE ? 0 : v[M_DECOV + loss - 1];
+        if (!close_to(v[M_TOTAL], v[M_TASK] + v[M_LAMBDA] * active, 1e-6, 1e-9))
+            fail_msg("%s: step %d: total %.9g != task %.9g + %g * %.9g", path, step, v[M_TOTAL],
+                     v[M_TASK], v[M_LAMBDA], active);
+        if (ref) {
+            const double *r = ref->rows + (size_t)i * EXPERIMENT_REF_COLS;
+            if (loss != (int)r[0] || !close_to(v[M_LAMBDA], r[1], 1e-8, 0) ||
+                !close_to(v[M_MARGIN], r[2], 1e-8, 0) || !close_to(v[M_LR], r[3], 1e-8, 0))
+                fail_msg("%s: step %d ran %s lambda %g margin %g lr %g, the reference %s %g %g %g",
+                         path, step, field[col[M_LOSS]], v[M_LAMBDA], v[M_MARGIN], v[M_LR],
+                         reg_table[(int)r[0]].name, r[1], r[2], r[3]);
+            for (int c = M_TASK; c <= M_TOTAL; c++)
+                if (!close_to(v[c], r[4 + c - M_TASK], TERM_RTOL, 1e-9))
+                    fail_msg("%s: step %d: %s is %.9g, PyTorch says %.9g", path, step, m_names[c],
+                             v[c], r[4 + c - M_TASK]);
+        }
+        rows++;
+    }
+    fclose(f);
+    free(path);
+    return rows;
+}
+
+// ---- the weights ----
+
+static void check_weights(const char *run_dir, const struct experiment_ref *ref)
+{
+    char *path = fmt("%s/checkpoints/final.ckpt", run_dir), err[FTL_ERRLEN];
+    struct ckpt c;
+    if (ckpt_read(path, &c, err) != 0)
+        fail_msg("%s", err);
+    uint64_t step;
+    if (ckpt_get_u64(&c, "trainer/step", &step, err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(step, ref->steps);
+    const double *want = ref->weights;
+    double worst = 0;
+    for (int p = 0; p < ref->nparam; p++) {
+        char name[128];
+        snprintf(name, sizeof name, "model/%s", ref->names[p]);
+        const struct ckpt_record *r = ckpt_find(&c, name);
+        if (!r || r->type != CKPT_F32 || r->count != (size_t)ref->count[p])
+            fail_msg("%s: no float32 record %s of %d values", path, name, ref->count[p]);
+        const float *got = r->data;
+        for (int j = 0; j < ref->count[p]; j++) {
+            double d = fabs(got[j] - want[j]);
+            if (d > worst)
+                worst = d;
+            if (d > WEIGHT_TOL)
+                fail_msg("%s: %s[%d] is %.9g, PyTorch says %.9g", path, ref->names[p], j, got[j],
+                         want[j]);
+        }
+        want += ref->count[p];
+    }
+    printf("# %s: %d parameters, largest difference from PyTorch %.2g\n", ref->name, ref->nparam,
+           worst);
+    ckpt_free(&c);
+    free(path);
+}
+
+static void check_run(const char *run_dir, const struct experiment_ref *ref)
+{
+    check_weights(run_dir, ref);
+    assert_int_equal(check_metrics(run_dir, ref, ref->steps), ref->steps);
+}
+
+// ---- the cases ----
+
+static const char *fixture_dir(void)
+{
+    static char dir[4096];
+    const char *p = testutil_fixture("experiment", "init-classify.ckpt");
+    if (!p)
+        fail_msg("tests/data/experiment is missing");
+    snprintf(dir, sizeof dir, "%s", p);
+    *strrchr(dir, '/') = 0;
+    return dir;
+}
+
+/* `ftlab train` with the case's controls from the command line. */
+static void test_train(void **state)
+{
+    (void)state;
+    const char *fix = fixture_dir();
+    for (size_t i = 0; i < sizeof experiment_refs / sizeof experiment_refs[0]; i++) {
+        const struct experiment_ref *ref = &experiment_refs[i];
+        if (ref->nevents > 0)
+            continue;
+        char *out = fmt("%s/%s", testutil_group_dir(), ref->name), *log = fmt("%s.log", out);
+        char *init = fmt("%s/init-%s.ckpt", fix, ref->task), *lambda = fmt("%.17g", ref->lambda),
+             *margin = fmt("%.17g", ref->margin), *lr = fmt("%.17g", ref->lr),
+             *steps = fmt("%d", ref->steps), *hidden = fmt("%d", EXPERIMENT_REF_H),
+             *units = fmt("%d", EXPERIMENT_REF_K), *batch = fmt("%d", EXPERIMENT_REF_BATCH);
+        char *argv[] = {(char *)bin(), "train", "--data", (char *)fix, "--task", (char *)ref->task,
+                        "--init", init, "--hidden", hidden, "--units", units, "--batch-size",
+                        batch, "--optimizer", "sgd", "--no-shuffle", "--steps", steps, "--loss",
+                        (char *)ref->loss, "--lambda", lambda, "--margin", margin, "--lr", lr,
+                        "--threads", "1", "-q", "--out", out, NULL};
+        if (run(log, argv) != 0) {
+            print_file(log);
+            fail_msg("%s: ftlab train failed", ref->name);
+        }
+        check_run(out, ref);
+        free(out), free(log), free(init), free(lambda), free(margin), free(lr), free(steps);
+        free(hidden), free(units), free(batch);
+    }
+}
+
+/* `ftlab replay` of a hand-written journal that changes every control at given steps. */
+static void test_replay(void **state)
+{
+    (void)state;
+    const struct experiment_ref *ref = find_case("schedule-classify");
+    assert_non_null(ref);
+    const char *fix = fixture_dir();
+    char *jpath = fmt("%s/schedule.journal", testutil_group_dir());
+    FILE *f = fopen(jpath, "w");
+    assert_non_null(f);
+    fprintf(f, "# ftlab journal 1\n"
+               "config task %s\nconfig hidden %d\nconfig units %d\nconfig batch_size %d\n"
+               "config optimizer sgd\nconfig clip 0\nconfig seed 1\nconfig shuffle 0\n"
+               "config limit 0\nconfig epochs 0\nconfig steps %d\nconfig threads 1\n"
+               "config data %s\nconfig init %s/init-%s.ckpt\n"
+               "config loss %s\nconfig lambda %.17g\nconfig margin %.17g\nconfig lr %.17g\n",
+            ref->task, EXPERIMENT_REF_H, EXPERIMENT_REF_K, EXPERIMENT_REF_BATCH, ref->steps, fix,
+            fix, ref->task, ref->loss, ref->lambda, ref->margin, ref->lr);
+    for (int e = 0; e < ref->nevents; e++)
+        fprintf(f, "step %d %s %s\n", ref->events[e].step, ref->events[e].key, ref->events[e].value);
+    fprintf(f, "step %d stop\n", ref->steps);
+    fclose(f);
+    char *out = fmt("%s/replayed", testutil_group_dir()), *log = fmt("%s.log", out);
+    char *argv[] = {(char *)bin(), "replay", jpath, "--out", out, NULL};
+    if (run(log, argv) != 0) {
+        print_file(log);
+        fail_msg("ftlab replay failed");
+    }
+    check_run(out, ref);
+    free(jpath), free(out), free(log);
+}
+
+/* --check: the run directory and case the environment names (cmocka takes no arguments). */
+static void check_one(void **state)
+{
+    (void)state;
+    check_run(getenv("FTLAB_EXPERIMENT_RUN"), find_case(getenv("FTLAB_EXPERIMENT_CASE")));
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 4 && strcmp(argv[1], "--check") == 0) {
+        /* For tests/experiment-tui.sh: a run the workbench made, against one case. */
+        const struct experiment_ref *ref = find_case(argv[3]);
+        if (!ref) {
+            fprintf(stderr, "test_experiment: no case '%s'\n", argv[3]);
+            return 2;
+        }
+        setenv("FTLAB_EXPERIMENT_RUN", argv[2], 1);
+        setenv("FTLAB_EXPERIMENT_CASE", argv[3], 1);
+    }
+    const char *one = getenv("FTLAB_EXPERIMENT_RUN");
+    if (one) {
+        const struct CMUnitTest tests[] = {cmocka_unit_test(check_one)};
+        return cmocka_run_group_tests(tests, NULL, NULL);
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_train),
+        cmocka_unit_test(test_replay),
+    };
+    return cmocka_run_group_tests(tests, testutil_group_setup, testutil_group_teardown);
+}
