@@ -34,6 +34,7 @@
 #include "util.h"
 
 #include "../tests/ref/experiment_ref.h"
+#include "../tests/ref/headline_ref.h"
 
 /*
  * ftlab computes in float32 with its own summation order; PyTorch here in
@@ -365,6 +366,147 @@ static void test_replay(void **state)
     free(jpath), free(out), free(log);
 }
 
+// ---- the headline numbers: `ftlab eval` against PyTorch + scikit-learn ----
+
+/* A CSV file as rows of fields (a header row first); parsed here, not by ftlab's code. */
+struct csv {
+    int rows, cols;
+    double v[64][16];
+    char head[16][32];
+};
+
+static void read_csv(const char *path, struct csv *c)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        fail_msg("%s: %s", path, strerror(errno));
+    char line[4096], *field[16];
+    memset(c, 0, sizeof *c);
+    if (!fgets(line, sizeof line, f))
+        fail_msg("%s: empty", path);
+    c->cols = split(line, field, 16);
+    for (int i = 0; i < c->cols; i++)
+        snprintf(c->head[i], sizeof c->head[i], "%s", field[i]);
+    while (c->rows < 64 && fgets(line, sizeof line, f)) {
+        if (split(line, field, 16) != c->cols)
+            fail_msg("%s: row %d has another field count than the header", path, c->rows + 1);
+        for (int i = 0; i < c->cols; i++)
+            c->v[c->rows][i] = strtod(field[i], NULL);
+        c->rows++;
+    }
+    fclose(f);
+}
+
+static int csv_col(const struct csv *c, const char *name)
+{
+    for (int i = 0; i < c->cols; i++)
+        if (strcmp(c->head[i], name) == 0)
+            return i;
+    fail_msg("no column '%s'", name);
+    return -1;
+}
+
+/* NMI (geometric mean) and ARI of a contingency table, the textbook way, in long double. */
+static void nmi_ari(const double *n, int rows, int cols, double *nmi, double *ari)
+{
+    long double a[64] = {0}, b[16] = {0}, total = 0, mi = 0, ha = 0, hb = 0, pairs = 0, pa = 0,
+                pb = 0;
+    for (int i = 0; i < rows; i++)
+        for (int j = 0; j < cols; j++)
+            a[i] += n[i * cols + j], b[j] += n[i * cols + j], total += n[i * cols + j];
+    for (int i = 0; i < rows; i++)
+        for (int j = 0; j < cols; j++) {
+            long double x = n[i * cols + j];
+            if (x > 0)
+                mi += x / total * logl(x * total / (a[i] * b[j]));
+            pairs += x * (x - 1) / 2;
+        }
+    for (int i = 0; i < rows; i++)
+        if (a[i] > 0)
+            ha -= a[i] / total * logl(a[i] / total), pa += a[i] * (a[i] - 1) / 2;
+    for (int j = 0; j < cols; j++)
+        if (b[j] > 0)
+            hb -= b[j] / total * logl(b[j] / total), pb += b[j] * (b[j] - 1) / 2;
+    long double expected = pa * pb / (total * (total - 1) / 2);
+    *nmi = (double)(mi / sqrtl(ha * hb));
+    *ari = (double)((pairs - expected) / ((pa + pb) / 2 - expected));
+}
+
+static void test_eval(void **state)
+{
+    (void)state;
+    const char *model = testutil_fixture("headline", "model.ckpt");
+    assert_non_null(model);
+    char fix[4096];
+    snprintf(fix, sizeof fix, "%s", model);
+    *strrchr(fix, '/') = 0;
+    char *out = fmt("%s/eval", testutil_group_dir()), *log = fmt("%s.log", out);
+    char *argv[] = {(char *)bin(), "eval", (char *)model, "--data", fix, "--out", out, NULL};
+    if (run(log, argv) != 0) {
+        print_file(log);
+        fail_msg("ftlab eval failed");
+    }
+    struct csv ev, am, cl;
+    char *p;
+    read_csv(p = fmt("%s/eval.csv", out), &ev), free(p);
+    read_csv(p = fmt("%s/actmap.csv", out), &am), free(p);
+    read_csv(p = fmt("%s/clusters.csv", out), &cl), free(p);
+
+    /* Test accuracy, active units and Figure 2 are exact: argmax and counts of PyTorch's activations. */
+    assert_int_equal(ev.rows, 3);
+    for (int r = 0; r < ev.rows; r++) {
+        assert_true(close_to(ev.v[r][csv_col(&ev, "test_accuracy")], HEADLINE_REF_ACCURACY, 0, 1e-9));
+        assert_int_equal((int)ev.v[r][csv_col(&ev, "active_units")], HEADLINE_REF_ACTIVE);
+    }
+    assert_int_equal(am.rows, HEADLINE_REF_K);
+    assert_int_equal(am.cols, 11);
+    for (int u = 0; u < HEADLINE_REF_K; u++) {
+        assert_int_equal((int)am.v[u][0], u);
+        for (int d = 0; d < 10; d++)
+            if ((int)am.v[u][1 + d] != headline_ref_actmap[u][d])
+                fail_msg("actmap.csv: unit %d digit %d counts %g, PyTorch %d", u, d, am.v[u][1 + d],
+                         headline_ref_actmap[u][d]);
+    }
+    /*
+     * KMeans: ftlab's and scikit-learn's k-means++ draw other seeds and may stop in
+     * other local optima of nearly equal inertia, so the scores agree to ~0.01, not
+     * to the last digit. That still separates what matters: the binary label gives
+     * AMI ~0.28 here, the wrong k an inertia 9% away, the training split 3x the inertia.
+     */
+    for (int r = 0; r < 3; r++) {
+        const double *want = headline_ref_scores[r];
+        assert_int_equal((int)ev.v[r][csv_col(&ev, "k")], (int)want[0]);
+        double inertia = ev.v[r][csv_col(&ev, "inertia")], ami = ev.v[r][csv_col(&ev, "ami_max")],
+               arith = ev.v[r][csv_col(&ev, "ami_arithmetic")];
+        printf("# k=%d: inertia %.4f (scikit-learn %.4f), AMI_max %.4f (%.4f), AMI_arith %.4f (%.4f)\n",
+               (int)want[0], inertia, want[5], ami, want[1], arith, want[2]);
+        assert_true(close_to(inertia, want[5], 0.02, 0));
+        assert_true(close_to(ami, want[1], 0, 0.02));
+        assert_true(close_to(arith, want[2], 0, 0.02));
+    }
+    /*
+     * Exactly, from the contingency table of the first k's partition (clusters.csv):
+     * its columns are the test split's digits, and the NMI and ARI that eval.csv
+     * reports for that k are those of this table.
+     */
+    assert_int_equal(cl.rows, (int)headline_ref_scores[0][0]);
+    assert_int_equal(cl.cols, 11);
+    double table[64 * 10], nmi, ari;
+    for (int d = 0; d < 10; d++) {
+        double sum = 0;
+        for (int i = 0; i < cl.rows; i++)
+            sum += table[i * 10 + d] = cl.v[i][1 + d];
+        /* The fixture's test split holds each digit HEADLINE_REF_N / 10 times. */
+        if (sum != HEADLINE_REF_N / 10)
+            fail_msg("clusters.csv: digit %d has %g sequences, the test split %d", d, sum,
+                     HEADLINE_REF_N / 10);
+    }
+    nmi_ari(table, cl.rows, 10, &nmi, &ari);
+    assert_true(close_to(ev.v[0][csv_col(&ev, "nmi_geometric")], nmi, 1e-9, 1e-12));
+    assert_true(close_to(ev.v[0][csv_col(&ev, "ari")], ari, 1e-9, 1e-12));
+    free(out), free(log);
+}
+
 /* --check: the run directory and case the environment names (cmocka takes no arguments). */
 static void check_one(void **state)
 {
@@ -392,6 +534,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_train),
         cmocka_unit_test(test_replay),
+        cmocka_unit_test(test_eval),
     };
     return cmocka_run_group_tests(tests, testutil_group_setup, testutil_group_teardown);
 }
