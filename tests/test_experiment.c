@@ -13,6 +13,7 @@
  *
  *     test_experiment                   every case through the CLI
  *     test_experiment --check RUN CASE  one run directory against one case
+ *     test_experiment --check-metrics RUN  any run's metrics.csv against its journal
  */
 #include <errno.h>
 #include <math.h>
@@ -108,8 +109,8 @@ static int close_to(double got, double want, double rtol, double atol)
 
 /* The controls in force at each step 0..steps-1, from config lines and "step S KEY VALUE". */
 struct schedule {
-    int loss[64];
-    double lambda[64], margin[64], lr[64];
+    int *loss;
+    double *lambda, *margin, *lr;
 };
 
 static int set_control(const char *key, const char *value, int *loss, double *lambda,
@@ -131,6 +132,10 @@ static int set_control(const char *key, const char *value, int *loss, double *la
 static void read_schedule(const char *run_dir, int steps, struct schedule *s)
 {
     char *path = fmt("%s/journal", run_dir);
+    s->loss = xcalloc((size_t)steps + 1, sizeof *s->loss);
+    s->lambda = xcalloc((size_t)steps + 1, sizeof *s->lambda);
+    s->margin = xcalloc((size_t)steps + 1, sizeof *s->margin);
+    s->lr = xcalloc((size_t)steps + 1, sizeof *s->lr);
     FILE *f = fopen(path, "r");
     if (!f)
         fail_msg("%s: %s", path, strerror(errno));
@@ -246,6 +251,7 @@ static int check_metrics(const char *run_dir, const struct experiment_ref *ref, 
     }
     fclose(f);
     free(path);
+    free(sch.loss), free(sch.lambda), free(sch.margin), free(sch.lr);
     return rows;
 }
 
@@ -511,11 +517,31 @@ static void test_eval(void **state)
 static void check_one(void **state)
 {
     (void)state;
-    check_run(getenv("FTLAB_EXPERIMENT_RUN"), find_case(getenv("FTLAB_EXPERIMENT_CASE")));
+    const char *dir = getenv("FTLAB_EXPERIMENT_RUN"), *name = getenv("FTLAB_EXPERIMENT_CASE");
+    if (*name) {
+        check_run(dir, find_case(name));
+        return;
+    }
+    /* --check-metrics: any run; its rows against its own journal. */
+    char *path = fmt("%s/metrics.csv", dir), *text, err[FTL_ERRLEN];
+    size_t len;
+    if (ftl_read_file(path, &text, &len, err) != 0)
+        fail_msg("%s", err);
+    int lines = 0;
+    for (size_t i = 0; i < len; i++)
+        lines += text[i] == '\n';
+    int rows = check_metrics(dir, NULL, lines - 1);
+    printf("# %s: %d rows agree with the journal and total = task + lambda * term\n", path, rows);
+    assert_int_equal(rows, lines - 1);
+    free(text), free(path);
 }
 
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "--check-metrics") == 0) {
+        setenv("FTLAB_EXPERIMENT_RUN", argv[2], 1);
+        setenv("FTLAB_EXPERIMENT_CASE", "", 1);
+    }
     if (argc == 4 && strcmp(argv[1], "--check") == 0) {
         /* For tests/experiment-tui.sh: a run the workbench made, against one case. */
         const struct experiment_ref *ref = find_case(argv[3]);
