@@ -50,12 +50,10 @@ static void put_number(FILE *fp, double v)
 static const char *const okabe_ito[] = {"#000000", "#E69F00", "#56B4E9", "#009E73",
                                         "#0072B2", "#D55E00", "#CC79A7", "#F0E442"};
 
-/* One colour per loss, the same in every figure; Okabe-Ito hues, grey for the baseline. */
+/* One colour per loss, the same in every figure (reg_table: Okabe-Ito hues, grey for the baseline). */
 static const char *loss_colour(int kind)
 {
-    static const char *const colour[] = {"#999999", "#E69F00", "#56B4E9", "#D55E00",
-                                         "#009E73", "#CC79A7", "#0072B2"};
-    return colour[kind % (int)(sizeof colour / sizeof colour[0])];
+    return reg_table[kind].colour;
 }
 
 /* What every figure shares: no gnuplot default is left to show through. */
@@ -138,19 +136,19 @@ struct term {
     const char *style;
 };
 
+/* The task loss, each regulariser's term (in reg_table's slots), and the total. */
+enum { TERM_TASK = 0, TERM_TOTAL = REG_COUNT, NTERMS };
+
 static void loss_terms(const struct plotdata_run *r, struct term *t)
 {
     t[0] = (struct term){"task", r->autoencoder ? "task (MSE)" : "task (BCE)", okabe_ito[0],
                          "linewidth 1.1"};
-    t[1] =
-        (struct term){"decov", reg_table[REG_DECOV].title, loss_colour(REG_DECOV), "linewidth 0.9"};
-    t[2] = (struct term){"xcov", reg_table[REG_XCOV].title, loss_colour(REG_XCOV), "linewidth 0.9"};
-    t[3] = (struct term){"proposed", reg_table[REG_PROPOSED].title, loss_colour(REG_PROPOSED),
-                         "linewidth 0.9"};
-    t[4] = (struct term){"total", "total (task + λ·reg)", okabe_ito[4],
+    for (int k = 1; k < REG_COUNT; k++) /* metrics.csv names each term's column after its loss */
+        t[k] = (struct term){reg_table[k].name, reg_table[k].title, reg_table[k].colour,
+                             "linewidth 0.9"};
+    t[TERM_TOTAL] = (struct term){"total", "total (task + λ·reg)", okabe_ito[4],
                          "linewidth 0.9 dashtype (4,2)"};
 }
-enum { TERM_TASK = 0, TERM_TOTAL = 4, NTERMS = 5 };
 
 /*
  * The data block: step and each term, with values a log axis cannot show as
@@ -807,12 +805,6 @@ int plot_compare_loss(const char *const *run_dirs, int n, const char *out_dir, e
 
 // ---- Table 1 ----
 
-/* SPEC.md §1.2b: AMI of KMeans with 9, 10, 11 clusters, mean of 3 runs (arXiv Table 1). */
-static const double paper_table1[2][REG_COUNT][PLOT_TABLE1_NK] = {
-    {{0.446, 0.467, 0.464}, {0.285, 0.287, 0.288}, {0.507, 0.525, 0.529}, {0.512, 0.544, 0.555}},
-    {{0.443, 0.454, 0.468}, {0.427, 0.443, 0.465}, {0.396, 0.414, 0.428}, {0.439, 0.457, 0.460}},
-};
-
 void plot_table1_init(struct plot_table1 *t, int autoencoder)
 {
     memset(t, 0, sizeof *t);
@@ -823,7 +815,7 @@ void plot_table1_init(struct plot_table1 *t, int autoencoder)
     for (int l = 0; l < REG_COUNT; l++)
         for (int j = 0; j < PLOT_TABLE1_NK; j++) {
             t->mean[l][j] = t->std[l][j] = NAN;
-            t->paper[l][j] = paper_table1[autoencoder != 0][l][j];
+            t->paper[l][j] = reg_table[l].paper[autoencoder != 0][j]; /* k = 9 + j */
         }
 }
 

@@ -113,23 +113,6 @@ void plotdata_csv_free(struct plotdata_csv *t)
 
 // ---- journal markers ----
 
-/* One change as marker text: "→ proposed", "λ=0.5", "m=10", "lr=0.0005". */
-static void describe_change(const struct journal_entry *e, char *out, size_t cap)
-{
-    double v;
-    int num = e->value && journal_parse_double(e->value, &v) == 0;
-    if (strcmp(e->key, "loss") == 0)
-        snprintf(out, cap, "→ %s", e->value ? e->value : "?");
-    else if (strcmp(e->key, "lambda") == 0 && num)
-        snprintf(out, cap, "λ=%g", v);
-    else if (strcmp(e->key, "margin") == 0 && num)
-        snprintf(out, cap, "m=%g", v);
-    else if (strcmp(e->key, "lr") == 0 && num)
-        snprintf(out, cap, "lr=%g", v);
-    else
-        out[0] = '\0';
-}
-
 /* RUN_DIR/journal into log: 1 when read, 0 when the run has none (a run may lack one), -1 on error. */
 static int read_journal(const char *run_dir, struct journal_log *log, char *err)
 {
@@ -139,32 +122,46 @@ static int read_journal(const char *run_dir, struct journal_log *log, char *err)
     return rc;
 }
 
-int plotdata_markers(const char *run_dir, struct plotdata_marker **markers, size_t *n, char *err)
+int plotdata_changes(const char *run_dir, struct plotdata_change **changes, size_t *n, char *err)
 {
-    *markers = NULL;
+    *changes = NULL;
     *n = 0;
     struct journal_log log;
     int rc = read_journal(run_dir, &log, err);
     if (rc <= 0) return rc;
-    struct plotdata_marker *m = xcalloc(log.nevents + 1, sizeof *m);
+    struct plotdata_change *c = xcalloc(log.nevents + 1, sizeof *c);
     size_t count = 0;
+    char why[FTL_ERRLEN];
     for (size_t i = 0; i < log.nevents; i++) {
         const struct journal_entry *e = &log.events[i];
-        char text[64];
-        if (e->superseded) continue;
-        describe_change(e, text, sizeof text);
-        if (!text[0]) continue;
-        if (count && m[count - 1].step == e->step) {
-            struct plotdata_marker *last = &m[count - 1];
-            size_t used = strlen(last->text);
-            snprintf(last->text + used, sizeof last->text - used, ", %s", text);
-        } else {
-            m[count].step = e->step;
-            snprintf(m[count].text, sizeof m[count].text, "%s", text);
-            count++;
-        }
+        int id = ctl_from_name(e->key);
+        double v;
+        /* A value ftlab would refuse to replay is no marker either. */
+        if (e->superseded || id < 0 || !e->value || ctl_parse((enum ctl_id)id, e->value, &v, why) != 0)
+            continue;
+        c[count++] = (struct plotdata_change){e->step, (enum ctl_id)id, v};
     }
     journal_log_free(&log);
+    *changes = c;
+    *n = count;
+    return 0;
+}
+
+int plotdata_markers(const char *run_dir, struct plotdata_marker **markers, size_t *n, char *err)
+{
+    struct plotdata_change *c;
+    size_t nc, count = 0;
+    *markers = NULL;
+    *n = 0;
+    if (plotdata_changes(run_dir, &c, &nc, err) != 0)
+        return -1;
+    struct plotdata_marker *m = xcalloc(nc + 1, sizeof *m);
+    for (size_t i = 0; i < nc; i++) {
+        if (!count || m[count - 1].step != c[i].step)
+            m[count++].step = c[i].step;
+        ctl_marker_append(m[count - 1].text, sizeof m[count - 1].text, c[i].id, c[i].value, 1);
+    }
+    free(c);
     *markers = m;
     *n = count;
     return 0;

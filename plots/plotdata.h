@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "control.h"
+
 /* A CSV table of numbers under a header line. */
 struct plotdata_csv {
     int ncol;
@@ -34,10 +36,19 @@ struct plotdata_marker {
 
 /*
  * The loss, lambda, margin and lr changes of RUN_DIR/journal, superseded ones
- * skipped, one marker per step in step order. No journal: no markers.
- * The caller frees *markers.
+ * skipped, one marker per step in step order, worded by ctl_marker_append
+ * (UTF-8). No journal: no markers. The caller frees *markers.
  */
 int plotdata_markers(const char *run_dir, struct plotdata_marker **markers, size_t *n, char *err);
+
+/* One control change of a journal (control.h), for a reader that words it itself. */
+struct plotdata_change {
+    uint64_t step;
+    enum ctl_id id;
+    double value;
+};
+/* The control changes of RUN_DIR/journal in file order, superseded ones skipped; as above. */
+int plotdata_changes(const char *run_dir, struct plotdata_change **changes, size_t *n, char *err);
 
 /* A run as its config and journal describe it. */
 struct plotdata_run {

@@ -18,6 +18,7 @@ struct live {
     pthread_cond_t cond;             /* the trainer thread sleeps on it while paused or done */
     /* ---- control block (UI writes, trainer reads), under mu ---- */
     struct trainer_controls want;
+    double lambda_of[REG_COUNT];     /* λ per loss, for live_set_loss */
     int want_paused;
     unsigned requests;
     /* ---- snapshot (trainer and evaluator write, UI reads), under mu ---- */
@@ -76,19 +77,13 @@ static void post_locked(struct live *l, const char *fmt, ...)
     va_end(ap);
 }
 
-static void __attribute__((format(printf, 3, 4)))
-add_marker_locked(struct live *l, uint64_t step, const char *fmt, ...)
+static void add_marker_locked(struct live *l, uint64_t step, enum ctl_id id, double value)
 {
     if (l->nmarks == l->cap_marks) {
         l->cap_marks = l->cap_marks ? 2 * l->cap_marks : 16;
         l->marks = xrealloc(l->marks, l->cap_marks * sizeof *l->marks);
     }
-    struct live_marker *m = &l->marks[l->nmarks++];
-    m->step = step;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(m->text, sizeof m->text, fmt, ap);
-    va_end(ap);
+    l->marks[l->nmarks++] = (struct live_marker){step, id, value};
 }
 
 /* ---- UI side ---- */
@@ -115,28 +110,16 @@ static void control_changed(struct live *l)
 void live_set_loss(struct live *l, enum reg_kind k)
 {
     pthread_mutex_lock(&l->mu);
+    l->lambda_of[l->want.loss] = l->want.lambda;
     l->want.loss = k;
+    l->want.lambda = l->lambda_of[k];
     control_changed(l);
 }
 
-void live_scale_lambda(struct live *l, double factor)
+void live_step_control(struct live *l, enum ctl_id id, int dir)
 {
     pthread_mutex_lock(&l->mu);
-    l->want.lambda *= factor;
-    control_changed(l);
-}
-
-void live_add_margin(struct live *l, double delta)
-{
-    pthread_mutex_lock(&l->mu);
-    l->want.margin = fmax(0.0, l->want.margin + delta);
-    control_changed(l);
-}
-
-void live_scale_lr(struct live *l, double factor)
-{
-    pthread_mutex_lock(&l->mu);
-    l->want.lr *= factor;
+    ctl_set(&l->want, id, ctl_step(id, ctl_get(&l->want, id), dir));
     control_changed(l);
 }
 
@@ -317,14 +300,9 @@ static void apply_controls(struct live *l, const struct trainer_controls *want)
         return;
     trainer_apply(t, want);
     pthread_mutex_lock(&l->mu);
-    if (want->loss != old.loss)
-        add_marker_locked(l, t->step, "%s", reg_table[want->loss].name);
-    if (want->lambda != old.lambda)
-        add_marker_locked(l, t->step, "lambda %g", want->lambda);
-    if (want->margin != old.margin)
-        add_marker_locked(l, t->step, "m %g", want->margin);
-    if (want->lr != old.lr)
-        add_marker_locked(l, t->step, "lr %g", want->lr);
+    for (int i = 0; i < CTL_COUNT; i++)
+        if (ctl_get(want, (enum ctl_id)i) != ctl_get(&old, (enum ctl_id)i))
+            add_marker_locked(l, t->step, (enum ctl_id)i, ctl_get(want, (enum ctl_id)i));
     pthread_mutex_unlock(&l->mu);
 }
 
@@ -444,6 +422,8 @@ struct live *live_start(struct session *s, int wake_fd, int probe_every, size_t 
     l->probe_acts = xcalloc(l->probe_n * (size_t)l->s.tr.model.K + 1, sizeof *l->probe_acts);
     const struct trainer *t = &l->s.tr;
     l->want = t->ctl;
+    for (int r = 0; r < REG_COUNT; r++)
+        l->lambda_of[r] = reg_table[r].default_lambda;
     l->want_paused = start_paused;
     struct live_snapshot *snap = &l->snap;
     snap->state = LIVE_RUNNING;

@@ -43,9 +43,11 @@ struct live_point {
 };
 
 /* A control change, drawn as a vertical marker. */
+/* One control change, at the step it took effect (the UI words it: ctl_marker_append). */
 struct live_marker {
     uint64_t step;
-    char text[40];
+    enum ctl_id id;
+    double value;
 };
 
 #define LIVE_MAX_UNITS 256
@@ -101,10 +103,14 @@ struct live *live_start(struct session *s, int wake_fd, int probe_every, size_t 
 int live_stop(struct live *l, char *err);
 
 /* ---- UI side: controls (applied at the next batch boundary) ---- */
+/*
+ * Selects a loss. λ is kept per loss (their scales differ by orders of
+ * magnitude): the new loss gets back the λ it last had, at first its
+ * default (reg_table), or the run's λ for the loss it started with.
+ */
 void live_set_loss(struct live *l, enum reg_kind k);
-void live_scale_lambda(struct live *l, double factor);
-void live_add_margin(struct live *l, double delta);
-void live_scale_lr(struct live *l, double factor);
+/* One step of a control up (dir > 0) or down, as its ctl_table row says (λ ×2, m +1, ...). */
+void live_step_control(struct live *l, enum ctl_id id, int dir);
 void live_toggle_pause(struct live *l);
 void live_request(struct live *l, enum live_request r);
 /* A notice for the status line, from any thread (e.g. the export thread). */

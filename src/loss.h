@@ -24,14 +24,57 @@
 
 enum reg_kind { REG_BASELINE, REG_DECOV, REG_XCOV, REG_PROPOSED, REG_COUNT };
 
-struct reg_entry {
-    enum reg_kind kind; /* == its index in reg_table */
-    const char *name;   /* CLI / file name: "baseline", "decov", "xcov", "proposed" */
-    char key;           /* TUI key: '1'..'4' */
-    const char *title;  /* for plots and the TUI: "Baseline", ..., "Proposed (KL margin)" */
+/* The two tasks, in model.h's enum model_task order, for the per-task columns below. */
+#define REG_TASKS 2
+
+/*
+ * What a regulariser may look at in one step: the target layer's post-ReLU
+ * activations A (B x K), its weights W (K x H), and a pair of column blocks
+ * (Y, Z) whose cross-covariance XCov penalises. Which pair a loss sees in a
+ * task is part of its row (reg_entry.pair); the model builds the views.
+ */
+enum reg_pair {
+    REG_PAIR_NONE,           /* the loss uses no pair */
+    REG_PAIR_OUTPUT_VS_ACTS, /* Y = sigmoid of the classifier's logit (B x 1), Z = A (SPEC §5.2a) */
+    REG_PAIR_ACT_HALVES,     /* Y = A's first floor(K/2) columns, Z = the rest (SPEC §5.2b) */
 };
 
-/* The one table the CLI, TUI, trainer and plots read; adding a loss is one row. */
+struct reg_inputs {
+    int B, K, H;
+    const real *a;           /* B x K, row stride K */
+    const real *w;           /* K x H */
+    const real *y, *z;       /* the pair: B x P (stride ldy) and B x Q (stride ldz) */
+    int P, Q, ldy, ldz;
+    real margin;
+    real *ws;                /* loss_workspace_size() scratch */
+};
+
+/* Where a regulariser adds scale * its gradient (views matching reg_inputs). */
+struct reg_grads {
+    real *da, *dw, *dy, *dz;
+    int lddy, lddz;
+};
+
+struct reg_entry {
+    enum reg_kind kind;      /* == its index in reg_table */
+    const char *name;        /* CLI, journal, config and metrics.csv column: "decov" */
+    char key;                /* workbench key: '1'..'4' */
+    const char *title;       /* plots, tables: "Proposed (KL margin)" */
+    const char *label;       /* short, for a legend on a terminal: "KL margin" */
+    const char *colour;      /* "#RRGGBB" in figures (Okabe-Ito, colour-blind safe) */
+    int tui_series;          /* the workbench's curve colour slot (the baseline's draws the task) */
+    double default_lambda;   /* λ when none is given: train, the workbench and table1 alike */
+    enum reg_pair pair[REG_TASKS];
+    double paper[REG_TASKS][3]; /* the paper's Table 1 AMI_max at k = 9, 10, 11 */
+    /*
+     * Value on in; when g is non-NULL, adds scale * gradient into g. *pairs
+     * receives the count of margin pairs still active (the proposed loss only).
+     */
+    double (*value)(const struct reg_inputs *in, real scale, const struct reg_grads *g,
+                    int *pairs);
+};
+
+/* The one table the CLI, TUI, trainer and plots read: a new loss is its kernel and a row. */
 extern const struct reg_entry reg_table[REG_COUNT];
 
 /* The kind named s (exact match), or -1 if unknown. */

@@ -184,37 +184,59 @@ void model_work_free(struct model_work *w)
 
 // ---- forward and backward ----
 
-/* The regularisers on the target layer; adds lambda * d(active)/d(.) when backward. */
+/*
+ * The views of a regulariser pair (loss.h, enum reg_pair) for this batch. The
+ * classifier's output pair needs sigmoid(z) and room for its gradient: both
+ * live at the start of reg_ws (2B reals), the kernels' scratch after them.
+ */
+static void pair_views(const struct model *m, struct model_work *w, int B, enum reg_pair pair,
+                       struct reg_inputs *in, struct reg_grads *g)
+{
+    int K = m->K;
+    switch (pair) {
+    case REG_PAIR_NONE:
+        break;
+    case REG_PAIR_OUTPUT_VS_ACTS: {
+        real *p = w->reg_ws, *dp = p + B;
+        for (int b = 0; b < B; b++)
+            p[b] = 1 / (1 + REAL_EXP(-w->z[b]));
+        memset(dp, 0, (size_t)B * sizeof *dp);
+        in->y = p, in->P = 1, in->ldy = 1, in->z = w->a, in->Q = K, in->ldz = K;
+        g->dy = dp, g->lddy = 1, g->dz = g->da, g->lddz = K;
+        in->ws = dp + B;
+        break;
+    }
+    case REG_PAIR_ACT_HALVES: {
+        int P = K / 2;
+        in->y = w->a, in->P = P, in->ldy = K, in->z = w->a + P, in->Q = K - P, in->ldz = K;
+        g->dy = g->da, g->lddy = K, g->dz = g->da ? g->da + P : NULL, g->lddz = K;
+        break;
+    }
+    }
+}
+
+/*
+ * Every regulariser of reg_table on the target layer (their values go to
+ * metrics.csv whichever is active); adds lambda * d(active)/d(.) when g.
+ */
 static void regularise(const struct model *m, struct model_work *w, int B, enum reg_kind active,
                        double lambda, double margin, struct model_views *g, struct model_terms *t)
 {
-    int K = m->K;
-    real s = (real)lambda;
-    real *da = g ? w->da : NULL;
-    t->reg[REG_BASELINE] = 0;
-    t->reg[REG_DECOV] = loss_decov(w->a, B, K, K, s, active == REG_DECOV ? da : NULL, K, w->reg_ws);
-    if (m->task == TASK_CLASSIFY) {
-        /* XCov(Y = sigmoid(z), Z = FC1) (SPEC.md §5.2a): dY lands in w->y's slot via dz below. */
-        real *p = w->reg_ws; /* B sigmoid outputs, then the kernel's own scratch after them */
-        for (int b = 0; b < B; b++)
-            p[b] = 1 / (1 + REAL_EXP(-w->z[b]));
-        real *dp = p + B;
-        int xg = g && active == REG_XCOV;
-        if (xg) memset(dp, 0, (size_t)B * sizeof *dp);
-        t->reg[REG_XCOV] =
-            loss_xcov(p, 1, 1, w->a, K, K, B, s, xg ? dp : NULL, 1, xg ? da : NULL, K, dp + B);
-        if (xg)
+    int task = m->task;
+    t->active_pairs = 0;
+    for (int r = 0; r < REG_COUNT; r++) {
+        const struct reg_entry *e = &reg_table[r];
+        struct reg_inputs in = {.B = B, .K = m->K, .H = m->H, .a = w->a, .w = m->v.target_w,
+                                .margin = (real)margin, .ws = w->reg_ws};
+        int backward = g && r == (int)active;
+        struct reg_grads gr = {.da = backward ? w->da : NULL, .dw = backward ? g->target_w : NULL};
+        pair_views(m, w, B, e->pair[task], &in, &gr);
+        t->reg[r] = e->value(&in, (real)lambda, backward ? &gr : NULL, &t->active_pairs);
+        /* The classifier's output pair: dY = dsigmoid into dz, the logit's gradient. */
+        if (backward && e->pair[task] == REG_PAIR_OUTPUT_VS_ACTS)
             for (int b = 0; b < B; b++)
-                w->dz[b] += dp[b] * p[b] * (1 - p[b]);
-    } else {
-        int P = K / 2, Q = K - P;
-        int xg = g && active == REG_XCOV;
-        t->reg[REG_XCOV] = loss_xcov(w->a, K, P, w->a + P, K, Q, B, s, xg ? da : NULL, K,
-                                     xg ? da + P : NULL, K, w->reg_ws);
+                w->dz[b] += gr.dy[b] * in.y[b] * (1 - in.y[b]);
     }
-    int pg = g && active == REG_PROPOSED;
-    t->reg[REG_PROPOSED] = loss_proposed(m->v.target_w, K, m->H, (real)margin, s,
-                                         pg ? g->target_w : NULL, w->reg_ws, &t->active_pairs);
     t->total = t->task + lambda * t->reg[active];
 }
 

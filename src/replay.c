@@ -31,26 +31,14 @@ uint64_t replay_end_step(const struct journal_log *log)
 static int apply_event(const struct journal_entry *e, struct trainer_controls *k, const char *path,
                        char *err)
 {
+    int id = ctl_from_name(e->key);
     double v;
-    const char *key = e->key;
-    int is_number = strcmp(key, "lambda") == 0 || strcmp(key, "margin") == 0 || strcmp(key, "lr") == 0;
-    if (strcmp(key, "loss") == 0) {
-        int r = e->value ? reg_from_name(e->value) : -1;
-        if (r < 0)
-            return ftl_error(err, "%s:%u: unknown loss '%s'", path, e->line, e->value ? e->value : "");
-        k->loss = (enum reg_kind)r;
-    } else if (is_number) {
-        if (!e->value || journal_parse_double(e->value, &v) != 0 || v < 0)
-            return ftl_error(err, "%s:%u: '%s' needs a number", path, e->line, key);
-        if (strcmp(key, "lambda") == 0)
-            k->lambda = v;
-        else if (strcmp(key, "margin") == 0)
-            k->margin = v;
-        else if (v > 0)
-            k->lr = v;
-        else
-            return ftl_error(err, "%s:%u: lr must be positive", path, e->line);
-    }
+    char why[FTL_ERRLEN];
+    if (id < 0)
+        return 0;
+    if (ctl_parse((enum ctl_id)id, e->value ? e->value : "", &v, why) != 0)
+        return ftl_error(err, "%s:%u: %s", path, e->line, why);
+    ctl_set(k, (enum ctl_id)id, v);
     return 0;
 }
 

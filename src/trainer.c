@@ -18,7 +18,7 @@ int openblas_get_num_threads(void);
 
 void trainer_config_defaults(struct trainer_config *c, struct trainer_controls *k)
 {
-    /* SPEC.md §10: H=128, K=32, batch 256, Adam 1e-3, margin 5, lambda 1, 10 epochs. */
+    /* SPEC.md §10: H=128, K=32, batch 256, 10 epochs; the controls' defaults: control.c. */
     memset(c, 0, sizeof *c);
     c->task = TASK_CLASSIFY;
     c->hidden = 128;
@@ -29,10 +29,7 @@ void trainer_config_defaults(struct trainer_config *c, struct trainer_controls *
     c->shuffle = 1;
     c->epochs = 10;
     snprintf(c->data, sizeof c->data, "sample");
-    k->loss = REG_BASELINE;
-    k->lambda = 1.0;
-    k->margin = 5.0;
-    k->lr = 1e-3;
+    ctl_defaults(k);
 }
 
 // ---- config file ----
@@ -301,14 +298,15 @@ void trainer_apply(struct trainer *t, const struct trainer_controls *k)
     struct journal *j = t->journal;
     char err[FTL_ERRLEN];
     int rc = 0;
-    if (j && k->loss != t->ctl.loss)
-        rc |= journal_event(j, t->step, "loss", reg_table[k->loss].name, err);
-    if (j && k->lambda != t->ctl.lambda)
-        rc |= journal_event_double(j, t->step, "lambda", k->lambda, err);
-    if (j && k->margin != t->ctl.margin)
-        rc |= journal_event_double(j, t->step, "margin", k->margin, err);
-    if (j && k->lr != t->ctl.lr)
-        rc |= journal_event_double(j, t->step, "lr", k->lr, err);
+    for (int i = 0; j && i < CTL_COUNT; i++) {
+        double v = ctl_get(k, (enum ctl_id)i);
+        if (v == ctl_get(&t->ctl, (enum ctl_id)i))
+            continue;
+        if (i == CTL_LOSS)
+            rc |= journal_event(j, t->step, ctl_table[i].name, reg_table[k->loss].name, err);
+        else
+            rc |= journal_event_double(j, t->step, ctl_table[i].name, v, err);
+    }
     if (rc)
         journal_failed(t, err);
     t->ctl = *k;

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "control.h"
 #include "dataset.h"
 #include "journal.h"
 #include "loss.h"
@@ -40,11 +41,7 @@ struct trainer_config {
     char init[1024];        /* initial weights from this checkpoint; "" = from seed */
 };
 
-/* What the user may change while it runs. */
-struct trainer_controls {
-    enum reg_kind loss;
-    double lambda, margin, lr;
-};
+/* What the user may change while it runs: struct trainer_controls, control.h. */
 
 void trainer_config_defaults(struct trainer_config *c, struct trainer_controls *k);
 /* Into / out of RUN_DIR/config form. */

@@ -1,8 +1,9 @@
 #!/bin/sh
 # The experiment through the workbench's keys: ftlab opens paused under tmux
 # on the tiny data set of tests/data/experiment, from its fixed initial
-# checkpoint, with baseline / lambda 0.35 / margin 1.5 / lr 0.25; the keys
-# 4 + ] > make that proposed / 0.7 / 2.5 / 0.5 before the first batch, space
+# checkpoint, with proposed / lambda 0.35 / margin 1.5 / lr 0.25; the keys
+# 2 (DeCov, whose lambda is its own default) 4 (back: lambda 0.35 again)
+# + ] > make that proposed / 0.7 / 2.5 / 0.5 before the first batch, space
 # trains the two steps. The run must then end with the weights PyTorch
 # computes for proposed / 0.7 / 2.5 / 0.5 (the case proposed-classify of
 # tests/ref/experiment_ref.h, which `ftlab train` meets in test_experiment),
@@ -43,12 +44,16 @@ keys() { tmux -L "$sock" send-keys -t ftlab "$@"; }
 run="$tmp/run"
 tmux -L "$sock" new-session -d -s ftlab -x 120 -y 32 \
     "OPENBLAS_NUM_THREADS=1 $bin tui --data $fix --init $fix/init-classify.ckpt --hidden 6 --units 5 \
-     --batch-size 6 --optimizer sgd --no-shuffle --steps 2 --threads 1 --loss baseline \
+     --batch-size 6 --optimizer sgd --no-shuffle --steps 2 --threads 1 --loss proposed \
      --lambda 0.35 --margin 1.5 --lr 0.25 --paused --out $run; echo \"exit=\$?\" > $tmp/status; sleep 30"
 wait_for "paused" "the workbench opens paused"
 wait_for "step 0/2 epoch 1" "at step 0"
+keys 2
+wait_for "loss decov" "2 selects DeCov"
+wait_for "(λ|lambda) 1" "with DeCov's own lambda, 1"
 keys 4
-wait_for "loss proposed" "4 selects the proposed loss"
+wait_for "loss proposed" "4 selects the proposed loss again"
+wait_for "(λ|lambda) 0\.35" "with the lambda it had, 0.35"
 keys +
 wait_for "(λ|lambda) 0\.7" "+ doubles lambda to 0.7"
 keys ']'

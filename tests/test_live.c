@@ -117,9 +117,9 @@ static void test_stress_then_replay(void **state)
     for (int i = 0; i < 400; i++) {
         switch (i % 8) {
         case 0: live_set_loss(l, (enum reg_kind)(i / 8 % REG_COUNT)); break;
-        case 1: live_scale_lambda(l, i % 16 ? 2.0 : 0.5); break;
-        case 2: live_add_margin(l, i % 16 ? 1.0 : -1.0); break;
-        case 3: live_scale_lr(l, i % 16 ? 0.5 : 2.0); break;
+        case 1: live_step_control(l, CTL_LAMBDA, i % 16 ? 1 : -1); break;
+        case 2: live_step_control(l, CTL_MARGIN, i % 16 ? 1 : -1); break;
+        case 3: live_step_control(l, CTL_LR, i % 16 ? -1 : 1); break;
         case 4: live_toggle_pause(l); break;
         case 5: if (i % 40 == 5) live_request(l, LIVE_REQ_EVAL); break;
         case 6: if (i % 80 == 6) live_request(l, LIVE_REQ_CHECKPOINT); break;

@@ -42,7 +42,7 @@ wait_for "embedded sample" "the status line names the data"
 keys 4
 wait_for "proposed" "key 4 switches to the proposed loss"
 keys +
-wait_for "λ 2\|lambda 2" "+ doubles lambda"
+wait_for "λ 0.2\|lambda 0.2" "+ doubles lambda (0.1, the proposed loss's own, to 0.2)"
 keys Space
 wait_for "paused" "space pauses"
 keys Space
@@ -71,7 +71,7 @@ i=0
 while [ ! -f "$tmp/status" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 if [ -f "$tmp/status" ] && grep -q "exit=0" "$tmp/status"; then ok "q quits with status 0"; else not_ok "q quits with status 0"; fi
 if [ -f "$run/checkpoints/final.ckpt" ]; then ok "quitting wrote final.ckpt"; else not_ok "quitting wrote final.ckpt"; fi
-for ev in "loss proposed" "lambda 2" "pause" "resume" "eval" "quit"; do
+for ev in "loss proposed" "lambda 0.2" "pause" "resume" "eval" "quit"; do
     if grep -q "^step [0-9]* $ev" "$run/journal"; then ok "the journal has '$ev'"; else not_ok "the journal has '$ev'"; cat "$run/journal" | sed 's/^/#   /'; fi
 done
 

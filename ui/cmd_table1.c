@@ -273,7 +273,7 @@ int cmd_table1(int argc, char **argv)
                             .hidden = 128, .units = TABLE1_UNITS, .margin = TABLE1_MARGIN,
                             .k = "9,10,11", .out = "table1"};
     for (int i = 0; i < REG_COUNT; i++)
-        o.lambda[i] = table1_default_lambda[i];
+        o.lambda[i] = reg_table[i].default_lambda;
     for (int i = 0; i < TASK_COUNT; i++)
         o.tasks[i] = 1;
     for (int i = 0; i < REG_COUNT; i++)

@@ -11,7 +11,6 @@
 #define TABLE1_EPOCHS 10
 #define TABLE1_UNITS 32
 #define TABLE1_MARGIN 5.0
-extern const double table1_default_lambda[REG_COUNT];
 
 /*
  * Gathers every finished run (DIR/runs/NAME with config and eval.csv) of the

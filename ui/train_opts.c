@@ -18,7 +18,7 @@
     "  --sample             train on the embedded synthetic sample\n" \
     "  --task T             classify (default) or autoencode\n" \
     "  --loss L             baseline (default), decov, xcov or proposed\n" \
-    "  --lambda X           regulariser weight (default 1)\n" \
+    "  --lambda X           regulariser weight (default: the loss's own, as table1 uses)\n" \
     "  --margin M           KL margin of the proposed loss (default 5)\n" \
     "  --hidden H           GRU units (default 128)\n" \
     "  --units K            units of the target layer, FC1 or the code (default 32)\n" \
@@ -106,13 +106,17 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
             o->ctl.loss = (enum reg_kind)v;
             break;
         case OPT_LAMBDA:
-            if (cli_parse_double(a, 0, 1e6, &o->ctl.lambda))
-                return cli_usage_error(self, "--lambda needs a number >= 0, not '%s'", a);
-            break;
         case OPT_MARGIN:
-            if (cli_parse_double(a, 0, 1e6, &o->ctl.margin))
-                return cli_usage_error(self, "--margin needs a number >= 0, not '%s'", a);
+        case OPT_LR: {
+            enum ctl_id id = c == OPT_LAMBDA ? CTL_LAMBDA : c == OPT_MARGIN ? CTL_MARGIN : CTL_LR;
+            double x;
+            char why[FTL_ERRLEN];
+            if (ctl_parse(id, a, &x, why) != 0)
+                return cli_usage_error(self, "--%s", why);
+            ctl_set(&o->ctl, id, x);
+            o->set_lambda |= id == CTL_LAMBDA;
             break;
+        }
         case OPT_HIDDEN:
             if (cli_parse_long(a, 1, 4096, &v))
                 return cli_usage_error(self, "--hidden needs an integer in 1..4096, not '%s'", a);
@@ -144,10 +148,6 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
             if ((v = optim_kind_from_name(a)) < 0)
                 return cli_usage_error(self, "--optimizer must be adam or sgd, not '%s'", a);
             o->cfg.optimizer = (enum optim_kind)v;
-            break;
-        case OPT_LR:
-            if (cli_parse_double(a, 1e-12, 1e6, &o->ctl.lr))
-                return cli_usage_error(self, "--lr needs a positive number, not '%s'", a);
             break;
         case OPT_CLIP:
             if (cli_parse_double(a, 0, 1e12, &o->cfg.clip))
@@ -185,6 +185,9 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
     }
     if (optind < argc)
         return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
+    /* λ's scale is the loss's own: without --lambda, the loss's default (reg_table). */
+    if (!o->set_lambda)
+        o->ctl.lambda = reg_table[o->ctl.loss].default_lambda;
     if (o->set_epochs && o->set_steps)
         return cli_usage_error(self, "--epochs and --steps exclude each other");
     if (o->data.sample && o->data.dir)

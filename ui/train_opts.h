@@ -20,7 +20,7 @@ struct train_opts {
     int quiet;
     enum session_on_write_error on_write_error; /* --on-write-error stop|continue */
     /* which of epochs/steps the user gave (for --resume overrides) */
-    int set_epochs, set_steps;
+    int set_epochs, set_steps, set_lambda;
 };
 
 /* The option lines for --help; the second only for the workbench. */

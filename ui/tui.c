@@ -41,9 +41,26 @@ struct series {
     double *step, *val[REG_COUNT + 1]; /* [0] task, [1..3] decov, xcov, proposed; [4] total */
     double *test_step, *test;
     size_t ntest, cap_test;
-    struct live_marker *marks;
+    struct mark {
+        uint64_t step;
+        char text[48]; /* every change at that step: "→ proposed, λ=0.1" */
+    } *marks;
     size_t nmarks, cap_marks;
 };
+
+/* One control change onto the chart's markers, worded as in the figures (ctl_marker_append). */
+static void add_change(struct series *s, uint64_t step, enum ctl_id id, double v)
+{
+    if (!s->nmarks || s->marks[s->nmarks - 1].step != step) {
+        if (s->nmarks == s->cap_marks) {
+            s->cap_marks = s->cap_marks ? 2 * s->cap_marks : 16;
+            s->marks = xrealloc(s->marks, s->cap_marks * sizeof *s->marks);
+        }
+        s->marks[s->nmarks++] = (struct mark){.step = step};
+    }
+    struct mark *m = &s->marks[s->nmarks - 1];
+    ctl_marker_append(m->text, sizeof m->text, id, v, term_utf8());
+}
 
 struct tui {
     struct live *live;
@@ -113,14 +130,9 @@ static void take_points(struct tui *t)
         }
     }
     struct live_marker mk[64];
-    while ((got = live_take_markers(t->live, mk, 64)) > 0) {
-        if (s->nmarks + got > s->cap_marks) {
-            s->cap_marks = 2 * (s->nmarks + got);
-            s->marks = xrealloc(s->marks, s->cap_marks * sizeof *s->marks);
-        }
-        memcpy(s->marks + s->nmarks, mk, got * sizeof *mk);
-        s->nmarks += got;
-    }
+    while ((got = live_take_markers(t->live, mk, 64)) > 0)
+        for (size_t i = 0; i < got; i++)
+            add_change(s, mk[i].step, mk[i].id, mk[i].value);
 }
 
 /* A resumed run: its curves so far come from metrics.csv, its markers from the journal. */
@@ -130,9 +142,9 @@ static void load_history(struct series *s, const char *dir)
     struct plotdata_csv t;
     if (plotdata_csv_read(path, &t, err) == 0) {
         int cs = plotdata_csv_col(&t, "step"), col[REG_COUNT];
-        static const char *const names[REG_COUNT] = {"task", "decov", "xcov", "proposed"};
+        /* Column 0 is the task loss; each regulariser's is its name (metrics.csv). */
         for (int k = 0; k < REG_COUNT; k++)
-            col[k] = plotdata_csv_col(&t, names[k]);
+            col[k] = plotdata_csv_col(&t, k == REG_BASELINE ? "task" : reg_table[k].name);
         s->cap = t.nrow + 1024;
         grow(&s->step, s->cap);
         for (int k = 0; k <= REG_COUNT; k++)
@@ -147,17 +159,12 @@ static void load_history(struct series *s, const char *dir)
         plotdata_csv_free(&t);
     }
     free(path);
-    struct plotdata_marker *m;
-    size_t nm;
-    if (plotdata_markers(dir, &m, &nm, err) == 0) {
-        s->marks = xmallocarray(nm + 16, sizeof *s->marks);
-        s->cap_marks = nm + 16;
-        for (size_t i = 0; i < nm; i++) {
-            s->marks[i].step = m[i].step;
-            snprintf(s->marks[i].text, sizeof s->marks[i].text, "%.39s", m[i].text);
-        }
-        s->nmarks = nm;
-        free(m);
+    struct plotdata_change *c;
+    size_t nc;
+    if (plotdata_changes(dir, &c, &nc, err) == 0) {
+        for (size_t i = 0; i < nc; i++)
+            add_change(s, c[i].step, c[i].id, c[i].value);
+        free(c);
     }
 }
 
@@ -179,7 +186,6 @@ static void draw_loss(struct tui *t, struct canvas *c, int y, int x, int h, int 
     double alpha = smoothing[t->smooth];
     double *sm[REG_COUNT] = {0};
     struct chart_series cs[REG_COUNT];
-    static const char *const names[REG_COUNT] = {"task", "DeCov", "XCov", "KL margin"};
     int ns = 0;
     for (int k = 0; k < REG_COUNT; k++) {
         sm[k] = xmallocarray(s->n ? s->n : 1, sizeof *sm[k]);
@@ -187,8 +193,10 @@ static void draw_loss(struct tui *t, struct canvas *c, int y, int x, int h, int 
             chart_ema(s->val[k], s->n, 1 - alpha, sm[k]);
         else if (s->n)
             memcpy(sm[k], s->val[k], s->n * sizeof *sm[k]);
-        cs[ns++] = (struct chart_series){.name = names[k], .x = s->step, .y = sm[k], .n = s->n,
-                                         .color = (enum term_color)(TC_SERIES0 + k)};
+        /* The baseline's slot draws the task loss. */
+        cs[ns++] = (struct chart_series){.name = k == REG_BASELINE ? "task" : reg_table[k].label,
+                                         .x = s->step, .y = sm[k], .n = s->n,
+                                         .color = (enum term_color)(TC_SERIES0 + reg_table[k].tui_series)};
     }
     struct chart_marker *m = xmallocarray(s->nmarks + 1, sizeof *m);
     for (size_t i = 0; i < s->nmarks; i++)
@@ -375,12 +383,12 @@ static void key(struct tui *t, int ch)
     }
     switch (ch) {
     case ' ': live_toggle_pause(t->live); break;
-    case '+': case '=': live_scale_lambda(t->live, 2.0); break;
-    case '-': case '_': live_scale_lambda(t->live, 0.5); break;
-    case '[': live_add_margin(t->live, -1.0); break;
-    case ']': live_add_margin(t->live, 1.0); break;
-    case '<': case ',': live_scale_lr(t->live, 0.5); break;
-    case '>': case '.': live_scale_lr(t->live, 2.0); break;
+    case '+': case '=': live_step_control(t->live, CTL_LAMBDA, 1); break;
+    case '-': case '_': live_step_control(t->live, CTL_LAMBDA, -1); break;
+    case '[': live_step_control(t->live, CTL_MARGIN, -1); break;
+    case ']': live_step_control(t->live, CTL_MARGIN, 1); break;
+    case '<': case ',': live_step_control(t->live, CTL_LR, -1); break;
+    case '>': case '.': live_step_control(t->live, CTL_LR, 1); break;
     case 'e': live_request(t->live, LIVE_REQ_EVAL); break;
     case 's': live_request(t->live, LIVE_REQ_CHECKPOINT); break;
     case 'x':
