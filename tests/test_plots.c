@@ -1,9 +1,11 @@
 /*
  * test_plots — the figures (plots/): the run files they read, the scripts
  * they write for two fixed runs (tests/data/plots/run-a, run-b) against
- * golden copies, the images themselves when gnuplot is installed (PNG size,
- * SVG and PDF magic, the saved script redrawing its image), and every way
- * the gnuplot child can go wrong, acted by fake gnuplots: missing, failing,
+ * golden copies, each figure's .dat against the run files value by value
+ * (the goldens show that something changed, these that the numbers are the
+ * run's), the images themselves when gnuplot is installed (PNG size, SVG and
+ * PDF magic, the saved script redrawing its image), and every way the
+ * gnuplot child can go wrong, acted by fake gnuplots: missing, failing,
  * crashing, hanging, not reading its script.
  *
  * Fixtures are found in $FTLAB_TEST_DATA/plots, else tests/data/plots, else
@@ -358,6 +360,351 @@ static void test_skipped_inputs(void **state)
     tmpdir_free(td);
 }
 
+// ---- the data files hold the runs' numbers ----
+
+/*
+ * Each figure's NAME.dat, read back and compared value by value with the run
+ * files it was drawn from. The run files are read here by a parser of this
+ * test's own (not plotdata_csv_read), so a fault shared by the figure and its
+ * reader cannot hide.
+ */
+
+/* A run's CSV as the test reads it: complete lines only (a trainer may be mid-line). */
+struct src_csv {
+    int ncol, nrow;
+    char name[32][32];
+    double v[512 * 32]; /* nrow x ncol; NaN for text or an empty cell */
+};
+
+static struct src_csv *src_read(const char *run_dir, const char *file)
+{
+    char *path = ftl_path_join(run_dir, file), *text = read_text(path);
+    struct src_csv *t = xcalloc(1, sizeof *t);
+    char *line = text;
+    for (char *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+        *nl = '\0';
+        int n = 0;
+        for (char *f = line, *comma;; f = comma + 1) {
+            comma = strchr(f, ',');
+            if (comma) *comma = '\0';
+            if (n >= 32) fail_msg("%s: more than 32 columns", path);
+            if (t->nrow == 0 && t->ncol == 0) {
+                snprintf(t->name[n], sizeof t->name[n], "%s", f);
+            } else {
+                char *end;
+                double v = strtod(f, &end);
+                t->v[t->nrow * 32 + n] = end == f || *end ? NAN : v;
+            }
+            n++;
+            if (!comma) break;
+        }
+        if (t->ncol == 0) {
+            t->ncol = n;
+        } else {
+            if (n != t->ncol) fail_msg("%s: a row of %d fields", path, n);
+            if (++t->nrow == 512) fail_msg("%s: more rows than this test reads", path);
+        }
+    }
+    free(text);
+    free(path);
+    return t;
+}
+
+static double src_at(const struct src_csv *t, int row, const char *column)
+{
+    for (int c = 0; c < t->ncol; c++)
+        if (strcmp(t->name[c], column) == 0) return t->v[row * 32 + c];
+    fail_msg("no column '%s'", column);
+    return NAN;
+}
+
+/* One "# index N: $name" block of a .dat: rows of numbers, blank lines dropped. */
+struct dat_block {
+    char name[32];
+    int nrow, ncol;
+    double v[4096]; /* nrow x ncol */
+};
+
+/* OUT_DIR/NAME.dat's blocks, in order; returns how many (at most max). */
+static int dat_read(const char *dir, const char *name, struct dat_block *b, int max)
+{
+    char file[64];
+    snprintf(file, sizeof file, "%s.dat", name);
+    char *path = ftl_path_join(dir, file), *text = read_text(path), *save = NULL;
+    int n = 0;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        int index;
+        char block[32];
+        if (sscanf(line, "# index %d: $%31s", &index, block) == 2) {
+            if (index != n || n == max) fail_msg("%s: block %d out of order", file, index);
+            memset(&b[n], 0, sizeof b[n]);
+            snprintf(b[n].name, sizeof b[n].name, "%s", block);
+            n++;
+            continue;
+        }
+        if (line[0] == '#') continue;
+        if (n == 0) fail_msg("%s: data before a block header", file);
+        struct dat_block *d = &b[n - 1];
+        int cols = 0;
+        for (char *p = line, *end;; p = end) {
+            double v = strtod(p, &end);
+            if (end == p) break;
+            if (d->nrow * 8 + cols >= 4096 || cols == 8) fail_msg("%s: too big", file);
+            d->v[d->nrow * 8 + cols++] = v;
+        }
+        if (d->ncol && cols != d->ncol) fail_msg("%s: '%s' has %d numbers", file, line, cols);
+        d->ncol = cols;
+        d->nrow++;
+    }
+    free(text);
+    free(path);
+    return n;
+}
+
+static double dat_at(const struct dat_block *b, int row, int col)
+{
+    return b->v[row * 8 + col];
+}
+
+/* What a curve shows of a metrics.csv value: itself, or NaN where a log axis cannot. */
+static double on_log_axis(double v)
+{
+    return v > 0 && isfinite(v) ? v : NAN;
+}
+
+/* Equal to the 9 significant digits a .dat holds, or both NaN. */
+static int same_value(double dat, double src)
+{
+    if (isnan(src)) return isnan(dat);
+    return fabs(dat - src) <= 1e-8 * fabs(src);
+}
+
+static void draw_with_fake(const struct tmpdir *td)
+{
+    char *fake = write_fake(td, "gnuplot", fake_writer);
+    use_gnuplot(fake);
+    free(fake);
+}
+
+/* loss.dat: every step of metrics.csv, and each term in its column. */
+static void check_loss_dat(const char *run_dir, const char *out)
+{
+    static const char *const columns[] = {"task", "decov", "xcov", "proposed", "total"};
+    char err[FTL_ERRLEN];
+    if (plot_loss(run_dir, out, GP_PNG, err) != 0) fail_msg("%s", err);
+    struct src_csv *m = src_read(run_dir, "metrics.csv");
+    struct dat_block *b = xcalloc(1, sizeof *b);
+    assert_int_equal(dat_read(out, "loss", b, 1), 1);
+    assert_string_equal(b->name, "loss");
+    assert_int_equal(b->ncol, 6);
+    if (b->nrow != m->nrow)
+        fail_msg("%s loss.dat: %d rows, metrics.csv %d steps", run_dir, b->nrow, m->nrow);
+    for (int i = 0; i < m->nrow; i++) {
+        if (dat_at(b, i, 0) != src_at(m, i, "step"))
+            fail_msg("%s loss.dat row %d: step %g, metrics.csv %g", run_dir, i, dat_at(b, i, 0),
+                     src_at(m, i, "step"));
+        for (int j = 0; j < 5; j++) {
+            double want = on_log_axis(src_at(m, i, columns[j]));
+            if (!same_value(dat_at(b, i, j + 1), want))
+                fail_msg("%s loss.dat step %g: %s %.9g, metrics.csv %.9g", run_dir, dat_at(b, i, 0),
+                         columns[j], dat_at(b, i, j + 1), want);
+        }
+    }
+    free(b);
+    free(m);
+}
+
+static void test_dat_loss(void **state)
+{
+    struct tmpdir *td = tmpdir_new();
+    draw_with_fake(td);
+    check_loss_dat(run_a, td->path);
+    check_loss_dat(run_b, td->path);
+    use_gnuplot(NULL);
+    tmpdir_free(td);
+}
+
+/*
+ * The row labels of a heatmap, from its script's "set ytics (... 'LABEL' ROW ...)":
+ * label[row] is the unit or cluster drawn at that row. Returns how many.
+ */
+static int ytic_labels(const char *dir, const char *name, int *label, int max)
+{
+    char file[64];
+    snprintf(file, sizeof file, "%s.gp", name);
+    char *path = ftl_path_join(dir, file), *text = read_text(path);
+    const char *p = strstr(text, "\nset ytics ");
+    p = p ? strchr(p, '(') : NULL;
+    int n = 0, lab, row, used;
+    while (p && sscanf(p + 1, " '%d' %d%n", &lab, &row, &used) == 2 && n < max) {
+        if (row != n) fail_msg("%s: ytic row %d at place %d", file, row, n);
+        label[n++] = lab;
+        p = strchr(p + 1 + used, ',');
+    }
+    free(text);
+    free(path);
+    return n;
+}
+
+/*
+ * A heatmap block ("digit row count") against a units- or clusters-by-digit
+ * CSV (first column the row's number, then digit0..digit9): every (digit, row)
+ * once, and its count the CSV's count of row label[row] and that digit.
+ */
+static void check_heat_block(const struct dat_block *b, const struct src_csv *t, const int *label,
+                             const char *what)
+{
+    enum { DIGITS = 10 };
+    assert_int_equal(b->ncol, 3);
+    if (b->nrow != t->nrow * DIGITS)
+        fail_msg("%s: %d cells, the csv has %d rows x 10 digits", what, b->nrow, t->nrow);
+    int *seen = xcalloc((size_t)t->nrow * DIGITS, sizeof *seen);
+    for (int i = 0; i < b->nrow; i++) {
+        double digit = dat_at(b, i, 0), row = dat_at(b, i, 1), count = dat_at(b, i, 2);
+        if (digit < 0 || digit >= DIGITS || row < 0 || row >= t->nrow || digit != (int)digit ||
+            row != (int)row)
+            fail_msg("%s: cell (digit %g, row %g) outside 10 digits x %d rows", what, digit, row,
+                     t->nrow);
+        int r = (int)row, d = (int)digit;
+        if (seen[r * DIGITS + d]++) fail_msg("%s: digit %d row %d twice", what, d, r);
+        int src_row = label ? label[r] : r;
+        assert_true(src_row >= 0 && src_row < t->nrow);
+        assert_int_equal((int)t->v[src_row * 32], src_row); /* the csv's rows are 0, 1, ... */
+        double want = t->v[src_row * 32 + 1 + d];
+        if (count != want)
+            fail_msg("%s: digit %d, %s %d: %g, the csv says %g", what, d, label ? "row of" : "row",
+                     src_row, count, want);
+    }
+    free(seen);
+}
+
+/* actmap.dat: Figure 2's counts, unit by digit as actmap.csv has them. */
+static void test_dat_actmap(void **state)
+{
+    struct tmpdir *td = tmpdir_new();
+    draw_with_fake(td);
+    const char *runs[] = {run_a, run_b};
+    char err[FTL_ERRLEN];
+    struct dat_block *b = xcalloc(2, sizeof *b);
+    for (int i = 0; i < 2; i++) {
+        if (plot_actmap(runs[i], td->path, GP_PNG, err) != 0) fail_msg("%s", err);
+        struct src_csv *t = src_read(runs[i], "actmap.csv");
+        int label[64];
+        assert_int_equal(ytic_labels(td->path, "actmap", label, 64), t->nrow);
+        assert_int_equal(dat_read(td->path, "actmap", b, 1), 1);
+        check_heat_block(&b[0], t, label, "actmap.dat");
+        free(t);
+    }
+    /* compare-actmap.dat: one block per run, in the order given */
+    if (plot_compare_actmap(runs, 2, td->path, GP_PNG, err) != 0) fail_msg("%s", err);
+    assert_int_equal(dat_read(td->path, "compare-actmap", b, 2), 2);
+    for (int i = 0; i < 2; i++) {
+        struct src_csv *t = src_read(runs[i], "actmap.csv");
+        char name[16];
+        snprintf(name, sizeof name, "counts%d", i + 1);
+        assert_string_equal(b[i].name, name);
+        check_heat_block(&b[i], t, NULL,
+                         i ? "compare-actmap.dat run-b" : "compare-actmap.dat run-a");
+        free(t);
+    }
+    free(b);
+    use_gnuplot(NULL);
+    tmpdir_free(td);
+}
+
+/* clusters.dat: clusters.csv's contingency table, its rows ordered by their majority digit. */
+static void test_dat_clusters(void **state)
+{
+    struct tmpdir *td = tmpdir_new();
+    draw_with_fake(td);
+    char err[FTL_ERRLEN];
+    if (plot_clusters(run_a, td->path, GP_PNG, err) != 0) fail_msg("%s", err);
+    struct src_csv *t = src_read(run_a, "clusters.csv");
+    struct dat_block *b = xcalloc(1, sizeof *b);
+    int label[64];
+    assert_int_equal(ytic_labels(td->path, "clusters", label, 64), t->nrow);
+    assert_int_equal(dat_read(td->path, "clusters", b, 1), 1);
+    check_heat_block(b, t, label, "clusters.dat");
+    /* run-a's clusters are mostly 4, 0 and 5: drawn as 1, 0, 2 */
+    assert_int_equal(label[0], 1);
+    assert_int_equal(label[1], 0);
+    assert_int_equal(label[2], 2);
+    free(b);
+    free(t);
+    use_gnuplot(NULL);
+    tmpdir_free(td);
+}
+
+/*
+ * compare-loss.dat block i: step, the task loss, and its centred moving
+ * average over the positive losses within nrow / 100 steps either side.
+ */
+static void check_compare_loss_block(const struct dat_block *b, const char *run_dir)
+{
+    struct src_csv *m = src_read(run_dir, "metrics.csv");
+    assert_int_equal(b->ncol, 3);
+    if (b->nrow != m->nrow)
+        fail_msg("%s compare-loss.dat: %d rows, metrics.csv %d steps", run_dir, b->nrow, m->nrow);
+    int half = m->nrow / 100;
+    for (int i = 0; i < m->nrow; i++) {
+        double sum = 0;
+        int n = 0;
+        for (int j = i - half; j <= i + half; j++) {
+            double u = j >= 0 && j < m->nrow ? on_log_axis(src_at(m, j, "task")) : NAN;
+            if (!isnan(u)) sum += u, n++;
+        }
+        double step = src_at(m, i, "step"), task = on_log_axis(src_at(m, i, "task"));
+        double mean = n ? sum / n : NAN;
+        if (dat_at(b, i, 0) != step || !same_value(dat_at(b, i, 1), task) ||
+            !same_value(dat_at(b, i, 2), mean))
+            fail_msg("%s compare-loss.dat row %d: %g %.9g %.9g, metrics.csv gives %g %.9g %.9g",
+                     run_dir, i, dat_at(b, i, 0), dat_at(b, i, 1), dat_at(b, i, 2), step, task,
+                     mean);
+    }
+    free(m);
+}
+
+static void test_dat_compare_loss(void **state)
+{
+    struct tmpdir *td = tmpdir_new();
+    draw_with_fake(td);
+    char err[FTL_ERRLEN];
+    /* a run long enough to be smoothed (250 steps: 2 either side), with losses a log axis drops */
+    char *long_run = tmpdir_path(td, "long"), *config = ftl_path_join(run_b, "config");
+    char *text = read_text(config), *path = ftl_path_join(long_run, "config");
+    assert_int_equal(ftl_mkdir_p(long_run, err), 0);
+    assert_int_equal(ftl_write_file(path, text, strlen(text), err), 0);
+    free(path);
+    free(text);
+    size_t cap = 64 * 1024, len = 0;
+    char *csv = xmalloc(cap);
+    len += (size_t)snprintf(csv, cap, "step,loss,task,total\n");
+    for (int s = 1; s <= 250; s++) {
+        double task = s % 37 == 0 ? 0 : s % 41 == 0 ? -1 : 1.0 / s + 0.01 * (s % 7);
+        len += (size_t)snprintf(csv + len, cap - len, "%d,proposed,%.6g,%.6g\n", s, task, 2 * task);
+    }
+    path = ftl_path_join(long_run, "metrics.csv");
+    assert_int_equal(ftl_write_file(path, csv, len, err), 0);
+    free(path);
+    free(csv);
+
+    const char *runs[] = {run_a, run_b, long_run};
+    if (plot_compare_loss(runs, 3, td->path, GP_PNG, err) != 0) fail_msg("%s", err);
+    struct dat_block *b = xcalloc(3, sizeof *b);
+    assert_int_equal(dat_read(td->path, "compare-loss", b, 3), 3);
+    for (int i = 0; i < 3; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "run%d", i + 1);
+        assert_string_equal(b[i].name, name);
+        check_compare_loss_block(&b[i], runs[i]);
+    }
+    free(b);
+    free(long_run);
+    free(config);
+    use_gnuplot(NULL);
+    tmpdir_free(td);
+}
+
 // ---- images from the real gnuplot ----
 
 static uint32_t be32(const unsigned char *p)
@@ -630,6 +977,10 @@ int main(void)
         cmocka_unit_test(test_scripts_golden),
         cmocka_unit_test(test_script_terminals),
         cmocka_unit_test(test_skipped_inputs),
+        cmocka_unit_test(test_dat_loss),
+        cmocka_unit_test(test_dat_actmap),
+        cmocka_unit_test(test_dat_clusters),
+        cmocka_unit_test(test_dat_compare_loss),
         cmocka_unit_test(test_images),
         cmocka_unit_test(test_saved_script_redraws),
         cmocka_unit_test(test_gnuplot_missing),
