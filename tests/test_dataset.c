@@ -1,4 +1,4 @@
-/* Tests for dataset: loading either padding, every rejection, packed batches, the real data. */
+/* Tests for dataset: loading either padding, every rejection, packed batches (the real data: test_realdata). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -236,44 +236,6 @@ static void test_batch_packing(void **state)
     dataset_free(&d);
 }
 
-/* ---- the real data, when it is here ---------------------------------------------- */
-
-static void test_real_data(void **state)
-{
-    char *dir = testutil_real_data_dir();
-    if (!dir)
-        skip();
-    struct dataset_pair p;
-    char err[FTL_ERRLEN];
-    double t0 = ftl_now();
-    if (dataset_load_dir(dir, &p, err) != 0)
-        fail_msg("%s", err);
-    printf("# loaded %s in %.2f s\n", dir, ftl_now() - t0);
-    struct dataset_stats s[2];
-    dataset_stats(&p.train, &s[0]);
-    dataset_stats(&p.test, &s[1]);
-    assert_int_equal(s[0].n, 60000);
-    assert_int_equal(s[1].n, 10000);
-    assert_true(fabs(s[0].len_mean - 39.95) < 0.01);
-    assert_true(fabs(s[1].len_mean - 39.41) < 0.01);
-    assert_int_equal(s[0].len_min, 13);
-    assert_int_equal(s[0].len_max, 117);
-    assert_int_equal(s[1].len_max, 108);
-    static const size_t train_digits[10] = {5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949};
-    static const size_t test_digits[10] = {980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009};
-    assert_memory_equal(s[0].per_digit, train_digits, sizeof train_digits);
-    assert_memory_equal(s[1].per_digit, test_digits, sizeof test_digits);
-    assert_int_equal(s[0].per_binary[0], 30596);
-    /* Index i is MNIST image i; trainimg-12 is the upstream example file. */
-    assert_memory_equal(p.train.digit, ((uint8_t[]){5, 0, 4, 1, 9}), 5);
-    assert_memory_equal(p.test.digit, ((uint8_t[]){7, 2, 1, 0, 4}), 5);
-    const int8_t *s12 = dataset_seq(&p.train, 12);
-    assert_memory_equal(s12, ((int8_t[]){5, 8, 0, 0, 1, -1, 0, 0}), 8);
-    assert_int_equal(dataset_len(&p.train, 12), 45);
-    dataset_pair_free(&p);
-    free(dir);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -283,7 +245,6 @@ int main(void)
         cmocka_unit_test(test_load_dir),
         cmocka_unit_test(test_refuses_defective_test_file),
         cmocka_unit_test(test_batch_packing),
-        cmocka_unit_test(test_real_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,8 @@
 /*
  * test_fetch — SHA-256 against the FIPS 180-4 examples, the tar.gz member
  * extraction against archives built here (valid and broken ones), and
- * fetch_install from a folder, through a fake curl, and from the real mirror
- * when one is reachable.
+ * fetch_install from a folder and through a fake curl (from the real
+ * mirror: test_realdata).
  */
 #define _XOPEN_SOURCE 700 /* nftw, mkdtemp, setenv */
 #include <stdarg.h>
@@ -783,70 +783,6 @@ static void test_data_dirs(void **state)
     free(saved_home);
 }
 
-/* ---- the real mirror ---- */
-
-static const char *find_mirror(void)
-{
-    const char *env = getenv("FTLAB_MIRROR");
-    if (env && *env)
-        return ftl_is_dir(env) ? env : NULL;
-    static const char *const tries[] = {"../shared/data/mnist-strokes",
-                                        "../../shared/data/mnist-strokes"};
-    for (int i = 0; i < 2; i++)
-        if (ftl_is_dir(tries[i]))
-            return tries[i];
-    return NULL;
-}
-
-static void test_install_real_mirror(void **state)
-{
-    (void)state;
-    const char *mirror = find_mirror();
-    if (!mirror) {
-        printf("# skipped: no mirror (set FTLAB_MIRROR, or run from the repository top "
-               "with ../shared/data/mnist-strokes present)\n");
-        skip();
-    }
-    static const struct { const char *name; size_t size; const char *shape; } want[] = {
-        {"train-padded-trailing", 80 + (size_t)60000 * 117 * 4 * 8, "(60000, 117, 4)"},
-        {"train-padded-leading", 80 + (size_t)60000 * 117 * 4 * 8, "(60000, 117, 4)"},
-        {"test-padded-leading", 80 + (size_t)10000 * 117 * 4 * 8, "(10000, 117, 4)"},
-        {"train-labels", 80 + (size_t)60000 * 4, "(60000,)"},
-        {"test-labels", 80 + (size_t)10000 * 4, "(10000,)"},
-    };
-    char *root = make_tmpdir();
-    char *dest = join(root, "mnist-strokes");
-    char err[FTL_ERRLEN];
-    struct fetch_opts o = {.progress = stdout};
-    double t0 = ftl_now();
-    int rc = fetch_install(mirror, dest, &o, err);
-    double seconds = ftl_now() - t0;
-    if (rc != 0) {
-        rm_rf(root);
-        fail_msg("%s", err);
-    }
-    printf("# installed %s in %.2f s\n", mirror, seconds);
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        char file[64], head[80];
-        snprintf(file, sizeof file, "%s.npy", want[i].name);
-        char *path = join(dest, file);
-        struct stat st;
-        assert_int_equal(stat(path, &st), 0);
-        assert_int_equal((size_t)st.st_size, want[i].size);
-        FILE *fp = fopen(path, "rb");
-        assert_non_null(fp);
-        assert_int_equal(fread(head, 1, sizeof head, fp), sizeof head);
-        fclose(fp);
-        assert_memory_equal(head, "\x93NUMPY\x01\x00", 8);
-        head[79] = '\0';
-        assert_contains(head + 10, want[i].shape);
-        free(path);
-    }
-    rm_rf(root);
-    free(dest);
-    free(root);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -873,7 +809,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_install_download_with_fake_curl, install_setup, install_teardown),
         cmocka_unit_test_setup_teardown(test_install_download_failures, install_setup, install_teardown),
         cmocka_unit_test(test_data_dirs),
-        cmocka_unit_test(test_install_real_mirror),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

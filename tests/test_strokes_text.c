@@ -1,8 +1,8 @@
 /*
  * test_strokes_text — the upstream plain-text stroke reader: what it accepts
  * (blank/tab separators, CRLF, no final newline, a one-row digit), every
- * rejection with its "FILE:LINE: problem" message, the file reader, and the
- * mirror's example file against train[12, :45] when the real data are here.
+ * rejection with its "FILE:LINE: problem" message, and the file reader (the
+ * mirror's example file against train[12, :45]: test_realdata).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
@@ -163,39 +163,6 @@ static void test_file_reader(void **state)
     tmpdir_free(td);
 }
 
-/* SPEC.md §2.2: the mirror's example file is train[12, :45] exactly. */
-static void test_mirror_example(void **state)
-{
-    (void)state;
-    /* the same mirror testutil_real_data_dir() installs from */
-    const char *m = getenv("FTLAB_MIRROR"), *src = getenv("FTLAB_SRCDIR");
-    char *mirror = m && *m ? xstrdup(m)
-                           : ftl_path_join(src && *src ? src : ".", "../shared/data/mnist-strokes");
-    char *example = ftl_path_join(mirror, "example-trainimg-12-inputdata.txt");
-    free(mirror);
-    char *dir = ftl_is_file(example) ? testutil_real_data_dir() : NULL;
-    if (!dir) {
-        printf("# no MNIST strokes mirror with the example file here: not checked\n");
-        free(example);
-        skip();
-    }
-    int8_t *rows;
-    size_t n;
-    char err[FTL_ERRLEN];
-    if (strokes_text_read(example, &rows, &n, err) != 0)
-        fail_msg("%s", err);
-    struct dataset_pair p;
-    if (dataset_load_dir(dir, &p, err) != 0)
-        fail_msg("%s", err);
-    assert_int_equal(n, 45);
-    assert_int_equal(dataset_len(&p.train, 12), 45);
-    assert_memory_equal(rows, dataset_seq(&p.train, 12), 45 * 4);
-    dataset_pair_free(&p);
-    free(rows);
-    free(example);
-    free(dir);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -204,7 +171,6 @@ int main(void)
         cmocka_unit_test(test_rejects),
         cmocka_unit_test(test_nul_byte),
         cmocka_unit_test(test_file_reader),
-        cmocka_unit_test(test_mirror_example),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

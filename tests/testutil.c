@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <ftw.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,29 +98,62 @@ const char *testutil_fixture(const char *subdir, const char *name)
     return NULL;
 }
 
-char *testutil_real_data_dir(void)
+int testutil_skip_all(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("# SKIP: ", stdout);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+    fflush(stdout);
+    return 77;
+}
+
+// ---- the real data ----
+
+enum { WHY_LEN = FTL_ERRLEN + 1024 };
+
+/* The mirror folder (a new string) if it holds every upstream file the tests read; else NULL, why. */
+static char *complete_mirror(char *why)
+{
+    const char *m = getenv("FTLAB_MIRROR"), *src = getenv("FTLAB_SRCDIR");
+    char *mirror = m && *m ? xstrdup(m)
+                           : ftl_path_join(src && *src ? src : ".", "../shared/data/mnist-strokes");
+    if (!ftl_is_dir(mirror)) {
+        snprintf(why, WHY_LEN, "no MNIST strokes mirror at %s (set FTLAB_MIRROR)", mirror);
+        free(mirror);
+        return NULL;
+    }
+    for (size_t i = 0; i <= fetch_table_len; i++) {
+        char name[128];
+        if (i < fetch_table_len)
+            snprintf(name, sizeof name, "%s.tar.gz", fetch_table[i].name);
+        else
+            snprintf(name, sizeof name, "%s", TESTUTIL_MIRROR_EXAMPLE);
+        char *path = ftl_path_join(mirror, name);
+        const int present = ftl_is_file(path);
+        free(path);
+        if (!present) {
+            snprintf(why, WHY_LEN, "the mirror %s is incomplete: it has no %s", mirror, name);
+            free(mirror);
+            return NULL;
+        }
+    }
+    return mirror;
+}
+
+/* $FTLAB_DATA, else the mirror installed into a cache folder; complete, or NULL and why. */
+static char *complete_data(const char *mirror, char *why)
 {
     const char *env = getenv("FTLAB_DATA");
     if (env && *env) {
         if (dataset_dir_looks_complete(env))
             return xstrdup(env);
-        printf("# FTLAB_DATA=%s holds no MNIST strokes\n", env);
-        return NULL;
-    }
-    char *mirror = NULL;
-    const char *m = getenv("FTLAB_MIRROR"), *src = getenv("FTLAB_SRCDIR");
-    if (m && *m)
-        mirror = xstrdup(m);
-    else
-        mirror = ftl_path_join(src && *src ? src : ".", "../shared/data/mnist-strokes");
-    if (!ftl_is_dir(mirror)) {
-        if (getenv("FTLAB_REQUIRE_REAL_DATA")) {
-            printf("# FTLAB_REQUIRE_REAL_DATA is set but there is no mirror at %s\n", mirror);
-            abort();
-        }
-        printf("# skipping real-data checks: no FTLAB_DATA, and no mirror at %s (set FTLAB_MIRROR)\n",
-               mirror);
-        free(mirror);
+        snprintf(why, WHY_LEN,
+                 "FTLAB_DATA=%s is not a complete data folder (training and test sequences, "
+                 "both label files)",
+                 env);
         return NULL;
     }
     char name[64];
@@ -129,12 +163,30 @@ char *testutil_real_data_dir(void)
         char err[FTL_ERRLEN];
         struct fetch_opts fo = {0};
         if (fetch_install(mirror, cache, &fo, err) != 0) {
-            printf("# cannot install the mirror: %s\n", err);
-            free(mirror);
+            snprintf(why, WHY_LEN, "cannot install the mirror %s into %s: %s", mirror, cache, err);
             free(cache);
             return NULL;
         }
     }
-    free(mirror);
     return cache;
+}
+
+static int real_data_required(void)
+{
+    const char *r = getenv("FTLAB_REQUIRE_REAL_DATA");
+    return r && *r && strcmp(r, "0") != 0;
+}
+
+int testutil_real_data(char **mirror, char **data)
+{
+    char why[WHY_LEN];
+    *data = NULL;
+    if ((*mirror = complete_mirror(why)) && (*data = complete_data(*mirror, why)))
+        return 0;
+    free(*mirror);
+    *mirror = NULL;
+    if (!real_data_required())
+        return testutil_skip_all("%s", why);
+    printf("# FAIL: FTLAB_REQUIRE_REAL_DATA is set, but %s\n", why);
+    return 1;
 }

@@ -29,11 +29,26 @@ const char *testutil_group_dir(void);
 const char *testutil_fixture(const char *subdir, const char *name);
 
 /*
- * The real MNIST strokes as a loadable folder, or NULL (with the reason on
- * stdout) when they are not on this machine. Looks at $FTLAB_DATA, then
- * installs the upstream tarballs from $FTLAB_MIRROR or
- * $FTLAB_SRCDIR/../shared/data/mnist-strokes into a cache folder under $TMPDIR.
+ * For main() of a test binary that cannot run here at all: prints
+ * "# SKIP: REASON" (printf-style) and returns 77, automake's SKIP status,
+ * so that `return testutil_skip_all(...)` shows the binary as SKIP.
  */
-char *testutil_real_data_dir(void);
+int testutil_skip_all(const char *fmt, ...);
+
+/*
+ * The real MNIST strokes, for main() of a binary whose every case needs them.
+ * *mirror: the folder of upstream tarballs ($FTLAB_MIRROR, else
+ * $FTLAB_SRCDIR/../shared/data/mnist-strokes, else ../shared/... from the
+ * current folder), complete: every row of fetch_table and the example text
+ * file. *data: a complete data folder (dataset_dir_looks_complete), $FTLAB_DATA
+ * if set, else the mirror installed into a cache folder under $TMPDIR.
+ * Returns 0 with both set (the caller frees them), else the status main
+ * should return: 77 after "# SKIP: reason", or, when $FTLAB_REQUIRE_REAL_DATA
+ * is set (and not "0"), 1 after "# FAIL: reason".
+ */
+int testutil_real_data(char **mirror, char **data);
+
+/* The name of the mirror's example file: train[12, :45] as text (SPEC.md §2.2). */
+#define TESTUTIL_MIRROR_EXAMPLE "example-trainimg-12-inputdata.txt"
 
 #endif

@@ -4,10 +4,10 @@
 # and one that is missing. The screen must keep updating and answering keys,
 # the failure must reach the status line, the hung process group must be
 # killed at the time limit, and q must quit.
-# Needs tmux (skips with status 77 without it) and FTLAB_BIN.
+# Needs tmux (says SKIP, status 77, without it) and FTLAB_BIN.
 set -u
 bin=${FTLAB_BIN:-./ftlab}
-command -v tmux >/dev/null 2>&1 || { echo "# tmux not installed: skipping"; exit 77; }
+command -v tmux >/dev/null 2>&1 || { echo "# SKIP: tmux is not installed"; exit 77; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ftlab-tuif-XXXXXX")
 sock="ftlab-tuif-$$-0"
 cleanup() {
@@ -70,7 +70,7 @@ quits_within() {
     keys q
     i=0
     while [ ! -f "$tmp/status" ] && [ $i -lt $(($1 * 10)) ]; do sleep 0.1; i=$((i + 1)); done
-    if [ -f "$tmp/status" ] && grep -q "exit=0" "$tmp/status"; then ok "$2"; else not_ok "$2"; fi
+    if [ -f "$tmp/status" ] && grep -q -x "exit=0" "$tmp/status"; then ok "$2"; else not_ok "$2"; fi
 }
 
 # A gnuplot that never reads its script nor exits, with a child of its own.
@@ -93,7 +93,7 @@ keys Space
 wait_for "paused" "while gnuplot hangs, keys answer (space pauses)" 5
 keys Space
 wait_for "running" "space resumes" 5
-wait_for "did not finish within $limit s" "the hung gnuplot is reported on the status line" $((limit + 10))
+wait_for "did not finish within $limit s\([^[:alnum:]]\|$\)" "the hung gnuplot is reported on the status line" $((limit + 10))
 sleep 0.5
 alive=""
 # (a zombie has been killed already: it waits only for whoever inherited it to reap it)
@@ -108,7 +108,7 @@ quits_within $((limit + 5)) "q quits while gnuplot hangs, within its time limit"
 
 start "$tmp/gp-segv"
 keys x
-wait_for "gnuplot was killed by signal 11" "a gnuplot killed by SIGSEGV is reported on the status line" 15
+wait_for "gnuplot was killed by signal 11\([^0-9]\|$\)" "a gnuplot killed by SIGSEGV is reported on the status line" 15
 steps_advance "after the crash training goes on"
 quits_within 10 "q quits after the crash"
 

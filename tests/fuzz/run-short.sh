@@ -2,8 +2,9 @@
 # A short fuzzing run for CI: builds every harness in tests/fuzz/ with clang's
 # libFuzzer plus AddressSanitizer and UBSan, and runs each for FUZZ_SECONDS
 # (default 20) over a copy of its seed corpus, so the repository is never
-# touched. Skips (status 0, with a message) when clang or its libFuzzer is
-# missing. On a finding it prints the input that triggered it and exits 1.
+# touched. When it cannot fuzz (no clang, or no libFuzzer) it prints
+# "fuzz: SKIP: reason" and exits 77, automake's SKIP status. On a finding it
+# prints the input that triggered it and exits 1.
 # The long runs (10 minutes and more) are the same commands with a larger
 # FUZZ_SECONDS.
 set -eu
@@ -17,13 +18,13 @@ keep=0
 trap '[ "$keep" -eq 1 ] || rm -rf "$work"' EXIT
 
 if ! command -v "$cc" >/dev/null 2>&1; then
-    echo "fuzz: $cc not found: skipping the short fuzz run"
-    exit 0
+    echo "fuzz: SKIP: $cc not found (FUZZ_CC names the compiler)"
+    exit 77
 fi
 printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' >"$work/probe.c"
 if ! $cc $flags "$work/probe.c" -o "$work/probe" >/dev/null 2>&1; then
-    echo "fuzz: $cc cannot link libFuzzer (-fsanitize=fuzzer): skipping the short fuzz run"
-    exit 0
+    echo "fuzz: SKIP: $cc cannot link libFuzzer with ASan and UBSan (-fsanitize=fuzzer,address,undefined)"
+    exit 77
 fi
 
 # harness: the sources and libraries it needs besides tests/fuzz/fuzz_NAME.c and src/util.c
