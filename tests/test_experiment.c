@@ -513,6 +513,53 @@ static void test_eval(void **state)
     free(out), free(log);
 }
 
+// ---- journals of earlier versions replay to the same weights ----
+
+static void test_journal_corpus(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"classify-controls", "autoencode-controls",
+                                        "workbench-session"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char *file = fmt("%s.journal", names[i]), *want = fmt("%s.final.ckpt", names[i]);
+        const char *fp = testutil_fixture("journals", file);
+        assert_non_null(fp);
+        char *journal = xstrdup(fp);
+        const char *wp = testutil_fixture("journals", want);
+        assert_non_null(wp);
+        char *expected = xstrdup(wp);
+        char *out = fmt("%s/corpus-%s", testutil_group_dir(), names[i]), *log = fmt("%s.log", out);
+        char *argv[] = {(char *)bin(), "replay", journal, "--out", out, NULL};
+        if (run(log, argv) != 0) {
+            print_file(log);
+            fail_msg("%s: ftlab replay failed", journal);
+        }
+        char *got_path = fmt("%s/checkpoints/final.ckpt", out), err[FTL_ERRLEN];
+        struct ckpt a, b;
+        if (ckpt_read(expected, &a, err) != 0 || ckpt_read(got_path, &b, err) != 0)
+            fail_msg("%s", err);
+        int compared = 0;
+        for (size_t r = 0; r < a.count; r++) {
+            const struct ckpt_record *ra = &a.records[r];
+            /* The weights, Adam's moments and the step: what a replay must reproduce. */
+            if ((strncmp(ra->name, "model/", 6) != 0 && strncmp(ra->name, "optim/", 6) != 0 &&
+                 strcmp(ra->name, "trainer/step") != 0) ||
+                ra->type == CKPT_STR || ra->type == CKPT_BYTES)
+                continue;
+            const struct ckpt_record *rb = ckpt_find(&b, ra->name);
+            size_t bytes = ra->count * (ra->type == CKPT_F64 || ra->type == CKPT_U64 ? 8 : 4);
+            if (!rb || rb->type != ra->type || rb->count != ra->count ||
+                memcmp(ra->data, rb->data, bytes) != 0)
+                fail_msg("%s: %s differs from what ftlab 497f88f replayed", journal, ra->name);
+            compared++;
+        }
+        printf("# %s: %d records bit-identical\n", names[i], compared);
+        assert_true(compared > 4);
+        ckpt_free(&a), ckpt_free(&b);
+        free(file), free(want), free(journal), free(expected), free(out), free(log), free(got_path);
+    }
+}
+
 /* --check: the run directory and case the environment names (cmocka takes no arguments). */
 static void check_one(void **state)
 {
@@ -561,6 +608,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_train),
         cmocka_unit_test(test_replay),
         cmocka_unit_test(test_eval),
+        cmocka_unit_test(test_journal_corpus),
     };
     return cmocka_run_group_tests(tests, testutil_group_setup, testutil_group_teardown);
 }
