@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,4 +68,35 @@ int cli_load_data(const struct cli_data *o, struct dataset_pair *p, int *used_sa
     }
     free(dir);
     return rc;
+}
+
+// ---- messages ----
+
+void cli_usage(const struct cli_cmd *c, FILE *fp)
+{
+    fprintf(fp, "usage: ftlab %s %s\n%s.\n", c->name, c->synopsis, c->summary);
+    if (c->help[0]) fprintf(fp, "\n%s", c->help);
+    fprintf(fp, "  -h, --help     show this help\n");
+}
+
+int cli_usage_error(const struct cli_cmd *c, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "ftlab %s: ", c ? c->name : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'ftlab %s%s--help'.\n", c ? c->name : "", c ? " " : "");
+    return EXIT_USAGE;
+}
+
+int cli_fail(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("ftlab: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return EXIT_FAIL;
 }

@@ -80,9 +80,25 @@ static int data_fetch(const struct cli_data *o, const char *from)
     return rc == 0 ? EXIT_OK : cli_fail("%s", err);
 }
 
-int cmd_data(int argc, char **argv)
+static int cmd_data(int argc, char **argv);
+
+const struct cli_cmd cmd_data_entry = {"data", "fetch [--from DIR] | info [--data DIR | --sample]",
+    "install the MNIST stroke data, or describe the data ftlab would use",
+    "  fetch [--from DIR] [--data DIR]\n"
+    "        Install MNIST stroke sequences into the data folder: downloaded from\n"
+    "        the upstream GitHub repository with curl, or copied from DIR holding\n"
+    "        the upstream tarballs. SHA-256 checksums are verified; the folder is\n"
+    "        replaced atomically.\n"
+    "  info [--data DIR | --sample]\n"
+    "        For each split: sequence count, lengths, digits, binary labels, source.\n"
+    "  --data DIR     the data folder (default: $FTLAB_DATA, else\n"
+    "                 $XDG_DATA_HOME/ftlab/mnist-strokes)\n"
+    "  --sample       the embedded synthetic sample instead of MNIST\n",
+    cmd_data};
+
+static int cmd_data(int argc, char **argv)
 {
-    const struct cli_cmd *self = cli_find("data");
+    const struct cli_cmd *self = &cmd_data_entry;
     static const struct option longopts[] = {
         {"data", required_argument, NULL, 'd'},
         {"sample", no_argument, NULL, 's'},

@@ -75,9 +75,14 @@ static void report_epoch(struct progress *p, const struct session *s)
             s->test_metric, t->last.total, p->seqs / fmax(ftl_now() - p->t0, 1e-9));
 }
 
-int cmd_train(int argc, char **argv)
+static int cmd_train(int argc, char **argv);
+
+const struct cli_cmd cmd_train_entry = {"train", "[OPTIONS] [--out RUN_DIR | --resume RUN_DIR]",
+    "train a network headless, into a run directory", train_opts_help, cmd_train};
+
+static int cmd_train(int argc, char **argv)
 {
-    const struct cli_cmd *self = cli_find("train");
+    const struct cli_cmd *self = &cmd_train_entry;
     struct train_opts o;
     int rc = train_opts_parse(self, argc, argv, &o);
     if (rc)

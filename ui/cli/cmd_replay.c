@@ -16,9 +16,21 @@ static void show(uint64_t step, uint64_t end, void *ctx)
                 (unsigned long long)end);
 }
 
-int cmd_replay(int argc, char **argv)
+static int cmd_replay(int argc, char **argv);
+
+const struct cli_cmd cmd_replay_entry = {"replay", "JOURNAL|RUN_DIR --out NEW_RUN [--data DIR | --sample]",
+    "re-execute a session's journal headless, to the same weights",
+    "  Reads the run's settings from the journal's config lines, then applies every\n"
+    "  control change (loss, lambda, margin, lr) at the step it took effect at, and\n"
+    "  trains to the step of the journal's last event. With the same seed, data and\n"
+    "  number of BLAS threads, NEW_RUN ends with exactly the original weights.\n"
+    "  --out DIR      the new run directory\n"
+    "  --data DIR | --sample   other data than the journal names\n",
+    cmd_replay};
+
+static int cmd_replay(int argc, char **argv)
 {
-    const struct cli_cmd *self = cli_find("replay");
+    const struct cli_cmd *self = &cmd_replay_entry;
     static const struct option lo[] = {{"out", required_argument, NULL, 'o'},
                                        {"data", required_argument, NULL, 'd'},
                                        {"sample", no_argument, NULL, 's'},

@@ -19,15 +19,14 @@
 
 #include "canvas.h"
 #include "chart.h"
-#include "cli.h"
 #include "export.h"
 #include "heatmap.h"
 #include "live.h"
 #include "plotdata.h"
 #include "session.h"
 #include "term.h"
-#include "train_opts.h"
 #include "util.h"
+#include "workbench.h"
 
 #define MIN_W 40
 #define MIN_H 12
@@ -424,30 +423,17 @@ static int make_pipe(int fds[2])
     return 0;
 }
 
-int cmd_tui(int argc, char **argv)
+int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
 {
-    const struct cli_cmd *self = cli_find("tui");
-    struct train_opts o;
-    int rc = train_opts_parse(self, argc, argv, &o);
-    if (rc)
-        return rc;
-    if (!isatty(0) || !isatty(1))
-        return cli_fail("the workbench needs a terminal; use 'ftlab train' for headless runs");
-    char err[FTL_ERRLEN];
-    struct session s;
-    char *dir;
-    struct tui t = {.log_y = 1, .smooth = 2};
-    if (train_opts_open(&o, &s, &dir, &t.sample, err) != 0)
-        return cli_fail("%s", err);
-    snprintf(t.dir, sizeof t.dir, "%s", dir);
-    free(dir);
-    if (o.resume)
+    struct tui t = {.log_y = 1, .smooth = 2, .sample = o->sample};
+    snprintf(t.dir, sizeof t.dir, "%s", o->dir);
+    if (o->resumed)
         load_history(&t.s, t.dir);
 
     int wake[2], sigp[2];
     if (make_pipe(wake) != 0 || make_pipe(sigp) != 0) {
-        session_free(&s);
-        return cli_fail("cannot create a pipe: %s", strerror(errno));
+        session_free(s);
+        return ftl_error(err, "cannot create a pipe: %s", strerror(errno));
     }
     /* Ctrl-C / TERM / HUP quit cleanly through the loop (final.ckpt, terminal restored). */
     signal_fd = sigp[1];
@@ -458,10 +444,10 @@ int cmd_tui(int argc, char **argv)
     sigaction(SIGHUP, &sa, NULL);
 
     if (term_init(err) != 0) {
-        session_free(&s);
-        return cli_fail("%s", err);
+        session_free(s);
+        return -1;
     }
-    t.live = live_start(&s, wake[1], PROBE_EVERY, PROBE_SEQUENCES, o.paused);
+    t.live = live_start(s, wake[1], PROBE_EVERY, PROBE_SEQUENCES, o->paused);
     double last_draw = 0, frame_sum = 0, frame_max = 0;
     long frames = 0;
     for (;;) {
@@ -502,7 +488,7 @@ int cmd_tui(int argc, char **argv)
         }
     }
     export_cancel(&t.export);
-    rc = live_stop(t.live, err) == 0 ? EXIT_OK : EXIT_FAIL;
+    int rc = live_stop(t.live, err);
     term_end();
     canvas_free(&t.canvas);
     series_free(&t.s);
@@ -511,12 +497,9 @@ int cmd_tui(int argc, char **argv)
         close(wake[i]);
         close(sigp[i]);
     }
-    if (rc != EXIT_OK)
-        return cli_fail("%s", err);
-    fprintf(stderr, "ftlab: run saved in %s (continue with 'ftlab --resume %s')\n", t.dir, t.dir);
     /* For bench/: how long drawing a frame takes, on this terminal size and run. */
     if (getenv("FTLAB_FRAME_STATS") && frames > 0)
         fprintf(stderr, "frames %ld mean_ms %.3f max_ms %.3f\n", frames, 1e3 * frame_sum / frames,
                 1e3 * frame_max);
-    return EXIT_OK;
+    return rc;
 }

@@ -64,9 +64,30 @@ static int check_run(const char *dir)
     return EXIT_OK;
 }
 
-int cmd_plot(int argc, char **argv)
+static int cmd_plot(int argc, char **argv);
+
+const struct cli_cmd cmd_plot_entry = {"plot", "RUN_DIR [--format png|svg|pdf] [--out DIR] | --compare RUN_A RUN_B ... [--format F] [--out DIR]",
+    "draw a run's figures through gnuplot (loss, Figure 2, clusters), or compare runs",
+    "  Writes DIR/loss.EXT (every loss term over the steps, log scale, the journal's\n"
+    "  loss, lambda, margin and lr changes marked), DIR/actmap.EXT (the paper's\n"
+    "  Figure 2: the most active unit of each test sequence, counted per digit) and\n"
+    "  DIR/clusters.EXT (KMeans clusters x digits of the last 'ftlab eval'). A figure\n"
+    "  whose input is not there yet is skipped with a note. Beside each image:\n"
+    "  NAME.gp, the script that drew it (edit it, then run 'gnuplot NAME.gp' in DIR),\n"
+    "  and NAME.dat, its data.\n"
+    "  --compare      draw RUN_A RUN_B ... (2 to 8 runs) side by side instead:\n"
+    "                 compare-actmap (Figure 2 panels on one colour scale) and\n"
+    "                 compare-loss (the task losses overlaid)\n"
+    "  --format F     png (300 dpi, default), svg or pdf; sized for a paper's column\n"
+    "  --out DIR      where the figures go (default RUN_DIR/figures, or\n"
+    "                 ./figures-compare with --compare)\n"
+    "  Environment: FTLAB_GNUPLOT, the gnuplot program (default: gnuplot on PATH);\n"
+    "  FTLAB_GNUPLOT_TIMEOUT, seconds before gnuplot is stopped (default 30).\n",
+    cmd_plot};
+
+static int cmd_plot(int argc, char **argv)
 {
-    const struct cli_cmd *self = cli_find("plot");
+    const struct cli_cmd *self = &cmd_plot_entry;
     static const struct option lo[] = {{"format", required_argument, NULL, 'f'},
                                        {"out", required_argument, NULL, 'o'},
                                        {"compare", no_argument, NULL, 'c'},

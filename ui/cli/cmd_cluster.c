@@ -51,9 +51,17 @@ static void print_scores(const struct cluster_scores *s)
 
 // ---- embed ----
 
-int cmd_embed(int argc, char **argv)
+static int cmd_embed(int argc, char **argv);
+
+const struct cli_cmd cmd_embed_entry = {"embed", "CKPT|RUN_DIR [--data DIR | --sample] [--split train|test] --out FILE.npy",
+    "write the target layer's activations (N x K, float32)",
+    "  --split S      train or test (default test)\n"
+    "  --out FILE     the .npy to write\n",
+    cmd_embed};
+
+static int cmd_embed(int argc, char **argv)
 {
-    const struct cli_cmd *self = cli_find("embed");
+    const struct cli_cmd *self = &cmd_embed_entry;
     static const struct option lo[] = {{"data", required_argument, NULL, 'd'},
                                        {"sample", no_argument, NULL, 's'},
                                        {"split", required_argument, NULL, 'p'},
@@ -105,9 +113,21 @@ int cmd_embed(int argc, char **argv)
 
 // ---- cluster ----
 
-int cmd_cluster(int argc, char **argv)
+static int cmd_cluster(int argc, char **argv);
+
+const struct cli_cmd cmd_cluster_entry = {"cluster", "FEATURES.npy --k K [--n-init N] [--seed S] [--out ASSIGN.npy] [--labels LABELS]",
+    "KMeans as scikit-learn does it, on any feature matrix",
+    "  Prints 'inertia VALUE'; with --labels also the scores of 'ftlab score'.\n"
+    "  FEATURES: a 2-d .npy, f4 or f8. LABELS: an integer .npy or text, one per line.\n"
+    "  --k K          clusters\n"
+    "  --n-init N     k-means++ restarts, the lowest inertia wins (default 10)\n"
+    "  --seed S       seed (default 0)\n"
+    "  --out FILE     the assignments as int32 .npy\n",
+    cmd_cluster};
+
+static int cmd_cluster(int argc, char **argv)
 {
-    const struct cli_cmd *self = cli_find("cluster");
+    const struct cli_cmd *self = &cmd_cluster_entry;
     static const struct option lo[] = {{"k", required_argument, NULL, 'k'},
                                        {"n-init", required_argument, NULL, 'n'},
                                        {"seed", required_argument, NULL, 's'},
@@ -216,9 +236,19 @@ out:
 
 // ---- score ----
 
-int cmd_score(int argc, char **argv)
+static int cmd_score(int argc, char **argv);
+
+const struct cli_cmd cmd_score_entry = {"score", "--true A --pred B",
+    "mutual-information scores of two labelings, exactly as scikit-learn 1.2",
+    "  Prints one 'name value' line each: mi, ami_max, ami_arithmetic,\n"
+    "  ami_geometric, ami_min, nmi_arithmetic, nmi_geometric, ari.\n"
+    "  A and B: integer .npy files (any integer dtype) or text, one integer per line;\n"
+    "  labels need not be contiguous.\n",
+    cmd_score};
+
+static int cmd_score(int argc, char **argv)
 {
-    const struct cli_cmd *self = cli_find("score");
+    const struct cli_cmd *self = &cmd_score_entry;
     static const struct option lo[] = {{"true", required_argument, NULL, 't'},
                                        {"pred", required_argument, NULL, 'p'},
                                        {NULL, 0, NULL, 0}};
@@ -254,9 +284,26 @@ int cmd_score(int argc, char **argv)
 
 // ---- eval ----
 
-int cmd_eval(int argc, char **argv)
+static int cmd_eval(int argc, char **argv);
+
+const struct cli_cmd cmd_eval_entry = {"eval", "CKPT|RUN_DIR [--data DIR | --sample] [--k 9,10,11] [--seed S] [--n-init N] [--out DIR]",
+    "test figure, KMeans cluster scores and the Figure 2 table of a trained network",
+    "  Forwards the test split, prints the test accuracy (classify) or the\n"
+    "  reconstruction error (autoencode), clusters the target layer's activations\n"
+    "  with KMeans (k-means++, N restarts) for each k and scores the clusters\n"
+    "  against the ten digits (AMI_max is the paper's headline), and prints the\n"
+    "  Figure 2 histogram: for each unit, the test sequences whose most active\n"
+    "  unit it is, per digit. Writes RUN_DIR/eval.csv and RUN_DIR/actmap.csv.\n"
+    "  --data DIR | --sample   other data than the run was trained on\n"
+    "  --k LIST       cluster counts (default 9,10,11)\n"
+    "  --seed S       KMeans seed (default: the run's seed)\n"
+    "  --n-init N     KMeans restarts (default 10)\n"
+    "  --out DIR      where eval.csv and actmap.csv go (default: the run directory)\n",
+    cmd_eval};
+
+static int cmd_eval(int argc, char **argv)
 {
-    const struct cli_cmd *self = cli_find("eval");
+    const struct cli_cmd *self = &cmd_eval_entry;
     static const struct option lo[] = {{"data", required_argument, NULL, 'd'},
                                        {"sample", no_argument, NULL, 's'},
                                        {"k", required_argument, NULL, 'k'},

@@ -23,7 +23,8 @@ struct cli_cmd {
     int (*run)(int argc, char **argv);
 };
 
-extern const struct cli_cmd cli_commands[];
+/* Every command, NULL-terminated, in the order --help lists them (main.c). */
+extern const struct cli_cmd *const cli_commands[];
 const struct cli_cmd *cli_find(const char *name);
 void cli_usage(const struct cli_cmd *c, FILE *fp);
 /* Prints "ftlab NAME: message" plus a --help hint and returns EXIT_USAGE. */
@@ -50,17 +51,9 @@ struct cli_data {
  */
 int cli_load_data(const struct cli_data *o, struct dataset_pair *p, int *used_sample, char *err);
 
-int cmd_data(int argc, char **argv);
-int cmd_tui(int argc, char **argv);
-int cmd_train(int argc, char **argv);
-int cmd_export(int argc, char **argv);
-int cmd_replay(int argc, char **argv);
-int cmd_table1(int argc, char **argv);
-int cmd_plot(int argc, char **argv);
-int cmd_eval(int argc, char **argv);
-int cmd_embed(int argc, char **argv);
-int cmd_cluster(int argc, char **argv);
-int cmd_score(int argc, char **argv);
-int cmd_version(int argc, char **argv);
+/* Each command's entry, defined in its cmd_*.c; main.c lists them. */
+extern const struct cli_cmd cmd_tui_entry, cmd_data_entry, cmd_train_entry, cmd_replay_entry,
+    cmd_eval_entry, cmd_embed_entry, cmd_cluster_entry, cmd_score_entry, cmd_plot_entry,
+    cmd_table1_entry, cmd_export_entry;
 
 #endif

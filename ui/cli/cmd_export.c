@@ -8,9 +8,20 @@
 #include "session.h"
 #include "util.h"
 
-int cmd_export(int argc, char **argv)
+static int cmd_export(int argc, char **argv);
+
+const struct cli_cmd cmd_export_entry = {"export", "CKPT|RUN_DIR OUT_DIR",
+    "write a checkpoint's weights as one .npy per PyTorch state_dict entry",
+    "  Writes OUT_DIR/NAME.npy (float32) for every parameter, under PyTorch's names\n"
+    "  (gru.weight_ih_l0, fc1.weight, ...). To load them into a torch.nn module with\n"
+    "  the same attribute names (tests/ref/model_ref.py defines both networks):\n"
+    "    import glob, os, numpy, torch\n"
+    "    model.load_state_dict({os.path.basename(f)[:-4]: torch.from_numpy(numpy.load(f)) for f in glob.glob('OUT_DIR/*.npy')})\n",
+    cmd_export};
+
+static int cmd_export(int argc, char **argv)
 {
-    const struct cli_cmd *self = cli_find("export");
+    const struct cli_cmd *self = &cmd_export_entry;
     if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-')
         return cli_usage_error(self, "needs a checkpoint (or run directory) and an output folder");
     char err[FTL_ERRLEN];
