@@ -263,32 +263,60 @@ static void draw_scores(struct tui *t, struct canvas *c, int y, int x, int h, in
     }
 }
 
-/* λ where the terminal can show it. */
-static const char *lambda_name(void)
+/* Cells a UTF-8 string takes (every character here is one cell wide). */
+static int cells(const char *s)
 {
-    return term_utf8() ? "λ" : "lambda";
+    int n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
 }
 
-static void fmt_num(char *buf, size_t n, double v)
-{
-    snprintf(buf, n, "%.3g", v);
-}
-
+/*
+ * The status line: fields in a fixed order, each with a priority; on a narrow
+ * terminal the lowest go first, so the state, the step, the controls and the
+ * run folder stay whole instead of the line being cut.
+ */
 static void draw_status(struct tui *t, struct canvas *c, int y, int w)
 {
     const struct live_snapshot *v = &t->snap;
     canvas_fill(c, &(struct canvas_rect){y, 0, 2, w}, TC_STATUS);
-    char lam[16], mar[16], lr[16], line[1024];
-    fmt_num(lam, sizeof lam, v->ctl.lambda);
-    fmt_num(mar, sizeof mar, v->ctl.margin);
-    fmt_num(lr, sizeof lr, v->ctl.lr);
-    const char *state = t->quitting ? "saving" : live_state_name(v->state);
+    enum { NF = 6 + CTL_COUNT };
+    char field[NF][600];
+    int prio[NF], n = 0;
     unsigned long long epoch = v->epoch + (v->state == LIVE_DONE ? 0 : 1);
-    snprintf(line, sizeof line,
-             " %s | step %llu/%llu epoch %llu | %.0f seq/s | loss %s | %s %s | m %s | lr %s | %s | %s | %s",
-             state, (unsigned long long)v->step, (unsigned long long)v->total_steps, epoch,
-             v->seq_per_s, reg_table[v->ctl.loss].name, lambda_name(), lam, mar, lr, model_task_name(v->task),
-             v->data, v->dir);
+    snprintf(field[n], sizeof field[n], "%s", t->quitting ? "saving" : live_state_name(v->state));
+    prio[n++] = 10;
+    snprintf(field[n], sizeof field[n], "step %llu/%llu epoch %llu", (unsigned long long)v->step,
+             (unsigned long long)v->total_steps, epoch);
+    prio[n++] = 9;
+    snprintf(field[n], sizeof field[n], "%.0f seq/s", v->seq_per_s);
+    prio[n++] = 3;
+    for (int i = 0; i < CTL_COUNT; i++) { /* the controls, as ctl_table names them */
+        double x = ctl_get(&v->ctl, (enum ctl_id)i);
+        if (i == CTL_LOSS)
+            snprintf(field[n], sizeof field[n], "loss %s", reg_table[(int)x].name);
+        else
+            snprintf(field[n], sizeof field[n], "%s %.3g",
+                     term_utf8() ? ctl_table[i].symbol : ctl_table[i].ascii, x);
+        prio[n++] = i == CTL_LOSS || i == CTL_LAMBDA ? 8 : 6;
+    }
+    snprintf(field[n], sizeof field[n], "%s", model_task_name(v->task));
+    prio[n++] = 2;
+    snprintf(field[n], sizeof field[n], "%s", v->data);
+    prio[n++] = 4;
+    snprintf(field[n], sizeof field[n], "%s", v->dir);
+    prio[n++] = 7;
+    int shown[NF] = {0}, len = 0;
+    for (int p = 10; p > 0; p--)
+        for (int i = 0; i < n; i++)
+            if (prio[i] == p && len + 3 + cells(field[i]) <= w)
+                shown[i] = 1, len += 3 + cells(field[i]);
+    char line[1024];
+    int o = 0;
+    for (int i = 0; i < n && o < (int)sizeof line; i++)
+        if (shown[i])
+            o += snprintf(line + o, sizeof line - o, "%s%s", o ? " | " : " ", field[i]);
     canvas_text(c, y + 1, 0, line, TC_STATUS, w);
     const char *msg = v->message[0] ? v->message : "";
     if (t->sample && !v->message[0])
@@ -297,30 +325,221 @@ static void draw_status(struct tui *t, struct canvas *c, int y, int w)
     canvas_text(c, y, 0, line, v->state == LIVE_DIVERGED || v->state == LIVE_FAILED ? TC_ERROR : TC_STATUS, w);
 }
 
-static const char *const help_lines[] = {
-    "Keys",
-    "",
-    "1 2 3 4   baseline / DeCov / XCov / proposed (next batch)",
-    "space     pause / resume",
-    "+ -       lambda x2 / /2",
-    "[ ]       margin -1 / +1",
-    "< >       learning rate /2 / x2",
-    "e         cluster evaluation now (in the background)",
-    "x         export figures through gnuplot",
-    "s         checkpoint now",
-    "l         log scale on/off",
-    "{ }       less / more smoothing",
-    "q         quit (saves final.ckpt)",
-    "?         this help; any key closes it",
+// ---- keys: one table; the dispatch, the title bar and the ? overlay read it ----
+
+static void act_loss(struct tui *t, int kind) { live_set_loss(t->live, (enum reg_kind)kind); }
+static void act_control(struct tui *t, int arg) /* arg = id * 2 + (1 for up) */
+{
+    live_step_control(t->live, (enum ctl_id)(arg / 2), arg % 2 ? 1 : -1);
+}
+static void act_pause(struct tui *t, int arg) { (void)arg, live_toggle_pause(t->live); }
+static void act_request(struct tui *t, int r) { live_request(t->live, (enum live_request)r); }
+static void act_export(struct tui *t, int arg)
+{
+    (void)arg;
+    export_start(&t->export, t->dir, t->snap.heat_step ? t->snap.heat : NULL, t->snap.units, t->live);
+}
+static void act_log(struct tui *t, int arg) { (void)arg, t->log_y = !t->log_y; }
+static void act_smooth(struct tui *t, int dir)
+{
+    t->smooth = t->smooth + dir < 0 ? 0 : t->smooth + dir >= NSMOOTH ? NSMOOTH - 1 : t->smooth + dir;
+}
+static void act_help(struct tui *t, int arg) { (void)arg, t->help = 1; }
+static void act_quit(struct tui *t, int arg) { (void)arg, t->quitting = 1; }
+
+/*
+ * One binding: the keys that do it (with the argument each passes), how the
+ * overlay and the title bar name them, and the bar's priority (the bar drops
+ * the lowest first when the terminal is narrow; 0 = never on the bar).
+ */
+#define MAX_KEYS 8
+struct binding {
+    char keys[16];          /* as the overlay shows them: "+ -" */
+    char bar[24];           /* the title bar's words: "+/- λ" */
+    int bar_prio;
+    char help[80];
+    void (*act)(struct tui *t, int arg);
+    int nkeys, key[MAX_KEYS], arg[MAX_KEYS];
 };
+
+static struct binding bindings[24];
+static int nbindings;
+
+static struct binding *bind(const char *keys, int bar_prio, const char *bar, const char *help,
+                            void (*act)(struct tui *, int))
+{
+    struct binding *b = &bindings[nbindings++];
+    *b = (struct binding){.bar_prio = bar_prio, .act = act};
+    snprintf(b->keys, sizeof b->keys, "%s", keys);
+    snprintf(b->bar, sizeof b->bar, "%s", bar ? bar : "");
+    snprintf(b->help, sizeof b->help, "%s", help);
+    return b;
+}
+
+static void bind_key(struct binding *b, int ch, int arg)
+{
+    b->key[b->nkeys] = ch;
+    b->arg[b->nkeys++] = arg;
+}
+
+/* The bindings, from reg_table (a key per loss) and ctl_table (a pair per stepped control). */
+static void keys_init(void)
+{
+    char keys[16] = "", help[80] = "", bar[24];
+    nbindings = 0;
+    for (int r = 0; r < REG_COUNT; r++) {
+        size_t kn = strlen(keys), hn = strlen(help);
+        snprintf(keys + kn, sizeof keys - kn, "%s%c", r ? " " : "", reg_table[r].key);
+        snprintf(help + hn, sizeof help - hn, "%s%s", r ? " / " : "", reg_table[r].name);
+    }
+    size_t hn = strlen(help);
+    snprintf(help + hn, sizeof help - hn, " loss (next batch)");
+    snprintf(bar, sizeof bar, "%c-%c loss", reg_table[0].key, reg_table[REG_COUNT - 1].key);
+    struct binding *b = bind(keys, 9, bar, help, act_loss);
+    for (int r = 0; r < REG_COUNT; r++)
+        bind_key(b, reg_table[r].key, r);
+    bind_key(bind("space", 8, "space pause", "pause / resume", act_pause), ' ', 0);
+    for (int i = 0; i < CTL_COUNT; i++) {
+        const struct ctl_entry *c = &ctl_table[i];
+        if (!c->up)
+            continue;
+        const char *sym = term_utf8() ? c->symbol : c->ascii;
+        snprintf(keys, sizeof keys, "%c %c", c->down, c->up);
+        snprintf(bar, sizeof bar, "%c%s%c %s", c->down, c->step == CTL_STEP_SCALE ? "/" : " ", c->up, sym);
+        if (c->step == CTL_STEP_SCALE)
+            snprintf(help, sizeof help, "%s (%s) /%g / x%g", c->help, sym, c->by, c->by);
+        else
+            snprintf(help, sizeof help, "%s (%s) -%g / +%g", c->help, sym, c->by, c->by);
+        b = bind(keys, i == CTL_LAMBDA ? 7 : 4, bar, help, act_control);
+        bind_key(b, c->down, i * 2);
+        bind_key(b, c->up, i * 2 + 1);
+        /* The unshifted twins of + and -, so λ needs no shift key. */
+        if (i == CTL_LAMBDA)
+            bind_key(b, '=', i * 2 + 1), bind_key(b, '_', i * 2);
+    }
+    bind_key(bind("e", 6, "e eval", "cluster evaluation now (in the background)", act_request), 'e',
+             LIVE_REQ_EVAL);
+    bind_key(bind("x", 3, "x export", "export the figures through gnuplot", act_export), 'x', 0);
+    bind_key(bind("s", 0, NULL, "checkpoint now", act_request), 's', LIVE_REQ_CHECKPOINT);
+    bind_key(bind("l", 0, NULL, "log scale on / off", act_log), 'l', 0);
+    b = bind("{ }", 0, NULL, "less / more smoothing", act_smooth);
+    bind_key(b, '{', -1), bind_key(b, '}', 1);
+    b = bind("?", 10, "? keys", "this help; any key closes it", act_help);
+    bind_key(b, '?', 0), bind_key(b, 'h', 0);
+    b = bind("q", 11, "q quit", "quit (saves final.ckpt)", act_quit);
+    bind_key(b, 'q', 0), bind_key(b, 'Q', 0);
+}
+
+static void key(struct tui *t, int ch)
+{
+    if (t->help) {
+        t->help = 0;
+        return;
+    }
+    for (int i = 0; i < nbindings; i++)
+        for (int k = 0; k < bindings[i].nkeys; k++)
+            if (bindings[i].key[k] == ch) {
+                bindings[i].act(t, bindings[i].arg[k]);
+                return;
+            }
+}
+
+/* " ftlab  1-4 loss  space pause ...": every bar binding that fits, dropping the lowest priority first. */
+static void title_bar(char *out, size_t cap, int width)
+{
+    int shown[24] = {0}, len = 6; /* " ftlab" */
+    for (int prio = 11; prio > 0; prio--)
+        for (int i = 0; i < nbindings; i++)
+            if (bindings[i].bar_prio == prio) {
+                int n = 2 + cells(bindings[i].bar);
+                if (len + n <= width)
+                    shown[i] = 1, len += n;
+            }
+    int o = snprintf(out, cap, " ftlab");
+    for (int i = 0; i < nbindings && o < (int)cap; i++)
+        if (shown[i])
+            o += snprintf(out + o, cap - o, "  %s", bindings[i].bar);
+}
 
 static void draw_help(struct canvas *c, int H, int W)
 {
-    int n = (int)(sizeof help_lines / sizeof *help_lines), w = 62 < W - 2 ? 62 : W - 2;
+    int n = nbindings + 2, w = 0;
+    for (int i = 0; i < nbindings; i++) /* as wide as the longest line, if the terminal is */
+        if (14 + cells(bindings[i].help) > w)
+            w = 14 + cells(bindings[i].help);
+    w = w < W - 2 ? w : W - 2;
     int h = n + 2 < H - 2 ? n + 2 : H - 2, y0 = (H - h) / 2, x0 = (W - w) / 2;
     canvas_fill(c, &(struct canvas_rect){y0, x0, h, w}, TC_STATUS);
-    for (int i = 0; i < n && i < h - 2; i++)
-        canvas_text(c, y0 + 1 + i, x0 + 2, help_lines[i], i == 0 ? TC_TITLE : TC_STATUS, w - 4);
+    canvas_text(c, y0 + 1, x0 + 2, "Keys", TC_TITLE, w - 4);
+    for (int i = 0; i < nbindings && i + 3 < h; i++) {
+        char line[128];
+        snprintf(line, sizeof line, "%-9.15s %.79s", bindings[i].keys, bindings[i].help);
+        canvas_text(c, y0 + 3 + i, x0 + 2, line, TC_STATUS, w - 4);
+    }
+}
+
+// ---- panels: one table; the layout is computed from it for any terminal size ----
+
+enum panel_place {
+    PANEL_MAIN,   /* takes what the others leave */
+    PANEL_SIDE,   /* a column on the right */
+    PANEL_BOTTOM, /* a band under the main and side panels */
+};
+
+struct panel {
+    const char *name;
+    void (*draw)(struct tui *t, struct canvas *c, int y, int x, int h, int w);
+    enum panel_place place;
+    int min, max; /* MAIN: the least width and height it needs; SIDE: its width; BOTTOM: its height */
+    int share;    /* SIDE, BOTTOM: percent of the terminal's width or height, within min..max */
+};
+
+static const struct panel panels[] = {
+    {"loss", draw_loss, PANEL_MAIN, 40, 6, 0},
+    {"Figure 2", draw_heatmap, PANEL_SIDE, 28, 44, 40},
+    {"clusters", draw_scores, PANEL_BOTTOM, 4, 9, 30},
+};
+enum { NPANELS = sizeof panels / sizeof panels[0] };
+
+static int clamp(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+/*
+ * Bottom bands first, then side columns, each only while the main panel keeps
+ * its minimum; a panel that does not fit at its minimum is left out whole
+ * rather than drawn cut.
+ */
+static void layout(struct tui *t, struct canvas *c, int y, int h, int w)
+{
+    const struct panel *main = NULL;
+    int main_w = w, main_h = h, bottom_y = y + h;
+    for (int i = 0; i < NPANELS; i++)
+        if (panels[i].place == PANEL_MAIN)
+            main = &panels[i];
+    for (int i = 0; i < NPANELS; i++) {
+        const struct panel *p = &panels[i];
+        if (p->place != PANEL_BOTTOM)
+            continue;
+        int ph = clamp(h * p->share / 100, p->min, p->max);
+        if (main_h - ph < main->max)
+            continue;
+        main_h -= ph;
+        bottom_y -= ph;
+        p->draw(t, c, bottom_y, 0, ph, w);
+    }
+    int side_x = w;
+    for (int i = 0; i < NPANELS; i++) {
+        const struct panel *p = &panels[i];
+        if (p->place != PANEL_SIDE)
+            continue;
+        int pw = clamp(w * p->share / 100, p->min, p->max);
+        if (main_w - pw - 1 < main->min)
+            continue;
+        main_w -= pw + 1;
+        side_x -= pw;
+        p->draw(t, c, y, side_x, main_h, pw);
+        side_x -= 1;
+    }
+    main->draw(t, c, y, 0, main_h, main_w);
 }
 
 static void draw(struct tui *t)
@@ -342,65 +561,16 @@ static void draw(struct tui *t)
         doupdate();
         return;
     }
-    char title[128];
-    snprintf(title, sizeof title,
-             " ftlab  1-4 loss  space pause  +/- %s  [ ] m  < > lr  e eval  x export  ? keys  q quit",
-             lambda_name());
+    char title[256];
+    title_bar(title, sizeof title, W);
     canvas_text(c, 0, 0, title, TC_TITLE, W);
-    int body = H - 3;                   /* title line, and two status lines */
-    int scores_h = H >= 30 ? 9 : H >= 20 ? 4 : 0;
-    int top = body - scores_h;
-    if (W >= 70) {
-        int hw = W * 2 / 5 < 44 ? W * 2 / 5 : 44;
-        draw_loss(t, c, 1, 0, top, W - hw - 1);
-        draw_heatmap(t, c, 1, W - hw, top, hw);
-    } else {
-        draw_loss(t, c, 1, 0, top, W);
-    }
-    if (scores_h)
-        draw_scores(t, c, 1 + top, 0, scores_h, W);
+    layout(t, c, 1, H - 3, W); /* between the title line and the two status lines */
     draw_status(t, c, H - 2, W);
     if (t->help)
         draw_help(c, H, W);
     canvas_blit(c, stdscr, 0, 0);
     wnoutrefresh(stdscr);
     doupdate();
-}
-
-// ---- keys ----
-
-static void key(struct tui *t, int ch)
-{
-    if (t->help) {
-        t->help = 0;
-        return;
-    }
-    int r = reg_from_key(ch);
-    if (r >= 0) {
-        live_set_loss(t->live, (enum reg_kind)r);
-        return;
-    }
-    switch (ch) {
-    case ' ': live_toggle_pause(t->live); break;
-    case '+': case '=': live_step_control(t->live, CTL_LAMBDA, 1); break;
-    case '-': case '_': live_step_control(t->live, CTL_LAMBDA, -1); break;
-    case '[': live_step_control(t->live, CTL_MARGIN, -1); break;
-    case ']': live_step_control(t->live, CTL_MARGIN, 1); break;
-    case '<': case ',': live_step_control(t->live, CTL_LR, -1); break;
-    case '>': case '.': live_step_control(t->live, CTL_LR, 1); break;
-    case 'e': live_request(t->live, LIVE_REQ_EVAL); break;
-    case 's': live_request(t->live, LIVE_REQ_CHECKPOINT); break;
-    case 'x':
-        export_start(&t->export, t->dir, t->snap.heat_step ? t->snap.heat : NULL, t->snap.units,
-                     t->live);
-        break;
-    case 'l': t->log_y = !t->log_y; break;
-    case '{': if (t->smooth > 0) t->smooth--; break;
-    case '}': if (t->smooth < NSMOOTH - 1) t->smooth++; break;
-    case '?': case 'h': t->help = 1; break;
-    case 'q': case 'Q': t->quitting = 1; break;
-    default: break;
-    }
 }
 
 // ---- the loop ----
@@ -447,6 +617,7 @@ int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
         session_free(s);
         return -1;
     }
+    keys_init();
     t.live = live_start(s, wake[1], PROBE_EVERY, PROBE_SEQUENCES, o->paused);
     double last_draw = 0, frame_sum = 0, frame_max = 0;
     long frames = 0;
