@@ -96,8 +96,10 @@ int ctl_parse(enum ctl_id id, const char *s, double *out, char *err)
     const struct ctl_entry *c = &ctl_table[id];
     if (id == CTL_LOSS) {
         int r = reg_from_name(s);
-        if (r < 0)
-            return ftl_error(err, "loss must be baseline, decov, xcov or proposed, not '%s'", s);
+        if (r < 0) {
+            char names[128];
+            return ftl_error(err, "loss must be %s, not '%s'", reg_names(names, sizeof names, " or "), s);
+        }
         *out = r;
         return 0;
     }

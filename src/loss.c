@@ -1,6 +1,7 @@
 /* loss — BCE, DeCov, XCov and the proposed KL-margin loss. See loss.h, SPEC.md §3.1, §5. */
 #include "loss.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static double reg_none(const struct reg_inputs *in, real scale, const struct reg_grads *g, int *pairs)
@@ -53,6 +54,16 @@ int reg_from_name(const char *s)
     for (int k = 0; k < REG_COUNT; k++)
         if (s && strcmp(s, reg_table[k].name) == 0) return k;
     return -1;
+}
+
+const char *reg_names(char *buf, size_t cap, const char *last)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < REG_COUNT && n < cap; k++)
+        n += (size_t)snprintf(buf + n, cap - n, "%s%s", k == 0 ? "" : k == REG_COUNT - 1 ? last : ", ",
+                              reg_table[k].name);
+    return buf;
 }
 
 int reg_from_key(int ch)

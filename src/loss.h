@@ -81,6 +81,8 @@ extern const struct reg_entry reg_table[REG_COUNT];
 int reg_from_name(const char *s);
 /* The kind bound to TUI key ch, or -1. */
 int reg_from_key(int ch);
+/* "baseline, decov, xcov or proposed" into buf (last joins the last two); returns buf. */
+const char *reg_names(char *buf, size_t cap, const char *last);
 
 // ---- binary cross-entropy (SPEC.md §3.1) ----
 

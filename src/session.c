@@ -38,13 +38,27 @@ int session_read_config(const char *dir, struct trainer_config *c, struct traine
     return rc;
 }
 
-static const char metrics_header[] =
-    "step,epoch,loss,task,decov,xcov,proposed,total,lambda,margin,lr,batch_accuracy,"
-    "active_pairs,elapsed,%s\n";
-
 static const char *test_column(enum model_task t)
 {
     return t == TASK_CLASSIFY ? "test_accuracy" : "test_error";
+}
+
+/*
+ * The header: step, epoch, loss, the task term, one column per regulariser
+ * (reg_table's names, the baseline's none), total, the stepped controls
+ * (ctl_table's names), then the batch and test figures.
+ */
+static size_t metrics_header(enum model_task task, char *buf, size_t cap)
+{
+    int n = snprintf(buf, cap, "step,epoch,loss,task");
+    for (int r = REG_BASELINE + 1; r < REG_COUNT; r++)
+        n += snprintf(buf + n, cap - (size_t)n, ",%s", reg_table[r].name);
+    n += snprintf(buf + n, cap - (size_t)n, ",total");
+    for (int i = CTL_LOSS + 1; i < CTL_COUNT; i++)
+        n += snprintf(buf + n, cap - (size_t)n, ",%s", ctl_table[i].name);
+    n += snprintf(buf + n, cap - (size_t)n, ",batch_accuracy,active_pairs,elapsed,%s\n",
+                  test_column(task));
+    return (size_t)n;
 }
 
 /* One metrics row into buf (at least 1024 bytes); returns its length. */
@@ -52,12 +66,16 @@ static size_t metrics_row(const struct session *s, double test, char *buf, size_
 {
     const struct trainer *t = &s->tr;
     const struct model_terms *m = &t->last;
-    int n = snprintf(buf, cap, "%llu,%llu,%s,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.6f,%d,%.3f,",
-                     (unsigned long long)t->step, (unsigned long long)t->epoch,
-                     reg_table[t->ctl.loss].name, m->task, m->reg[REG_DECOV], m->reg[REG_XCOV],
-                     m->reg[REG_PROPOSED], m->total, t->ctl.lambda, t->ctl.margin, t->ctl.lr,
-                     t->cfg.task == TASK_CLASSIFY ? (double)m->correct / t->batch.B : 0.0,
-                     m->active_pairs, t->elapsed);
+    int n = snprintf(buf, cap, "%llu,%llu,%s,%.9g", (unsigned long long)t->step,
+                     (unsigned long long)t->epoch, reg_table[t->ctl.loss].name, m->task);
+    for (int r = REG_BASELINE + 1; r < REG_COUNT; r++) /* the columns metrics_header names */
+        n += snprintf(buf + n, cap - (size_t)n, ",%.9g", m->reg[r]);
+    n += snprintf(buf + n, cap - (size_t)n, ",%.9g", m->total);
+    for (int i = CTL_LOSS + 1; i < CTL_COUNT; i++)
+        n += snprintf(buf + n, cap - (size_t)n, ",%.9g", ctl_get(&t->ctl, (enum ctl_id)i));
+    n += snprintf(buf + n, cap - (size_t)n, ",%.6f,%d,%.3f,",
+                  t->cfg.task == TASK_CLASSIFY ? (double)m->correct / t->batch.B : 0.0,
+                  m->active_pairs, t->elapsed);
     n += snprintf(buf + n, cap - (size_t)n, isnan(test) ? "\n" : "%.6f\n", test);
     return (size_t)n;
 }
@@ -177,9 +195,9 @@ int session_create(struct session *s, const char *dir, const struct trainer_conf
     for (size_t i = 0; i < kv.n; i++)
         if (journal_config(&s->journal, kv.key[i], kv.value[i], err) != 0)
             goto out;
-    char header[sizeof metrics_header + 16];
-    int n = snprintf(header, sizeof header, metrics_header, test_column(c->task));
-    if (metrics_append(s, header, (size_t)n, err) != 0)
+    char header[1024];
+    size_t n = metrics_header(c->task, header, sizeof header);
+    if (metrics_append(s, header, n, err) != 0)
         goto out;
     rc = session_checkpoint(s, "initial", err);
 out:

@@ -101,8 +101,11 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
             o->cfg.task = (enum model_task)v;
             break;
         case OPT_LOSS:
-            if ((v = reg_from_name(a)) < 0)
-                return cli_usage_error(self, "--loss must be baseline, decov, xcov or proposed, not '%s'", a);
+            if ((v = reg_from_name(a)) < 0) {
+                char names[128];
+                return cli_usage_error(self, "--loss must be %s, not '%s'",
+                                       reg_names(names, sizeof names, " or "), a);
+            }
             o->ctl.loss = (enum reg_kind)v;
             break;
         case OPT_LAMBDA:
