@@ -20,11 +20,6 @@ check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
 one_line() { [ "$(wc -l <"$tmp/err")" -eq 1 ]; }
 # says TEXT: stderr holds TEXT as a whole value (testlib.sh).
 says() { holds "$1" "$tmp/err"; }
-# metrics.csv holds a header and whole rows for steps 1, 2, ... with no gap.
-rows_whole() {
-    awk -F, 'NR > 1 && ($1 != NR - 1 || NF != 15) { bad = 1 } END { exit bad || NR < 2 }' "$1/metrics.csv" &&
-        [ "$(tail -c 1 "$1/metrics.csv" | od -A n -c | tr -d ' ')" = '\n' ]
-}
 # Every float32 of every exported .npy is finite (od prints nan/inf for the rest).
 all_finite() {
     for f in "$1"/*.npy; do

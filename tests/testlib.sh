@@ -24,3 +24,10 @@ holds() {
         }
         END { exit !found }' "${2:--}"
 }
+
+# rows_whole RUN_DIR: metrics.csv holds a header and whole rows (as many fields as the
+# header names) for steps 1, 2, ... with no gap, and ends in a newline.
+rows_whole() {
+    awk -F, 'NR == 1 { nf = NF } NR > 1 && ($1 != NR - 1 || NF != nf) { bad = 1 } END { exit bad || NR < 2 }' "$1/metrics.csv" &&
+        [ "$(tail -c 1 "$1/metrics.csv" | od -A n -c | tr -d ' ')" = '\n' ]
+}
