@@ -1,0 +1,129 @@
+/* fig_heatmap — a run's heatmaps (Figure 2, clusters) and plot_run_figures[]. See figures.h. */
+#include "figures.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "figkit.h"
+#include "plotdata.h"
+#include "run.h"
+#include "util.h"
+
+// ---- heatmaps: units or clusters x digits ----
+
+/* A one-panel heatmap figure of h, counts written on the cells. */
+static int plot_heat(const char *name, const struct fig_heat *h, const char *title1,
+                     const char *title2, const char *ylabel, const char *out_dir,
+                     enum gp_format fmt, char *err)
+{
+    struct fig_text t;
+    FILE *fp = fig_text_open(&t);
+    fig_put_style(fp);
+    fig_put_palette(fp);
+    fig_put_title(fp, title1, title2, 1);
+    fprintf(fp, "cbmax = %g  # the top of the colour scale\n", h->max > 0 ? h->max : 1);
+    fig_heat_axes(fp, h, ylabel, 1);
+    fputs("\n", fp);
+    fig_heat_plot(fp, "counts", h->rows, h->rows > 16 ? 5 : 6);
+    char *body = fig_text_close(&t);
+    char *data = fig_heat_block(h);
+    struct gp_block block = {"counts", "digit, row (top = 0), count; a blank line ends a row",
+                             data};
+    struct gp_figure f = {name, 3.5, fig_heat_height(h->rows, 1.1), &block, 1, body};
+    int rc = gp_render(&f, out_dir, fmt, err);
+    free(body);
+    free(data);
+    return rc;
+}
+
+int plot_actmap(const char *run_dir, const char *out_dir, enum gp_format fmt, char *err)
+{
+    struct plotdata_run r;
+    struct plotdata_csv t;
+    if (plotdata_run_info(run_dir, &r, err) != 0) return -1;
+    int rc = fig_read_input(run_dir, "actmap.csv", "ftlab eval", &t, err);
+    if (rc != 0) return rc;
+    struct fig_heat h;
+    char *path = run_path(run_dir, "actmap.csv");
+    rc = fig_heat_from_csv(&t, path, &h, err);
+    free(path);
+    if (rc == 0) {
+        char line1[256], line2[128], ylabel[64];
+        fig_run_title(&r, line1, sizeof line1);
+        snprintf(line2, sizeof line2, "most active %s unit per test sequence: %d of %d units",
+                 fig_layer_name(&r), fig_heat_active_rows(&h), h.rows);
+        snprintf(ylabel, sizeof ylabel, "%s unit", fig_layer_name(&r));
+        rc = plot_heat("actmap", &h, line1, line2, ylabel, out_dir, fmt, err);
+        fig_heat_free(&h);
+    }
+    plotdata_csv_free(&t);
+    return rc;
+}
+
+/* The first row of eval.csv, whose k the clusters in clusters.csv are of. */
+static int eval_first(const char *run_dir, int *k, double *ami, char *err)
+{
+    struct plotdata_csv e;
+    int rc = fig_read_input(run_dir, "eval.csv", "ftlab eval", &e, err);
+    if (rc != 0) return rc;
+    int ck = plotdata_csv_col(&e, "k"), ca = plotdata_csv_col(&e, "ami_max");
+    if (ck < 0 || ca < 0 || e.nrow == 0)
+        rc = ftl_error(err, "%s/eval.csv: no rows with 'k' and 'ami_max'", run_dir);
+    else
+        *k = (int)e.v[ck], *ami = e.v[ca];
+    plotdata_csv_free(&e);
+    return rc;
+}
+
+/* Clusters in the order of the digit most of them are, so a good clustering reads as a diagonal. */
+static void order_by_majority(struct fig_heat *h)
+{
+    int *major = xcalloc((size_t)h->rows, sizeof *major);
+    for (int i = 0; i < h->rows; i++)
+        for (int d = 1; d < FIG_DIGITS; d++)
+            if (h->count[(size_t)i * FIG_DIGITS + d] > h->count[(size_t)i * FIG_DIGITS + major[i]])
+                major[i] = d;
+    for (int i = 1; i < h->rows; i++) { /* insertion sort: stable, and k is small */
+        int o = h->order[i], j = i;
+        for (; j > 0 && major[h->order[j - 1]] > major[o]; j--)
+            h->order[j] = h->order[j - 1];
+        h->order[j] = o;
+    }
+    free(major);
+}
+
+int plot_clusters(const char *run_dir, const char *out_dir, enum gp_format fmt, char *err)
+{
+    struct plotdata_run r;
+    struct plotdata_csv t;
+    int k = 0;
+    double ami = NAN;
+    if (plotdata_run_info(run_dir, &r, err) != 0) return -1;
+    int rc = fig_read_input(run_dir, "clusters.csv", "ftlab eval", &t, err);
+    if (rc != 0) return rc;
+    rc = eval_first(run_dir, &k, &ami, err);
+    struct fig_heat h;
+    char *path = run_path(run_dir, "clusters.csv");
+    if (rc == 0) rc = fig_heat_from_csv(&t, path, &h, err);
+    free(path);
+    if (rc == 0) {
+        order_by_majority(&h);
+        char line1[256], line2[128];
+        fig_run_title(&r, line1, sizeof line1);
+        snprintf(line2, sizeof line2, "KMeans k = %d on the %s test activations: AMI_{max} %.3f", k,
+                 fig_layer_name(&r), ami);
+        rc = plot_heat("clusters", &h, line1, line2, "cluster (by majority digit)", out_dir, fmt,
+                       err);
+        fig_heat_free(&h);
+    }
+    plotdata_csv_free(&t);
+    return rc;
+}
+
+const struct plot_run_figure plot_run_figures[] = {
+    {"loss", plot_loss},
+    {"actmap", plot_actmap},
+    {"clusters", plot_clusters},
+    {NULL, NULL},
+};

@@ -1,0 +1,165 @@
+/* fig_loss — the loss figure of a run. See figures.h. */
+#include "figures.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "figkit.h"
+#include "plotdata.h"
+#include "util.h"
+
+// ---- loss over steps ----
+
+/* The columns of metrics.csv drawn by plot_loss, and how each is drawn. */
+struct term {
+    const char *column;
+    const char *title;
+    const char *colour;
+    const char *style;
+};
+
+/* The task loss, each regulariser's term (in reg_table's slots), and the total. */
+enum { TERM_TASK = 0, TERM_TOTAL = REG_COUNT, NTERMS };
+
+static void loss_terms(const struct plotdata_run *r, struct term *t)
+{
+    t[0] = (struct term){"task", r->autoencoder ? "task (MSE)" : "task (BCE)", fig_okabe_ito[0],
+                         "linewidth 1.1"};
+    for (int k = 1; k < REG_COUNT; k++) /* metrics.csv names each term's column after its loss */
+        t[k] = (struct term){reg_table[k].name, reg_table[k].title, reg_table[k].colour,
+                             "linewidth 0.9"};
+    t[TERM_TOTAL] = (struct term){"total", "total (task + λ·reg)", fig_okabe_ito[4],
+                                  "linewidth 0.9 dashtype (4,2)"};
+}
+
+/*
+ * The data block: step and each term, with values a log axis cannot show as
+ * NaN. has_term[j] tells whether term j has a point to draw; the total is
+ * left out while it is the task loss alone (the baseline, or λ = 0).
+ */
+static char *loss_block(const struct plotdata_csv *m, const int *col, int *has_term)
+{
+    struct fig_text t;
+    FILE *fp = fig_text_open(&t);
+    int step = plotdata_csv_col(m, "step"), total_differs = 0;
+    for (size_t i = 0; i < m->nrow; i++) {
+        const double *row = m->v + i * (size_t)m->ncol;
+        fprintf(fp, "%.0f", row[step]);
+        for (int j = 0; j < NTERMS; j++) {
+            double v = row[col[j]];
+            fig_put_number(fp, v > 0 ? v : NAN);
+            if (v > 0 && isfinite(v)) has_term[j] = 1;
+        }
+        total_differs |= row[col[TERM_TOTAL]] != row[col[TERM_TASK]];
+        fputc('\n', fp);
+    }
+    has_term[TERM_TOTAL] &= total_differs;
+    return fig_text_close(&t);
+}
+
+/* A dashed line and a label at each change within the steps drawn, [first, last]. */
+static void put_markers(FILE *fp, const struct plotdata_marker *mk, size_t n, double first,
+                        double last)
+{
+    for (size_t i = 0; i < n; i++) {
+        double s = (double)mk[i].step;
+        if (s < first || s > last) continue;
+        fprintf(fp,
+                "set arrow %zu from %.0f, graph 0 to %.0f, graph 1 nohead back "
+                "linewidth 0.6 dashtype (3,3) linecolor rgb '#595959'\n",
+                i + 1, s, s);
+        fprintf(fp, "set label %zu ", i + 1);
+        gp_put_string(fp, mk[i].text);
+        fprintf(fp,
+                " at %.0f, graph 0.98 rotate by 90 right offset -1.4,0 front "
+                "font ',6.5' textcolor rgb '#404040' noenhanced\n",
+                s);
+    }
+}
+
+static char *loss_body(double height, const struct plotdata_run *r, const struct plotdata_csv *m,
+                       const struct term *terms, const int *has_term,
+                       const struct plotdata_marker *mk, size_t nmk)
+{
+    struct fig_text t;
+    FILE *fp = fig_text_open(&t);
+    fig_put_style(fp);
+    char title[256];
+    fig_run_title(r, title, sizeof title);
+    fig_put_title(fp, title, NULL, 1);
+    int step = plotdata_csv_col(m, "step");
+    double first = m->v[step], last = m->v[(m->nrow - 1) * (size_t)m->ncol + step];
+    fprintf(fp,
+            "set xlabel 'training step (batch)'\n"
+            "set ylabel 'loss term (log scale)'\n"
+            "set xrange [%.0f:%.0f]\n"
+            "set logscale y\n"
+            "set format y '10^{%%L}'\n"
+            "set mytics 10\n",
+            first, last);
+    int shown = 0;
+    for (int j = 0; j < NTERMS; j++)
+        shown += has_term[j];
+    fig_put_key_below(fp, height, (shown + 1) / 2, 2);
+    fputs("\n", fp);
+    put_markers(fp, mk, nmk, first, last);
+    fputs("\nplot ", fp);
+    const char *sep = "";
+    for (int j = 0; j < NTERMS; j++) {
+        if (!has_term[j]) continue;
+        fprintf(fp, "%s$loss using 1:%d with lines %s linecolor rgb '%s' title ", sep, j + 2,
+                terms[j].style, terms[j].colour);
+        gp_put_string(fp, terms[j].title);
+        sep = ", \\\n     ";
+    }
+    fputs("\n", fp);
+    return fig_text_close(&t);
+}
+
+/* Draws the loss figure of a run whose metrics.csv is m. */
+static int draw_loss(const struct plotdata_run *r, const struct plotdata_csv *m,
+                     const char *run_dir, const char *out_dir, enum gp_format fmt, char *err)
+{
+    struct term terms[NTERMS];
+    loss_terms(r, terms);
+    int col[NTERMS], has_term[NTERMS] = {0}, shown = 0;
+    for (int j = 0; j < NTERMS; j++)
+        if ((col[j] = plotdata_csv_col(m, terms[j].column)) < 0 || plotdata_csv_col(m, "step") < 0)
+            return ftl_error(err, "%s/metrics.csv: no '%s' column", run_dir,
+                             col[j] < 0 ? terms[j].column : "step");
+    char *data = loss_block(m, col, has_term);
+    for (int j = 0; j < NTERMS; j++)
+        shown += has_term[j];
+    struct plotdata_marker *mk = NULL;
+    size_t nmk = 0;
+    int rc = shown ? plotdata_markers(run_dir, &mk, &nmk, err)
+                   : ftl_error(err, "%s/metrics.csv: no positive loss to draw", run_dir);
+    if (rc == 0) {
+        const double height = 2.0 + fig_key_below_height((shown + 1) / 2);
+        char *body = loss_body(height, r, m, terms, has_term, mk, nmk);
+        struct gp_block block = {"loss", "step task decov xcov proposed total (NaN: <= 0)", data};
+        struct gp_figure f = {"loss", 3.5, height, &block, 1, body};
+        rc = gp_render(&f, out_dir, fmt, err);
+        free(body);
+    }
+    free(mk);
+    free(data);
+    return rc;
+}
+
+int plot_loss(const char *run_dir, const char *out_dir, enum gp_format fmt, char *err)
+{
+    struct plotdata_run r;
+    struct plotdata_csv m;
+    if (plotdata_run_info(run_dir, &r, err) != 0) return -1;
+    int rc = fig_read_input(run_dir, "metrics.csv", "ftlab train --resume", &m, err);
+    if (rc != 0) return rc;
+    if (m.nrow < 2) {
+        ftl_error(err, "%s/metrics.csv: fewer than two steps; train longer first", run_dir);
+        rc = PLOT_SKIPPED;
+    } else {
+        rc = draw_loss(&r, &m, run_dir, out_dir, fmt, err);
+    }
+    plotdata_csv_free(&m);
+    return rc;
+}

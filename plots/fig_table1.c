@@ -1,0 +1,125 @@
+/* fig_table1 — the Table 1 figures: AMI_max per loss and cluster count. See figures.h. */
+#include "figures.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "figkit.h"
+
+// ---- Table 1 ----
+
+void plot_table1_init(struct plot_table1 *t, int autoencoder)
+{
+    memset(t, 0, sizeof *t);
+    t->name = autoencoder ? "table1-autoencoder" : "table1";
+    t->title = autoencoder ? "Autoencoder" : "Binary task (classifier)";
+    for (int j = 0; j < PLOT_TABLE1_NK; j++)
+        t->k[j] = 9 + j;
+    for (int l = 0; l < REG_COUNT; l++)
+        for (int j = 0; j < PLOT_TABLE1_NK; j++) {
+            t->mean[l][j] = t->std[l][j] = NAN;
+            t->paper[l][j] = reg_table[l].paper[autoencoder != 0][j]; /* k = 9 + j */
+        }
+}
+
+/* One block per loss: "x k mean std paper", x the bar's centre within its k's group. */
+static char *table1_block(const struct plot_table1 *t, int l, double bar)
+{
+    struct fig_text tx;
+    FILE *fp = fig_text_open(&tx);
+    for (int j = 0; j < PLOT_TABLE1_NK; j++) {
+        fprintf(fp, "%.3f %d", j + (l - (REG_COUNT - 1) / 2.0) * bar, t->k[j]);
+        int has = t->runs[l] > 0;
+        fig_put_number(fp, has ? t->mean[l][j] : NAN);
+        fig_put_number(fp, has && t->runs[l] > 1 ? t->std[l][j] : NAN);
+        fig_put_number(fp, t->paper[l][j]);
+        fputc('\n', fp);
+    }
+    return fig_text_close(&tx);
+}
+
+/* The top of the AMI axis: the highest bar, error bar or paper value, rounded up to 0.1. */
+static double table1_ymax(const struct plot_table1 *t)
+{
+    double top = 0.1;
+    for (int l = 0; l < REG_COUNT; l++)
+        for (int j = 0; j < PLOT_TABLE1_NK; j++) {
+            double bar = t->runs[l] > 0 ? t->mean[l][j] : NAN;
+            if (t->runs[l] > 1 && isfinite(t->std[l][j])) bar += t->std[l][j];
+            if (isfinite(bar) && bar > top) top = bar;
+            if (isfinite(t->paper[l][j]) && t->paper[l][j] > top) top = t->paper[l][j];
+        }
+    return fig_clamp(ceil(top * 10 - 1e-9) / 10, 0.1, 1.0);
+}
+
+static char *table1_body(const struct plot_table1 *t, double bar, double height)
+{
+    struct fig_text tx;
+    FILE *fp = fig_text_open(&tx);
+    fig_put_style(fp);
+    fig_put_title(fp, t->title, NULL, 0);
+    fprintf(fp,
+            "set xlabel 'KMeans clusters k'\n"
+            "set ylabel 'AMI_{max} (test set)'\n"
+            "set xrange [-0.55:%.2f]\n"
+            "set yrange [0:%.1f]\n"
+            "set ytics 0.1\n"
+            "set xtics scale 0 (",
+            PLOT_TABLE1_NK - 0.45, table1_ymax(t));
+    for (int j = 0; j < PLOT_TABLE1_NK; j++)
+        fprintf(fp, "%s'%d' %d", j ? ", " : "", t->k[j], j);
+    fprintf(fp,
+            ")\n"
+            "set boxwidth %.3f absolute\n"
+            "set style fill solid 1.0 noborder\n",
+            bar * 0.88);
+    int entries = 1;
+    for (int l = 0; l < REG_COUNT; l++)
+        entries += t->runs[l] > 0;
+    fig_put_key_below(fp, height, entries, 1);
+    fputs("\nplot ", fp);
+    for (int l = 0; l < REG_COUNT; l++) {
+        if (t->runs[l] <= 0) continue;
+        fprintf(fp, "$%s using 1:3 with boxes linecolor rgb '%s' title '%s, %d run%s', \\\n",
+                reg_table[l].name, fig_loss_colour(l), reg_table[l].title, t->runs[l],
+                t->runs[l] == 1 ? "" : "s");
+        /* Error bars as vectors: gnuplot's errorbar styles punch a hole at the mean. */
+        fprintf(fp,
+                "     $%s using 1:($3 - $4):(0):(2 * $4) with vectors heads "
+                "size screen 0.008,90 linewidth 0.8 linecolor rgb '#262626' notitle, \\\n     ",
+                reg_table[l].name);
+    }
+    for (int l = 0; l < REG_COUNT; l++)
+        fprintf(fp,
+                "%s$%s using 1:5 with points pointtype 13 pointsize 0.8 "
+                "linecolor rgb '#000000' %s",
+                l ? ", \\\n     " : "", reg_table[l].name,
+                l == 0 ? "title 'paper (arXiv Table 1)'" : "notitle");
+    fputs("\n", fp);
+    return fig_text_close(&tx);
+}
+
+int plot_table1(const struct plot_table1 *t, const char *out_dir, enum gp_format fmt, char *err)
+{
+    const double bar = 0.8 / REG_COUNT;
+    struct gp_block blocks[REG_COUNT];
+    char *data[REG_COUNT];
+    for (int l = 0; l < REG_COUNT; l++) {
+        data[l] = table1_block(t, l, bar);
+        blocks[l] = (struct gp_block){reg_table[l].name,
+                                      "x (bar centre), k, AMI_max mean, spread, paper", data[l]};
+    }
+    int entries = 1;
+    for (int l = 0; l < REG_COUNT; l++)
+        entries += t->runs[l] > 0;
+    double height = 1.9 + fig_key_below_height(entries);
+    char *body = table1_body(t, bar, height);
+    struct gp_figure f = {t->name, 3.5, height, blocks, REG_COUNT, body};
+    int rc = gp_render(&f, out_dir, fmt, err);
+    for (int l = 0; l < REG_COUNT; l++)
+        free(data[l]);
+    free(body);
+    return rc;
+}

@@ -1,0 +1,245 @@
+/* figkit — what the figure families share. See figkit.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "figkit.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "figures.h"
+#include "run.h"
+#include "util.h"
+
+// ---- text buffers ----
+
+FILE *fig_text_open(struct fig_text *t)
+{
+    t->s = NULL;
+    t->fp = open_memstream(&t->s, &t->len);
+    if (!t->fp) abort();
+    return t->fp;
+}
+
+char *fig_text_close(struct fig_text *t)
+{
+    if (fclose(t->fp) != 0) abort();
+    return t->s;
+}
+
+void fig_put_number(FILE *fp, double v)
+{
+    if (isfinite(v))
+        fprintf(fp, " %.9g", v);
+    else
+        fputs(" NaN", fp);
+}
+
+// ---- the house style ----
+
+/* Okabe & Ito (2008): distinguishable under every common colour-vision deficiency. */
+const char *const fig_okabe_ito[8] = {"#000000", "#E69F00", "#56B4E9", "#009E73",
+                                      "#0072B2", "#D55E00", "#CC79A7", "#F0E442"};
+
+/* One colour per loss, the same in every figure (reg_table: Okabe-Ito hues, grey for baseline). */
+const char *fig_loss_colour(int kind)
+{
+    return reg_table[kind].colour;
+}
+
+/* What every figure shares: no gnuplot default is left to show through. */
+void fig_put_style(FILE *fp)
+{
+    fputs("# ---- style ----\n"
+          "set border 3 front linewidth 0.6 linecolor rgb '#262626'\n"
+          "set tics nomirror out scale 0.5 textcolor rgb '#262626'\n"
+          "set mxtics default\n"
+          "set grid ytics back linewidth 0.4 linecolor rgb '#e3e3e3' dashtype solid\n"
+          "set key top right noreverse Left samplen 1.6 spacing 1.1 nobox opaque "
+          "textcolor rgb '#262626'\n"
+          "set title offset 0,-0.4 textcolor rgb '#262626'\n"
+          "set xlabel offset 0,0.4 textcolor rgb '#262626'\n"
+          "set ylabel textcolor rgb '#262626'\n"
+          "set pointsize 0.6\n\n",
+          fp);
+}
+
+/* ColorBrewer YlGnBu: sequential, colour-blind safe, and pale at zero so empty cells recede. */
+void fig_put_palette(FILE *fp)
+{
+    fputs("set palette defined (0 '#ffffd9', 1 '#edf8b1', 2 '#c7e9b4', 3 '#7fcdbb', "
+          "4 '#41b6c4', 5 '#1d91c0', 6 '#225ea8', 7 '#253494', 8 '#081d58')\n",
+          fp);
+}
+
+/*
+ * "set title" with one or two lines. Text made of ftlab's own words may use
+ * enhanced markup (AMI_{max}); anything holding a file name must not.
+ */
+void fig_put_title(FILE *fp, const char *line1, const char *line2, int enhanced)
+{
+    fputs("set title ", fp);
+    gp_put_string(fp, line1);
+    if (line2) {
+        fputs(".\"\\n\".", fp);
+        gp_put_string(fp, line2);
+    }
+    fputs(enhanced ? "\n" : " noenhanced\n", fp);
+}
+
+double fig_clamp(double x, double lo, double hi)
+{
+    return x < lo ? lo : x > hi ? hi : x;
+}
+
+/* Reads what a run figure needs, or says how to make it (PLOT_SKIPPED). */
+int fig_read_input(const char *run_dir, const char *file, const char *maker, struct plotdata_csv *t,
+                   char *err)
+{
+    char *path = run_path(run_dir, file);
+    int rc = PLOT_SKIPPED;
+    if (!ftl_is_file(path))
+        ftl_error(err, "%s: not there yet; run '%s %s' first", path, maker, run_dir);
+    else
+        rc = plotdata_csv_read(path, t, err);
+    free(path);
+    return rc;
+}
+
+/* "Classifier, Baseline → Proposed (KL margin)": reg_table words only, safe as enhanced text. */
+void fig_run_title(const struct plotdata_run *r, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s, %s", r->autoencoder ? "Autoencoder" : "Classifier", r->losses);
+}
+
+const char *fig_layer_name(const struct plotdata_run *r)
+{
+    return r->autoencoder ? "code" : "FC1";
+}
+
+// ---- the key below the axes ----
+
+/*
+ * A key under the x label, in `cols` columns of `rows` rows: at a column's
+ * width a key inside the axes would hide data. Returns the space it takes
+ * below the axes, in inches, for the figure's height.
+ */
+double fig_key_below_height(int rows)
+{
+    return 0.46 + 0.135 * rows;
+}
+
+void fig_put_key_below(FILE *fp, double height, int rows, int cols)
+{
+    double key_top = 0.06 + 0.135 * rows;
+    fprintf(fp,
+            "set bmargin at screen %.4f\n"
+            "set key at screen 0.5, screen %.4f center top horizontal maxcols %d reverse Left "
+            "width -2\n",
+            fig_key_below_height(rows) / height, key_top / height, cols);
+}
+
+// ---- heatmaps: units or clusters x digits ----
+
+int fig_heat_from_csv(const struct plotdata_csv *t, const char *path, struct fig_heat *h, char *err)
+{
+    memset(h, 0, sizeof *h);
+    if (t->ncol != FIG_DIGITS + 1 || t->nrow == 0)
+        return ftl_error(err, "%s: expected a header and rows of 11 columns", path);
+    h->rows = (int)t->nrow;
+    h->count = xcalloc(t->nrow * FIG_DIGITS, sizeof *h->count);
+    h->order = xcalloc(t->nrow, sizeof *h->order);
+    for (int i = 0; i < h->rows; i++) {
+        h->order[i] = i;
+        for (int d = 0; d < FIG_DIGITS; d++) {
+            double v = t->v[(size_t)i * t->ncol + 1 + d];
+            h->count[(size_t)i * FIG_DIGITS + d] = isfinite(v) && v > 0 ? v : 0;
+            if (h->count[(size_t)i * FIG_DIGITS + d] > h->max)
+                h->max = h->count[(size_t)i * FIG_DIGITS + d];
+        }
+    }
+    return 0;
+}
+
+void fig_heat_free(struct fig_heat *h)
+{
+    free(h->count);
+    free(h->order);
+}
+
+int fig_heat_active_rows(const struct fig_heat *h)
+{
+    int n = 0;
+    for (int i = 0; i < h->rows; i++) {
+        double s = 0;
+        for (int d = 0; d < FIG_DIGITS; d++)
+            s += h->count[(size_t)i * FIG_DIGITS + d];
+        n += s > 0;
+    }
+    return n;
+}
+
+/* Cells as "digit row count", row being the drawn position (h->order maps it back). */
+char *fig_heat_block(const struct fig_heat *h)
+{
+    struct fig_text t;
+    FILE *fp = fig_text_open(&t);
+    for (int i = 0; i < h->rows; i++) {
+        for (int d = 0; d < FIG_DIGITS; d++)
+            fprintf(fp, "%d %d %.0f\n", d, i, h->count[(size_t)h->order[i] * FIG_DIGITS + d]);
+        fputc('\n', fp);
+    }
+    return fig_text_close(&t);
+}
+
+/* Axes and colour scale of one heatmap panel; the script defines cbmax before. */
+void fig_heat_axes(FILE *fp, const struct fig_heat *h, const char *ylabel, int ytic_labels)
+{
+    int every = h->rows <= 40 ? 1 : h->rows <= 80 ? 4 : 8;
+    fprintf(fp,
+            "set xrange [-0.5:9.5]\n"
+            "set yrange [%d.5:-0.5]\n"
+            "set xtics 0,1,9 scale 0\n"
+            "set border 15 front linewidth 0.6 linecolor rgb '#262626'\n"
+            "unset grid\n"
+            "set xlabel 'digit'\n"
+            "set cbrange [0:cbmax]\n"
+            "set cbtics scale 0.5 out nomirror\n"
+            "set cblabel 'test sequences'\n",
+            h->rows - 1);
+    if (ylabel)
+        fprintf(fp, "set ylabel '%s'\n", ylabel);
+    else
+        fputs("unset ylabel\n", fp);
+    if (!ytic_labels) {
+        fputs("unset ytics\n", fp);
+        return;
+    }
+    fprintf(fp, "set ytics scale 0 font ',%s' (", h->rows > 16 ? "6.5" : "8");
+    for (int i = 0; i < h->rows; i += every)
+        fprintf(fp, "%s'%d' %d", i ? ", " : "", h->order[i], i);
+    fputs(")\n", fp);
+}
+
+/*
+ * The cells, and each non-empty cell's count on it in black, or white where
+ * the palette is dark (past 55 %% of the scale). Counts are written when a
+ * row is tall enough to hold them.
+ */
+void fig_heat_plot(FILE *fp, const char *block, int rows, double font)
+{
+    fprintf(fp, "plot $%s using 1:2:3 with image pixels notitle", block);
+    if (rows <= 48)
+        fprintf(fp,
+                ", \\\n     $%s using 1:2:($3 > 0 ? sprintf('%%d', $3) : ''):"
+                "($3 > 0.55 * cbmax ? 0xffffff : 0x1a1a1a) with labels textcolor rgb variable "
+                "font ',%.1f' notitle",
+                block, font);
+    fputs("\n", fp);
+}
+
+/* The heatmap's height: rows tall enough for their counts while they are written. */
+double fig_heat_height(int rows, double extra)
+{
+    double row = rows <= 16 ? 0.16 : rows <= 48 ? 0.1 : 0.05;
+    return fig_clamp(extra + row * rows, 2.0, 9.0);
+}

@@ -1,0 +1,118 @@
+/*
+ * figkit — what the figure families (fig_loss.c, fig_heatmap.c,
+ * fig_compare.c, fig_table1.c) share: text buffers for scripts and data
+ * blocks, the house style, reading a run's inputs, the key below the axes
+ * and the heatmap of counts x digits. Private to plots/: the public
+ * contract is figures.h.
+ *
+ * Errors follow util.h (-1 and one line in err); allocation failures abort.
+ */
+#ifndef FTLAB_FIGKIT_H
+#define FTLAB_FIGKIT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "plotdata.h"
+
+enum { FIG_DIGITS = 10 }; /* the columns of every heatmap: digits 0 to 9 */
+
+// ---- text buffers ----
+
+/* A growing string written through a FILE (open_memstream). */
+struct fig_text {
+    char *s;
+    size_t len;
+    FILE *fp;
+};
+
+/* Starts an empty text; returns the stream to write it through (t->fp). */
+FILE *fig_text_open(struct fig_text *t);
+/* Closes the stream; returns the text written, which the caller frees. */
+char *fig_text_close(struct fig_text *t);
+
+/* " %.9g", or " NaN" for what is not finite: one field of a data block. */
+void fig_put_number(FILE *fp, double v);
+
+// ---- the house style ----
+
+/* Okabe & Ito (2008): 8 line colours, "#RRGGBB", black first. */
+extern const char *const fig_okabe_ito[8];
+
+/* The colour of loss kind (enum reg_kind), the same in every figure: reg_table[kind].colour. */
+const char *fig_loss_colour(int kind);
+
+/* The "# ---- style ----" section every script starts with: border, tics, grid, key, fonts. */
+void fig_put_style(FILE *fp);
+/* "set palette": ColorBrewer YlGnBu, for counts. */
+void fig_put_palette(FILE *fp);
+/*
+ * "set title" with one line, or two when line2 is not NULL. enhanced = 0
+ * (noenhanced) for any text holding a file name; 1 only for ftlab's own words.
+ */
+void fig_put_title(FILE *fp, const char *line1, const char *line2, int enhanced);
+
+/* x limited to [lo, hi]. */
+double fig_clamp(double x, double lo, double hi);
+
+// ---- a run's inputs ----
+
+/*
+ * Reads RUN_DIR/file into t (plotdata_csv_free() after, when 0). A missing
+ * file returns PLOT_SKIPPED (figures.h) with err naming the command that
+ * makes it ("MAKER RUN_DIR"); an unreadable one -1.
+ */
+int fig_read_input(const char *run_dir, const char *file, const char *maker, struct plotdata_csv *t,
+                   char *err);
+/* "Classifier, Baseline → Proposed (KL margin)" into out (cap bytes): safe as enhanced text. */
+void fig_run_title(const struct plotdata_run *r, char *out, size_t cap);
+/* The clustered layer's name: "code" for an autoencoder, else "FC1". */
+const char *fig_layer_name(const struct plotdata_run *r);
+
+// ---- the key below the axes ----
+
+/* The room, in inches, a key of `rows` rows takes below the axes, x label included. */
+double fig_key_below_height(int rows);
+/*
+ * The bottom margin and a key of `rows` rows in `cols` columns under the x
+ * label, for a figure `height` inches tall (that includes fig_key_below_height).
+ */
+void fig_put_key_below(FILE *fp, double height, int rows, int cols);
+
+// ---- heatmaps: units or clusters x digits ----
+
+/* A rows x FIG_DIGITS table of counts and the order its rows are drawn in. */
+struct fig_heat {
+    int rows;
+    double *count; /* rows x FIG_DIGITS */
+    int *order;    /* drawn row i is table row order[i] */
+    double max;    /* the largest count; 0 when all are empty */
+};
+
+/*
+ * Fills h from t, a CSV of a label column and FIG_DIGITS count columns
+ * (path names it in err); counts not finite or not above 0 become 0, rows in
+ * table order. Returns 0 or -1; h is empty after -1, and fig_heat_free() is
+ * safe either way.
+ */
+int fig_heat_from_csv(const struct plotdata_csv *t, const char *path, struct fig_heat *h,
+                      char *err);
+void fig_heat_free(struct fig_heat *h);
+/* The rows with a count above 0. */
+int fig_heat_active_rows(const struct fig_heat *h);
+/*
+ * The data block: "digit row count" per cell, row being its drawn position,
+ * a blank line ending each row. The caller frees it.
+ */
+char *fig_heat_block(const struct fig_heat *h);
+/*
+ * Axes and colour scale of a heatmap panel; the script must define cbmax
+ * first. ylabel NULL: none. ytic_labels 0: no y tics (a panel right of another).
+ */
+void fig_heat_axes(FILE *fp, const struct fig_heat *h, const char *ylabel, int ytic_labels);
+/* "plot" of data block $block (rows rows): the cells, and their counts when rows fit them. */
+void fig_heat_plot(FILE *fp, const char *block, int rows, double font);
+/* A heatmap figure's height in inches: rows tall enough for their counts, plus extra, in [2, 9]. */
+double fig_heat_height(int rows, double extra);
+
+#endif
