@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "figkit.h"
 #include "plotdata.h"
@@ -46,7 +47,7 @@ static char *loss_block(const struct plotdata_csv *m, const int *col, int *has_t
         const double *row = m->v + i * (size_t)m->ncol;
         fprintf(fp, "%.0f", row[step]);
         for (int j = 0; j < NTERMS; j++) {
-            double v = row[col[j]];
+            double v = col[j] >= 0 ? row[col[j]] : NAN;
             fig_put_number(fp, v > 0 ? v : NAN);
             if (v > 0 && isfinite(v)) has_term[j] = 1;
         }
@@ -123,8 +124,11 @@ static int draw_loss(const struct plotdata_run *r, const struct plotdata_csv *m,
     struct term terms[NTERMS];
     loss_terms(r, terms);
     int col[NTERMS], has_term[NTERMS] = {0}, shown = 0;
+    /* A run written before a loss existed has no column for it: that term is not drawn. */
     for (int j = 0; j < NTERMS; j++)
-        if ((col[j] = plotdata_csv_col(m, terms[j].column)) < 0 || plotdata_csv_col(m, "step") < 0)
+        if (((col[j] = plotdata_csv_col(m, terms[j].column)) < 0 &&
+             (j == TERM_TASK || j == TERM_TOTAL)) ||
+            plotdata_csv_col(m, "step") < 0)
             return ftl_error(err, "%s/metrics.csv: no '%s' column", run_dir,
                              col[j] < 0 ? terms[j].column : "step");
     char *data = loss_block(m, col, has_term);
@@ -137,7 +141,11 @@ static int draw_loss(const struct plotdata_run *r, const struct plotdata_csv *m,
     if (rc == 0) {
         const double height = 2.0 + fig_key_below_height((shown + 1) / 2);
         char *body = loss_body(height, r, m, terms, has_term, mk, nmk);
-        struct gp_block block = {"loss", "step task decov xcov proposed total (NaN: <= 0)", data};
+        char what[256] = "step";
+        for (int j = 0; j < NTERMS; j++)
+            snprintf(what + strlen(what), sizeof what - strlen(what), " %s", terms[j].column);
+        snprintf(what + strlen(what), sizeof what - strlen(what), " (NaN: <= 0)");
+        struct gp_block block = {"loss", what, data};
         struct gp_figure f = {"loss", 3.5, height, &block, 1, body};
         rc = gp_render(&f, out_dir, fmt, err);
         free(body);

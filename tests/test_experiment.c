@@ -204,6 +204,9 @@ static int check_metrics(const char *run_dir, const struct experiment_ref *ref, 
     if (!fgets(line, sizeof line, f))
         fail_msg("%s: empty", path);
     int nf = split(line, field, 64);
+    char head[64][32];
+    for (int i = 0; i < nf; i++)
+        snprintf(head[i], sizeof head[i], "%s", field[i]);
     for (int c = 0; c < M_N; c++) {
         col[c] = -1;
         for (int i = 0; i < nf; i++)
@@ -231,7 +234,14 @@ static int check_metrics(const char *run_dir, const struct experiment_ref *ref, 
                      sch.loss[i] >= 0 ? reg_table[sch.loss[i]].name : "?", sch.lambda[i],
                      sch.margin[i], sch.lr[i]);
         /* The objective is the sum it claims to be. */
-        double active = loss == REG_BASELINE ? 0 : v[M_DECOV + loss - 1];
+        /* The active term's column is named after its loss (a fifth loss has its own). */
+        int acol = -1;
+        for (int i2 = 0; i2 < nf && loss != REG_BASELINE; i2++)
+            if (strcmp(head[i2], reg_table[loss].name) == 0)
+                acol = i2;
+        if (loss != REG_BASELINE && acol < 0)
+            fail_msg("%s: no column for the active loss %s", path, reg_table[loss].name);
+        double active = loss == REG_BASELINE ? 0 : strtod(field[acol], NULL);
         if (!close_to(v[M_TOTAL], v[M_TASK] + v[M_LAMBDA] * active, 1e-6, 1e-9))
             fail_msg("%s: step %d: total %.9g != task %.9g + %g * %.9g", path, step, v[M_TOTAL],
                      v[M_TASK], v[M_LAMBDA], active);
