@@ -47,7 +47,9 @@ static char *loss_block(const struct plotdata_csv *m, const int *col, int *has_t
         const double *row = m->v + i * (size_t)m->ncol;
         fprintf(fp, "%.0f", row[step]);
         for (int j = 0; j < NTERMS; j++) {
-            double v = col[j] >= 0 ? row[col[j]] : NAN;
+            if (col[j] < 0)
+                continue; /* no column in this run's metrics.csv: none in the block either */
+            double v = row[col[j]];
             fig_put_number(fp, v > 0 ? v : NAN);
             if (v > 0 && isfinite(v)) has_term[j] = 1;
         }
@@ -79,9 +81,12 @@ static void put_markers(FILE *fp, const struct plotdata_marker *mk, size_t n, do
 }
 
 static char *loss_body(double height, const struct plotdata_run *r, const struct plotdata_csv *m,
-                       const struct term *terms, const int *has_term,
+                       const struct term *terms, const int *col, const int *has_term,
                        const struct plotdata_marker *mk, size_t nmk)
 {
+    int data_col[NTERMS]; /* each term's column in the block: those present, in order, after step */
+    for (int j = 0, c = 2; j < NTERMS; j++)
+        data_col[j] = col[j] >= 0 ? c++ : -1;
     struct fig_text t;
     FILE *fp = fig_text_open(&t);
     fig_put_style(fp);
@@ -108,7 +113,7 @@ static char *loss_body(double height, const struct plotdata_run *r, const struct
     const char *sep = "";
     for (int j = 0; j < NTERMS; j++) {
         if (!has_term[j]) continue;
-        fprintf(fp, "%s$loss using 1:%d with lines %s linecolor rgb '%s' title ", sep, j + 2,
+        fprintf(fp, "%s$loss using 1:%d with lines %s linecolor rgb '%s' title ", sep, data_col[j],
                 terms[j].style, terms[j].colour);
         gp_put_string(fp, terms[j].title);
         sep = ", \\\n     ";
@@ -140,10 +145,11 @@ static int draw_loss(const struct plotdata_run *r, const struct plotdata_csv *m,
                    : ftl_error(err, "%s/metrics.csv: no positive loss to draw", run_dir);
     if (rc == 0) {
         const double height = 2.0 + fig_key_below_height((shown + 1) / 2);
-        char *body = loss_body(height, r, m, terms, has_term, mk, nmk);
+        char *body = loss_body(height, r, m, terms, col, has_term, mk, nmk);
         char what[256] = "step";
         for (int j = 0; j < NTERMS; j++)
-            snprintf(what + strlen(what), sizeof what - strlen(what), " %s", terms[j].column);
+            if (col[j] >= 0)
+                snprintf(what + strlen(what), sizeof what - strlen(what), " %s", terms[j].column);
         snprintf(what + strlen(what), sizeof what - strlen(what), " (NaN: <= 0)");
         struct gp_block block = {"loss", what, data};
         struct gp_figure f = {"loss", 3.5, height, &block, 1, body};
