@@ -24,13 +24,30 @@ void plot_table1_init(struct plot_table1 *t, int autoencoder)
         }
 }
 
+/*
+ * The losses the figure shows: those with runs or a value in the paper (a loss
+ * added since has neither until it is run). slot[l] is a shown loss's place in
+ * each k's group of bars, -1 for the others; returns how many are shown.
+ */
+static int table1_slots(const struct plot_table1 *t, int *slot)
+{
+    int n = 0;
+    for (int l = 0; l < REG_COUNT; l++) {
+        int paper = 0;
+        for (int j = 0; j < PLOT_TABLE1_NK; j++)
+            paper |= isfinite(t->paper[l][j]);
+        slot[l] = t->runs[l] > 0 || paper ? n++ : -1;
+    }
+    return n;
+}
+
 /* One block per loss: "x k mean std paper", x the bar's centre within its k's group. */
-static char *table1_block(const struct plot_table1 *t, int l, double bar)
+static char *table1_block(const struct plot_table1 *t, int l, int slot, int nslots, double bar)
 {
     struct fig_text tx;
     FILE *fp = fig_text_open(&tx);
     for (int j = 0; j < PLOT_TABLE1_NK; j++) {
-        fprintf(fp, "%.3f %d", j + (l - (REG_COUNT - 1) / 2.0) * bar, t->k[j]);
+        fprintf(fp, "%.3f %d", j + (slot - (nslots - 1) / 2.0) * bar, t->k[j]);
         int has = t->runs[l] > 0;
         fig_put_number(fp, has ? t->mean[l][j] : NAN);
         fig_put_number(fp, has && t->runs[l] > 1 ? t->std[l][j] : NAN);
@@ -91,34 +108,42 @@ static char *table1_body(const struct plot_table1 *t, double bar, double height)
                 "size screen 0.008,90 linewidth 0.8 linecolor rgb '#262626' notitle, \\\n     ",
                 reg_table[l].name);
     }
-    for (int l = 0; l < REG_COUNT; l++)
+    int slot[REG_COUNT];
+    table1_slots(t, slot);
+    for (int l = 0, first = 1; l < REG_COUNT; l++) {
+        if (slot[l] < 0) continue;
         fprintf(fp,
                 "%s$%s using 1:5 with points pointtype 13 pointsize 0.8 "
                 "linecolor rgb '#000000' %s",
-                l ? ", \\\n     " : "", reg_table[l].name,
-                l == 0 ? "title 'paper (arXiv Table 1)'" : "notitle");
+                first ? "" : ", \\\n     ", reg_table[l].name,
+                first ? "title 'paper (arXiv Table 1)'" : "notitle");
+        first = 0;
+    }
     fputs("\n", fp);
     return fig_text_close(&tx);
 }
 
 int plot_table1(const struct plot_table1 *t, const char *out_dir, enum gp_format fmt, char *err)
 {
-    const double bar = 0.8 / REG_COUNT;
+    int slot[REG_COUNT], nslots = table1_slots(t, slot), nblocks = 0;
+    const double bar = 0.8 / (nslots > 0 ? nslots : 1);
     struct gp_block blocks[REG_COUNT];
     char *data[REG_COUNT];
     for (int l = 0; l < REG_COUNT; l++) {
-        data[l] = table1_block(t, l, bar);
-        blocks[l] = (struct gp_block){reg_table[l].name,
-                                      "x (bar centre), k, AMI_max mean, spread, paper", data[l]};
+        if (slot[l] < 0) continue;
+        data[nblocks] = table1_block(t, l, slot[l], nslots, bar);
+        blocks[nblocks] = (struct gp_block){
+            reg_table[l].name, "x (bar centre), k, AMI_max mean, spread, paper", data[nblocks]};
+        nblocks++;
     }
     int entries = 1;
     for (int l = 0; l < REG_COUNT; l++)
         entries += t->runs[l] > 0;
     double height = 1.9 + fig_key_below_height(entries);
     char *body = table1_body(t, bar, height);
-    struct gp_figure f = {t->name, 3.5, height, blocks, REG_COUNT, body};
+    struct gp_figure f = {t->name, 3.5, height, blocks, nblocks, body};
     int rc = gp_render(&f, out_dir, fmt, err);
-    for (int l = 0; l < REG_COUNT; l++)
+    for (int l = 0; l < nblocks; l++)
         free(data[l]);
     free(body);
     return rc;
