@@ -146,6 +146,11 @@ expect 0 "score of two text label files" -- "$bin" score --true "$tmp/t.txt" --p
 near out ami_max 0.39863062297231 1e-14 "ami_max matches scikit-learn"
 near out ami_arithmetic 0.40867050972172 1e-14 "ami_arithmetic matches scikit-learn"
 near out mi 0.63651416829481 1e-14 "mi matches scikit-learn"
+# Labels are decimal whatever their leading zeros: "010" is ten, "08" eight (not octal).
+printf '010\n10\n08\n8\n09\n9\n' >"$tmp/zeros.txt"
+printf '1\n1\n2\n2\n3\n3\n' >"$tmp/pairs.txt"
+expect 0 "score of labels with leading zeros" -- "$bin" score --true "$tmp/zeros.txt" --pred "$tmp/pairs.txt"
+near out ami_max 1 1e-12 "leading zeros read as decimal: the same partition"
 printf '0\n0\n' >"$tmp/short.txt"
 expect 1 "score of labelings of different lengths" -- "$bin" score --true "$tmp/t.txt" --pred "$tmp/short.txt"
 one_line "different lengths"

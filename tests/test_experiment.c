@@ -351,13 +351,11 @@ static void test_train(void **state)
 }
 
 /* `ftlab replay` of a hand-written journal that changes every control at given steps. */
-static void test_replay(void **state)
+/* The journal of the schedule case, ending (a "stop" line) at step `end`. */
+static char *write_schedule(const struct experiment_ref *ref, const char *name, int end)
 {
-    (void)state;
-    const struct experiment_ref *ref = find_case("schedule-classify");
-    assert_non_null(ref);
     const char *fix = fixture_dir();
-    char *jpath = fmt("%s/schedule.journal", testutil_group_dir());
+    char *jpath = fmt("%s/%s.journal", testutil_group_dir(), name);
     FILE *f = fopen(jpath, "w");
     assert_non_null(f);
     fprintf(f, "# ftlab journal 1\n"
@@ -368,10 +366,19 @@ static void test_replay(void **state)
                "config loss %s\nconfig lambda %.17g\nconfig margin %.17g\nconfig lr %.17g\n",
             ref->task, EXPERIMENT_REF_H, EXPERIMENT_REF_K, EXPERIMENT_REF_BATCH, ref->steps, fix,
             fix, ref->task, ref->loss, ref->lambda, ref->margin, ref->lr);
-    for (int e = 0; e < ref->nevents; e++)
+    for (int e = 0; e < ref->nevents && ref->events[e].step <= end; e++)
         fprintf(f, "step %d %s %s\n", ref->events[e].step, ref->events[e].key, ref->events[e].value);
-    fprintf(f, "step %d stop\n", ref->steps);
+    fprintf(f, "step %d stop\n", end);
     fclose(f);
+    return jpath;
+}
+
+static void test_replay(void **state)
+{
+    (void)state;
+    const struct experiment_ref *ref = find_case("schedule-classify");
+    assert_non_null(ref);
+    char *jpath = write_schedule(ref, "schedule", ref->steps);
     char *out = fmt("%s/replayed", testutil_group_dir()), *log = fmt("%s.log", out);
     char *argv[] = {(char *)bin(), "replay", jpath, "--out", out, NULL};
     if (run(log, argv) != 0) {
@@ -380,6 +387,30 @@ static void test_replay(void **state)
     }
     check_run(out, ref);
     free(jpath), free(out), free(log);
+}
+
+/*
+ * A run stopped after the journal changed its controls, then resumed: the
+ * checkpoint must bring back every control in force (the lr of step 3, the
+ * loss and lambda of step 4), not the run's starting ones, and the resumed
+ * run must end where the uninterrupted one does.
+ */
+static void test_resume_keeps_controls(void **state)
+{
+    (void)state;
+    const struct experiment_ref *ref = find_case("schedule-classify");
+    assert_non_null(ref);
+    char *jpath = write_schedule(ref, "schedule-part", ref->steps - 1);
+    char *out = fmt("%s/resumed", testutil_group_dir()), *log = fmt("%s.log", out);
+    char *steps = fmt("%d", ref->steps);
+    char *replay[] = {(char *)bin(), "replay", jpath, "--out", out, NULL};
+    char *resume[] = {(char *)bin(), "train", "--resume", out, "--steps", steps, "-q", NULL};
+    if (run(log, replay) != 0 || run(log, resume) != 0) {
+        print_file(log);
+        fail_msg("ftlab replay, then train --resume, failed");
+    }
+    check_run(out, ref);
+    free(jpath), free(out), free(log), free(steps);
 }
 
 // ---- the headline numbers: `ftlab eval` against PyTorch + scikit-learn ----
@@ -617,6 +648,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_train),
         cmocka_unit_test(test_replay),
+        cmocka_unit_test(test_resume_keeps_controls),
         cmocka_unit_test(test_eval),
         cmocka_unit_test(test_journal_corpus),
     };
