@@ -50,9 +50,10 @@ make=${MAKE:-make}
 jobs=${MUTANTS_JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
 limit=${MUTANTS_TIMEOUT:-600}
 
-usage() {
-    sed -n '/^#   tests/,/^#   make/s/^# \{0,1\}//p' "$0"
-    exit 2
+usage() { # STATUS: the whole header for --help, the command lines after a mistake
+    if [ "$1" -eq 0 ]; then sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"
+    else sed -n '/^#   tests/,/^#   make/s/^# \{0,1\}//p' "$0" >&2; fi
+    exit "$1"
 }
 
 mode=run fast=0 keep=0 names=
@@ -62,8 +63,8 @@ for arg in "$@"; do
     --check) mode=check ;;
     --fast) fast=1 ;;
     --keep) keep=1 ;;
-    -h | --help) usage ;;
-    -*) echo "mutants: unknown option $arg" >&2; usage ;;
+    -h | --help) usage 0 ;;
+    -*) echo "mutants: unknown option $arg" >&2; usage 2 ;;
     *) names="$names $arg" ;;
     esac
 done
