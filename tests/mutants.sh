@@ -14,7 +14,7 @@
 # Options: --keep leaves the private tree (its path is printed). Environment:
 # MUTANTS_JOBS (make -j, default the core count), MUTANTS_TIMEOUT (seconds for one
 # mutant's tests, default 600; a timeout counts as a kill), CONFIGURE_FLAGS (given to
-# ./configure in the private tree), TMPDIR.
+# ./configure in the private tree), MUTANTS_LIST (another list), TMPDIR.
 #
 # The working tree is never touched: the sources (git's tracked and untracked,
 # not ignored, files; the whole folder outside git) are copied to a temporary
@@ -43,7 +43,7 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-list=$here/mutants.list
+list=${MUTANTS_LIST:-$here/mutants.list}
 # The private tree gets its own make, not the jobserver or variables of a make that called us.
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 make=${MAKE:-make}
@@ -144,6 +144,8 @@ else
         if [ "$fast" -eq 0 ] || [ "$(field "$n" fast)" = yes ]; then chosen="$chosen $n"; fi
     done
 fi
+
+[ -n "$chosen" ] || { echo "mutants: no mutants chosen" >&2; exit 2; }
 
 if [ "$mode" = list ]; then
     for n in $chosen; do
