@@ -149,7 +149,7 @@ fi
 
 if [ "$mode" = list ]; then
     for n in $chosen; do
-        printf '%-26s %-18s %s\n' "$n" "$(field "$n" file)" "$(field "$n" why)"
+        printf '%-26s %-20s %s\n' "$n" "$(field "$n" file)" "$(field "$n" why)"
     done
     exit 0
 fi
@@ -322,10 +322,10 @@ done
 
 mode_note="each against all of make check"
 [ "$fast" -eq 1 ] && mode_note="--fast: each against its own tests"
-printf '%-26s | %-18s | %-8s | %4s | %s\n' mutant file result secs "failed tests"
-printf '%-26s-+-%-18s-+-%-8s-+-%4s-+-%12s\n' "" "" "" "" "" | tr ' ' '-'
+printf '%-26s | %-20s | %-8s | %4s | %s\n' mutant file result secs "failed tests"
+printf '%-26s-+-%-20s-+-%-8s-+-%4s-+-%12s\n' "" "" "" "" "" | tr ' ' '-'
 while IFS='	' read -r n file result secs detail; do
-    printf '%-26s | %-18s | %-8s | %4s | %s\n' "$n" "$file" "$result" "$secs" "$detail"
+    printf '%-26s | %-20s | %-8s | %4s | %s\n' "$n" "$file" "$result" "$secs" "$detail"
 done <"$table"
 echo
 echo "$total mutants ($mode_note): $killed killed, $survived survived, $errors errors," \
