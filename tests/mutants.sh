@@ -24,7 +24,8 @@
 #
 # Exit status: 0 when every mutant was killed; 1 when one survived; 2 when the
 # list is out of date — a mutant whose text is found on no line or on more than
-# one, or whose code no longer compiles, is an error of the list, not a kill.
+# one, or whose code no longer compiles, is an error of the list, not a kill (2 also
+# when the unmutated copy does not build or fails its tests).
 #
 # Adding a mutant: add a stanza to tests/mutants.list —
 #     name:  short-name
