@@ -216,8 +216,7 @@ void gp_cancel(void)
 static int ms_left(double deadline)
 {
     double left = deadline - ftl_now();
-    if (left <= 0 || atomic_load(&cancelled))
-        return 0;
+    if (left <= 0 || atomic_load(&cancelled)) return 0;
     return left > 0.1 ? 100 : (int)(left * 1000) + 1;
 }
 

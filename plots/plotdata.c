@@ -113,7 +113,8 @@ void plotdata_csv_free(struct plotdata_csv *t)
 
 // ---- journal markers ----
 
-/* RUN_DIR/journal into log: 1 when read, 0 when the run has none (a run may lack one), -1 on error. */
+/* RUN_DIR/journal into log: 1 when read, 0 when the run has none (a run may lack one), -1 on error.
+ */
 static int read_journal(const char *run_dir, struct journal_log *log, char *err)
 {
     char *path = run_path(run_dir, "journal");
@@ -137,7 +138,8 @@ int plotdata_changes(const char *run_dir, struct plotdata_change **changes, size
         int id = ctl_from_name(e->key);
         double v;
         /* A value ftlab would refuse to replay is no marker either. */
-        if (e->superseded || id < 0 || !e->value || ctl_parse((enum ctl_id)id, e->value, &v, why) != 0)
+        if (e->superseded || id < 0 || !e->value ||
+            ctl_parse((enum ctl_id)id, e->value, &v, why) != 0)
             continue;
         c[count++] = (struct plotdata_change){e->step, (enum ctl_id)id, v};
     }
@@ -153,12 +155,10 @@ int plotdata_markers(const char *run_dir, struct plotdata_marker **markers, size
     size_t nc, count = 0;
     *markers = NULL;
     *n = 0;
-    if (plotdata_changes(run_dir, &c, &nc, err) != 0)
-        return -1;
+    if (plotdata_changes(run_dir, &c, &nc, err) != 0) return -1;
     struct plotdata_marker *m = xcalloc(nc + 1, sizeof *m);
     for (size_t i = 0; i < nc; i++) {
-        if (!count || m[count - 1].step != c[i].step)
-            m[count++].step = c[i].step;
+        if (!count || m[count - 1].step != c[i].step) m[count++].step = c[i].step;
         ctl_marker_append(m[count - 1].text, sizeof m[count - 1].text, c[i].id, c[i].value, 1);
     }
     free(c);

@@ -9,16 +9,17 @@
 
 #include "util.h"
 
-#define HEADER_BYTES 16   /* magic, version, record count */
-#define TRAILER_BYTES 4   /* CRC-32 */
-#define MIN_RECORD_BYTES (4 + 1 + 4 + 4 + 8)  /* no record is smaller: name of 1, no shape, no data */
+#define HEADER_BYTES 16 /* magic, version, record count */
+#define TRAILER_BYTES 4 /* CRC-32 */
+#define MIN_RECORD_BYTES                                                                           \
+    (4 + 1 + 4 + 4 + 8) /* no record is smaller: name of 1, no shape, no data */
 
 static const struct {
     const char *name;
     size_t size;
 } type_info[] = {
-    [CKPT_F32] = {"f32", 4},  [CKPT_F64] = {"f64", 8}, [CKPT_U32] = {"u32", 4},
-    [CKPT_U64] = {"u64", 8},  [CKPT_I64] = {"i64", 8}, [CKPT_STR] = {"str", 1},
+    [CKPT_F32] = {"f32", 4},     [CKPT_F64] = {"f64", 8}, [CKPT_U32] = {"u32", 4},
+    [CKPT_U64] = {"u64", 8},     [CKPT_I64] = {"i64", 8}, [CKPT_STR] = {"str", 1},
     [CKPT_BYTES] = {"bytes", 1},
 };
 
@@ -131,11 +132,9 @@ void ckpt_free(struct ckpt *c)
 
 static int name_ok(const char *name, size_t len)
 {
-    if (len < 1 || len > CKPT_MAX_NAME)
-        return 0;
+    if (len < 1 || len > CKPT_MAX_NAME) return 0;
     for (size_t i = 0; i < len; i++)
-        if ((unsigned char)name[i] < 0x21 || (unsigned char)name[i] > 0x7e)
-            return 0;
+        if ((unsigned char)name[i] < 0x21 || (unsigned char)name[i] > 0x7e) return 0;
     return 1;
 }
 
@@ -151,25 +150,20 @@ static void put_record(struct ckpt *c, const char *name, enum ckpt_type type, co
 {
     if (!name_ok(name, strlen(name)))
         bug("invalid name (1-255 printable ASCII characters, no spaces)", name);
-    if (ckpt_find(c, name))
-        bug("put twice", name);
-    if (c->count >= CKPT_MAX_RECORDS)
-        bug("one record too many for a checkpoint", name);
-    if (ndim < 0 || ndim > CKPT_MAX_NDIM)
-        bug("too many dimensions", name);
+    if (ckpt_find(c, name)) bug("put twice", name);
+    if (c->count >= CKPT_MAX_RECORDS) bug("one record too many for a checkpoint", name);
+    if (ndim < 0 || ndim > CKPT_MAX_NDIM) bug("too many dimensions", name);
     struct ckpt_record r = {.type = type, .ndim = ndim, .count = 1};
     for (int d = 0; d < ndim; d++) {
         r.shape[d] = shape[d];
-        if (ftl_mul_overflow(r.count, shape[d], &r.count))
-            bug("shape too large", name);
+        if (ftl_mul_overflow(r.count, shape[d], &r.count)) bug("shape too large", name);
     }
     size_t bytes;
     if (ftl_mul_overflow(r.count, ckpt_type_size(type), &bytes) || bytes > SIZE_MAX - 1)
         bug("shape too large", name);
     r.name = xstrdup(name);
     r.data = xmalloc(bytes + 1);
-    if (bytes)
-        memcpy(r.data, data, bytes);
+    if (bytes) memcpy(r.data, data, bytes);
     ((char *)r.data)[bytes] = '\0';
     if (c->count == c->cap) {
         c->cap = c->cap ? 2 * c->cap : 16;
@@ -233,8 +227,7 @@ void ckpt_put_bytes(struct ckpt *c, const char *name, const void *data, size_t l
 const struct ckpt_record *ckpt_find(const struct ckpt *c, const char *name)
 {
     for (size_t i = 0; i < c->count; i++)
-        if (strcmp(c->records[i].name, name) == 0)
-            return &c->records[i];
+        if (strcmp(c->records[i].name, name) == 0) return &c->records[i];
     return NULL;
 }
 
@@ -276,8 +269,7 @@ static int get_array(const struct ckpt *c, const char *name, enum ckpt_type type
                      const size_t *shape, void *out, char *err)
 {
     const struct ckpt_record *r = find_typed(c, name, type, err);
-    if (!r)
-        return -1;
+    if (!r) return -1;
     int same = r->ndim == ndim;
     for (int d = 0; same && d < ndim; d++)
         same = r->shape[d] == shape[d];
@@ -288,13 +280,12 @@ static int get_array(const struct ckpt *c, const char *name, enum ckpt_type type
         return ftl_error(err, "%s: record '%s' has shape %s, expected %s", source_name(c), name,
                          have, want);
     }
-    if (r->count)
-        memcpy(out, r->data, r->count * ckpt_type_size(type));
+    if (r->count) memcpy(out, r->data, r->count * ckpt_type_size(type));
     return 0;
 }
 
-int ckpt_get_f32(const struct ckpt *c, const char *name, int ndim, const size_t *shape,
-                 float *out, char *err)
+int ckpt_get_f32(const struct ckpt *c, const char *name, int ndim, const size_t *shape, float *out,
+                 char *err)
 {
     return get_array(c, name, CKPT_F32, ndim, shape, out, err);
 }
@@ -335,8 +326,7 @@ int ckpt_get_i64(const struct ckpt *c, const char *name, int64_t *out, char *err
 int ckpt_get_str(const struct ckpt *c, const char *name, const char **out, char *err)
 {
     const struct ckpt_record *r = find_typed(c, name, CKPT_STR, err);
-    if (!r)
-        return -1;
+    if (!r) return -1;
     *out = r->data;
     return 0;
 }
@@ -345,8 +335,7 @@ int ckpt_get_bytes(const struct ckpt *c, const char *name, const void **data, si
                    char *err)
 {
     const struct ckpt_record *r = find_typed(c, name, CKPT_BYTES, err);
-    if (!r)
-        return -1;
+    if (!r) return -1;
     *data = r->data;
     *len = r->count;
     return 0;
@@ -419,8 +408,7 @@ struct cursor {
 
 static const uint8_t *take(struct cursor *cur, size_t n)
 {
-    if (n > cur->left)
-        return NULL;
+    if (n > cur->left) return NULL;
     const uint8_t *p = cur->p;
     cur->p += n;
     cur->left -= n;
@@ -431,8 +419,7 @@ static const uint8_t *take(struct cursor *cur, size_t n)
 static int parse_shape(struct cursor *cur, struct ckpt_record *r, const char *where, char *err)
 {
     const uint8_t *p = take(cur, 4);
-    if (!p)
-        return ftl_error(err, "%s: truncated", where);
+    if (!p) return ftl_error(err, "%s: truncated", where);
     uint32_t ndim = get_le32(p);
     if (ndim > CKPT_MAX_NDIM)
         return ftl_error(err, "%s: %u dimensions, at most %d", where, ndim, CKPT_MAX_NDIM);
@@ -442,8 +429,7 @@ static int parse_shape(struct cursor *cur, struct ckpt_record *r, const char *wh
     r->ndim = (int)ndim;
     r->count = 1;
     for (uint32_t d = 0; d < ndim; d++) {
-        if (!(p = take(cur, 8)))
-            return ftl_error(err, "%s: truncated shape", where);
+        if (!(p = take(cur, 8))) return ftl_error(err, "%s: truncated shape", where);
         uint64_t dim = get_le64(p);
         if (dim > SIZE_MAX || ftl_mul_overflow(r->count, (size_t)dim, &r->count))
             return ftl_error(err, "%s: shape too large", where);
@@ -452,8 +438,7 @@ static int parse_shape(struct cursor *cur, struct ckpt_record *r, const char *wh
     size_t expect;
     if (ftl_mul_overflow(r->count, ckpt_type_size(r->type), &expect))
         return ftl_error(err, "%s: shape too large", where);
-    if (!(p = take(cur, 8)))
-        return ftl_error(err, "%s: truncated", where);
+    if (!(p = take(cur, 8))) return ftl_error(err, "%s: truncated", where);
     uint64_t bytes = get_le64(p);
     if (bytes != expect)
         return ftl_error(err, "%s: %llu data bytes, but its shape needs %zu", where,
@@ -471,28 +456,23 @@ static int parse_record(struct cursor *cur, size_t i, const char *file, struct c
     char where[FTL_ERRLEN];
     snprintf(where, sizeof where, "%s: record %zu", file, i + 1);
     const uint8_t *p = take(cur, 4);
-    if (!p)
-        return ftl_error(err, "%s: truncated", where);
+    if (!p) return ftl_error(err, "%s: truncated", where);
     uint32_t name_len = get_le32(p);
     if (name_len < 1 || name_len > CKPT_MAX_NAME)
         return ftl_error(err, "%s: name length %u, expected 1 to %d", where, name_len,
                          CKPT_MAX_NAME);
-    if (!(p = take(cur, name_len)))
-        return ftl_error(err, "%s: truncated name", where);
+    if (!(p = take(cur, name_len))) return ftl_error(err, "%s: truncated name", where);
     if (!name_ok((const char *)p, name_len))
         return ftl_error(err, "%s: name holds a byte outside printable ASCII", where);
     r->name = xmalloc(name_len + 1);
     memcpy(r->name, p, name_len);
     r->name[name_len] = '\0';
     snprintf(where, sizeof where, "%s: record '%s'", file, r->name);
-    if (!(p = take(cur, 4)))
-        return ftl_error(err, "%s: truncated", where);
+    if (!(p = take(cur, 4))) return ftl_error(err, "%s: truncated", where);
     uint32_t type = get_le32(p);
-    if (!type_known(type))
-        return ftl_error(err, "%s: unknown type tag %u", where, type);
+    if (!type_known(type)) return ftl_error(err, "%s: unknown type tag %u", where, type);
     r->type = (enum ckpt_type)type;
-    if (parse_shape(cur, r, where, err) != 0)
-        return -1;
+    if (parse_shape(cur, r, where, err) != 0) return -1;
     size_t bytes = r->count * ckpt_type_size(r->type);
     p = take(cur, bytes);
     if (r->type == CKPT_STR && memchr(p, '\0', bytes))
@@ -512,8 +492,7 @@ static int compare_names(const void *a, const void *b)
 /* Sorting pointers keeps a file of many records from costing O(R²). */
 static int check_unique(const struct ckpt *c, const char *file, char *err)
 {
-    if (c->count < 2)
-        return 0;
+    if (c->count < 2) return 0;
     const struct ckpt_record **sorted = xmallocarray(c->count, sizeof *sorted);
     for (size_t i = 0; i < c->count; i++)
         sorted[i] = &c->records[i];
@@ -540,8 +519,7 @@ static int check_envelope(const uint8_t *b, size_t len, const char *file, char *
     if (version > CKPT_VERSION)
         return ftl_error(err, "%s: written by a newer ftlab (format %u); this one reads format %d",
                          file, version, CKPT_VERSION);
-    if (version < 1)
-        return ftl_error(err, "%s: invalid format version 0", file);
+    if (version < 1) return ftl_error(err, "%s: invalid format version 0", file);
     return 0;
 }
 
@@ -549,8 +527,7 @@ int ckpt_read_mem(const void *buf, size_t len, const char *name, struct ckpt *c,
 {
     const uint8_t *b = buf;
     ckpt_init(c);
-    if (check_envelope(b, len, name, err) != 0)
-        return -1;
+    if (check_envelope(b, len, name, err) != 0) return -1;
     struct cursor cur = {b + HEADER_BYTES, len - HEADER_BYTES - TRAILER_BYTES};
     uint32_t count = get_le32(b + 12);
     if (count > CKPT_MAX_RECORDS || count > cur.left / MIN_RECORD_BYTES)
@@ -564,8 +541,7 @@ int ckpt_read_mem(const void *buf, size_t len, const char *name, struct ckpt *c,
     }
     if (rc == 0 && cur.left != 0)
         rc = ftl_error(err, "%s: %zu stray bytes after the last record", name, cur.left);
-    if (rc == 0)
-        rc = check_unique(c, name, err);
+    if (rc == 0) rc = check_unique(c, name, err);
     if (rc != 0) {
         ckpt_free(c);
         return -1;
@@ -579,8 +555,7 @@ int ckpt_read(const char *path, struct ckpt *c, char *err)
     char *buf;
     size_t len;
     ckpt_init(c);
-    if (ftl_read_file(path, &buf, &len, err) != 0)
-        return -1;
+    if (ftl_read_file(path, &buf, &len, err) != 0) return -1;
     int rc = ckpt_read_mem(buf, len, path, c, err);
     free(buf);
     return rc;

@@ -59,28 +59,28 @@ enum ckpt_type {
 };
 
 struct ckpt_record {
-    char *name;                   /* NUL-terminated */
+    char *name; /* NUL-terminated */
     enum ckpt_type type;
     int ndim;
     size_t shape[CKPT_MAX_NDIM];
-    size_t count;                 /* product of shape (1 for a scalar) */
-    void *data;                   /* count elements in host byte order; a str also
-                                     has a NUL after its count bytes */
+    size_t count; /* product of shape (1 for a scalar) */
+    void *data;   /* count elements in host byte order; a str also
+                     has a NUL after its count bytes */
 };
 
 /* An in-memory checkpoint: records in the order they were put or read. */
 struct ckpt {
     struct ckpt_record *records;
     size_t count, cap;
-    char *source;                 /* file the records came from, for messages; NULL if built */
+    char *source; /* file the records came from, for messages; NULL if built */
 };
 
 void ckpt_init(struct ckpt *c);
 /* Frees every record; the ckpt may be reused after ckpt_init. */
 void ckpt_free(struct ckpt *c);
 
-const char *ckpt_type_name(enum ckpt_type t);  /* "f32", "str", ... */
-size_t ckpt_type_size(enum ckpt_type t);       /* bytes per element; 0 for an unknown tag */
+const char *ckpt_type_name(enum ckpt_type t); /* "f32", "str", ... */
+size_t ckpt_type_size(enum ckpt_type t);      /* bytes per element; 0 for an unknown tag */
 
 /*
  * Adding records: the data are copied. A name that breaks the rules above,
@@ -97,7 +97,7 @@ void ckpt_put_u32_array(struct ckpt *c, const char *name, const uint32_t *data, 
                         const size_t *shape);
 void ckpt_put_u64_array(struct ckpt *c, const char *name, const uint64_t *data, int ndim,
                         const size_t *shape);
-void ckpt_put_f64(struct ckpt *c, const char *name, double value);   /* scalars */
+void ckpt_put_f64(struct ckpt *c, const char *name, double value); /* scalars */
 void ckpt_put_u64(struct ckpt *c, const char *name, uint64_t value);
 void ckpt_put_i64(struct ckpt *c, const char *name, int64_t value);
 void ckpt_put_str(struct ckpt *c, const char *name, const char *value);
@@ -112,8 +112,8 @@ const struct ckpt_record *ckpt_find(const struct ckpt *c, const char *name);
  * "run/x.ckpt: record 'fc1.weight' has shape 32x128, expected 16x128".
  * Arrays are copied into out (product(shape) elements).
  */
-int ckpt_get_f32(const struct ckpt *c, const char *name, int ndim, const size_t *shape,
-                 float *out, char *err);
+int ckpt_get_f32(const struct ckpt *c, const char *name, int ndim, const size_t *shape, float *out,
+                 char *err);
 int ckpt_get_f64_array(const struct ckpt *c, const char *name, int ndim, const size_t *shape,
                        double *out, char *err);
 int ckpt_get_u32_array(const struct ckpt *c, const char *name, int ndim, const size_t *shape,

@@ -34,17 +34,17 @@ enum ctl_step {
 };
 
 struct ctl_entry {
-    enum ctl_id id;          /* == its index in ctl_table */
-    const char *name;        /* journal keyword, config key, --NAME, metrics.csv column */
-    const char *symbol;      /* status line and markers, UTF-8: "λ" */
-    const char *ascii;       /* the same on a terminal without UTF-8: "lambda" */
-    double min, max;         /* the range, min excluded when min_open */
+    enum ctl_id id;     /* == its index in ctl_table */
+    const char *name;   /* journal keyword, config key, --NAME, metrics.csv column */
+    const char *symbol; /* status line and markers, UTF-8: "λ" */
+    const char *ascii;  /* the same on a terminal without UTF-8: "lambda" */
+    double min, max;    /* the range, min excluded when min_open */
     int min_open;
-    double def;              /* default; λ's is the loss's own (reg_table) */
+    double def; /* default; λ's is the loss's own (reg_table) */
     enum ctl_step step;
     double by;
-    char down, up;           /* the workbench keys that step it ('\0': none) */
-    const char *help;        /* one line for --help, the key overlay and the man page */
+    char down, up;    /* the workbench keys that step it ('\0': none) */
+    const char *help; /* one line for --help, the key overlay and the man page */
 };
 
 extern const struct ctl_entry ctl_table[CTL_COUNT];
@@ -81,8 +81,8 @@ void ctl_marker_append(char *buf, size_t cap, enum ctl_id id, double v, int utf8
 
 /* The events a session journals besides control changes; replay trains through them. */
 struct ctl_event {
-    const char *name;        /* the journal keyword: "pause" */
-    const char *help;        /* what it records */
+    const char *name; /* the journal keyword: "pause" */
+    const char *help; /* what it records */
 };
 extern const struct ctl_event ctl_events[];
 extern const size_t ctl_nevents;

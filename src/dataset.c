@@ -247,8 +247,7 @@ size_t dataset_max_len(const struct dataset *d)
 {
     size_t m = 1;
     for (size_t i = 0; i < d->n; i++)
-        if (dataset_len(d, i) > m)
-            m = dataset_len(d, i);
+        if (dataset_len(d, i) > m) m = dataset_len(d, i);
     return m;
 }
 

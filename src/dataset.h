@@ -15,11 +15,11 @@
 #define DATASET_CLASSES 10
 
 struct dataset {
-    size_t n;          /* sequences */
-    uint32_t *offset;  /* n+1 row offsets into rows; length of i = offset[i+1]-offset[i] */
-    int8_t *rows;      /* offset[n] rows of DATASET_COLS values */
-    uint8_t *digit;    /* n digit classes 0-9 */
-    char *source;      /* where the data came from, for `data info` */
+    size_t n;         /* sequences */
+    uint32_t *offset; /* n+1 row offsets into rows; length of i = offset[i+1]-offset[i] */
+    int8_t *rows;     /* offset[n] rows of DATASET_COLS values */
+    uint8_t *digit;   /* n digit classes 0-9 */
+    char *source;     /* where the data came from, for `data info` */
 };
 
 /* The two splits of one data source. */
@@ -79,18 +79,18 @@ void dataset_stats(const struct dataset *d, struct dataset_stats *s);
  * All buffers are sized once for capacity rows and reused (no allocation per step).
  */
 struct batch {
-    int B;             /* rows in this batch */
-    int T;             /* longest length */
-    int *len;          /* B lengths, non-increasing */
-    int *nrun;         /* T: rows still running at step t */
-    size_t *off;       /* T+1: packed row offset of step t; off[T] = sum of len */
-    uint32_t *index;   /* B: dataset index of each row */
-    uint8_t *digit;    /* B: digit class */
-    float *x;          /* off[T] x 4 packed input rows, float32 */
+    int B;           /* rows in this batch */
+    int T;           /* longest length */
+    int *len;        /* B lengths, non-increasing */
+    int *nrun;       /* T: rows still running at step t */
+    size_t *off;     /* T+1: packed row offset of step t; off[T] = sum of len */
+    uint32_t *index; /* B: dataset index of each row */
+    uint8_t *digit;  /* B: digit class */
+    float *x;        /* off[T] x 4 packed input rows, float32 */
     /* capacity and scratch, grown by batch_fill only when a batch needs more */
     int cap_B, cap_T;
     size_t cap_rows;
-    uint64_t *sortkey;  /* cap_B */
+    uint64_t *sortkey; /* cap_B */
 };
 void batch_init(struct batch *b);
 void batch_free(struct batch *b);

@@ -12,8 +12,8 @@ void dense_forward(const real *x, const real *w, const real *b, int B, int IN, i
     REAL_GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, B, OUT, IN, 1, x, IN, w, IN, 1, y, OUT);
 }
 
-void dense_backward(const real *dy, const real *x, const real *w, int B, int IN, int OUT,
-                    real *dx, real *dw, real *db)
+void dense_backward(const real *dy, const real *x, const real *w, int B, int IN, int OUT, real *dx,
+                    real *dw, real *db)
 {
     /* dW += dy^T x;  db += column sums of dy;  dx = dy W. */
     REAL_GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, OUT, IN, B, 1, dy, OUT, x, IN, 1, dw, IN);

@@ -24,8 +24,7 @@ int eval_run(const struct model *m, const struct dataset *d, const struct eval_o
              struct eval_result *r, char *err)
 {
     memset(r, 0, sizeof *r);
-    if (d->n == 0)
-        return ftl_error(err, "no test sequences to evaluate on");
+    if (d->n == 0) return ftl_error(err, "no test sequences to evaluate on");
     size_t n = d->n, K = (size_t)m->K, maxlen = dataset_max_len(d);
     r->task = m->task;
     r->units = m->K;
@@ -55,8 +54,7 @@ int eval_run(const struct model *m, const struct dataset *d, const struct eval_o
         ko.seed = o->seed;
         ko.threads = o->threads;
         struct kmeans_result kr;
-        if ((rc = kmeans_fit(X, n, m->K, &ko, &kr, err)) != 0)
-            break;
+        if ((rc = kmeans_fit(X, n, m->K, &ko, &kr, err)) != 0) break;
         for (size_t i = 0; i < n; i++)
             pred[i] = kr.labels[i];
         metrics_score(truth, pred, n, &r->scores[j]);
@@ -75,8 +73,7 @@ int eval_run(const struct model *m, const struct dataset *d, const struct eval_o
     free(truth);
     free(pred);
     free(acts);
-    if (rc != 0)
-        eval_result_free(r);
+    if (rc != 0) eval_result_free(r);
     return rc;
 }
 
@@ -102,9 +99,11 @@ void eval_print(const struct eval_result *r, FILE *fp)
         fprintf(fp, "%3d   %7.4f    %7.4f   %7.4f  %6.4f    %6.4f  %11.2f\n", r->k[j], s->ami_max,
                 s->ami_arithmetic, s->nmi_geometric, s->ari, s->accuracy, r->inertia[j]);
     }
-    fprintf(fp, "\nFigure 2: test sequences by their most active %s unit (rows) and digit (columns)\n",
+    fprintf(fp,
+            "\nFigure 2: test sequences by their most active %s unit (rows) and digit (columns)\n",
             r->task == TASK_CLASSIFY ? "FC1" : "code");
-    /* Counts, then the same row as shades (darker = more sequences), so the pattern reads at a glance. */
+    /* Counts, then the same row as shades (darker = more sequences), so the pattern reads at a
+     * glance. */
     static const char shades[] = " .:-=+*#%@";
     uint32_t top = 1;
     for (size_t i = 0; i < (size_t)r->units * DATASET_CLASSES; i++)
@@ -132,20 +131,19 @@ void eval_print(const struct eval_result *r, FILE *fp)
         fprintf(fp, "   ");
         for (int c = 0; c < DATASET_CLASSES; c++) {
             /* Any non-zero count gets at least the lightest mark. */
-            size_t level = row[c] ? 1 + (size_t)((double)row[c] / top * (sizeof shades - 3) + 0.5) : 0;
+            size_t level =
+                row[c] ? 1 + (size_t)((double)row[c] / top * (sizeof shades - 3) + 0.5) : 0;
             fputc(shades[level], fp);
         }
         fprintf(fp, "\n");
     }
-    if (hidden)
-        fprintf(fp, "(%d units are the most active for no sequence)\n", hidden);
+    if (hidden) fprintf(fp, "(%d units are the most active for no sequence)\n", hidden);
 }
 
 /* clusters.csv: the contingency of the first k's clusters (rows) and the digits (columns). */
 static int write_clusters(const struct eval_result *r, const char *dir, char *err)
 {
-    if (r->nk == 0 || !r->assign || !r->digit)
-        return 0;
+    if (r->nk == 0 || !r->assign || !r->digit) return 0;
     int k = r->k[0];
     uint32_t *table = xcalloc((size_t)k * DATASET_CLASSES, sizeof *table);
     for (size_t i = 0; i < r->n; i++)
@@ -177,26 +175,23 @@ int eval_write_csv(const struct eval_result *r, const char *dir, uint64_t step, 
     char *path = run_path(dir, "eval.csv");
     int rc = ftl_atomic_open(&a, path, err);
     free(path);
-    if (rc != 0)
-        return -1;
-    fprintf(a.fp, "step,k,ami_max,ami_arithmetic,ami_geometric,ami_min,nmi_arithmetic,"
-                  "nmi_geometric,ari,accuracy,inertia,active_units,%s\n",
+    if (rc != 0) return -1;
+    fprintf(a.fp,
+            "step,k,ami_max,ami_arithmetic,ami_geometric,ami_min,nmi_arithmetic,"
+            "nmi_geometric,ari,accuracy,inertia,active_units,%s\n",
             r->task == TASK_CLASSIFY ? "test_accuracy" : "test_error");
     for (int j = 0; j < r->nk; j++) {
         const struct cluster_scores *s = &r->scores[j];
         fprintf(a.fp, "%llu,%d,%.15g,%.15g,%.15g,%.15g,%.15g,%.15g,%.15g,%.15g,%.10g,%d,%.10g\n",
                 (unsigned long long)step, r->k[j], s->ami_max, s->ami_arithmetic, s->ami_geometric,
-                s->ami_min, s->nmi_arithmetic, s->nmi_geometric, s->ari, s->accuracy,
-                r->inertia[j], r->active_units,
-                r->task == TASK_CLASSIFY ? r->accuracy : r->task_loss);
+                s->ami_min, s->nmi_arithmetic, s->nmi_geometric, s->ari, s->accuracy, r->inertia[j],
+                r->active_units, r->task == TASK_CLASSIFY ? r->accuracy : r->task_loss);
     }
-    if (ftl_atomic_commit(&a, err) != 0)
-        return -1;
+    if (ftl_atomic_commit(&a, err) != 0) return -1;
     path = run_path(dir, "actmap.csv");
     rc = ftl_atomic_open(&a, path, err);
     free(path);
-    if (rc != 0)
-        return -1;
+    if (rc != 0) return -1;
     fprintf(a.fp, "unit");
     for (int c = 0; c < DATASET_CLASSES; c++)
         fprintf(a.fp, ",digit%d", c);
@@ -207,7 +202,6 @@ int eval_write_csv(const struct eval_result *r, const char *dir, uint64_t step, 
             fprintf(a.fp, ",%u", r->actmap[(size_t)u * DATASET_CLASSES + c]);
         fprintf(a.fp, "\n");
     }
-    if (ftl_atomic_commit(&a, err) != 0)
-        return -1;
+    if (ftl_atomic_commit(&a, err) != 0) return -1;
     return write_clusters(r, dir, err);
 }

@@ -21,26 +21,26 @@
 
 struct eval_result {
     enum model_task task;
-    int units;                          /* K */
-    double task_loss;                   /* BCE, or reconstruction error per sequence */
-    double accuracy;                    /* classify only */
+    int units;        /* K */
+    double task_loss; /* BCE, or reconstruction error per sequence */
+    double accuracy;  /* classify only */
     int nk;
     int k[EVAL_MAX_K];
     double inertia[EVAL_MAX_K];
     struct cluster_scores scores[EVAL_MAX_K];
-    uint32_t *actmap;                   /* units x 10: samples whose most active unit it is, per digit */
-    int active_units;                   /* units that win at least one sample */
-    int32_t *assign;                    /* the clusters of the first k, per test sequence */
-    uint8_t *digit;                     /* the digit of each test sequence */
-    size_t n;                           /* test sequences */
+    uint32_t *actmap; /* units x 10: samples whose most active unit it is, per digit */
+    int active_units; /* units that win at least one sample */
+    int32_t *assign;  /* the clusters of the first k, per test sequence */
+    uint8_t *digit;   /* the digit of each test sequence */
+    size_t n;         /* test sequences */
 };
 
 struct eval_opts {
     int nk;
     int k[EVAL_MAX_K];
-    int n_init;                         /* KMeans restarts (10) */
+    int n_init; /* KMeans restarts (10) */
     uint64_t seed;
-    int threads;                        /* KMeans threads, 0 = all cores */
+    int threads; /* KMeans threads, 0 = all cores */
 };
 void eval_opts_default(struct eval_opts *o);
 

@@ -22,11 +22,16 @@
 
 /* Sums of the tarballs at upstream commit 7724f8e (the local mirror's SHA256SUMS). */
 const struct fetch_file fetch_table[] = {
-    {"train-padded-trailing", "d6b8cf425c64ffef35ccf3ea6c0ee1b9dc82b93f4c5d897e2e8cc9c470d03a36", FETCH_ONE_OF},
-    {"train-padded-leading", "7ad3a368e3608d9adf3e7bd6105ff609f760c5d8a60a6cc74bcf79d84db28250", FETCH_ONE_OF},
-    {"test-padded-leading", "0beaf9be441f4efa5497f0accd0c0423eaad9f6ad353f991a28ec99f5c71b404", FETCH_REQUIRED},
-    {"train-labels", "7f9d2c4c69dcb98ce0cdbc9b7255e8e660ad005ef3fe286efae8315c593e3b61", FETCH_REQUIRED},
-    {"test-labels", "2fe59743940ee6dc3c69c847504d380f603666a621bb81235b900f8c4f4dba86", FETCH_REQUIRED},
+    {"train-padded-trailing", "d6b8cf425c64ffef35ccf3ea6c0ee1b9dc82b93f4c5d897e2e8cc9c470d03a36",
+     FETCH_ONE_OF},
+    {"train-padded-leading", "7ad3a368e3608d9adf3e7bd6105ff609f760c5d8a60a6cc74bcf79d84db28250",
+     FETCH_ONE_OF},
+    {"test-padded-leading", "0beaf9be441f4efa5497f0accd0c0423eaad9f6ad353f991a28ec99f5c71b404",
+     FETCH_REQUIRED},
+    {"train-labels", "7f9d2c4c69dcb98ce0cdbc9b7255e8e660ad005ef3fe286efae8315c593e3b61",
+     FETCH_REQUIRED},
+    {"test-labels", "2fe59743940ee6dc3c69c847504d380f603666a621bb81235b900f8c4f4dba86",
+     FETCH_REQUIRED},
 };
 const size_t fetch_table_len = sizeof fetch_table / sizeof fetch_table[0];
 
@@ -38,8 +43,7 @@ static void say(const struct fetch_opts *o, const char *fmt, ...)
 
 static void say(const struct fetch_opts *o, const char *fmt, ...)
 {
-    if (!o->progress)
-        return;
+    if (!o->progress) return;
     va_list ap;
     va_start(ap, fmt);
     vfprintf(o->progress, fmt, ap);
@@ -48,7 +52,8 @@ static void say(const struct fetch_opts *o, const char *fmt, ...)
     fflush(o->progress);
 }
 
-/* nonnull: without it GCC 12 at -O1 with -fsanitize=undefined warns about a "null format string". */
+/* nonnull: without it GCC 12 at -O1 with -fsanitize=undefined warns about a "null format string".
+ */
 static char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2), nonnull(1)));
 
 static char *str_printf(const char *fmt, ...)
@@ -102,30 +107,30 @@ static char *parent_of(const char *path)
     return p;
 }
 
-/* Replacing a folder deletes it, so only an earlier install (it holds SOURCE) or an empty folder qualifies. */
+/* Replacing a folder deletes it, so only an earlier install (it holds SOURCE) or an empty folder
+ * qualifies. */
 static int check_replaceable(const char *dest, char *err)
 {
     struct stat st;
     if (stat(dest, &st) != 0)
         return errno == ENOENT ? 0 : ftl_error(err, "%s: %s", dest, strerror(errno));
-    if (!S_ISDIR(st.st_mode))
-        return ftl_error(err, "%s: exists and is not a folder", dest);
+    if (!S_ISDIR(st.st_mode)) return ftl_error(err, "%s: exists and is not a folder", dest);
     char *source = ftl_path_join(dest, "SOURCE");
     int ok = ftl_is_file(source);
     free(source);
-    if (ok)
-        return 0;
+    if (ok) return 0;
     DIR *d = opendir(dest);
-    if (!d)
-        return ftl_error(err, "%s: %s", dest, strerror(errno));
+    if (!d) return ftl_error(err, "%s: %s", dest, strerror(errno));
     struct dirent *e;
     int empty = 1;
     while (empty && (e = readdir(d)) != NULL)
         empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
     closedir(d);
     if (!empty)
-        return ftl_error(err, "%s: exists, is not empty and holds no SOURCE file (not an ftlab "
-                              "data folder); move it away or choose another folder", dest);
+        return ftl_error(err,
+                         "%s: exists, is not empty and holds no SOURCE file (not an ftlab "
+                         "data folder); move it away or choose another folder",
+                         dest);
     return 0;
 }
 
@@ -134,8 +139,7 @@ static int copy_hashing(const char *src, const char *dst, uint8_t digest[SHA256_
                         char *err)
 {
     FILE *in = fopen(src, "rb");
-    if (!in)
-        return ftl_error(err, "%s: %s", src, strerror(errno));
+    if (!in) return ftl_error(err, "%s: %s", src, strerror(errno));
     FILE *out = fopen(dst, "wbx");
     if (!out) {
         int e = errno;
@@ -154,8 +158,7 @@ static int copy_hashing(const char *src, const char *dst, uint8_t digest[SHA256_
             break;
         }
     }
-    if (rc == 0 && ferror(in))
-        rc = ftl_error(err, "%s: read failed: %s", src, strerror(errno));
+    if (rc == 0 && ferror(in)) rc = ftl_error(err, "%s: read failed: %s", src, strerror(errno));
     if (fclose(out) != 0 && rc == 0)
         rc = ftl_error(err, "%s: write failed: %s", dst, strerror(errno));
     fclose(in);
@@ -172,12 +175,11 @@ static int copy_hashing(const char *src, const char *dst, uint8_t digest[SHA256_
 static int run_curl(const char *curl, const char *url, const char *out, char *err)
 {
     int pfd[2];
-    if (pipe(pfd) != 0)
-        return ftl_error(err, "%s: pipe: %s", curl, strerror(errno));
+    if (pipe(pfd) != 0) return ftl_error(err, "%s: pipe: %s", curl, strerror(errno));
     fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
     fcntl(pfd[1], F_SETFD, FD_CLOEXEC);
-    char *argv[] = {(char *)curl, "-fsSL", "--retry", "3", "--connect-timeout", "20",
-                    "-o",         (char *)out, (char *)url, NULL};
+    char *argv[] = {(char *)curl, "-fsSL", "--retry",   "3",         "--connect-timeout",
+                    "20",         "-o",    (char *)out, (char *)url, NULL};
     pid_t pid = fork();
     if (pid < 0) {
         int e = errno;
@@ -201,15 +203,14 @@ static int run_curl(const char *curl, const char *url, const char *out, char *er
     close(pfd[0]);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR)
-            return ftl_error(err, "%s: waitpid: %s", curl, strerror(errno));
+        if (errno != EINTR) return ftl_error(err, "%s: waitpid: %s", curl, strerror(errno));
     }
     if (n == (ssize_t)sizeof exec_errno)
-        return ftl_error(err, "%s: cannot run: %s (it is needed to download %s; install curl, "
-                              "or use --from DIR with a local copy)",
+        return ftl_error(err,
+                         "%s: cannot run: %s (it is needed to download %s; install curl, "
+                         "or use --from DIR with a local copy)",
                          curl, strerror(exec_errno), url);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return 0;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
     if (WIFEXITED(status))
         return ftl_error(err, "%s: download failed (%s exited with status %d)", url, curl,
                          WEXITSTATUS(status));
@@ -226,10 +227,8 @@ static long gz_read_full(gzFile gz, void *buf, size_t len)
     while (got < len) {
         size_t want = len - got < CHUNK ? len - got : CHUNK;
         int n = gzread(gz, (char *)buf + got, (unsigned)want);
-        if (n < 0)
-            return -1;
-        if (n == 0)
-            break;
+        if (n < 0) return -1;
+        if (n == 0) break;
         got += (size_t)n;
     }
     int errnum = Z_OK;
@@ -241,12 +240,12 @@ static int gz_fail(gzFile gz, const char *tarball, char *err)
 {
     int errnum = Z_OK;
     const char *msg = gzerror(gz, &errnum);
-    if (errnum == Z_ERRNO)
-        msg = strerror(errno);
+    if (errnum == Z_ERRNO) msg = strerror(errno);
     return ftl_error(err, "%s: corrupt or truncated gzip stream (%s)", tarball, msg);
 }
 
-/* Octal number field of a tar header: optional leading spaces, digits, then NUL/space or the end. */
+/* Octal number field of a tar header: optional leading spaces, digits, then NUL/space or the end.
+ */
 static int tar_octal(const unsigned char *f, size_t width, unsigned long long *out)
 {
     size_t i = 0;
@@ -255,12 +254,10 @@ static int tar_octal(const unsigned char *f, size_t width, unsigned long long *o
         i++;
     size_t start = i;
     for (; i < width && f[i] >= '0' && f[i] <= '7'; i++) {
-        if (v > (ULLONG_MAX >> 3))
-            return -1;
+        if (v > (ULLONG_MAX >> 3)) return -1;
         v = v << 3 | (unsigned long long)(f[i] - '0');
     }
-    if (i == start || (i < width && f[i] != '\0' && f[i] != ' '))
-        return -1;
+    if (i == start || (i < width && f[i] != '\0' && f[i] != ' ')) return -1;
     *out = v;
     return 0;
 }
@@ -305,39 +302,40 @@ static int tar_check_header(const unsigned char *h, const char *tarball, const c
 }
 
 /* Copies exactly size bytes from gz to out. */
-static int copy_member(gzFile gz, FILE *out, size_t size, unsigned char *buf,
-                       const char *tarball, const char *member, const char *out_path, char *err)
+static int copy_member(gzFile gz, FILE *out, size_t size, unsigned char *buf, const char *tarball,
+                       const char *member, const char *out_path, char *err)
 {
     size_t done = 0;
     while (done < size) {
         size_t want = size - done < CHUNK ? size - done : CHUNK;
         long n = gz_read_full(gz, buf, want);
-        if (n < 0)
-            return gz_fail(gz, tarball, err);
+        if (n < 0) return gz_fail(gz, tarball, err);
         if (fwrite(buf, 1, (size_t)n, out) != (size_t)n)
             return ftl_error(err, "%s: write failed: %s", out_path, strerror(errno));
         done += (size_t)n;
         if ((size_t)n < want)
-            return ftl_error(err, "%s: truncated: member %s should hold %zu bytes, the archive "
-                                  "ends after %zu", tarball, member, size, done);
+            return ftl_error(err,
+                             "%s: truncated: member %s should hold %zu bytes, the archive "
+                             "ends after %zu",
+                             tarball, member, size, done);
     }
     return 0;
 }
 
 /* After the member only zeros may follow (block padding, end-of-archive blocks). */
-static int check_rest_zero(gzFile gz, unsigned char *buf, const char *tarball,
-                           const char *member, char *err)
+static int check_rest_zero(gzFile gz, unsigned char *buf, const char *tarball, const char *member,
+                           char *err)
 {
     for (;;) {
         long n = gz_read_full(gz, buf, CHUNK);
-        if (n < 0)
-            return gz_fail(gz, tarball, err);
+        if (n < 0) return gz_fail(gz, tarball, err);
         for (long i = 0; i < n; i++)
             if (buf[i] != 0)
-                return ftl_error(err, "%s: holds more than the one member %s (or trailing "
-                                      "data)", tarball, member);
-        if (n == 0)
-            return 0;
+                return ftl_error(err,
+                                 "%s: holds more than the one member %s (or trailing "
+                                 "data)",
+                                 tarball, member);
+        if (n == 0) return 0;
     }
 }
 
@@ -355,10 +353,8 @@ static int unpack_stream(gzFile gz, FILE *out, const char *tarball, const char *
         rc = ftl_error(err, "%s: too short to hold a tar header", tarball);
     else
         rc = tar_check_header(buf, tarball, member, size, err);
-    if (rc == 0)
-        rc = copy_member(gz, out, *size, buf, tarball, member, out_path, err);
-    if (rc == 0)
-        rc = check_rest_zero(gz, buf, tarball, member, err);
+    if (rc == 0) rc = copy_member(gz, out, *size, buf, tarball, member, out_path, err);
+    if (rc == 0) rc = check_rest_zero(gz, buf, tarball, member, err);
     free(buf);
     return rc;
 }
@@ -368,8 +364,7 @@ int fetch_unpack(const char *tarball, const char *member, const char *out_path, 
 {
     size_t member_size = 0;
     gzFile gz = gzopen(tarball, "rb");
-    if (!gz)
-        return ftl_error(err, "%s: %s", tarball, errno ? strerror(errno) : "cannot open");
+    if (!gz) return ftl_error(err, "%s: %s", tarball, errno ? strerror(errno) : "cannot open");
     gzbuffer(gz, 1 << 17);
     FILE *out = fopen(out_path, "wbx");
     if (!out) {
@@ -417,11 +412,9 @@ static int choose_files(const struct fetch_file *t, size_t len, const char *from
             free(path);
         } else {
             take[i] = t[i].need == FETCH_REQUIRED || (t[i].need == FETCH_ONE_OF && first_one_of);
-            if (t[i].need == FETCH_ONE_OF)
-                first_one_of = 0;
+            if (t[i].need == FETCH_ONE_OF) first_one_of = 0;
         }
-        if (take[i] && t[i].need == FETCH_ONE_OF)
-            have_one_of = 1;
+        if (take[i] && t[i].need == FETCH_ONE_OF) have_one_of = 1;
     }
     if (from_dir && names[0] && !have_one_of)
         return ftl_error(err, "%s: holds neither %s", from_dir, names);
@@ -430,8 +423,7 @@ static int choose_files(const struct fetch_file *t, size_t len, const char *from
 
 /* Puts tmp/NAME.tar.gz in place and checks its sum; then unpacks NAME.npy. */
 static int install_one(const struct fetch_file *f, const char *from_dir, const char *base_url,
-                       const char *curl, const char *tmp, const struct fetch_opts *o,
-                       char *err)
+                       const char *curl, const char *tmp, const struct fetch_opts *o, char *err)
 {
     char *file = str_printf("%s.tar.gz", f->name);
     char *member = str_printf("%s.npy", f->name);
@@ -451,11 +443,10 @@ static int install_one(const struct fetch_file *f, const char *from_dir, const c
     if (rc == 0) {
         sha256_hex(digest, hex);
         if (strcmp(hex, f->sha256) != 0)
-            rc = ftl_error(err, "%s: SHA-256 mismatch: expected %s, got %s", origin, f->sha256,
-                           hex);
+            rc =
+                ftl_error(err, "%s: SHA-256 mismatch: expected %s, got %s", origin, f->sha256, hex);
     }
-    if (rc == 0)
-        rc = fetch_unpack(tarball, member, npy, &size, err);
+    if (rc == 0) rc = fetch_unpack(tarball, member, npy, &size, err);
     if (rc == 0)
         say(o, "%s: sha256 ok, %s %zu bytes (%.1f s)", f->name, member, size, ftl_now() - t0);
     unlink(tarball);
@@ -467,8 +458,8 @@ static int install_one(const struct fetch_file *f, const char *from_dir, const c
     return rc;
 }
 
-static int write_source(const char *tmp, const char *origin, const struct fetch_file *t,
-                        size_t len, const int *take, char *err)
+static int write_source(const char *tmp, const char *origin, const struct fetch_file *t, size_t len,
+                        const int *take, char *err)
 {
     char date[32];
     time_t now = time(NULL);
@@ -479,8 +470,7 @@ static int write_source(const char *tmp, const char *origin, const struct fetch_
                             "of NAME.tar.gz\norigin: %s\ndate: %s\n",
                             origin, date);
     for (size_t i = 0; i < len; i++) {
-        if (!take[i])
-            continue;
+        if (!take[i]) continue;
         char *more = str_printf("%s%s  %s.tar.gz\n", text, t[i].sha256, t[i].name);
         free(text);
         text = more;
@@ -492,9 +482,9 @@ static int write_source(const char *tmp, const char *origin, const struct fetch_
     return rc;
 }
 
-/* dest -> dest.old.PID, tmp -> dest, then delete the old one; rolls back if the second rename fails. */
-static int swap_into_place(const char *tmp, const char *dest, const struct fetch_opts *o,
-                           char *err)
+/* dest -> dest.old.PID, tmp -> dest, then delete the old one; rolls back if the second rename
+ * fails. */
+static int swap_into_place(const char *tmp, const char *dest, const struct fetch_opts *o, char *err)
 {
     char *old = str_printf("%s.old.%ld", dest, (long)getpid());
     struct stat st;
@@ -504,8 +494,7 @@ static int swap_into_place(const char *tmp, const char *dest, const struct fetch
         rc = ftl_error(err, "%s: cannot move aside: %s", dest, strerror(errno));
     } else if (rename(tmp, dest) != 0) {
         rc = ftl_error(err, "%s: cannot rename %s into place: %s", dest, tmp, strerror(errno));
-        if (had)
-            rename(old, dest);
+        if (had) rename(old, dest);
     } else {
         char *parent = parent_of(dest);
         sync_dir(parent);
@@ -524,22 +513,19 @@ static int install_all(const char *from_dir, const char *dest, const struct fetc
 {
     const char *base_url = o->base_url ? o->base_url : FETCH_BASE_URL;
     const char *curl = o->curl ? o->curl : getenv("FTLAB_CURL");
-    if (!curl || !*curl)
-        curl = "curl";
+    if (!curl || !*curl) curl = "curl";
     int *take = xcalloc(len ? len : 1, sizeof *take);
     char *tmp = str_printf("%s.tmp.%ld", dest, (long)getpid());
     char *parent = parent_of(dest);
     char *origin = NULL;
     int made_tmp = 0;
     int rc = choose_files(t, len, from_dir, take, err);
-    if (rc == 0)
-        rc = ftl_mkdir_p(parent, err);
+    if (rc == 0) rc = ftl_mkdir_p(parent, err);
     if (rc == 0 && mkdir(tmp, 0755) != 0)
         rc = ftl_error(err, "%s: cannot create: %s", tmp, strerror(errno));
     made_tmp = rc == 0;
     for (size_t i = 0; rc == 0 && i < len; i++)
-        if (take[i])
-            rc = install_one(&t[i], from_dir, base_url, curl, tmp, o, err);
+        if (take[i]) rc = install_one(&t[i], from_dir, base_url, curl, tmp, o, err);
     if (rc == 0) {
         char *real = from_dir ? realpath(from_dir, NULL) : NULL;
         origin = from_dir ? xstrdup(real ? real : from_dir) : xstrdup(base_url);
@@ -550,10 +536,8 @@ static int install_all(const char *from_dir, const char *dest, const struct fetc
         sync_dir(tmp);
         rc = swap_into_place(tmp, dest, o, err);
     }
-    if (rc == 0)
-        say(o, "installed into %s", dest);
-    if (rc != 0 && made_tmp)
-        remove_tree(tmp);
+    if (rc == 0) say(o, "installed into %s", dest);
+    if (rc != 0 && made_tmp) remove_tree(tmp);
     free(take);
     free(tmp);
     free(parent);
@@ -593,26 +577,22 @@ int fetch_install(const char *from_dir, const char *dest_dir, const struct fetch
     const struct fetch_opts *o = opts ? opts : &defaults;
     const struct fetch_file *t = o->table ? o->table : fetch_table;
     size_t len = o->table ? o->table_len : fetch_table_len;
-    if (!dest_dir || !*dest_dir)
-        return ftl_error(err, "fetch: no destination folder given");
-    if (from_dir && !ftl_is_dir(from_dir))
-        return ftl_error(err, "%s: not a folder", from_dir);
+    if (!dest_dir || !*dest_dir) return ftl_error(err, "fetch: no destination folder given");
+    if (from_dir && !ftl_is_dir(from_dir)) return ftl_error(err, "%s: not a folder", from_dir);
     char *dest = normalise_dest(dest_dir);
     int rc = 0;
     if (strcmp(dest, "/") == 0)
         rc = ftl_error(err, "/: refusing to install the data over the root folder");
     else if (from_dir && same_folder(from_dir, dest))
         rc = ftl_error(err, "%s: the --from folder is the destination itself", dest);
-    if (rc == 0)
-        rc = check_replaceable(dest, err);
+    if (rc == 0) rc = check_replaceable(dest, err);
     if (rc == 0 && from_dir) {
         char *defect = ftl_path_join(from_dir, "test-padded-trailing.tar.gz");
         if (ftl_is_file(defect))
             say(o, "%s: skipped (upstream's file is a copy of the training data)", defect);
         free(defect);
     }
-    if (rc == 0)
-        rc = install_all(from_dir, dest, o, t, len, err);
+    if (rc == 0) rc = install_all(from_dir, dest, o, t, len, err);
     free(dest);
     return rc;
 }
@@ -629,17 +609,14 @@ char *fetch_default_dir(void)
         struct passwd *pw = getpwuid(getuid());
         home = pw ? pw->pw_dir : NULL;
     }
-    if (!home || !*home)
-        return NULL;
+    if (!home || !*home) return NULL;
     return ftl_path_join(home, ".local/share/ftlab/mnist-strokes");
 }
 
 char *fetch_resolve_data_dir(const char *opt_data)
 {
-    if (opt_data && *opt_data)
-        return xstrdup(opt_data);
+    if (opt_data && *opt_data) return xstrdup(opt_data);
     const char *env = getenv("FTLAB_DATA");
-    if (env && *env)
-        return xstrdup(env);
+    if (env && *env) return xstrdup(env);
     return fetch_default_dir();
 }

@@ -16,8 +16,8 @@
 #include <stdio.h>
 
 /* Upstream commit 7724f8e (PR #1), the only one holding numpy-encoded/ (SPEC.md §2.1). */
-#define FETCH_BASE_URL                                                                   \
-    "https://raw.githubusercontent.com/edwin-de-jong/mnist-digits-stroke-sequence-data/" \
+#define FETCH_BASE_URL                                                                             \
+    "https://raw.githubusercontent.com/edwin-de-jong/mnist-digits-stroke-sequence-data/"           \
     "7724f8eff8502027f7c4d1a9e9bbbf69e5f3cd3a/numpy-encoded"
 
 /* Largest tar member accepted (the training sequences are 224,640,080 bytes). */

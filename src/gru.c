@@ -113,8 +113,8 @@ struct gate_kernels {
                     real *h);
     void (*backward)(int n, int H, const real *dh, const real *hp, size_t h_ld, real *gates,
                      size_t g_ld, real *dprev);
-    void (*sum_rows)(int n, int W, const real *a, size_t a_ld, const real *x, size_t x_ld,
-                     int D, real *sums);
+    void (*sum_rows)(int n, int W, const real *a, size_t a_ld, const real *x, size_t x_ld, int D,
+                     real *sums);
     void (*add_into)(real *dst, const real *src, int n);
 };
 
@@ -161,10 +161,8 @@ static const struct gate_kernels *pick_kernels(void)
     const char *cap = getenv("FTLAB_GRU_VECTOR_BITS");
     int bits = cap ? atoi(cap) : 512;
     __builtin_cpu_init();
-    if (bits >= 512 && __builtin_cpu_supports("avx512f"))
-        return &kernels_v64;
-    if (bits >= 256 && __builtin_cpu_supports("avx2"))
-        return &kernels_v32;
+    if (bits >= 512 && __builtin_cpu_supports("avx512f")) return &kernels_v64;
+    if (bits >= 256 && __builtin_cpu_supports("avx2")) return &kernels_v32;
 #endif
     return &kernels_v16;
 }
@@ -216,8 +214,7 @@ static void run_parts(const struct part_job *j)
     }
 #ifdef HAVE_OPENBLAS_SET_NUM_THREADS
     const int blas_threads = openblas_get_num_threads();
-    if (blas_threads != 1)
-        openblas_set_num_threads(1);
+    if (blas_threads != 1) openblas_set_num_threads(1);
 #endif
     pthread_t tid[GRU_MAX_THREADS];
     struct part_arg arg[GRU_MAX_THREADS];
@@ -234,8 +231,7 @@ static void run_parts(const struct part_job *j)
             j->fn(j, k);
     }
 #ifdef HAVE_OPENBLAS_SET_NUM_THREADS
-    if (blas_threads != 1)
-        openblas_set_num_threads(blas_threads);
+    if (blas_threads != 1) openblas_set_num_threads(blas_threads);
 #endif
 }
 
@@ -303,22 +299,22 @@ static void forward_part(const struct part_job *j, int k)
     }
     for (int t = 0; t < j->T; t++) {
         const int m = part_rows(j->nrun[t], S, k);
-        if (m == 0)
-            break; /* nrun never grows again */
+        if (m == 0) break; /* nrun never grows again */
         const size_t row = j->off[t] + (size_t)k;
         real *hp = c->hprev + row * H;
         /* Rows still running are a prefix of the previous step's rows. */
-        const real *from = t > 0 ? j->h + (j->off[t - 1] + k) * H
-                                 : j->h0 ? j->h0 + (size_t)k * H : NULL;
+        const real *from = t > 0   ? j->h + (j->off[t - 1] + k) * H
+                           : j->h0 ? j->h0 + (size_t)k * H
+                                   : NULL;
         copy_rows(hp, from, m, H, hs);
         if (from)
-            REAL_GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, m, 3 * H, H, 1, hp, (int)hs,
-                      g->w_hh, H, 0, gh, (int)H3);
+            REAL_GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, m, 3 * H, H, 1, hp, (int)hs, g->w_hh,
+                      H, 0, gh, (int)H3);
         else
             memset(gh, 0, m * H3 * sizeof(real));
-        j->kern->forward(m, H, j->x ? j->x + row * D : NULL, (size_t)S * D, D, c->w_ih_t,
-                         g->b_ih, c->grow + k * H3, S * H3, gh, g->b_hh, hp, hs,
-                         c->gates + row * H4, gs, j->h + row * H);
+        j->kern->forward(m, H, j->x ? j->x + row * D : NULL, (size_t)S * D, D, c->w_ih_t, g->b_ih,
+                         c->grow + k * H3, S * H3, gh, g->b_hh, hp, hs, c->gates + row * H4, gs,
+                         j->h + row * H);
     }
 }
 
@@ -332,9 +328,19 @@ void gru_forward(const struct gru *g, struct gru_cache *c, const real *x, const 
     for (int q = 0; q < 3 * H; q++)
         for (int d = 0; d < D; d++)
             c->w_ih_t[(size_t)d * 3 * H + q] = g->w_ih[(size_t)q * D + d];
-    struct part_job j = {.fn = forward_part, .parts = parts_for(c, B), .kern = pick_kernels(),
-                         .g = g, .c = c, .x = x, .u = u, .h0 = h0, .nrun = nrun, .off = off,
-                         .T = T, .B = B, .h = h};
+    struct part_job j = {.fn = forward_part,
+                         .parts = parts_for(c, B),
+                         .kern = pick_kernels(),
+                         .g = g,
+                         .c = c,
+                         .x = x,
+                         .u = u,
+                         .h0 = h0,
+                         .nrun = nrun,
+                         .off = off,
+                         .T = T,
+                         .B = B,
+                         .h = h};
     run_parts(&j);
     c->ready = 1;
 }
@@ -364,21 +370,18 @@ static void backward_part(const struct part_job *j, int k)
     const size_t H3 = 3 * (size_t)H, H4 = 4 * (size_t)H, hs = (size_t)S * H, gs = S * H4;
     real *sums = part_sums(c, k), *grow = c->grow + k * H3;
     memset(sums, 0, (size_t)(g->D + 1) * H4 * sizeof(real));
-    if (j->dh0)
-        copy_rows(j->dh0 + (size_t)k * H, NULL, part_rows(j->B, S, k), H, hs);
-    if (j->u)
-        copy_rows(grow, NULL, part_rows(j->B, S, k), 3 * H, S * H3);
+    if (j->dh0) copy_rows(j->dh0 + (size_t)k * H, NULL, part_rows(j->B, S, k), H, hs);
+    if (j->u) copy_rows(grow, NULL, part_rows(j->B, S, k), 3 * H, S * H3);
     for (int t = j->T - 1; t >= 0; t--) {
         const int m = part_rows(j->nrun[t], S, k);
-        if (m == 0)
-            continue;
+        if (m == 0) continue;
         const size_t row = j->off[t] + (size_t)k;
         real *dg = c->gates + row * H4;
-        real *dprev = t > 0 ? j->dh + (j->off[t - 1] + k) * H
-                            : j->dh0 ? j->dh0 + (size_t)k * H : NULL;
+        real *dprev = t > 0    ? j->dh + (j->off[t - 1] + k) * H
+                      : j->dh0 ? j->dh0 + (size_t)k * H
+                               : NULL;
         j->kern->backward(m, H, j->dh + row * H, c->hprev + row * H, hs, dg, gs, dprev);
-        j->kern->sum_rows(m, 4 * H, dg, gs, j->x ? j->x + row * D : NULL, (size_t)S * D, D,
-                          sums);
+        j->kern->sum_rows(m, 4 * H, dg, gs, j->x ? j->x + row * D : NULL, (size_t)S * D, D, sums);
         for (int i = 0; j->u && i < m; i++) {
             j->kern->add_into(grow + i * S * H3, dg + i * gs, 2 * H);
             j->kern->add_into(grow + i * S * H3 + 2 * H, dg + i * gs + 3 * H, H);
@@ -405,18 +408,16 @@ static void weights_part(const struct part_job *j, int k)
     const int lo = H3 * k / S, hi = H3 * (k + 1) / S;
     const size_t P = j->off[j->T];
     if (hi > lo)
-        REAL_GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, hi - lo, H, (int)P, 1, c->gates + lo,
-                  H4, c->hprev, H, 1, grad->w_hh + (size_t)lo * H, H);
-    if (k != 0)
-        return;
+        REAL_GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, hi - lo, H, (int)P, 1, c->gates + lo, H4,
+                  c->hprev, H, 1, grad->w_hh + (size_t)lo * H, H);
+    if (k != 0) return;
     const int Dx = j->x ? D : 0;
     for (int p = 0; p < S; p++) {
         const real *sums = part_sums(c, p), *total = sums + (size_t)Dx * H4;
         for (int q = 0; q < H3; q++) {
             const int col = q < 2 * H ? q : q + H;
             grad->b_hh[q] += total[q];
-            if (!j->x)
-                continue;
+            if (!j->x) continue;
             grad->b_ih[q] += total[col];
             for (int d = 0; d < D; d++)
                 grad->w_ih[(size_t)q * D + d] += sums[(size_t)d * H4 + col];
@@ -425,18 +426,17 @@ static void weights_part(const struct part_job *j, int k)
     if (j->x && j->dx) {
         REAL_GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)P, D, 2 * H, 1, c->gates, H4,
                   g->w_ih, D, 0, j->dx, D);
-        REAL_GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)P, D, H, 1, c->gates + 3 * H,
-                  H4, g->w_ih + (size_t)2 * H * D, D, 1, j->dx, D);
+        REAL_GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)P, D, H, 1, c->gates + 3 * H, H4,
+                  g->w_ih + (size_t)2 * H * D, D, 1, j->dx, D);
     }
     if (j->u) {
         const int B = j->B;
-        REAL_GEMV(CblasRowMajor, CblasTrans, B, H3, 1, c->grow, H3, c->ones, 1, 1, grad->b_ih,
-                  1);
+        REAL_GEMV(CblasRowMajor, CblasTrans, B, H3, 1, c->grow, H3, c->ones, 1, 1, grad->b_ih, 1);
         REAL_GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, H3, D, B, 1, c->grow, H3, j->u, D, 1,
                   grad->w_ih, D);
         if (j->du)
-            REAL_GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, D, H3, 1, c->grow, H3,
-                      g->w_ih, D, 0, j->du, D);
+            REAL_GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, D, H3, 1, c->grow, H3, g->w_ih,
+                      D, 0, j->du, D);
     }
 }
 
@@ -447,9 +447,22 @@ void gru_backward(const struct gru *g, struct gru *grad, struct gru_cache *c, co
     assert(c->ready && "gru_backward needs a fresh gru_forward");
     assert((x == NULL) != (u == NULL) && !(dx && !x) && !(du && !u));
     c->ready = 0;
-    struct part_job j = {.fn = backward_part, .parts = parts_for(c, B), .kern = pick_kernels(),
-                         .g = g, .grad = grad, .c = c, .x = x, .u = u, .nrun = nrun, .off = off,
-                         .T = T, .B = B, .dh = dh, .dx = dx, .du = du, .dh0 = dh0};
+    struct part_job j = {.fn = backward_part,
+                         .parts = parts_for(c, B),
+                         .kern = pick_kernels(),
+                         .g = g,
+                         .grad = grad,
+                         .c = c,
+                         .x = x,
+                         .u = u,
+                         .nrun = nrun,
+                         .off = off,
+                         .T = T,
+                         .B = B,
+                         .dh = dh,
+                         .dx = dx,
+                         .du = du,
+                         .dh0 = dh0};
     run_parts(&j);
     /* dW_hh needs every row's gate gradients: a second set of parts. */
     j.fn = weights_part;
@@ -458,8 +471,7 @@ void gru_backward(const struct gru *g, struct gru *grad, struct gru_cache *c, co
 
 // ---- last valid state ----
 
-void gru_last_state(const real *h, const int *len, const size_t *off, int B, int H,
-                    real *hlast)
+void gru_last_state(const real *h, const int *len, const size_t *off, int B, int H, real *hlast)
 {
     for (int b = 0; b < B; b++) {
         assert(len[b] >= 1);
@@ -467,8 +479,8 @@ void gru_last_state(const real *h, const int *len, const size_t *off, int B, int
     }
 }
 
-void gru_last_state_backward(const real *dhlast, const int *len, const size_t *off, int B,
-                             int H, real *dh)
+void gru_last_state_backward(const real *dhlast, const int *len, const size_t *off, int B, int H,
+                             real *dh)
 {
     for (int b = 0; b < B; b++) {
         real *d = dh + (off[len[b] - 1] + b) * H;
@@ -568,7 +580,7 @@ typedef int32_t vint __attribute__((vector_size(VBYTES)));
 INLINE vreal vexp(vreal x)
 {
     const vreal zero = {0}, lo = zero - 80.0f, hi = zero + 80.0f;
-    vint below = x < lo, above = x > hi;
+    vint below = x<lo, above = x> hi;
     x = (vreal)((below & (vint)lo) | (~below & (vint)x));
     x = (vreal)((above & (vint)hi) | (~above & (vint)x));
     vreal k = x * 1.44269504088896341f + 12582912.0f;
@@ -609,15 +621,13 @@ static void KERNEL(add_into)(real *dst, const real *src, int n)
     int j = 0;
     for (; j + VLEN <= n; j += VLEN)
         KERNEL(add_vector)(dst, src, j, VLEN);
-    if (j < n)
-        KERNEL(add_vector)(dst, src, j, n - j);
+    if (j < n) KERNEL(add_vector)(dst, src, j, n - j);
 }
 
 /* One row's columns [j, j + m) of step_forward; stream: whole aligned vectors go past the cache. */
-INLINE void KERNEL(forward_vector)(int H, int j, int m, const real *xb, int D,
-                                   const real *w_ih_t, const real *b_ih, const real *gxb,
-                                   const real *a, const real *b_hh, const real *hb, real *g,
-                                   real *out, int stream)
+INLINE void KERNEL(forward_vector)(int H, int j, int m, const real *xb, int D, const real *w_ih_t,
+                                   const real *b_ih, const real *gxb, const real *a,
+                                   const real *b_hh, const real *hb, real *g, real *out, int stream)
 {
     vreal xr, xz, xn;
     if (xb) {
@@ -664,9 +674,9 @@ INLINE void KERNEL(forward_vector)(int H, int j, int m, const real *xb, int D,
  * h_ld, g_ld, h_ld apart; gh is dense (3H wide).
  */
 static void KERNEL(step_forward)(int n, int H, const real *x, size_t x_ld, int D,
-                                 const real *w_ih_t, const real *b_ih, const real *gx,
-                                 size_t gx_ld, const real *gh, const real *b_hh, const real *hp,
-                                 size_t h_ld, real *gates, size_t g_ld, real *h)
+                                 const real *w_ih_t, const real *b_ih, const real *gx, size_t gx_ld,
+                                 const real *gh, const real *b_hh, const real *hp, size_t h_ld,
+                                 real *gates, size_t g_ld, real *h)
 {
     const size_t H3 = 3 * (size_t)H;
     /* Streamed when every gate block of every row starts on a vector boundary. */
@@ -677,16 +687,15 @@ static void KERNEL(step_forward)(int n, int H, const real *x, size_t x_ld, int D
         const real *a = gh + b * H3, *hb = hp + b * h_ld;
         real *g = gates + b * g_ld, *out = h + b * h_ld;
         int j = 0;
-        for (; j + VLEN <= H; j += VLEN)
-            KERNEL(forward_vector)(H, j, VLEN, xb, D, w_ih_t, b_ih, gxb, a, b_hh, hb, g, out,
-                                   stream);
+        for (; j + VLEN <= H; j += VLEN) {
+            KERNEL(forward_vector)
+            (H, j, VLEN, xb, D, w_ih_t, b_ih, gxb, a, b_hh, hb, g, out, stream);
+        }
         if (j < H)
-            KERNEL(forward_vector)(H, j, H - j, xb, D, w_ih_t, b_ih, gxb, a, b_hh, hb, g, out,
-                                   0);
+            KERNEL(forward_vector)(H, j, H - j, xb, D, w_ih_t, b_ih, gxb, a, b_hh, hb, g, out, 0);
     }
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (stream)
-        _mm_sfence(); /* the streamed gates in order before anything that follows */
+    if (stream) _mm_sfence(); /* the streamed gates in order before anything that follows */
 #endif
 }
 
@@ -715,8 +724,8 @@ INLINE void KERNEL(sum_vector)(int rows, int W, int j, int m, const real *ab, si
  * and stored once per four rows, and the four rows stay in L1 across the
  * D + 1 sums; the additions keep the order of the rows.
  */
-static void KERNEL(sum_rows)(int n, int W, const real *a, size_t a_ld, const real *x,
-                             size_t x_ld, int D, real *sums)
+static void KERNEL(sum_rows)(int n, int W, const real *a, size_t a_ld, const real *x, size_t x_ld,
+                             int D, real *sums)
 {
     for (int b0 = 0; b0 < n; b0 += 4) {
         const int rows = n - b0 < 4 ? n - b0 : 4;
@@ -724,8 +733,7 @@ static void KERNEL(sum_rows)(int n, int W, const real *a, size_t a_ld, const rea
         int j = 0;
         for (; j + VLEN <= W; j += VLEN)
             KERNEL(sum_vector)(rows, W, j, VLEN, ab, a_ld, xb, x_ld, D, sums);
-        if (j < W)
-            KERNEL(sum_vector)(rows, W, j, W - j, ab, a_ld, xb, x_ld, D, sums);
+        if (j < W) KERNEL(sum_vector)(rows, W, j, W - j, ab, a_ld, xb, x_ld, D, sums);
     }
 }
 
@@ -736,8 +744,7 @@ INLINE void KERNEL(backward_vector)(int H, int j, int m, const real *d, const re
     vreal r = vload(g + j, m), z = vload(g + H + j, m), nn = vload(g + 2 * H + j, m);
     vreal ghn = vload(g + 3 * H + j, m), dj = vload(d + j, m);
     vreal dan = dj * (1 - z) * (1 - nn * nn);
-    if (dp)
-        vstore(dp + j, vload(dp + j, m) + dj * z, m);
+    if (dp) vstore(dp + j, vload(dp + j, m) + dj * z, m);
     vstore(g + j, dan * ghn * r * (1 - r), m);
     vstore(g + H + j, dj * (vload(hb + j, m) - nn) * z * (1 - z), m);
     vstore(g + 2 * H + j, dan * r, m);
@@ -760,8 +767,7 @@ static void KERNEL(step_backward)(int n, int H, const real *dh, const real *hp, 
         int j = 0;
         for (; j + VLEN <= H; j += VLEN)
             KERNEL(backward_vector)(H, j, VLEN, d, hb, g, dp);
-        if (j < H)
-            KERNEL(backward_vector)(H, j, H - j, d, hb, g, dp);
+        if (j < H) KERNEL(backward_vector)(H, j, H - j, d, hb, g, dp);
     }
 }
 

@@ -62,17 +62,17 @@ struct gru {
 struct gru_cache {
     int D, H, cap_B;
     size_t cap_P;
-    real *gates; /* cap_P x 4H: forward [r, z, n, W_hn h + b_hn];
-                    after backward [da_r, da_z, da_n * r, da_n] */
-    real *hprev; /* cap_P x H: h_{t-1} of every packed row */
-    real *gh;    /* cap_B x 3H: one step's h_{t-1} W_hh^T */
-    real *grow;  /* cap_B x 3H: u W_ih^T + b_ih, then its gradient */
-    real *ones;  /* max(cap_P, cap_B) ones: column sums as a GEMV */
+    real *gates;  /* cap_P x 4H: forward [r, z, n, W_hn h + b_hn];
+                     after backward [da_r, da_z, da_n * r, da_n] */
+    real *hprev;  /* cap_P x H: h_{t-1} of every packed row */
+    real *gh;     /* cap_B x 3H: one step's h_{t-1} W_hh^T */
+    real *grow;   /* cap_B x 3H: u W_ih^T + b_ih, then its gradient */
+    real *ones;   /* max(cap_P, cap_B) ones: column sums as a GEMV */
     real *w_ih_t; /* D x 3H: W_ih transposed, for the projection inside the gate loop */
-    real *sums;  /* GRU_MAX_THREADS x (D + 1) x 4H: each thread's sums of gate gradients */
-    int threads; /* threads per call, 1 after init; the caller may change it
-                    between calls (at most GRU_MAX_THREADS are used) */
-    int ready;   /* forward filled it, backward not yet run */
+    real *sums;   /* GRU_MAX_THREADS x (D + 1) x 4H: each thread's sums of gate gradients */
+    int threads;  /* threads per call, 1 after init; the caller may change it
+                     between calls (at most GRU_MAX_THREADS are used) */
+    int ready;    /* forward filled it, backward not yet run */
 };
 
 #define GRU_MAX_THREADS 8
@@ -119,10 +119,9 @@ void gru_backward(const struct gru *g, struct gru *grad, struct gru_cache *c,
  * is packed row off[len[b] - 1] + b. The backward adds dhlast into those
  * rows of dh.
  */
-void gru_last_state(const real *h, /* P x H */
-                    const int *len, const size_t *off, int B, int H,
-                    real *hlast); /* B x H out */
-void gru_last_state_backward(const real *dhlast, /* B x H */
+void gru_last_state(const real *h,                                                 /* P x H */
+                    const int *len, const size_t *off, int B, int H, real *hlast); /* B x H out */
+void gru_last_state_backward(const real *dhlast,                                   /* B x H */
                              const int *len, const size_t *off, int B, int H,
                              real *dh); /* P x H, added to */
 

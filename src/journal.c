@@ -21,11 +21,9 @@
 
 static int key_ok(const char *s)
 {
-    if (!*s)
-        return 0;
+    if (!*s) return 0;
     for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
-            return 0;
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_')) return 0;
     return 1;
 }
 
@@ -37,11 +35,9 @@ static int token_byte_ok(unsigned char c)
 
 static int value_ok(const char *s)
 {
-    if (!*s)
-        return 0;
+    if (!*s) return 0;
     for (; *s; s++)
-        if (!token_byte_ok((unsigned char)*s))
-            return 0;
+        if (!token_byte_ok((unsigned char)*s)) return 0;
     return 1;
 }
 
@@ -49,14 +45,11 @@ static int value_ok(const char *s)
 static int parse_u64(const char *s, uint64_t *out)
 {
     uint64_t x = 0;
-    if (!*s)
-        return -1;
+    if (!*s) return -1;
     for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return -1;
+        if (*s < '0' || *s > '9') return -1;
         unsigned d = (unsigned)(*s - '0');
-        if (x > (UINT64_MAX - d) / 10)
-            return -1;
+        if (x > (UINT64_MAX - d) / 10) return -1;
         x = x * 10 + d;
     }
     *out = x;
@@ -66,11 +59,9 @@ static int parse_u64(const char *s, uint64_t *out)
 int journal_parse_double(const char *value, double *out)
 {
     char *end;
-    if (!value || !*value || !token_byte_ok((unsigned char)value[0]))
-        return -1;
+    if (!value || !*value || !token_byte_ok((unsigned char)value[0])) return -1;
     double v = strtod(value, &end); /* ERANGE for subnormals is fine: the value is exact */
-    if (*end != '\0')
-        return -1;
+    if (*end != '\0') return -1;
     *out = v;
     return 0;
 }
@@ -78,8 +69,7 @@ int journal_parse_double(const char *value, double *out)
 /* Makes room for one more element in a growing array. */
 static void *grow(void *p, size_t count, size_t *cap, size_t size)
 {
-    if (count < *cap)
-        return p;
+    if (count < *cap) return p;
     *cap = *cap ? 2 * *cap : 16;
     size_t bytes;
     if (ftl_mul_overflow(*cap, size, &bytes))
@@ -114,8 +104,7 @@ static int parse_header(struct parser *ps, const char *line)
 {
     size_t n = strlen(HEADER_PREFIX);
     uint64_t version;
-    if (strncmp(line, HEADER_PREFIX, n) != 0 || parse_u64(line + n, &version) != 0 ||
-        version == 0)
+    if (strncmp(line, HEADER_PREFIX, n) != 0 || parse_u64(line + n, &version) != 0 || version == 0)
         return fail(ps, "missing header '%.*s'", (int)strlen(HEADER_LINE) - 1, HEADER_LINE);
     if (version > JOURNAL_VERSION)
         return fail(ps, "written by a newer ftlab (journal format %" PRIu64 ")", version);
@@ -126,12 +115,9 @@ static int parse_header(struct parser *ps, const char *line)
 static int parse_config(struct parser *ps, char **tok, int ntok)
 {
     struct journal_log *log = ps->log;
-    if (ntok != 3)
-        return fail(ps, "a config line is 'config KEY VALUE'");
-    if (log->nevents > 0)
-        return fail(ps, "config line after the first step line");
-    if (!key_ok(tok[1]))
-        return fail(ps, "key '%.64s' is not made of [a-z0-9_]", tok[1]);
+    if (ntok != 3) return fail(ps, "a config line is 'config KEY VALUE'");
+    if (log->nevents > 0) return fail(ps, "config line after the first step line");
+    if (!key_ok(tok[1])) return fail(ps, "key '%.64s' is not made of [a-z0-9_]", tok[1]);
     log->config = grow(log->config, log->nconfig, &ps->cap_config, sizeof *log->config);
     log->config[log->nconfig++] = (struct journal_config_pair){tok[1], tok[2]};
     return 0;
@@ -139,8 +125,7 @@ static int parse_config(struct parser *ps, char **tok, int ntok)
 
 static int parse_step_number(struct parser *ps, const char *s, uint64_t *step)
 {
-    if (parse_u64(s, step) != 0)
-        return fail(ps, "step '%.64s' is not a whole number", s);
+    if (parse_u64(s, step) != 0) return fail(ps, "step '%.64s' is not a whole number", s);
     if (*step < ps->log->last_step)
         return fail(ps, "step %" PRIu64 " is before step %" PRIu64 " (line %u)", *step,
                     ps->log->last_step, ps->last_step_line);
@@ -151,12 +136,9 @@ static int parse_step(struct parser *ps, char **tok, int ntok)
 {
     struct journal_log *log = ps->log;
     uint64_t step = 0;
-    if (ntok != 3 && ntok != 4)
-        return fail(ps, "a step line is 'step STEP KEY [VALUE]'");
-    if (parse_step_number(ps, tok[1], &step) != 0)
-        return -1;
-    if (!key_ok(tok[2]))
-        return fail(ps, "key '%.64s' is not made of [a-z0-9_]", tok[2]);
+    if (ntok != 3 && ntok != 4) return fail(ps, "a step line is 'step STEP KEY [VALUE]'");
+    if (parse_step_number(ps, tok[1], &step) != 0) return -1;
+    if (!key_ok(tok[2])) return fail(ps, "key '%.64s' is not made of [a-z0-9_]", tok[2]);
     log->events = grow(log->events, log->nevents, &ps->cap_events, sizeof *log->events);
     log->events[log->nevents++] = (struct journal_entry){
         .step = step, .key = tok[2], .value = ntok == 4 ? tok[3] : NULL, .line = ps->line};
@@ -170,8 +152,7 @@ static int parse_rewind(struct parser *ps, char **tok, int ntok)
 {
     struct journal_log *log = ps->log;
     uint64_t step, keep;
-    if (ntok != 3)
-        return fail(ps, "a rewind line is 'rewind STEP EVENTS'");
+    if (ntok != 3) return fail(ps, "a rewind line is 'rewind STEP EVENTS'");
     if (parse_u64(tok[1], &step) != 0 || parse_u64(tok[2], &keep) != 0)
         return fail(ps, "rewind '%.64s %.64s' is not two whole numbers", tok[1], tok[2]);
     if (keep > log->nevents)
@@ -181,8 +162,8 @@ static int parse_rewind(struct parser *ps, char **tok, int ntok)
         return fail(ps, "rewind to step %" PRIu64 ", after the last step %" PRIu64, step,
                     log->last_step);
     if (keep > 0 && log->events[keep - 1].step > step)
-        return fail(ps, "rewind to step %" PRIu64 " keeps line %u, which is at step %" PRIu64,
-                    step, log->events[keep - 1].line, log->events[keep - 1].step);
+        return fail(ps, "rewind to step %" PRIu64 " keeps line %u, which is at step %" PRIu64, step,
+                    log->events[keep - 1].line, log->events[keep - 1].step);
     for (size_t i = keep; i < log->nevents; i++)
         log->events[i].superseded = 1;
     log->last_step = step;
@@ -198,13 +179,11 @@ static int split(char *line, char **tok)
     while (*p && n < MAX_TOKENS) {
         while (*p == ' ')
             p++;
-        if (!*p)
-            break;
+        if (!*p) break;
         tok[n++] = p;
         while (*p && *p != ' ')
             p++;
-        if (*p)
-            *p++ = '\0';
+        if (*p) *p++ = '\0';
     }
     return n;
 }
@@ -212,28 +191,20 @@ static int split(char *line, char **tok)
 /* One whole line (NUL-terminated in place, without its '\n'). */
 static int parse_line(struct parser *ps, char *line, size_t len)
 {
-    if (len > JOURNAL_MAX_LINE)
-        return fail(ps, "line longer than %d bytes", JOURNAL_MAX_LINE);
-    if (memchr(line, '\0', len))
-        return fail(ps, "NUL byte in the line");
-    if (ps->line == 1)
-        return parse_header(ps, line);
-    if (len == 0 || line[0] == '#')
-        return 0;
+    if (len > JOURNAL_MAX_LINE) return fail(ps, "line longer than %d bytes", JOURNAL_MAX_LINE);
+    if (memchr(line, '\0', len)) return fail(ps, "NUL byte in the line");
+    if (ps->line == 1) return parse_header(ps, line);
+    if (len == 0 || line[0] == '#') return 0;
     for (size_t i = 0; i < len; i++)
         if (line[i] != ' ' && !token_byte_ok((unsigned char)line[i]))
             return fail(ps, "control character 0x%02x at column %zu", (unsigned char)line[i],
                         i + 1);
     char *tok[MAX_TOKENS];
     int ntok = split(line, tok);
-    if (ntok == 0)
-        return 0;
-    if (strcmp(tok[0], "config") == 0)
-        return parse_config(ps, tok, ntok);
-    if (strcmp(tok[0], "step") == 0)
-        return parse_step(ps, tok, ntok);
-    if (strcmp(tok[0], "rewind") == 0)
-        return parse_rewind(ps, tok, ntok);
+    if (ntok == 0) return 0;
+    if (strcmp(tok[0], "config") == 0) return parse_config(ps, tok, ntok);
+    if (strcmp(tok[0], "step") == 0) return parse_step(ps, tok, ntok);
+    if (strcmp(tok[0], "rewind") == 0) return parse_rewind(ps, tok, ntok);
     return fail(ps, "unknown line kind '%.64s'", tok[0]);
 }
 
@@ -272,8 +243,7 @@ int journal_read_mem(const void *buf, size_t len, const char *name, struct journ
         ps.line = 1;
         rc = fail(&ps, "missing header '%.*s'", (int)strlen(HEADER_LINE) - 1, HEADER_LINE);
     }
-    if (rc != 0)
-        journal_log_free(log);
+    if (rc != 0) journal_log_free(log);
     return rc;
 }
 
@@ -282,8 +252,7 @@ int journal_read(const char *path, struct journal_log *log, char *err)
     char *buf;
     size_t len;
     memset(log, 0, sizeof *log);
-    if (ftl_read_file(path, &buf, &len, err) != 0)
-        return -1;
+    if (ftl_read_file(path, &buf, &len, err) != 0) return -1;
     int rc = journal_read_mem(buf, len, path, log, err);
     free(buf);
     return rc;
@@ -297,17 +266,14 @@ static int read_all(int fd, char **buf, size_t *len)
     size_t cap = 4096, n = 0;
     char *b = xmalloc(cap);
     for (;;) {
-        if (n == cap)
-            b = xrealloc(b, cap *= 2);
+        if (n == cap) b = xrealloc(b, cap *= 2);
         ssize_t got = pread(fd, b + n, cap - n, (off_t)n);
-        if (got < 0 && errno == EINTR)
-            continue;
+        if (got < 0 && errno == EINTR) continue;
         if (got < 0) {
             free(b);
             return -1;
         }
-        if (got == 0)
-            break;
+        if (got == 0) break;
         n += (size_t)got;
     }
     *buf = b;
@@ -331,8 +297,7 @@ static int write_line(struct journal *j, const char *line, size_t len, char *err
     size_t done = 0;
     while (done < len) {
         ssize_t n = write(j->fd, line + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
+        if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             int e = n < 0 ? errno : EIO;
             if (before >= 0 && ftruncate(j->fd, before) != 0) {
@@ -362,8 +327,7 @@ static int adopt_existing(struct journal *j, char *err)
     struct journal_log log;
     rc = journal_read_mem(buf, len, j->path, &log, err);
     free(buf);
-    if (rc != 0)
-        return -1;
+    if (rc != 0) return -1;
     if (log.torn && ftruncate(j->fd, (off_t)log.valid_bytes) != 0)
         rc = ftl_error(err, "%s: cannot cut off the torn last line: %s", j->path, strerror(errno));
     j->last_step = log.last_step;
@@ -377,8 +341,7 @@ int journal_open_append(struct journal *j, const char *path, char *err)
 {
     memset(j, 0, sizeof *j);
     j->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-    if (j->fd < 0)
-        return ftl_error(err, "%s: cannot open: %s", path, strerror(errno));
+    if (j->fd < 0) return ftl_error(err, "%s: cannot open: %s", path, strerror(errno));
     j->path = xstrdup(path);
     struct stat st;
     int rc;
@@ -414,23 +377,21 @@ int journal_config(struct journal *j, const char *key, const char *value, char *
     return write_line(j, line, (size_t)n, err);
 }
 
-int journal_event(struct journal *j, uint64_t step, const char *key, const char *value,
-                  char *err)
+int journal_event(struct journal *j, uint64_t step, const char *key, const char *value, char *err)
 {
     if (step < j->last_step)
-        return ftl_error(err, "%s: event '%s' at step %" PRIu64 ", before step %" PRIu64,
-                         j->path, key, step, j->last_step);
+        return ftl_error(err, "%s: event '%s' at step %" PRIu64 ", before step %" PRIu64, j->path,
+                         key, step, j->last_step);
     if (!key_ok(key) || (value && !value_ok(value)))
         return ftl_error(err, "%s: event key '%.64s' or value '%.64s' is not a single word",
                          j->path, key, value ? value : "");
     char line[JOURNAL_MAX_LINE + 2];
-    int n = snprintf(line, sizeof line, "step %" PRIu64 " %s%s%s\n", step, key,
-                     value ? " " : "", value ? value : "");
+    int n = snprintf(line, sizeof line, "step %" PRIu64 " %s%s%s\n", step, key, value ? " " : "",
+                     value ? value : "");
     if (n < 0 || (size_t)n > JOURNAL_MAX_LINE + 1)
         return ftl_error(err, "%s: event '%s' line longer than %d bytes", j->path, key,
                          JOURNAL_MAX_LINE);
-    if (write_line(j, line, (size_t)n, err) != 0)
-        return -1;
+    if (write_line(j, line, (size_t)n, err) != 0) return -1;
     j->last_step = step;
     j->nevents++;
     j->has_events = 1;
@@ -453,8 +414,7 @@ int journal_rewind(struct journal *j, uint64_t step, uint64_t nevents, char *err
                          j->path, step, nevents, j->last_step, j->nevents);
     char line[64];
     int n = snprintf(line, sizeof line, "rewind %" PRIu64 " %" PRIu64 "\n", step, nevents);
-    if (write_line(j, line, (size_t)n, err) != 0)
-        return -1;
+    if (write_line(j, line, (size_t)n, err) != 0) return -1;
     j->last_step = step;
     return 0;
 }

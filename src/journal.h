@@ -7,9 +7,9 @@
  *
  *     # ftlab journal 1              the header, always the first line
  *     config KEY VALUE               the run's configuration; only before the first step line
- *     step STEP KEY [VALUE]          a control change, e.g. "step 3000 lr 0.0005", "step 3400 pause"
- *     rewind STEP EVENTS             the run went back to a checkpoint (see below)
- *     # anything                     a comment; empty lines are allowed too
+ *     step STEP KEY [VALUE]          a control change, e.g. "step 3000 lr 0.0005", "step 3400
+ * pause" rewind STEP EVENTS             the run went back to a checkpoint (see below) # anything a
+ * comment; empty lines are allowed too
  *
  * Fields are separated by one or more spaces. KEY is [a-z0-9_]+; VALUE is one token of
  * printable non-space bytes (ASCII 0x21-0x7e, or UTF-8 bytes >= 0x80); STEP
@@ -51,9 +51,9 @@
 struct journal {
     int fd;
     char *path;
-    uint64_t last_step;    /* steps written from here on must be >= this */
-    uint64_t nevents;      /* step lines in the file so far, superseded ones included */
-    int has_events;        /* a step line exists: no more config lines */
+    uint64_t last_step; /* steps written from here on must be >= this */
+    uint64_t nevents;   /* step lines in the file so far, superseded ones included */
+    int has_events;     /* a step line exists: no more config lines */
 };
 
 /*
@@ -65,8 +65,7 @@ int journal_open_append(struct journal *j, const char *path, char *err);
 /* A config line; -1 once a step line exists, or for a bad key or value. */
 int journal_config(struct journal *j, const char *key, const char *value, char *err);
 /* A step line; value may be NULL. -1 when step < the last step, or for a bad key or value. */
-int journal_event(struct journal *j, uint64_t step, const char *key, const char *value,
-                  char *err);
+int journal_event(struct journal *j, uint64_t step, const char *key, const char *value, char *err);
 /* A step line whose value is the double v printed with "%.17g" (round-trips exactly). */
 int journal_event_double(struct journal *j, uint64_t step, const char *key, double v, char *err);
 /* A rewind line: back to a checkpoint taken at step, when the journal held nevents step lines. */
@@ -87,9 +86,9 @@ struct journal_config_pair {
 struct journal_entry {
     uint64_t step;
     const char *key;
-    const char *value;     /* NULL when the line has none */
-    unsigned line;         /* 1-based line number in the file */
-    int superseded;        /* thrown away by a later rewind: skip it when replaying */
+    const char *value; /* NULL when the line has none */
+    unsigned line;     /* 1-based line number in the file */
+    int superseded;    /* thrown away by a later rewind: skip it when replaying */
 };
 
 /* A journal as read. The strings point into `text`, which the log owns. */
@@ -99,9 +98,9 @@ struct journal_log {
     size_t nconfig;
     struct journal_entry *events;
     size_t nevents;
-    uint64_t last_step;    /* of the last step or rewind line: the next step must be >= it */
-    int torn;              /* the file ended in an incomplete line, which was ignored */
-    size_t valid_bytes;    /* length of the file up to the end of its last whole line */
+    uint64_t last_step; /* of the last step or rewind line: the next step must be >= it */
+    int torn;           /* the file ended in an incomplete line, which was ignored */
+    size_t valid_bytes; /* length of the file up to the end of its last whole line */
     char *text;
 };
 

@@ -12,14 +12,14 @@
 static int read_npy(const char *path, int64_t **out, size_t *n, char *err)
 {
     struct npy a;
-    if (npy_read(path, &a, err) != 0)
-        return -1;
+    if (npy_read(path, &a, err) != 0) return -1;
     int rc = 0;
     if (!npy_dtype_is_integer(a.dtype))
         rc = ftl_error(err, "%s: labels have dtype %s; integers are needed", path,
                        npy_dtype_name(a.dtype));
     else if (!(a.ndim == 1 || (a.ndim == 2 && a.shape[1] == 1)))
-        rc = ftl_error(err, "%s: labels must be one-dimensional (%d dimensions found)", path, a.ndim);
+        rc = ftl_error(err, "%s: labels must be one-dimensional (%d dimensions found)", path,
+                       a.ndim);
     if (rc == 0) {
         *n = a.count;
         *out = xmallocarray(a.count ? a.count : 1, sizeof **out);
@@ -50,8 +50,7 @@ static int read_text(const char *path, const char *text, size_t len, int64_t **o
                 free(v);
                 return ftl_error(err, "%s:%d: expected one integer per line", path, line);
             }
-            if (count == cap)
-                v = xrealloc(v, (cap *= 2) * sizeof *v);
+            if (count == cap) v = xrealloc(v, (cap *= 2) * sizeof *v);
             v[count++] = (int64_t)x;
         }
         p = eol + 1;
@@ -67,8 +66,7 @@ int labels_read(const char *path, int64_t **out, size_t *n, char *err)
     *n = 0;
     char *text;
     size_t len;
-    if (ftl_read_file(path, &text, &len, err) != 0)
-        return -1;
+    if (ftl_read_file(path, &text, &len, err) != 0) return -1;
     int rc;
     if (len >= 6 && memcmp(text, "\x93NUMPY", 6) == 0)
         rc = read_npy(path, out, n, err);

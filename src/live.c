@@ -15,10 +15,10 @@
 
 struct live {
     pthread_mutex_t mu;
-    pthread_cond_t cond;             /* the trainer thread sleeps on it while paused or done */
+    pthread_cond_t cond; /* the trainer thread sleeps on it while paused or done */
     /* ---- control block (UI writes, trainer reads), under mu ---- */
     struct trainer_controls want;
-    double lambda_of[REG_COUNT];     /* λ per loss, for live_set_loss */
+    double lambda_of[REG_COUNT]; /* λ per loss, for live_set_loss */
     int want_paused;
     unsigned requests;
     /* ---- snapshot (trainer and evaluator write, UI reads), under mu ---- */
@@ -34,7 +34,7 @@ struct live {
     float *probe_acts;
     /* ---- the evaluator: started by the trainer thread, joined by it or by live_stop ---- */
     pthread_t eval_thread;
-    int eval_started;                /* a thread exists that nobody joined yet (trainer thread only) */
+    int eval_started; /* a thread exists that nobody joined yet (trainer thread only) */
     struct model eval_model;
     /* ---- plumbing ---- */
     pthread_t thread;
@@ -43,8 +43,8 @@ struct live {
     char close_err[FTL_ERRLEN];
 };
 
-static const char *const state_names[] = {"running", "paused", "done", "diverged", "failed",
-                                          "closed"};
+static const char *const state_names[] = {"running",  "paused", "done",
+                                          "diverged", "failed", "closed"};
 
 const char *live_state_name(enum live_state s)
 {
@@ -187,8 +187,7 @@ static void *eval_main(void *arg)
     char err[FTL_ERRLEN];
     int rc = eval_run(&l->eval_model, &l->s.data.test, &eo, &r, err);
     /* eval.csv, actmap.csv, clusters.csv: what `ftlab plot` draws the last evaluation from. */
-    if (rc == 0 && eval_write_csv(&r, l->s.dir, step, err) != 0)
-        rc = -1;
+    if (rc == 0 && eval_write_csv(&r, l->s.dir, step, err) != 0) rc = -1;
     pthread_mutex_lock(&l->mu);
     if (rc == 0) {
         struct live_snapshot *s = &l->snap;
@@ -208,7 +207,8 @@ static void *eval_main(void *arg)
         sc->task = r.task == TASK_CLASSIFY ? r.accuracy : r.task_loss;
         sc->active_units = r.active_units;
         post_locked(l, "evaluated step %llu: AMI_max %.3f at k=%d", (unsigned long long)step,
-                    r.nk ? r.scores[r.nk > 1 ? 1 : 0].ami_max : 0.0, r.nk ? r.k[r.nk > 1 ? 1 : 0] : 0);
+                    r.nk ? r.scores[r.nk > 1 ? 1 : 0].ami_max : 0.0,
+                    r.nk ? r.k[r.nk > 1 ? 1 : 0] : 0);
         eval_result_free(&r);
     } else {
         post_locked(l, "evaluation failed: %s", err);
@@ -255,8 +255,7 @@ static void probe(struct live *l)
     view.n = l->probe_n;
     int K = t->model.K;
     uint32_t counts[LIVE_MAX_UNITS * 10];
-    if (K > LIVE_MAX_UNITS || view.n == 0)
-        return;
+    if (K > LIVE_MAX_UNITS || view.n == 0) return;
     trainer_evaluate(t, &view, l->probe_acts, NULL, NULL);
     actmap_count(l->probe_acts, view.n, K, view.digit, counts);
     int active = actmap_active_units(counts, K);
@@ -270,8 +269,8 @@ static void probe(struct live *l)
 static void publish_step(struct live *l, double seconds, int batch)
 {
     const struct trainer *t = &l->s.tr;
-    struct live_point p = {.step = t->step, .task = t->last.task, .total = t->last.total,
-                           .test = NAN};
+    struct live_point p = {
+        .step = t->step, .task = t->last.task, .total = t->last.total, .test = NAN};
     memcpy(p.reg, t->last.reg, sizeof p.reg);
     pthread_mutex_lock(&l->mu);
     if (l->npts == l->cap_pts) {
@@ -296,8 +295,7 @@ static void apply_controls(struct live *l, const struct trainer_controls *want)
 {
     struct trainer *t = &l->s.tr;
     struct trainer_controls old = t->ctl;
-    if (memcmp(&old, want, sizeof old) == 0)
-        return;
+    if (memcmp(&old, want, sizeof old) == 0) return;
     trainer_apply(t, want);
     pthread_mutex_lock(&l->mu);
     for (int i = 0; i < CTL_COUNT; i++)
@@ -310,8 +308,7 @@ static void set_state(struct live *l, enum live_state st, const char *msg)
 {
     pthread_mutex_lock(&l->mu);
     l->snap.state = st;
-    if (msg)
-        post_locked(l, "%s", msg);
+    if (msg) post_locked(l, "%s", msg);
     pthread_mutex_unlock(&l->mu);
     wake(l);
 }
@@ -335,8 +332,7 @@ static void *trainer_main(void *arg)
             int idle = paused || (l->snap.state != LIVE_RUNNING && l->snap.state != LIVE_PAUSED);
             int news = l->requests || l->want_paused != paused ||
                        memcmp(&l->want, &t->ctl, sizeof t->ctl) != 0;
-            if (!idle || news)
-                break;
+            if (!idle || news) break;
             pthread_cond_wait(&l->cond, &l->mu);
         }
         struct trainer_controls want = l->want;
@@ -354,8 +350,7 @@ static void *trainer_main(void *arg)
             if (live)
                 set_state(l, paused ? LIVE_PAUSED : LIVE_RUNNING, paused ? "paused" : "resumed");
         }
-        if (req & LIVE_REQ_QUIT)
-            break;
+        if (req & LIVE_REQ_QUIT) break;
         if (req & LIVE_REQ_CHECKPOINT) {
             char name[48];
             snprintf(name, sizeof name, "step-%llu", (unsigned long long)t->step);
@@ -373,8 +368,7 @@ static void *trainer_main(void *arg)
                 start_eval(l);
             }
         }
-        if (paused || !live)
-            continue;
+        if (paused || !live) continue;
         if (trainer_finished(t)) {
             trainer_note(t, "done");
             set_state(l, LIVE_DONE, "training done: press e to evaluate, x to export, q to quit");
@@ -392,10 +386,8 @@ static void *trainer_main(void *arg)
         }
         publish_step(l, ftl_now() - t0, t->batch.B);
         char note[FTL_ERRLEN];
-        if (session_take_notice(&l->s, note))
-            live_post(l, "%s", note);
-        if (r == 1 || (l->probe_every > 0 && t->step % (uint64_t)l->probe_every == 0))
-            probe(l);
+        if (session_take_notice(&l->s, note)) live_post(l, "%s", note);
+        if (r == 1 || (l->probe_every > 0 && t->step % (uint64_t)l->probe_every == 0)) probe(l);
         wake(l);
     }
     trainer_note(t, "quit");
@@ -433,8 +425,8 @@ struct live *live_start(struct session *s, int wake_fd, int probe_every, size_t 
     snap->step = t->step;
     snap->epoch = t->epoch;
     snap->steps_per_epoch = t->steps_per_epoch;
-    snap->total_steps = t->cfg.steps > 0 ? (uint64_t)t->cfg.steps
-                                         : (uint64_t)t->cfg.epochs * t->steps_per_epoch;
+    snap->total_steps =
+        t->cfg.steps > 0 ? (uint64_t)t->cfg.steps : (uint64_t)t->cfg.epochs * t->steps_per_epoch;
     snap->last_test = NAN;
     snprintf(snap->data, sizeof snap->data, "%s",
              strcmp(t->cfg.data, "sample") == 0 ? "embedded sample" : "MNIST strokes");
@@ -451,8 +443,7 @@ int live_stop(struct live *l, char *err)
     live_request(l, LIVE_REQ_QUIT);
     pthread_join(l->thread, NULL);
     int rc = l->close_rc;
-    if (rc && err)
-        snprintf(err, FTL_ERRLEN, "%s", l->close_err);
+    if (rc && err) snprintf(err, FTL_ERRLEN, "%s", l->close_err);
     pthread_mutex_destroy(&l->mu);
     pthread_cond_destroy(&l->cond);
     free(l->pts);

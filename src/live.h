@@ -39,7 +39,7 @@ const char *live_state_name(enum live_state s);
 struct live_point {
     uint64_t step;
     double task, reg[REG_COUNT], total;
-    double test;   /* epoch-end test figure, NAN elsewhere */
+    double test; /* epoch-end test figure, NAN elsewhere */
 };
 
 /* A control change, drawn as a vertical marker. */
@@ -59,31 +59,31 @@ struct live_scores {
     int nk;
     int k[EVAL_MAX_K];
     double ami_max[EVAL_MAX_K], ami_arithmetic[EVAL_MAX_K];
-    double task;    /* test accuracy (classify) or reconstruction error (autoencode) */
+    double task; /* test accuracy (classify) or reconstruction error (autoencode) */
     int active_units;
 };
 
 /* Everything but the point series, copied out whole by live_view(). */
 struct live_snapshot {
     enum live_state state;
-    int evaluating;                 /* a KMeans evaluation is running */
-    struct trainer_controls ctl;    /* as applied (or about to be, at the next batch) */
+    int evaluating;              /* a KMeans evaluation is running */
+    struct trainer_controls ctl; /* as applied (or about to be, at the next batch) */
     enum model_task task;
     int units;
     uint64_t step, epoch, steps_per_epoch, total_steps;
     double seq_per_s;
-    double last_test;               /* the last epoch-end test figure, or NAN */
+    double last_test; /* the last epoch-end test figure, or NAN */
     /* the Figure 2 histogram over the probe set */
-    uint64_t heat_step;             /* 0 = none yet */
+    uint64_t heat_step; /* 0 = none yet */
     uint32_t heat[LIVE_MAX_UNITS * 10];
     int heat_active;
     /* cluster evaluations */
-    int nscores;                    /* in history, oldest first (at most LIVE_SCORE_HISTORY) */
+    int nscores; /* in history, oldest first (at most LIVE_SCORE_HISTORY) */
     struct live_scores scores[LIVE_SCORE_HISTORY];
-    char message[256];              /* the latest notice for the status line */
-    uint64_t message_serial;        /* bumps with every new message */
-    char data[128];                 /* what it trains on, for the status line */
-    char dir[512];                  /* the run directory */
+    char message[256];       /* the latest notice for the status line */
+    uint64_t message_serial; /* bumps with every new message */
+    char data[128];          /* what it trains on, for the status line */
+    char dir[512];           /* the run directory */
 };
 
 enum live_request { LIVE_REQ_EVAL = 1, LIVE_REQ_CHECKPOINT = 2, LIVE_REQ_QUIT = 4 };

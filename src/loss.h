@@ -41,12 +41,12 @@ enum reg_pair {
 
 struct reg_inputs {
     int B, K, H;
-    const real *a;           /* B x K, row stride K */
-    const real *w;           /* K x H */
-    const real *y, *z;       /* the pair: B x P (stride ldy) and B x Q (stride ldz) */
+    const real *a;     /* B x K, row stride K */
+    const real *w;     /* K x H */
+    const real *y, *z; /* the pair: B x P (stride ldy) and B x Q (stride ldz) */
     int P, Q, ldy, ldz;
     real margin;
-    real *ws;                /* loss_workspace_size() scratch */
+    real *ws; /* loss_workspace_size() scratch */
 };
 
 /* Where a regulariser adds scale * its gradient (views matching reg_inputs). */
@@ -56,22 +56,21 @@ struct reg_grads {
 };
 
 struct reg_entry {
-    enum reg_kind kind;      /* == its index in reg_table */
-    const char *name;        /* CLI, journal, config and metrics.csv column: "decov" */
-    char key;                /* workbench key: '1'..'4' */
-    const char *title;       /* plots, tables: "Proposed (KL margin)" */
-    const char *label;       /* short, for a legend on a terminal: "KL margin" */
-    const char *colour;      /* "#RRGGBB" in figures (Okabe-Ito, colour-blind safe) */
-    int tui_series;          /* the workbench's curve colour slot (the baseline's draws the task) */
-    double default_lambda;   /* λ when none is given: train, the workbench and table1 alike */
+    enum reg_kind kind;    /* == its index in reg_table */
+    const char *name;      /* CLI, journal, config and metrics.csv column: "decov" */
+    char key;              /* workbench key: '1'..'4' */
+    const char *title;     /* plots, tables: "Proposed (KL margin)" */
+    const char *label;     /* short, for a legend on a terminal: "KL margin" */
+    const char *colour;    /* "#RRGGBB" in figures (Okabe-Ito, colour-blind safe) */
+    int tui_series;        /* the workbench's curve colour slot (the baseline's draws the task) */
+    double default_lambda; /* λ when none is given: train, the workbench and table1 alike */
     enum reg_pair pair[REG_TASKS];
     double paper[REG_TASKS][3]; /* the paper's Table 1 AMI_max at k = 9, 10, 11 */
     /*
      * Value on in; when g is non-NULL, adds scale * gradient into g. *pairs
      * receives the count of margin pairs still active (the proposed loss only).
      */
-    double (*value)(const struct reg_inputs *in, real scale, const struct reg_grads *g,
-                    int *pairs);
+    double (*value)(const struct reg_inputs *in, real scale, const struct reg_grads *g, int *pairs);
 };
 
 /* The one table the CLI, TUI, trainer and plots read: a new loss is its kernel and a row. */

@@ -226,8 +226,13 @@ static void regularise(const struct model *m, struct model_work *w, int B, enum 
     t->active_pairs = 0;
     for (int r = 0; r < REG_COUNT; r++) {
         const struct reg_entry *e = &reg_table[r];
-        struct reg_inputs in = {.B = B, .K = m->K, .H = m->H, .a = w->a, .w = m->v.target_w,
-                                .margin = (real)margin, .ws = w->reg_ws};
+        struct reg_inputs in = {.B = B,
+                                .K = m->K,
+                                .H = m->H,
+                                .a = w->a,
+                                .w = m->v.target_w,
+                                .margin = (real)margin,
+                                .ws = w->reg_ws};
         int backward = g && r == (int)active;
         struct reg_grads gr = {.da = backward ? w->da : NULL, .dw = backward ? g->target_w : NULL};
         pair_views(m, w, B, e->pair[task], &in, &gr);

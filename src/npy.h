@@ -21,11 +21,11 @@ enum npy_dtype { NPY_F4, NPY_F8, NPY_I1, NPY_U1, NPY_I2, NPY_I4, NPY_I8 };
 /* A header as parsed: what the array is and where its data start. */
 struct npy_header {
     enum npy_dtype dtype;
-    int big_endian;           /* the file's byte order for multi-byte dtypes */
-    int ndim;                 /* 0 for a scalar */
+    int big_endian; /* the file's byte order for multi-byte dtypes */
+    int ndim;       /* 0 for a scalar */
     size_t shape[NPY_MAXDIM];
-    size_t count;             /* product of shape (1 for a scalar) */
-    size_t data_offset;       /* bytes from the start of the file */
+    size_t count;       /* product of shape (1 for a scalar) */
+    size_t data_offset; /* bytes from the start of the file */
 };
 
 /* A whole array in memory, native byte order. */
@@ -34,7 +34,7 @@ struct npy {
     int ndim;
     size_t shape[NPY_MAXDIM];
     size_t count;
-    void *data;               /* count * npy_dtype_size(dtype) bytes; npy_free() frees */
+    void *data; /* count * npy_dtype_size(dtype) bytes; npy_free() frees */
 };
 
 /* Streaming access for large files (the 224 MB training sequences). */

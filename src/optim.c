@@ -9,7 +9,8 @@
 
 /* The divergence guard depends on NaN surviving arithmetic and comparisons. */
 #ifdef __FAST_MATH__
-#error "optim.c must not be built with -ffast-math: NaN checks and the PyTorch agreement need IEEE arithmetic"
+#error                                                                                             \
+    "optim.c must not be built with -ffast-math: NaN checks and the PyTorch agreement need IEEE arithmetic"
 #endif
 
 void optim_init(struct optim *o, enum optim_kind kind, size_t n, double lr)
@@ -93,8 +94,7 @@ double optim_step(struct optim *o, float *p, const float *g)
     double norm = optim_grad_norm(g, o->n);
     /* clip_grad_norm_: coefficient max_norm / (norm + 1e-6), applied in float */
     float scale = 1.0f;
-    if (o->clip > 0 && norm > o->clip)
-        scale = (float)(o->clip / (norm + 1e-6));
+    if (o->clip > 0 && norm > o->clip) scale = (float)(o->clip / (norm + 1e-6));
     if (o->kind == OPTIM_ADAM)
         adam_update(o, p, g, scale);
     else {
@@ -111,9 +111,7 @@ const char *optim_kind_name(enum optim_kind k)
 
 int optim_kind_from_name(const char *s)
 {
-    if (strcmp(s, "adam") == 0)
-        return OPTIM_ADAM;
-    if (strcmp(s, "sgd") == 0)
-        return OPTIM_SGD;
+    if (strcmp(s, "adam") == 0) return OPTIM_ADAM;
+    if (strcmp(s, "sgd") == 0) return OPTIM_SGD;
     return -1;
 }

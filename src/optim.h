@@ -27,12 +27,12 @@ enum optim_kind { OPTIM_SGD, OPTIM_ADAM };
 
 struct optim {
     enum optim_kind kind;
-    size_t n;        /* parameters in the flat vector */
-    float *m, *v;    /* [n] Adam moments (NULL for SGD); owned, freed by optim_free */
-    uint64_t t;      /* steps taken so far (Adam's bias-correction exponent) */
+    size_t n;     /* parameters in the flat vector */
+    float *m, *v; /* [n] Adam moments (NULL for SGD); owned, freed by optim_free */
+    uint64_t t;   /* steps taken so far (Adam's bias-correction exponent) */
     double lr;
-    double beta1, beta2, eps;  /* Adam only */
-    double clip;     /* max global gradient norm; 0 = no clipping */
+    double beta1, beta2, eps; /* Adam only */
+    double clip;              /* max global gradient norm; 0 = no clipping */
 };
 
 /*

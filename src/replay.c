@@ -22,8 +22,7 @@ uint64_t replay_end_step(const struct journal_log *log)
 {
     uint64_t end = 0;
     for (size_t i = 0; i < log->nevents; i++)
-        if (!log->events[i].superseded && log->events[i].step > end)
-            end = log->events[i].step;
+        if (!log->events[i].superseded && log->events[i].step > end) end = log->events[i].step;
     return end;
 }
 
@@ -34,8 +33,7 @@ static int apply_event(const struct journal_entry *e, struct trainer_controls *k
     int id = ctl_from_name(e->key);
     double v;
     char why[FTL_ERRLEN];
-    if (id < 0)
-        return 0;
+    if (id < 0) return 0;
     if (ctl_parse((enum ctl_id)id, e->value ? e->value : "", &v, why) != 0)
         return ftl_error(err, "%s:%u: %s", path, e->line, why);
     ctl_set(k, (enum ctl_id)id, v);
@@ -46,25 +44,20 @@ int replay_run(const char *path, const char *out_dir, const char *data_spec,
                void (*progress)(uint64_t step, uint64_t end, void *ctx), void *ctx, char *err)
 {
     struct journal_log log;
-    if (journal_read(path, &log, err) != 0)
-        return -1;
+    if (journal_read(path, &log, err) != 0) return -1;
     struct trainer_config c;
     struct trainer_controls k;
     struct dataset_pair data;
     struct session s;
     int rc = -1;
-    if (replay_config(&log, path, &c, &k, err) != 0)
-        goto out_log;
+    if (replay_config(&log, path, &c, &k, err) != 0) goto out_log;
     uint64_t end = replay_end_step(&log);
     /* Train exactly as far as the session did, whatever its epochs said. */
     c.steps = end > 0 ? (long)end : 1;
     c.epochs = 0;
-    if (data_spec)
-        snprintf(c.data, sizeof c.data, "%s", data_spec);
-    if (session_load_data(c.data, &data, err) != 0)
-        goto out_log;
-    if (session_create(&s, out_dir, &c, &k, &data, err) != 0)
-        goto out_log;
+    if (data_spec) snprintf(c.data, sizeof c.data, "%s", data_spec);
+    if (session_load_data(c.data, &data, err) != 0) goto out_log;
+    if (session_create(&s, out_dir, &c, &k, &data, err) != 0) goto out_log;
     size_t next = 0;
     for (;;) {
         struct trainer_controls want = s.tr.ctl;
@@ -73,17 +66,14 @@ int replay_run(const char *path, const char *out_dir, const char *data_spec,
                 apply_event(&log.events[next], &want, path, err) != 0)
                 goto out_session;
         trainer_apply(&s.tr, &want);
-        if (s.tr.step >= end)
-            break;
+        if (s.tr.step >= end) break;
         int r = session_step(&s, err);
         if (r == -1) {
             ftl_error(err, "%s", s.tr.message);
             goto out_session;
         }
-        if (r == -2)
-            goto out_session;
-        if (progress)
-            progress(s.tr.step, end, ctx);
+        if (r == -2) goto out_session;
+        if (progress) progress(s.tr.step, end, ctx);
     }
     trainer_note(&s.tr, "stop");
     rc = session_close(&s, err);

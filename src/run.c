@@ -53,8 +53,7 @@ void run_kv_setf(struct run_kv *kv, const char *key, const char *fmt, ...)
 const char *run_kv_get(const struct run_kv *kv, const char *key)
 {
     for (size_t i = 0; i < kv->n; i++)
-        if (strcmp(kv->key[i], key) == 0)
-            return kv->value[i];
+        if (strcmp(kv->key[i], key) == 0) return kv->value[i];
     return NULL;
 }
 
@@ -72,8 +71,7 @@ void run_kv_free(struct run_kv *kv)
 int run_kv_write(const struct run_kv *kv, const char *path, char *err)
 {
     struct ftl_atomic a;
-    if (ftl_atomic_open(&a, path, err) != 0)
-        return -1;
+    if (ftl_atomic_open(&a, path, err) != 0) return -1;
     for (size_t i = 0; i < kv->n; i++)
         fprintf(a.fp, "%s %s\n", kv->key[i], kv->value[i]);
     return ftl_atomic_commit(&a, err);
@@ -84,8 +82,7 @@ int run_kv_read(const char *path, struct run_kv *kv, char *err)
     memset(kv, 0, sizeof *kv);
     char *text;
     size_t len;
-    if (ftl_read_file(path, &text, &len, err) != 0)
-        return -1;
+    if (ftl_read_file(path, &text, &len, err) != 0) return -1;
     int rc = 0, line = 0;
     char *p = text, *end = text + len;
     while (p < end && rc == 0) {
@@ -112,7 +109,6 @@ int run_kv_read(const char *path, struct run_kv *kv, char *err)
         p = eol + 1;
     }
     free(text);
-    if (rc != 0)
-        run_kv_free(kv);
+    if (rc != 0) run_kv_free(kv);
     return rc;
 }

@@ -90,8 +90,7 @@ static int metrics_append(struct session *s, const char *text, size_t len, char 
     off_t before = lseek(s->metrics_fd, 0, SEEK_END);
     for (size_t done = 0; done < len;) {
         ssize_t n = write(s->metrics_fd, text + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
+        if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             int e = n < 0 ? errno : EIO;
             if (before >= 0 && ftruncate(s->metrics_fd, before) != 0) {
@@ -117,10 +116,8 @@ static void pending_add(struct session *s, const char *text, size_t len)
 /* The rows that waited, in one go; they stay in memory if it fails. */
 static int pending_flush(struct session *s, char *err)
 {
-    if (s->pending_len == 0)
-        return 0;
-    if (metrics_append(s, s->pending, s->pending_len, err) != 0)
-        return -1;
+    if (s->pending_len == 0) return 0;
+    if (metrics_append(s, s->pending, s->pending_len, err) != 0) return -1;
     s->pending_len = 0;
     return 0;
 }
@@ -128,8 +125,8 @@ static int pending_flush(struct session *s, char *err)
 static int open_files(struct session *s, int truncate, char *err)
 {
     char *path = run_path(s->dir, "metrics.csv");
-    s->metrics_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0),
-                         0644);
+    s->metrics_fd =
+        open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0644);
     if (s->metrics_fd < 0) {
         ftl_error(err, "%s: %s", path, strerror(errno));
         free(path);
@@ -139,8 +136,7 @@ static int open_files(struct session *s, int truncate, char *err)
     path = run_path(s->dir, "journal");
     int rc = journal_open_append(&s->journal, path, err);
     free(path);
-    if (rc == 0)
-        s->tr.journal = &s->journal;
+    if (rc == 0) s->tr.journal = &s->journal;
     return rc;
 }
 
@@ -160,11 +156,9 @@ static void session_blank(struct session *s)
  */
 static int load_init(struct trainer *t, const char *path, char *err)
 {
-    if (!path[0])
-        return 0;
+    if (!path[0]) return 0;
     struct ckpt c;
-    if (ckpt_read(path, &c, err) != 0)
-        return -1;
+    if (ckpt_read(path, &c, err) != 0) return -1;
     int rc = trainer_load_model(&t->model, &c, path, err);
     ckpt_free(&c);
     return rc;
@@ -182,7 +176,8 @@ int session_create(struct session *s, const char *dir, const struct trainer_conf
     struct run_kv kv = {0};
     int rc = -1;
     if (exists) {
-        ftl_error(err, "%s: already holds a run (continue it with --resume, or choose another --out)",
+        ftl_error(err,
+                  "%s: already holds a run (continue it with --resume, or choose another --out)",
                   dir);
         goto out;
     }
@@ -190,21 +185,17 @@ int session_create(struct session *s, const char *dir, const struct trainer_conf
         load_init(&s->tr, c->init, err) != 0)
         goto out;
     trainer_config_to_kv(c, k, &kv);
-    if (run_kv_write(&kv, cfg, err) != 0 || open_files(s, 1, err) != 0)
-        goto out;
+    if (run_kv_write(&kv, cfg, err) != 0 || open_files(s, 1, err) != 0) goto out;
     for (size_t i = 0; i < kv.n; i++)
-        if (journal_config(&s->journal, kv.key[i], kv.value[i], err) != 0)
-            goto out;
+        if (journal_config(&s->journal, kv.key[i], kv.value[i], err) != 0) goto out;
     char header[1024];
     size_t n = metrics_header(c->task, header, sizeof header);
-    if (metrics_append(s, header, n, err) != 0)
-        goto out;
+    if (metrics_append(s, header, n, err) != 0) goto out;
     rc = session_checkpoint(s, "initial", err);
 out:
     run_kv_free(&kv);
     free(cfg);
-    if (rc != 0)
-        session_free(s);
+    if (rc != 0) session_free(s);
     return rc;
 }
 
@@ -217,12 +208,12 @@ static char *newest_checkpoint(const char *dir, uint64_t *step_out)
     struct dirent *e;
     while (d && (e = readdir(d))) {
         size_t n = strlen(e->d_name);
-        if (n < 6 || strcmp(e->d_name + n - 5, ".ckpt") != 0)
-            continue;
+        if (n < 6 || strcmp(e->d_name + n - 5, ".ckpt") != 0) continue;
         char *path = ftl_path_join(ckdir, e->d_name), err[FTL_ERRLEN];
         struct ckpt c;
         uint64_t step;
-        /* A damaged checkpoint (killed mid-write is impossible, but a bad disk is not) is skipped. */
+        /* A damaged checkpoint (killed mid-write is impossible, but a bad disk is not) is skipped.
+         */
         if (ckpt_read(path, &c, err) == 0) {
             if (ckpt_get_u64(&c, "trainer/step", &step, err) == 0 && (!best || step >= best_step)) {
                 free(best);
@@ -234,8 +225,7 @@ static char *newest_checkpoint(const char *dir, uint64_t *step_out)
         }
         free(path);
     }
-    if (d)
-        closedir(d);
+    if (d) closedir(d);
     free(ckdir);
     *step_out = best_step;
     return best;
@@ -251,8 +241,7 @@ static int cut_metrics(const char *dir, uint64_t step, char *err)
         char *p = strchr(text, '\n'), *keep = p ? p + 1 : text + len;
         while (keep < text + len) {
             char *nl = strchr(keep, '\n');
-            if (!nl || strtoull(keep, NULL, 10) > step)
-                break;
+            if (!nl || strtoull(keep, NULL, 10) > step) break;
             keep = nl + 1;
         }
         rc = ftl_write_file(path, text, (size_t)(keep - text), err);
@@ -275,8 +264,7 @@ static void remove_stale_temps(const char *dir)
     while (d && (e = readdir(d))) {
         const char *tmp = strstr(e->d_name, ".ckpt.tmp.");
         char *end;
-        if (!tmp)
-            continue;
+        if (!tmp) continue;
         long pid = strtol(tmp + 10, &end, 10);
         if (*end || pid <= 0 ||
             ((pid_t)pid != getpid() && (kill((pid_t)pid, 0) == 0 || errno != ESRCH)))
@@ -285,8 +273,7 @@ static void remove_stale_temps(const char *dir)
         unlink(path);
         free(path);
     }
-    if (d)
-        closedir(d);
+    if (d) closedir(d);
     free(ckdir);
 }
 
@@ -302,8 +289,7 @@ int session_resume(struct session *s, const char *dir, const struct trainer_conf
     uint64_t step;
     char *ck = NULL;
     int rc = -1;
-    if (session_read_config(dir, &saved, &k, err) != 0)
-        goto out;
+    if (session_read_config(dir, &saved, &k, err) != 0) goto out;
     if (!(ck = newest_checkpoint(dir, &step))) {
         ftl_error(err, "%s: no loadable checkpoint in checkpoints/", dir);
         goto out;
@@ -325,16 +311,14 @@ int session_resume(struct session *s, const char *dir, const struct trainer_conf
         rc = run_kv_write(&kv, cfg, err);
         run_kv_free(&kv);
         free(cfg);
-        if (rc != 0)
-            goto out;
+        if (rc != 0) goto out;
         rc = -1;
     }
     trainer_note(&s->tr, "resume");
     rc = 0;
 out:
     free(ck);
-    if (rc != 0)
-        session_free(s);
+    if (rc != 0) session_free(s);
     return rc;
 }
 
@@ -343,10 +327,10 @@ int session_checkpoint(struct session *s, const char *name, char *err)
     char file[64];
     snprintf(file, sizeof file, "checkpoints/%s.ckpt", name);
     char *path = run_path(s->dir, file);
-    /* The journal reaches the disk first: a checkpoint never refers to events that could be lost. */
+    /* The journal reaches the disk first: a checkpoint never refers to events that could be lost.
+     */
     int rc = s->tr.journal ? journal_sync(&s->journal, err) : 0;
-    if (rc == 0)
-        rc = trainer_save(&s->tr, path, err);
+    if (rc == 0) rc = trainer_save(&s->tr, path, err);
     if (rc == 0) {
         snprintf(s->last_checkpoint, sizeof s->last_checkpoint, "%s.ckpt", name);
         s->last_checkpoint_step = s->tr.step;
@@ -361,11 +345,10 @@ int session_checkpoint(struct session *s, const char *name, char *err)
  */
 static int write_failed(struct session *s, const char *what, char *err)
 {
-    if (s->on_write_error == SESSION_WRITE_STOP)
-        return -2;
+    if (s->on_write_error == SESSION_WRITE_STOP) return -2;
     if (!s->write_failing)
-        snprintf(s->notice, sizeof s->notice, "%s; training goes on (--on-write-error continue): %s",
-                 err, what);
+        snprintf(s->notice, sizeof s->notice,
+                 "%s; training goes on (--on-write-error continue): %s", err, what);
     s->write_failing = 1;
     return 0;
 }
@@ -373,8 +356,7 @@ static int write_failed(struct session *s, const char *what, char *err)
 /* A journal line the trainer could not write (it keeps the first failure) is a failed write too. */
 static int journal_failed(struct session *s, char *err)
 {
-    if (!s->tr.journal_error[0])
-        return 0;
+    if (!s->tr.journal_error[0]) return 0;
     snprintf(err, FTL_ERRLEN, "%s", s->tr.journal_error);
     s->tr.journal_error[0] = '\0';
     return write_failed(s, "that journal line is lost (a replay may differ)", err);
@@ -397,8 +379,7 @@ static int epoch_checkpoint(struct session *s, char *err)
 int session_step(struct session *s, char *err)
 {
     int r = trainer_step(&s->tr);
-    if (r < 0)
-        return -1;
+    if (r < 0) return -1;
     double test = NAN;
     if (r == 1) {
         double loss, acc;
@@ -416,17 +397,14 @@ int session_step(struct session *s, char *err)
         if (write_failed(s, "metrics rows wait in memory for the next checkpoint", err) != 0)
             return -2;
     }
-    if (journal_failed(s, err) != 0)
-        return -2;
-    if (r == 1 && epoch_checkpoint(s, err) != 0)
-        return -2;
+    if (journal_failed(s, err) != 0) return -2;
+    if (r == 1 && epoch_checkpoint(s, err) != 0) return -2;
     return r;
 }
 
 int session_take_notice(struct session *s, char *out)
 {
-    if (!s->notice[0])
-        return 0;
+    if (!s->notice[0]) return 0;
     memcpy(out, s->notice, sizeof s->notice);
     s->notice[0] = '\0';
     return 1;
@@ -452,7 +430,8 @@ int session_close(struct session *s, char *err)
     s->metrics_fd = -1;
     if (s->tr.journal && journal_sync(&s->journal, e2) != 0 && rc == 0)
         rc = ftl_error(err, "%s", e2);
-    if (s->tr.journal_error[0] && rc == 0) /* the last lines (a "stop" note) did not reach the disk */
+    if (s->tr.journal_error[0] &&
+        rc == 0) /* the last lines (a "stop" note) did not reach the disk */
         rc = ftl_error(err, "%s", s->tr.journal_error);
     char last[sizeof s->last_checkpoint];
     uint64_t last_step = s->last_checkpoint_step;
@@ -466,10 +445,8 @@ int session_close(struct session *s, char *err)
 void session_free(struct session *s)
 {
     char err[FTL_ERRLEN];
-    if (s->metrics_fd >= 0)
-        close(s->metrics_fd);
-    if (s->tr.journal)
-        journal_close(&s->journal, err);
+    if (s->metrics_fd >= 0) close(s->metrics_fd);
+    if (s->tr.journal) journal_close(&s->journal, err);
     trainer_free(&s->tr);
     dataset_pair_free(&s->data);
     free(s->pending);
@@ -485,8 +462,7 @@ int session_load_model(const char *path, struct model *m, struct trainer_config 
     if (ftl_is_dir(path)) {
         char *final = run_path(path, "checkpoints/final.ckpt");
         file = ftl_is_file(final) ? final : (free(final), newest_checkpoint(path, &step));
-        if (!file)
-            return ftl_error(err, "%s: no checkpoint in checkpoints/", path);
+        if (!file) return ftl_error(err, "%s: no checkpoint in checkpoints/", path);
     } else {
         file = xstrdup(path);
     }
@@ -496,31 +472,28 @@ int session_load_model(const char *path, struct model *m, struct trainer_config 
     struct trainer_config c;
     struct trainer_controls k;
     int rc = -1;
-    if (ckpt_read(file, &ck, err) != 0)
-        goto out_file;
-    if (ckpt_get_str(&ck, "config", &text, err) != 0)
-        goto out;
+    if (ckpt_read(file, &ck, err) != 0) goto out_file;
+    if (ckpt_get_str(&ck, "config", &text, err) != 0) goto out;
     /* The config record is RUN_DIR/config's text: parse it the same way. */
     for (const char *p = text; *p;) {
         const char *nl = strchr(p, '\n'), *end = nl ? nl : p + strlen(p);
         const char *sp = memchr(p, ' ', (size_t)(end - p));
         if (sp) {
-            char *key = strndup(p, (size_t)(sp - p)), *val = strndup(sp + 1, (size_t)(end - sp - 1));
+            char *key = strndup(p, (size_t)(sp - p)),
+                 *val = strndup(sp + 1, (size_t)(end - sp - 1));
             run_kv_set(&kv, key, val);
             free(key);
             free(val);
         }
         p = nl ? nl + 1 : end;
     }
-    if (trainer_config_from_kv(&kv, &c, &k, file, err) != 0)
-        goto out;
+    if (trainer_config_from_kv(&kv, &c, &k, file, err) != 0) goto out;
     model_init(m, c.task, c.hidden, c.units);
     if (trainer_load_model(m, &ck, file, err) != 0) {
         model_free(m);
         goto out;
     }
-    if (cfg)
-        *cfg = c;
+    if (cfg) *cfg = c;
     if (step_out && ckpt_get_u64(&ck, "trainer/step", step_out, err) != 0) {
         model_free(m);
         goto out;
@@ -538,7 +511,6 @@ void session_move(struct session *dst, struct session *src)
 {
     *dst = *src;
     dst->tr.data = &dst->data;
-    if (src->tr.journal)
-        dst->tr.journal = &dst->journal;
+    if (src->tr.journal) dst->tr.journal = &dst->journal;
     session_blank(src);
 }

@@ -28,8 +28,8 @@
 #include "trainer.h"
 
 enum session_on_write_error {
-    SESSION_WRITE_STOP,       /* session_step returns -2 (the default) */
-    SESSION_WRITE_CONTINUE,   /* session_step goes on; session_take_notice() tells the front end */
+    SESSION_WRITE_STOP,     /* session_step returns -2 (the default) */
+    SESSION_WRITE_CONTINUE, /* session_step goes on; session_take_notice() tells the front end */
 };
 
 struct session {
@@ -37,14 +37,14 @@ struct session {
     struct dataset_pair data; /* owned */
     char *dir;
     struct journal journal;
-    int metrics_fd;           /* RUN_DIR/metrics.csv, O_APPEND: one write() per whole row */
-    double test_metric;       /* the last epoch-end test accuracy / reconstruction error, or NAN */
+    int metrics_fd;     /* RUN_DIR/metrics.csv, O_APPEND: one write() per whole row */
+    double test_metric; /* the last epoch-end test accuracy / reconstruction error, or NAN */
     enum session_on_write_error on_write_error; /* the caller sets it after create/resume */
     /* metrics rows not yet on disk (a write failed), retried at the next checkpoint */
     char *pending;
     size_t pending_len, pending_cap;
-    int write_failing;        /* a write failed and none has succeeded since */
-    char notice[FTL_ERRLEN];  /* for session_take_notice(), "" when none */
+    int write_failing;       /* a write failed and none has succeeded since */
+    char notice[FTL_ERRLEN]; /* for session_take_notice(), "" when none */
     /* the newest checkpoint this session wrote or resumed from, for messages */
     char last_checkpoint[48];
     uint64_t last_checkpoint_step;
@@ -93,8 +93,8 @@ int session_close(struct session *s, char *err);
  * c and step (optional) receive them and the step it was taken at.
  * model_free() the model after success.
  */
-int session_load_model(const char *path, struct model *m, struct trainer_config *c,
-                       uint64_t *step, char *err);
+int session_load_model(const char *path, struct model *m, struct trainer_config *c, uint64_t *step,
+                       char *err);
 
 /* Moves a session to another address (it points into itself); src is left empty. */
 void session_move(struct session *dst, struct session *src);

@@ -7,7 +7,8 @@
 
 #include "util.h"
 
-/* FIPS 180-4 §4.2.2: first 32 bits of the fractional parts of the cube roots of the first 64 primes. */
+/* FIPS 180-4 §4.2.2: first 32 bits of the fractional parts of the cube roots of the first 64
+ * primes. */
 static const uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -39,7 +40,8 @@ static void compress(uint32_t state[8], const uint8_t block[64])
     uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
     uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
     for (int t = 0; t < 64; t++) {
-        uint32_t t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[t] + w[t];
+        uint32_t t1 =
+            h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[t] + w[t];
         uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
         h = g;
         g = f;
@@ -80,8 +82,7 @@ void sha256_update(struct sha256 *s, const void *data, size_t len)
         s->fill += take;
         p += take;
         len -= take;
-        if (s->fill < 64)
-            return;
+        if (s->fill < 64) return;
         compress(s->state, s->block);
         s->fill = 0;
     }
@@ -134,8 +135,7 @@ void sha256_hex(const uint8_t digest[SHA256_DIGEST_LEN], char hex[SHA256_HEX_LEN
 int sha256_file(const char *path, uint8_t digest[SHA256_DIGEST_LEN], char *err)
 {
     FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return ftl_error(err, "%s: %s", path, strerror(errno));
+    if (!fp) return ftl_error(err, "%s: %s", path, strerror(errno));
     struct sha256 s;
     uint8_t buf[65536];
     size_t n;
@@ -145,8 +145,7 @@ int sha256_file(const char *path, uint8_t digest[SHA256_DIGEST_LEN], char *err)
     int failed = ferror(fp);
     int e = errno;
     fclose(fp);
-    if (failed)
-        return ftl_error(err, "%s: read failed: %s", path, strerror(e));
+    if (failed) return ftl_error(err, "%s: read failed: %s", path, strerror(e));
     sha256_final(&s, digest);
     return 0;
 }

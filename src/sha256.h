@@ -16,9 +16,9 @@
 
 struct sha256 {
     uint32_t state[8];
-    uint64_t total;       /* message bytes seen so far */
-    uint8_t block[64];    /* a partial block waiting for more input */
-    size_t fill;          /* bytes used in block */
+    uint64_t total;    /* message bytes seen so far */
+    uint8_t block[64]; /* a partial block waiting for more input */
+    size_t fill;       /* bytes used in block */
 };
 
 void sha256_init(struct sha256 *s);

@@ -52,8 +52,7 @@ void trainer_config_to_kv(const struct trainer_config *c, const struct trainer_c
     run_kv_setf(kv, "threads", "%d", c->threads);
     run_kv_set(kv, "data", c->data);
     /* Written only when used, so runs without it keep their config byte for byte. */
-    if (c->init[0])
-        run_kv_set(kv, "init", c->init);
+    if (c->init[0]) run_kv_set(kv, "init", c->init);
     run_kv_set(kv, "loss", reg_table[k->loss].name);
     run_kv_setf(kv, "lambda", "%.17g", k->lambda);
     run_kv_setf(kv, "margin", "%.17g", k->margin);
@@ -65,11 +64,11 @@ static int kv_long(const struct run_kv *kv, const char *key, long lo, long hi, l
 {
     const char *s = run_kv_get(kv, key);
     char *end;
-    if (!s)
-        return ftl_error(err, "%s: no '%s' setting", path, key);
+    if (!s) return ftl_error(err, "%s: no '%s' setting", path, key);
     long v = strtol(s, &end, 10);
     if (end == s || *end || v < lo || v > hi)
-        return ftl_error(err, "%s: '%s' is '%s', expected an integer in %ld..%ld", path, key, s, lo, hi);
+        return ftl_error(err, "%s: '%s' is '%s', expected an integer in %ld..%ld", path, key, s, lo,
+                         hi);
     *out = v;
     return 0;
 }
@@ -79,8 +78,7 @@ static int kv_double(const struct run_kv *kv, const char *key, double lo, double
 {
     const char *s = run_kv_get(kv, key);
     char *end;
-    if (!s)
-        return ftl_error(err, "%s: no '%s' setting", path, key);
+    if (!s) return ftl_error(err, "%s: no '%s' setting", path, key);
     double v = strtod(s, &end);
     if (end == s || *end || !isfinite(v) || v < lo)
         return ftl_error(err, "%s: '%s' is '%s', expected a number >= %g", path, key, s, lo);
@@ -133,8 +131,7 @@ int trainer_config_from_kv(const struct run_kv *kv, struct trainer_config *c,
         return ftl_error(err, "%s: missing data setting", path);
     snprintf(c->data, sizeof c->data, "%s", s);
     if ((s = run_kv_get(kv, "init"))) {
-        if (!*s || strlen(s) >= sizeof c->init)
-            return ftl_error(err, "%s: bad init setting", path);
+        if (!*s || strlen(s) >= sizeof c->init) return ftl_error(err, "%s: bad init setting", path);
         snprintf(c->init, sizeof c->init, "%s", s);
     }
     return 0;
@@ -153,15 +150,12 @@ int trainer_config_from_kv(const struct run_kv *kv, struct trainer_config *c,
 static void set_threads(struct trainer *t, int threads)
 {
 #ifdef HAVE_OPENBLAS_SET_NUM_THREADS
-    if (threads <= 0)
-        threads = openblas_get_num_threads();
+    if (threads <= 0) threads = openblas_get_num_threads();
     openblas_set_num_threads(1);
 #endif
-    if (threads <= 0)
-        threads = 1;
+    if (threads <= 0) threads = 1;
     t->work.enc.threads = threads;
-    if (t->work.dec.gates)
-        t->work.dec.threads = threads;
+    if (t->work.dec.gates) t->work.dec.threads = threads;
 }
 
 int trainer_init(struct trainer *t, const struct trainer_config *c,
@@ -172,16 +166,13 @@ int trainer_init(struct trainer *t, const struct trainer_config *c,
     t->ctl = *k;
     t->data = d;
     t->ntrain = d->train.n;
-    if (c->limit > 0 && (size_t)c->limit < t->ntrain)
-        t->ntrain = (size_t)c->limit;
-    if (t->ntrain == 0)
-        return ftl_error(err, "no training sequences");
+    if (c->limit > 0 && (size_t)c->limit < t->ntrain) t->ntrain = (size_t)c->limit;
+    if (t->ntrain == 0) return ftl_error(err, "no training sequences");
     size_t B = (size_t)c->batch_size;
     t->steps_per_epoch = (t->ntrain + B - 1) / B;
     /* Packed capacity: the batch times the longest sequence either split holds. */
     size_t maxlen = dataset_max_len(&d->train);
-    if (dataset_max_len(&d->test) > maxlen)
-        maxlen = dataset_max_len(&d->test);
+    if (dataset_max_len(&d->test) > maxlen) maxlen = dataset_max_len(&d->test);
     model_init(&t->model, c->task, c->hidden, c->units);
     model_init_weights(&t->model, c->seed);
     model_work_init(&t->work, &t->model, c->batch_size, B * maxlen);
@@ -210,10 +201,8 @@ void trainer_free(struct trainer *t)
 
 int trainer_finished(const struct trainer *t)
 {
-    if (t->state != TRAINER_RUNNING)
-        return 1;
-    if (t->cfg.steps > 0)
-        return t->step >= (uint64_t)t->cfg.steps;
+    if (t->state != TRAINER_RUNNING) return 1;
+    if (t->cfg.steps > 0) return t->step >= (uint64_t)t->cfg.steps;
     return t->epoch >= (uint64_t)t->cfg.epochs;
 }
 
@@ -231,14 +220,11 @@ static void epoch_order(struct trainer *t)
 
 int trainer_step(struct trainer *t)
 {
-    if (t->state == TRAINER_DIVERGED)
-        return -1;
+    if (t->state == TRAINER_DIVERGED) return -1;
     double t0 = ftl_now();
-    if (t->pos == 0)
-        epoch_order(t);
+    if (t->pos == 0) epoch_order(t);
     size_t n = t->ntrain - t->pos;
-    if (n > (size_t)t->cfg.batch_size)
-        n = (size_t)t->cfg.batch_size;
+    if (n > (size_t)t->cfg.batch_size) n = (size_t)t->cfg.batch_size;
     batch_fill(&t->batch, &t->data->train, t->order + t->pos, (int)n);
     model_step(&t->model, &t->work, &t->batch, t->ctl.loss, t->ctl.lambda, t->ctl.margin, t->grad,
                &t->last);
@@ -282,8 +268,7 @@ int trainer_step(struct trainer *t)
 /* A journal that cannot be written (full disk) must not stop training: the first error is kept. */
 static void journal_failed(struct trainer *t, const char *err)
 {
-    if (!t->journal_error[0])
-        snprintf(t->journal_error, sizeof t->journal_error, "%s", err);
+    if (!t->journal_error[0]) snprintf(t->journal_error, sizeof t->journal_error, "%s", err);
 }
 
 void trainer_note(struct trainer *t, const char *event)
@@ -300,15 +285,13 @@ void trainer_apply(struct trainer *t, const struct trainer_controls *k)
     int rc = 0;
     for (int i = 0; j && i < CTL_COUNT; i++) {
         double v = ctl_get(k, (enum ctl_id)i);
-        if (v == ctl_get(&t->ctl, (enum ctl_id)i))
-            continue;
+        if (v == ctl_get(&t->ctl, (enum ctl_id)i)) continue;
         if (i == CTL_LOSS)
             rc |= journal_event(j, t->step, ctl_table[i].name, reg_table[k->loss].name, err);
         else
             rc |= journal_event_double(j, t->step, ctl_table[i].name, v, err);
     }
-    if (rc)
-        journal_failed(t, err);
+    if (rc) journal_failed(t, err);
     t->ctl = *k;
 }
 
@@ -379,8 +362,7 @@ int trainer_load_model(struct model *m, const struct ckpt *c, const char *path, 
         const struct model_param *mp = &m->param[i];
         size_t shape[2] = {(size_t)mp->rows, (size_t)mp->cols};
         snprintf(name, sizeof name, "model/%s", mp->name);
-        if (ckpt_get_f32(c, name, mp->ndim, shape, m->w + mp->offset, err) != 0)
-            return -1;
+        if (ckpt_get_f32(c, name, mp->ndim, shape, m->w + mp->offset, err) != 0) return -1;
     }
     if (!optim_all_finite(m->w, m->size))
         return ftl_error(err, "%s: the weights hold NaN or Inf", path);
@@ -390,8 +372,7 @@ int trainer_load_model(struct model *m, const struct ckpt *c, const char *path, 
 int trainer_load(struct trainer *t, const char *path, char *err)
 {
     struct ckpt c;
-    if (ckpt_read(path, &c, err) != 0)
-        return -1;
+    if (ckpt_read(path, &c, err) != 0) return -1;
     int rc = -1;
     const char *loss, *kind;
     uint64_t ntrain, step, epoch, pos, events;
@@ -424,7 +405,8 @@ int trainer_load(struct trainer *t, const char *path, char *err)
         goto out;
     }
     if (ntrain != t->ntrain || pos >= ntrain) {
-        ftl_error(err, "%s: trained on %llu sequences, but %zu are loaded now (other data or --limit?)",
+        ftl_error(err,
+                  "%s: trained on %llu sequences, but %zu are loaded now (other data or --limit?)",
                   path, (unsigned long long)ntrain, t->ntrain);
         goto out;
     }
@@ -434,8 +416,7 @@ int trainer_load(struct trainer *t, const char *path, char *err)
     t->epoch = epoch;
     t->pos = (size_t)pos;
     t->journal_events = events;
-    if (t->pos > 0)
-        epoch_order(t);
+    if (t->pos > 0) epoch_order(t);
     t->state = TRAINER_RUNNING;
     rc = 0;
 out:

@@ -31,14 +31,14 @@ struct trainer_config {
     enum model_task task;
     int hidden, units, batch_size;
     enum optim_kind optimizer;
-    double clip;            /* global-norm clipping, 0 = off */
+    double clip; /* global-norm clipping, 0 = off */
     uint64_t seed;
     int shuffle;
-    long limit;             /* use only the first N training sequences, 0 = all */
-    long epochs, steps;     /* stop after this many epochs or steps (one of them > 0) */
-    int threads;            /* GRU threads (OpenBLAS runs one); 0 = as many as OpenBLAS would use */
-    char data[1024];        /* "sample" or the data folder */
-    char init[1024];        /* initial weights from this checkpoint; "" = from seed */
+    long limit;         /* use only the first N training sequences, 0 = all */
+    long epochs, steps; /* stop after this many epochs or steps (one of them > 0) */
+    int threads;        /* GRU threads (OpenBLAS runs one); 0 = as many as OpenBLAS would use */
+    char data[1024];    /* "sample" or the data folder */
+    char init[1024];    /* initial weights from this checkpoint; "" = from seed */
 };
 
 /* What the user may change while it runs: struct trainer_controls, control.h. */
@@ -59,22 +59,22 @@ struct trainer {
     struct model model;
     struct model_work work;
     struct optim opt;
-    real *grad;                      /* model.size */
-    real *backup_w;                  /* last good weights, for the divergence guard */
+    real *grad;     /* model.size */
+    real *backup_w; /* last good weights, for the divergence guard */
     struct batch batch;
-    uint32_t *order;                 /* this epoch's order of the training sequences */
-    size_t ntrain;                   /* training sequences used (after --limit) */
+    uint32_t *order; /* this epoch's order of the training sequences */
+    size_t ntrain;   /* training sequences used (after --limit) */
     size_t steps_per_epoch;
-    uint64_t step;                   /* steps done */
-    uint64_t epoch;                  /* current epoch, from 0 */
-    size_t pos;                      /* next sequence of order[] */
+    uint64_t step;  /* steps done */
+    uint64_t epoch; /* current epoch, from 0 */
+    size_t pos;     /* next sequence of order[] */
     enum trainer_state state;
-    struct model_terms last;         /* the last step's loss terms */
-    double elapsed;                  /* training seconds, over resumes too */
-    struct journal *journal;         /* borrowed, or NULL */
-    char message[FTL_ERRLEN];        /* why it stopped, when it did */
-    char journal_error[FTL_ERRLEN];  /* the first failure to write the journal, if any */
-    uint64_t journal_events;         /* journal step lines at the loaded checkpoint */
+    struct model_terms last;        /* the last step's loss terms */
+    double elapsed;                 /* training seconds, over resumes too */
+    struct journal *journal;        /* borrowed, or NULL */
+    char message[FTL_ERRLEN];       /* why it stopped, when it did */
+    char journal_error[FTL_ERRLEN]; /* the first failure to write the journal, if any */
+    uint64_t journal_events;        /* journal step lines at the loaded checkpoint */
 };
 
 /* Builds model, optimiser and buffers; initial weights from cfg->seed. */

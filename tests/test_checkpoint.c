@@ -91,8 +91,7 @@ static void test_round_trip_every_type(void **state)
     assert_int_equal(ckpt_write(&c, path, err), 0);
 
     struct ckpt r;
-    if (ckpt_read(path, &r, err) != 0)
-        fail_msg("%s", err);
+    if (ckpt_read(path, &r, err) != 0) fail_msg("%s", err);
     assert_int_equal(r.count, c.count);
     float w2[24];
     assert_int_equal(ckpt_get_f32(&r, "gru.weight_hh_l0", 3, (size_t[]){2, 3, 4}, w2, err), 0);
@@ -161,13 +160,86 @@ static void test_exact_bytes(void **state)
     size_t len;
     ckpt_encode(&c, &buf, &len);
     const uint8_t want[] = {
-        'F', 'T', 'L', 'A', 'B', 'C', 'K', 'P', 1, 0, 0, 0, 2, 0, 0, 0,
+        'F',
+        'T',
+        'L',
+        'A',
+        'B',
+        'C',
+        'K',
+        'P',
+        1,
+        0,
+        0,
+        0,
+        2,
+        0,
+        0,
+        0,
         /* "t": u64 scalar */
-        1, 0, 0, 0, 't', 4, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0,
-        8, 7, 6, 5, 4, 3, 2, 1,
+        1,
+        0,
+        0,
+        0,
+        't',
+        4,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        8,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        8,
+        7,
+        6,
+        5,
+        4,
+        3,
+        2,
+        1,
         /* "w": f32 [1] */
-        1, 0, 0, 0, 'w', 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0,
-        4, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00, 0x80, 0x3f,
+        1,
+        0,
+        0,
+        0,
+        'w',
+        1,
+        0,
+        0,
+        0,
+        1,
+        0,
+        0,
+        0,
+        1,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        4,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0x00,
+        0x00,
+        0x80,
+        0x3f,
     };
     assert_int_equal(len, sizeof want + 4);
     assert_memory_equal(buf, want, sizeof want);
@@ -224,8 +296,9 @@ static void test_every_byte_flipped(void **state)
     for (size_t at = 0; at < len; at++) {
         for (size_t m = 0; m < sizeof masks; m++) {
             buf[at] ^= masks[m];
-            expect_reject(buf, len, at < 8 ? "not an ftlab checkpoint"
-                                            : "checksum mismatch, the file is damaged");
+            expect_reject(buf, len,
+                          at < 8 ? "not an ftlab checkpoint"
+                                 : "checksum mismatch, the file is damaged");
             buf[at] ^= masks[m];
         }
     }
@@ -357,7 +430,10 @@ static void test_inconsistent_lengths(void **state)
         {0xffffffffu, "", "name length 4294967295"},
         {40, "abc", "truncated name"},
         {3, "a b", "name holds a byte outside printable ASCII"},
-        {3, "a\x7f" "b", "outside printable ASCII"},
+        {3,
+         "a\x7f"
+         "b",
+         "outside printable ASCII"},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         craft_header(&f, 1, 1);
@@ -490,8 +566,7 @@ static void test_put_bugs_abort(void **state)
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) {
-            if (!freopen("/dev/null", "w", stderr))
-                _exit(1);
+            if (!freopen("/dev/null", "w", stderr)) _exit(1);
             struct ckpt c;
             ckpt_init(&c);
             ckpt_put_u64(&c, "dup", 1);
@@ -523,8 +598,7 @@ static double loaded_value(const char *path)
 {
     struct ckpt c;
     char err[FTL_ERRLEN];
-    if (ckpt_read(path, &c, err) != 0)
-        fail_msg("%s", err);
+    if (ckpt_read(path, &c, err) != 0) fail_msg("%s", err);
     double v;
     assert_int_equal(ckpt_get_f64(&c, "value", &v, err), 0);
     const struct ckpt_record *w = ckpt_find(&c, "w");

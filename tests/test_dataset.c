@@ -1,4 +1,5 @@
-/* Tests for dataset: loading either padding, every rejection, packed batches (the real data: test_realdata). */
+/* Tests for dataset: loading either padding, every rejection, packed batches (the real data:
+ * test_realdata). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,8 +20,8 @@
 
 /* Three short digits in the real format (start point, unit moves, eos, final (0,0,1,1)). */
 static const int8_t seq0[][4] = {{5, 8, 0, 0}, {1, -1, 0, 0}, {1, 0, 0, 0}, {0, 0, 1, 1}};
-static const int8_t seq1[][4] = {{3, 3, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {4, -2, 0, 0},
-                                 {1, 1, 0, 0}, {0, 0, 1, 1}};
+static const int8_t seq1[][4] = {{3, 3, 0, 0},  {0, 1, 0, 0}, {0, 0, 1, 0},
+                                 {4, -2, 0, 0}, {1, 1, 0, 0}, {0, 0, 1, 1}};
 static const int8_t seq2[][4] = {{9, 9, 0, 0}, {0, 0, 1, 1}};
 static const int8_t (*const seqs[3])[4] = {seq0, seq1, seq2};
 static const size_t lens[3] = {4, 6, 2};
@@ -48,7 +49,7 @@ static void write_labels(const char *path, enum npy_dtype t, size_t n, int first
     int32_t lab32[16];
     double labf[16];
     for (size_t i = 0; i < n; i++)
-        lab[i] = lab32[i] = (int32_t)(labf[i] = (double)(first + (int)i) );
+        lab[i] = lab32[i] = (int32_t)(labf[i] = (double)(first + (int)i));
     size_t shape[1] = {n};
     char err[FTL_ERRLEN];
     const void *data = t == NPY_I8 ? (const void *)lab : t == NPY_I4 ? (const void *)lab32 : labf;
@@ -67,7 +68,8 @@ static void check_three(const struct dataset *d)
 static void test_leading_and_trailing_identical(void **state)
 {
     struct tmpdir *td = tmpdir_new();
-    char *tr = tmpdir_path(td, "tr.npy"), *le = tmpdir_path(td, "le.npy"), *lab = tmpdir_path(td, "lab.npy");
+    char *tr = tmpdir_path(td, "tr.npy"), *le = tmpdir_path(td, "le.npy"),
+         *lab = tmpdir_path(td, "lab.npy");
     write_padded(tr, 0, 3);
     write_padded(le, 1, 3);
     write_labels(lab, NPY_I4, 3, 4);
@@ -96,8 +98,7 @@ static void expect_seq_rejected(const double *v, size_t n, size_t T, size_t cols
     struct dataset d;
     assert_int_equal(dataset_load_split(sp, lp, &d, err), -1);
     assert_non_null(strstr(err, sp));
-    if (!strstr(err, what))
-        fail_msg("error '%s' does not mention '%s'", err, what);
+    if (!strstr(err, what)) fail_msg("error '%s' does not mention '%s'", err, what);
     free(sp), free(lp);
     tmpdir_free(td);
 }

@@ -59,15 +59,13 @@ static int run(const char *log, char *const argv[])
     pid_t pid = fork();
     if (pid == 0) {
         FILE *f = freopen(log, "w", stdout);
-        if (!f || dup2(fileno(stdout), 2) < 0)
-            _exit(126);
+        if (!f || dup2(fileno(stdout), 2) < 0) _exit(126);
         execv(argv[0], argv);
         fprintf(stderr, "%s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }
     int st;
-    if (pid < 0 || waitpid(pid, &st, 0) < 0)
-        return -1;
+    if (pid < 0 || waitpid(pid, &st, 0) < 0) return -1;
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
@@ -95,8 +93,7 @@ static char *fmt(const char *f, ...)
 static const struct experiment_ref *find_case(const char *name)
 {
     for (size_t i = 0; i < sizeof experiment_refs / sizeof experiment_refs[0]; i++)
-        if (strcmp(experiment_refs[i].name, name) == 0)
-            return &experiment_refs[i];
+        if (strcmp(experiment_refs[i].name, name) == 0) return &experiment_refs[i];
     return NULL;
 }
 
@@ -120,12 +117,11 @@ static int set_control(const char *key, const char *value, int *loss, double *la
         *loss = reg_from_name(value);
         return *loss < 0 ? -1 : 0;
     }
-    double *d = strcmp(key, "lambda") == 0 ? lambda
+    double *d = strcmp(key, "lambda") == 0   ? lambda
                 : strcmp(key, "margin") == 0 ? margin
-                : strcmp(key, "lr") == 0   ? lr
-                                           : NULL;
-    if (d)
-        *d = strtod(value, NULL);
+                : strcmp(key, "lr") == 0     ? lr
+                                             : NULL;
+    if (d) *d = strtod(value, NULL);
     return 0;
 }
 
@@ -137,8 +133,7 @@ static void read_schedule(const char *run_dir, int steps, struct schedule *s)
     s->margin = xcalloc((size_t)steps + 1, sizeof *s->margin);
     s->lr = xcalloc((size_t)steps + 1, sizeof *s->lr);
     FILE *f = fopen(path, "r");
-    if (!f)
-        fail_msg("%s: %s", path, strerror(errno));
+    if (!f) fail_msg("%s: %s", path, strerror(errno));
     int loss = -1;
     double lambda = NAN, margin = NAN, lr = NAN;
     char line[4096], key[64], value[1100];
@@ -166,7 +161,19 @@ static void read_schedule(const char *run_dir, int steps, struct schedule *s)
 
 // ---- metrics.csv, parsed here on its own ----
 
-enum { M_STEP, M_LOSS, M_TASK, M_DECOV, M_XCOV, M_PROPOSED, M_TOTAL, M_LAMBDA, M_MARGIN, M_LR, M_N };
+enum {
+    M_STEP,
+    M_LOSS,
+    M_TASK,
+    M_DECOV,
+    M_XCOV,
+    M_PROPOSED,
+    M_TOTAL,
+    M_LAMBDA,
+    M_MARGIN,
+    M_LR,
+    M_N
+};
 static const char *const m_names[M_N] = {"step",     "loss",  "task",   "decov",  "xcov",
                                          "proposed", "total", "lambda", "margin", "lr"};
 
@@ -178,8 +185,7 @@ static int split(char *line, char **field, int max)
     for (char *p = line; n < max;) {
         field[n++] = p;
         char *c = strchr(p, ',');
-        if (!c)
-            break;
+        if (!c) break;
         *c = 0;
         p = c + 1;
     }
@@ -197,12 +203,10 @@ static int check_metrics(const char *run_dir, const struct experiment_ref *ref, 
     read_schedule(run_dir, steps, &sch);
     char *path = fmt("%s/metrics.csv", run_dir);
     FILE *f = fopen(path, "r");
-    if (!f)
-        fail_msg("%s: %s", path, strerror(errno));
+    if (!f) fail_msg("%s: %s", path, strerror(errno));
     char line[4096], *field[64];
     int col[M_N], rows = 0;
-    if (!fgets(line, sizeof line, f))
-        fail_msg("%s: empty", path);
+    if (!fgets(line, sizeof line, f)) fail_msg("%s: empty", path);
     int nf = split(line, field, 64);
     char head[64][32];
     for (int i = 0; i < nf; i++)
@@ -210,25 +214,22 @@ static int check_metrics(const char *run_dir, const struct experiment_ref *ref, 
     for (int c = 0; c < M_N; c++) {
         col[c] = -1;
         for (int i = 0; i < nf; i++)
-            if (strcmp(field[i], m_names[c]) == 0)
-                col[c] = i;
-        if (col[c] < 0)
-            fail_msg("%s: no column '%s'", path, m_names[c]);
+            if (strcmp(field[i], m_names[c]) == 0) col[c] = i;
+        if (col[c] < 0) fail_msg("%s: no column '%s'", path, m_names[c]);
     }
     while (fgets(line, sizeof line, f)) {
         nf = split(line, field, 64);
         double v[M_N];
         for (int c = 0; c < M_N; c++) {
-            if (col[c] >= nf)
-                fail_msg("%s: row %d is short", path, rows + 1);
+            if (col[c] >= nf) fail_msg("%s: row %d is short", path, rows + 1);
             v[c] = c == M_LOSS ? reg_from_name(field[col[c]]) : strtod(field[col[c]], NULL);
         }
         int step = (int)v[M_STEP], i = step - 1, loss = (int)v[M_LOSS];
-        if (step != rows + 1 || i >= steps)
-            fail_msg("%s: row %d is step %d", path, rows + 1, step);
+        if (step != rows + 1 || i >= steps) fail_msg("%s: row %d is step %d", path, rows + 1, step);
         /* The controls: as the journal has them, and as the reference had them. */
         if (loss != sch.loss[i] || !close_to(v[M_LAMBDA], sch.lambda[i], 1e-8, 0) ||
-            !close_to(v[M_MARGIN], sch.margin[i], 1e-8, 0) || !close_to(v[M_LR], sch.lr[i], 1e-8, 0))
+            !close_to(v[M_MARGIN], sch.margin[i], 1e-8, 0) ||
+            !close_to(v[M_LR], sch.lr[i], 1e-8, 0))
             fail_msg("%s: step %d ran %s lambda %g margin %g lr %g; the journal says %s %g %g %g",
                      path, step, field[col[M_LOSS]], v[M_LAMBDA], v[M_MARGIN], v[M_LR],
                      sch.loss[i] >= 0 ? reg_table[sch.loss[i]].name : "?", sch.lambda[i],
@@ -237,8 +238,7 @@ static int check_metrics(const char *run_dir, const struct experiment_ref *ref, 
         /* The active term's column is named after its loss (a fifth loss has its own). */
         int acol = -1;
         for (int i2 = 0; i2 < nf && loss != REG_BASELINE; i2++)
-            if (strcmp(head[i2], reg_table[loss].name) == 0)
-                acol = i2;
+            if (strcmp(head[i2], reg_table[loss].name) == 0) acol = i2;
         if (loss != REG_BASELINE && acol < 0)
             fail_msg("%s: no column for the active loss %s", path, reg_table[loss].name);
         double active = loss == REG_BASELINE ? 0 : strtod(field[acol], NULL);
@@ -271,11 +271,9 @@ static void check_weights(const char *run_dir, const struct experiment_ref *ref)
 {
     char *path = fmt("%s/checkpoints/final.ckpt", run_dir), err[FTL_ERRLEN];
     struct ckpt c;
-    if (ckpt_read(path, &c, err) != 0)
-        fail_msg("%s", err);
+    if (ckpt_read(path, &c, err) != 0) fail_msg("%s", err);
     uint64_t step;
-    if (ckpt_get_u64(&c, "trainer/step", &step, err) != 0)
-        fail_msg("%s", err);
+    if (ckpt_get_u64(&c, "trainer/step", &step, err) != 0) fail_msg("%s", err);
     assert_int_equal(step, ref->steps);
     const double *want = ref->weights;
     double worst = 0;
@@ -288,8 +286,7 @@ static void check_weights(const char *run_dir, const struct experiment_ref *ref)
         const float *got = r->data;
         for (int j = 0; j < ref->count[p]; j++) {
             double d = fabs(got[j] - want[j]);
-            if (d > worst)
-                worst = d;
+            if (d > worst) worst = d;
             if (d > WEIGHT_TOL)
                 fail_msg("%s: %s[%d] is %.9g, PyTorch says %.9g", path, ref->names[p], j, got[j],
                          want[j]);
@@ -314,8 +311,7 @@ static const char *fixture_dir(void)
 {
     static char dir[4096];
     const char *p = testutil_fixture("experiment", "init-classify.ckpt");
-    if (!p)
-        fail_msg("tests/data/experiment is missing");
+    if (!p) fail_msg("tests/data/experiment is missing");
     snprintf(dir, sizeof dir, "%s", p);
     *strrchr(dir, '/') = 0;
     return dir;
@@ -328,18 +324,45 @@ static void test_train(void **state)
     const char *fix = fixture_dir();
     for (size_t i = 0; i < sizeof experiment_refs / sizeof experiment_refs[0]; i++) {
         const struct experiment_ref *ref = &experiment_refs[i];
-        if (ref->nevents > 0)
-            continue;
+        if (ref->nevents > 0) continue;
         char *out = fmt("%s/%s", testutil_group_dir(), ref->name), *log = fmt("%s.log", out);
         char *init = fmt("%s/init-%s.ckpt", fix, ref->task), *lambda = fmt("%.17g", ref->lambda),
              *margin = fmt("%.17g", ref->margin), *lr = fmt("%.17g", ref->lr),
              *steps = fmt("%d", ref->steps), *hidden = fmt("%d", EXPERIMENT_REF_H),
              *units = fmt("%d", EXPERIMENT_REF_K), *batch = fmt("%d", EXPERIMENT_REF_BATCH);
-        char *argv[] = {(char *)bin(), "train", "--data", (char *)fix, "--task", (char *)ref->task,
-                        "--init", init, "--hidden", hidden, "--units", units, "--batch-size",
-                        batch, "--optimizer", "sgd", "--no-shuffle", "--steps", steps, "--loss",
-                        (char *)ref->loss, "--lambda", lambda, "--margin", margin, "--lr", lr,
-                        "--threads", "1", "-q", "--out", out, NULL};
+        char *argv[] = {(char *)bin(),
+                        "train",
+                        "--data",
+                        (char *)fix,
+                        "--task",
+                        (char *)ref->task,
+                        "--init",
+                        init,
+                        "--hidden",
+                        hidden,
+                        "--units",
+                        units,
+                        "--batch-size",
+                        batch,
+                        "--optimizer",
+                        "sgd",
+                        "--no-shuffle",
+                        "--steps",
+                        steps,
+                        "--loss",
+                        (char *)ref->loss,
+                        "--lambda",
+                        lambda,
+                        "--margin",
+                        margin,
+                        "--lr",
+                        lr,
+                        "--threads",
+                        "1",
+                        "-q",
+                        "--out",
+                        out,
+                        NULL};
         if (run(log, argv) != 0) {
             print_file(log);
             fail_msg("%s: ftlab train failed", ref->name);
@@ -358,16 +381,18 @@ static char *write_schedule(const struct experiment_ref *ref, const char *name, 
     char *jpath = fmt("%s/%s.journal", testutil_group_dir(), name);
     FILE *f = fopen(jpath, "w");
     assert_non_null(f);
-    fprintf(f, "# ftlab journal 1\n"
-               "config task %s\nconfig hidden %d\nconfig units %d\nconfig batch_size %d\n"
-               "config optimizer sgd\nconfig clip 0\nconfig seed 1\nconfig shuffle 0\n"
-               "config limit 0\nconfig epochs 0\nconfig steps %d\nconfig threads 1\n"
-               "config data %s\nconfig init %s/init-%s.ckpt\n"
-               "config loss %s\nconfig lambda %.17g\nconfig margin %.17g\nconfig lr %.17g\n",
+    fprintf(f,
+            "# ftlab journal 1\n"
+            "config task %s\nconfig hidden %d\nconfig units %d\nconfig batch_size %d\n"
+            "config optimizer sgd\nconfig clip 0\nconfig seed 1\nconfig shuffle 0\n"
+            "config limit 0\nconfig epochs 0\nconfig steps %d\nconfig threads 1\n"
+            "config data %s\nconfig init %s/init-%s.ckpt\n"
+            "config loss %s\nconfig lambda %.17g\nconfig margin %.17g\nconfig lr %.17g\n",
             ref->task, EXPERIMENT_REF_H, EXPERIMENT_REF_K, EXPERIMENT_REF_BATCH, ref->steps, fix,
             fix, ref->task, ref->loss, ref->lambda, ref->margin, ref->lr);
     for (int e = 0; e < ref->nevents && ref->events[e].step <= end; e++)
-        fprintf(f, "step %d %s %s\n", ref->events[e].step, ref->events[e].key, ref->events[e].value);
+        fprintf(f, "step %d %s %s\n", ref->events[e].step, ref->events[e].key,
+                ref->events[e].value);
     fprintf(f, "step %d stop\n", end);
     fclose(f);
     return jpath;
@@ -425,12 +450,10 @@ struct csv {
 static void read_csv(const char *path, struct csv *c)
 {
     FILE *f = fopen(path, "r");
-    if (!f)
-        fail_msg("%s: %s", path, strerror(errno));
+    if (!f) fail_msg("%s: %s", path, strerror(errno));
     char line[4096], *field[16];
     memset(c, 0, sizeof *c);
-    if (!fgets(line, sizeof line, f))
-        fail_msg("%s: empty", path);
+    if (!fgets(line, sizeof line, f)) fail_msg("%s: empty", path);
     c->cols = split(line, field, 16);
     for (int i = 0; i < c->cols; i++)
         snprintf(c->head[i], sizeof c->head[i], "%s", field[i]);
@@ -447,8 +470,7 @@ static void read_csv(const char *path, struct csv *c)
 static int csv_col(const struct csv *c, const char *name)
 {
     for (int i = 0; i < c->cols; i++)
-        if (strcmp(c->head[i], name) == 0)
-            return i;
+        if (strcmp(c->head[i], name) == 0) return i;
     fail_msg("no column '%s'", name);
     return -1;
 }
@@ -464,16 +486,13 @@ static void nmi_ari(const double *n, int rows, int cols, double *nmi, double *ar
     for (int i = 0; i < rows; i++)
         for (int j = 0; j < cols; j++) {
             long double x = n[i * cols + j];
-            if (x > 0)
-                mi += x / total * logl(x * total / (a[i] * b[j]));
+            if (x > 0) mi += x / total * logl(x * total / (a[i] * b[j]));
             pairs += x * (x - 1) / 2;
         }
     for (int i = 0; i < rows; i++)
-        if (a[i] > 0)
-            ha -= a[i] / total * logl(a[i] / total), pa += a[i] * (a[i] - 1) / 2;
+        if (a[i] > 0) ha -= a[i] / total * logl(a[i] / total), pa += a[i] * (a[i] - 1) / 2;
     for (int j = 0; j < cols; j++)
-        if (b[j] > 0)
-            hb -= b[j] / total * logl(b[j] / total), pb += b[j] * (b[j] - 1) / 2;
+        if (b[j] > 0) hb -= b[j] / total * logl(b[j] / total), pb += b[j] * (b[j] - 1) / 2;
     long double expected = pa * pb / (total * (total - 1) / 2);
     *nmi = (double)(mi / sqrtl(ha * hb));
     *ari = (double)((pairs - expected) / ((pa + pb) / 2 - expected));
@@ -499,10 +518,12 @@ static void test_eval(void **state)
     read_csv(p = fmt("%s/actmap.csv", out), &am), free(p);
     read_csv(p = fmt("%s/clusters.csv", out), &cl), free(p);
 
-    /* Test accuracy, active units and Figure 2 are exact: argmax and counts of PyTorch's activations. */
+    /* Test accuracy, active units and Figure 2 are exact: argmax and counts of PyTorch's
+     * activations. */
     assert_int_equal(ev.rows, 3);
     for (int r = 0; r < ev.rows; r++) {
-        assert_true(close_to(ev.v[r][csv_col(&ev, "test_accuracy")], HEADLINE_REF_ACCURACY, 0, 1e-9));
+        assert_true(
+            close_to(ev.v[r][csv_col(&ev, "test_accuracy")], HEADLINE_REF_ACCURACY, 0, 1e-9));
         assert_int_equal((int)ev.v[r][csv_col(&ev, "active_units")], HEADLINE_REF_ACTIVE);
     }
     assert_int_equal(am.rows, HEADLINE_REF_K);
@@ -525,7 +546,8 @@ static void test_eval(void **state)
         assert_int_equal((int)ev.v[r][csv_col(&ev, "k")], (int)want[0]);
         double inertia = ev.v[r][csv_col(&ev, "inertia")], ami = ev.v[r][csv_col(&ev, "ami_max")],
                arith = ev.v[r][csv_col(&ev, "ami_arithmetic")];
-        printf("# k=%d: inertia %.4f (scikit-learn %.4f), AMI_max %.4f (%.4f), AMI_arith %.4f (%.4f)\n",
+        printf("# k=%d: inertia %.4f (scikit-learn %.4f), AMI_max %.4f (%.4f), AMI_arith %.4f "
+               "(%.4f)\n",
                (int)want[0], inertia, want[5], ami, want[1], arith, want[2]);
         assert_true(close_to(inertia, want[5], 0.02, 0));
         assert_true(close_to(ami, want[1], 0, 0.02));
@@ -613,8 +635,7 @@ static void check_one(void **state)
     /* --check-metrics: any run; its rows against its own journal. */
     char *path = fmt("%s/metrics.csv", dir), *text, err[FTL_ERRLEN];
     size_t len;
-    if (ftl_read_file(path, &text, &len, err) != 0)
-        fail_msg("%s", err);
+    if (ftl_read_file(path, &text, &len, err) != 0) fail_msg("%s", err);
     int lines = 0;
     for (size_t i = 0; i < len; i++)
         lines += text[i] == '\n';

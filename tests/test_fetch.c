@@ -72,8 +72,7 @@ static void write_text(const char *path, const char *text)
 static char *slurp(const char *path, size_t *len)
 {
     char *buf, err[FTL_ERRLEN];
-    if (ftl_read_file(path, &buf, len, err) != 0)
-        fail_msg("%s", err);
+    if (ftl_read_file(path, &buf, len, err) != 0) fail_msg("%s", err);
     return buf;
 }
 
@@ -92,22 +91,21 @@ static int count_prefixed(const char *dir, const char *prefix)
 
 static void assert_contains(const char *haystack, const char *needle)
 {
-    if (!strstr(haystack, needle))
-        fail_msg("expected \"%s\" in \"%s\"", needle, haystack);
+    if (!strstr(haystack, needle)) fail_msg("expected \"%s\" in \"%s\"", needle, haystack);
 }
 
 /* ---- building tar.gz files ---- */
 
 struct tar_spec {
-    const char *name;      /* member name */
+    const char *name; /* member name */
     const void *data;
-    size_t len;            /* bytes of data written */
-    size_t size_field;     /* size written into the header (normally len) */
-    char type;             /* typeflag, '0' for a regular file */
+    size_t len;        /* bytes of data written */
+    size_t size_field; /* size written into the header (normally len) */
+    char type;         /* typeflag, '0' for a regular file */
     int bad_checksum;
     int bad_magic;
-    int second_member;     /* append a second member "extra.txt" */
-    int raw;               /* write the tar without gzip */
+    int second_member; /* append a second member "extra.txt" */
+    int raw;           /* write the tar without gzip */
 };
 
 static void tar_header(unsigned char h[512], const char *name, size_t size, char type,
@@ -139,8 +137,7 @@ static void write_tar(const char *path, const struct tar_spec *s)
     size_t n = 0;
     tar_header(tar, s->name, s->size_field, s->type, s->bad_checksum, s->bad_magic);
     n += 512;
-    if (s->len)
-        memcpy(tar + n, s->data, s->len);
+    if (s->len) memcpy(tar + n, s->data, s->len);
     n += padded;
     if (s->second_member) {
         tar_header(tar + n, "extra.txt", 5, '0', 0, 0);
@@ -175,8 +172,7 @@ static char *file_sha256(const char *path)
     char err[FTL_ERRLEN];
     char *hex = malloc(SHA256_HEX_LEN + 1);
     assert_non_null(hex);
-    if (sha256_file(path, d, err) != 0)
-        fail_msg("%s", err);
+    if (sha256_file(path, d, err) != 0) fail_msg("%s", err);
     sha256_hex(d, hex);
     return hex;
 }
@@ -212,8 +208,7 @@ static void test_sha256_million_a_in_odd_chunks(void **state)
     size_t done = 0;
     for (int i = 0; done < 1000000; i++) {
         size_t n = sizes[i % 8];
-        if (n > 1000000 - done)
-            n = 1000000 - done;
+        if (n > 1000000 - done) n = 1000000 - done;
         sha256_update(&s, a, n);
         done += n;
     }
@@ -228,7 +223,10 @@ static void test_sha256_padding_boundaries_and_file(void **state)
 {
     (void)state;
     /* python3 -c "import hashlib; print(hashlib.sha256(b'a' * n).hexdigest())" */
-    static const struct { size_t n; const char *hex; } want[] = {
+    static const struct {
+        size_t n;
+        const char *hex;
+    } want[] = {
         {55, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318"},
         {63, "7d3e74a05d7db15bce4ad9ec0658ea98e3f06eeecf16b4c6fff2da457ddc2f34"},
         {64, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb"},
@@ -290,7 +288,8 @@ static int unpack_teardown(void **state)
     return 0;
 }
 
-/* Runs fetch_unpack on c->tarball; expects failure with `needle` in the message and no output file. */
+/* Runs fetch_unpack on c->tarball; expects failure with `needle` in the message and no output file.
+ */
 static void expect_unpack_error(struct unpack_case *c, const char *needle)
 {
     char err[FTL_ERRLEN] = "";
@@ -306,8 +305,7 @@ static void test_unpack_valid(void **state)
     write_member(c->tarball, "x.npy", c->data, sizeof c->data);
     char err[FTL_ERRLEN];
     size_t size = 0, len;
-    if (fetch_unpack(c->tarball, "x.npy", c->out, &size, err) != 0)
-        fail_msg("%s", err);
+    if (fetch_unpack(c->tarball, "x.npy", c->out, &size, err) != 0) fail_msg("%s", err);
     assert_int_equal(size, sizeof c->data);
     char *got = slurp(c->out, &len);
     assert_int_equal(len, sizeof c->data);
@@ -552,8 +550,7 @@ static void test_install_success(void **state)
 {
     struct install_case *c = *state;
     char err[FTL_ERRLEN];
-    if (fetch_install(c->src, c->dest, &c->opts, err) != 0)
-        fail_msg("%s", err);
+    if (fetch_install(c->src, c->dest, &c->opts, err) != 0) fail_msg("%s", err);
     for (int i = 0; i < 3; i++)
         assert_installed(c, i);
     assert_false(dest_has(c, "lab.tar.gz"));
@@ -581,8 +578,7 @@ static void test_install_replaces_earlier_install(void **state)
     struct install_case *c = *state;
     make_old_install(c, "stale.npy");
     char err[FTL_ERRLEN];
-    if (fetch_install(c->src, c->dest, &c->opts, err) != 0)
-        fail_msg("%s", err);
+    if (fetch_install(c->src, c->dest, &c->opts, err) != 0) fail_msg("%s", err);
     assert_false(dest_has(c, "stale.npy"));
     assert_installed(c, 0);
     assert_installed(c, 2);
@@ -617,8 +613,7 @@ static void test_install_refuses_foreign_folder(void **state)
     /* an empty folder is fine, and a trailing slash does not matter */
     unlink(precious);
     char *slashed = join(c->dest, "");
-    if (fetch_install(c->src, slashed, &c->opts, err) != 0)
-        fail_msg("%s", err);
+    if (fetch_install(c->src, slashed, &c->opts, err) != 0) fail_msg("%s", err);
     assert_installed(c, 2);
     assert_no_leftovers(c);
     free(slashed);
@@ -633,8 +628,7 @@ static void test_install_chooses_files(void **state)
     char *lab = join(c->src, "lab.tar.gz"), *lab_away = join(c->root, "lab.tar.gz");
     /* only the alternative train file: installed alone */
     assert_int_equal(unlink(seqa), 0);
-    if (fetch_install(c->src, c->dest, &c->opts, err) != 0)
-        fail_msg("%s", err);
+    if (fetch_install(c->src, c->dest, &c->opts, err) != 0) fail_msg("%s", err);
     assert_false(dest_has(c, "seqa.npy"));
     assert_installed(c, 1);
     assert_installed(c, 2);
@@ -685,8 +679,7 @@ static void test_install_download_with_fake_curl(void **state)
     char *curl = write_fake_curl(c, script);
     setenv("FTLAB_CURL", curl, 1);
     char err[FTL_ERRLEN];
-    if (fetch_install(NULL, c->dest, &c->opts, err) != 0)
-        fail_msg("%s", err);
+    if (fetch_install(NULL, c->dest, &c->opts, err) != 0) fail_msg("%s", err);
     /* the download set: the required file and the first train file only */
     assert_installed(c, 0);
     assert_installed(c, 2);
@@ -714,9 +707,10 @@ static void test_install_download_with_fake_curl(void **state)
 static void test_install_download_failures(void **state)
 {
     struct install_case *c = *state;
-    char *curl = write_fake_curl(c, "#!/bin/sh\n"
-                                    "echo 'fake-curl: (22) The requested URL returned error: 404' >&2\n"
-                                    "exit 22\n");
+    char *curl =
+        write_fake_curl(c, "#!/bin/sh\n"
+                           "echo 'fake-curl: (22) The requested URL returned error: 404' >&2\n"
+                           "exit 22\n");
     setenv("FTLAB_CURL", curl, 1);
     char err[FTL_ERRLEN];
     assert_int_equal(fetch_install(NULL, c->dest, &c->opts, err), -1);
@@ -778,8 +772,7 @@ static void test_data_dirs(void **state)
     assert_string_equal(d, "opt/data");
     free(d);
     unsetenv("FTLAB_DATA");
-    if (saved_home)
-        setenv("HOME", saved_home, 1);
+    if (saved_home) setenv("HOME", saved_home, 1);
     free(saved_home);
 }
 
@@ -790,24 +783,34 @@ int main(void)
         cmocka_unit_test(test_sha256_million_a_in_odd_chunks),
         cmocka_unit_test(test_sha256_padding_boundaries_and_file),
         cmocka_unit_test_setup_teardown(test_unpack_valid, unpack_setup, unpack_teardown),
-        cmocka_unit_test_setup_teardown(test_unpack_wrong_member_name, unpack_setup, unpack_teardown),
-        cmocka_unit_test_setup_teardown(test_unpack_bad_header_checksum, unpack_setup, unpack_teardown),
+        cmocka_unit_test_setup_teardown(test_unpack_wrong_member_name, unpack_setup,
+                                        unpack_teardown),
+        cmocka_unit_test_setup_teardown(test_unpack_bad_header_checksum, unpack_setup,
+                                        unpack_teardown),
         cmocka_unit_test_setup_teardown(test_unpack_bad_magic, unpack_setup, unpack_teardown),
-        cmocka_unit_test_setup_teardown(test_unpack_size_beyond_stream, unpack_setup, unpack_teardown),
+        cmocka_unit_test_setup_teardown(test_unpack_size_beyond_stream, unpack_setup,
+                                        unpack_teardown),
         cmocka_unit_test_setup_teardown(test_unpack_size_over_limit, unpack_setup, unpack_teardown),
         cmocka_unit_test_setup_teardown(test_unpack_not_regular, unpack_setup, unpack_teardown),
         cmocka_unit_test_setup_teardown(test_unpack_truncated_gzip, unpack_setup, unpack_teardown),
         cmocka_unit_test_setup_teardown(test_unpack_two_members, unpack_setup, unpack_teardown),
         cmocka_unit_test_setup_teardown(test_unpack_not_gzip, unpack_setup, unpack_teardown),
         cmocka_unit_test_setup_teardown(test_unpack_corrupted_bytes, unpack_setup, unpack_teardown),
-        cmocka_unit_test_setup_teardown(test_install_checksum_mismatch, install_setup, install_teardown),
+        cmocka_unit_test_setup_teardown(test_install_checksum_mismatch, install_setup,
+                                        install_teardown),
         cmocka_unit_test_setup_teardown(test_install_success, install_setup, install_teardown),
-        cmocka_unit_test_setup_teardown(test_install_replaces_earlier_install, install_setup, install_teardown),
-        cmocka_unit_test_setup_teardown(test_install_failure_keeps_earlier_install, install_setup, install_teardown),
-        cmocka_unit_test_setup_teardown(test_install_refuses_foreign_folder, install_setup, install_teardown),
-        cmocka_unit_test_setup_teardown(test_install_chooses_files, install_setup, install_teardown),
-        cmocka_unit_test_setup_teardown(test_install_download_with_fake_curl, install_setup, install_teardown),
-        cmocka_unit_test_setup_teardown(test_install_download_failures, install_setup, install_teardown),
+        cmocka_unit_test_setup_teardown(test_install_replaces_earlier_install, install_setup,
+                                        install_teardown),
+        cmocka_unit_test_setup_teardown(test_install_failure_keeps_earlier_install, install_setup,
+                                        install_teardown),
+        cmocka_unit_test_setup_teardown(test_install_refuses_foreign_folder, install_setup,
+                                        install_teardown),
+        cmocka_unit_test_setup_teardown(test_install_chooses_files, install_setup,
+                                        install_teardown),
+        cmocka_unit_test_setup_teardown(test_install_download_with_fake_curl, install_setup,
+                                        install_teardown),
+        cmocka_unit_test_setup_teardown(test_install_download_failures, install_setup,
+                                        install_teardown),
         cmocka_unit_test(test_data_dirs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

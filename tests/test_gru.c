@@ -42,12 +42,12 @@ struct problem {
     int D, H, B, T, row_input;
     int len[MAX_B], nrun[MAX_T];
     size_t off[MAX_T + 1], P;
-    real *params, *grads;    /* one block each: w_ih, w_hh, b_ih, b_hh */
+    real *params, *grads; /* one block each: w_ih, w_hh, b_ih, b_hh */
     struct gru g, grad;
-    real *in;                /* P x D packed x, or B x D u */
-    real *h0;                /* B x H, or NULL */
-    real *wout;              /* P x H loss weights on every step, or NULL */
-    real *wlast;             /* B x H loss weights on the last states */
+    real *in;    /* P x D packed x, or B x D u */
+    real *h0;    /* B x H, or NULL */
+    real *wout;  /* P x H loss weights on every step, or NULL */
+    real *wlast; /* B x H loss weights on the last states */
     real *h, *dh, *hlast, *din, *dh0;
     struct gru_cache c;
 };
@@ -158,8 +158,8 @@ static void fill_uniform(struct rng *r, real *a, size_t n, double scale)
 
 /* A random problem: parameters large enough that the gates saturate
  * partly, so that every term of the backward pass matters. */
-static void problem_random(struct problem *p, uint64_t seed, const int *len, int B, int D,
-                           int H, int row_input, int with_h0, int with_wout)
+static void problem_random(struct problem *p, uint64_t seed, const int *len, int B, int D, int H,
+                           int row_input, int with_h0, int with_wout)
 {
     struct rng r;
     rng_seed(&r, seed);
@@ -167,10 +167,8 @@ static void problem_random(struct problem *p, uint64_t seed, const int *len, int
     problem_alloc(p, D, H, row_input, with_h0, with_wout);
     fill_uniform(&r, p->params, gru_param_count(D, H), 0.8);
     fill_uniform(&r, p->in, (row_input ? (size_t)B : p->P) * D, 1.5);
-    if (p->h0)
-        fill_uniform(&r, p->h0, (size_t)B * H, 0.9);
-    if (p->wout)
-        fill_uniform(&r, p->wout, p->P * H, 1.0);
+    if (p->h0) fill_uniform(&r, p->h0, (size_t)B * H, 0.9);
+    if (p->wout) fill_uniform(&r, p->wout, p->P * H, 1.0);
     fill_uniform(&r, p->wlast, (size_t)B * H, 1.0);
 }
 
@@ -205,8 +203,7 @@ static void run_ref_case(const struct gru_ref *ref)
     to_real(p.g.b_hh, ref->b_hh, (size_t)3 * H);
     size_t in_n = (ref->row_input ? (size_t)B : p.P) * D;
     to_real(p.in, ref->in, in_n);
-    if (ref->h0)
-        to_real(p.h0, ref->h0, (size_t)B * H);
+    if (ref->h0) to_real(p.h0, ref->h0, (size_t)B * H);
     to_real(p.wout, ref->wout, p.P * H);
     to_real(p.wlast, ref->wlast, (size_t)B * H);
 
@@ -219,8 +216,7 @@ static void run_ref_case(const struct gru_ref *ref)
     check_close("d b_ih", p.grad.b_ih, ref->g_b_ih, (size_t)3 * H, REF_TOL);
     check_close("d b_hh", p.grad.b_hh, ref->g_b_hh, (size_t)3 * H, REF_TOL);
     check_close(ref->row_input ? "d u" : "d x", p.din, ref->g_in, in_n, REF_TOL);
-    if (ref->g_h0)
-        check_close("d h0", p.dh0, ref->g_h0, (size_t)B * H, REF_TOL);
+    if (ref->g_h0) check_close("d h0", p.dh0, ref->g_h0, (size_t)B * H, REF_TOL);
     problem_free(&p);
 }
 
@@ -274,11 +270,11 @@ static void check_against_naive(struct problem *p, double tol)
         for (int t = 0; t < p->len[b]; t++) {
             char what[64];
             snprintf(what, sizeof what, "row %d step %d", b, t);
-            check_close(what, p->h + (p->off[t] + b) * p->H, out + (size_t)t * p->H,
-                        (size_t)p->H, tol);
+            check_close(what, p->h + (p->off[t] + b) * p->H, out + (size_t)t * p->H, (size_t)p->H,
+                        tol);
         }
-        check_close("last state", p->hlast + (size_t)b * p->H,
-                    out + (size_t)(p->len[b] - 1) * p->H, (size_t)p->H, tol);
+        check_close("last state", p->hlast + (size_t)b * p->H, out + (size_t)(p->len[b] - 1) * p->H,
+                    (size_t)p->H, tol);
     }
 }
 
@@ -362,8 +358,7 @@ static void test_rows_independent(void **state)
         memcpy(one.params, all.params, n * sizeof(real));
         for (int t = 0; t < len[b]; t++) {
             memcpy(one.in + (size_t)t * D, all.in + (all.off[t] + b) * D, D * sizeof(real));
-            memcpy(one.wout + (size_t)t * H, all.wout + (all.off[t] + b) * H,
-                   H * sizeof(real));
+            memcpy(one.wout + (size_t)t * H, all.wout + (all.off[t] + b) * H, H * sizeof(real));
         }
         memcpy(one.h0, all.h0 + (size_t)b * H, H * sizeof(real));
         memcpy(one.wlast, all.wlast + (size_t)b * H, H * sizeof(real));
@@ -435,8 +430,7 @@ static double max_rel_diff(const real *a, const real *b, size_t n)
     double worst = 0;
     for (size_t i = 0; i < n; i++) {
         double d = fabs((double)a[i] - b[i]) / fmax(fabs((double)b[i]), 1);
-        if (!(d <= worst))
-            worst = d;
+        if (!(d <= worst)) worst = d;
     }
     return worst;
 }
@@ -453,10 +447,9 @@ static double compare_outputs(const char *what, const struct outputs *got,
     for (int i = 0; i < 4; i++) {
         double d = max_rel_diff(g[i], w[i], n[i]);
         if (tol == 0 && memcmp(g[i], w[i], n[i] * sizeof(real)) != 0)
-            fail_msg("%s: %s differs from the reference (worst %.3g), expected the same bits",
-                     what, names[i], d);
-        if (!(d <= tol) && tol > 0)
-            fail_msg("%s: %s differs by %.3g > %g", what, names[i], d, tol);
+            fail_msg("%s: %s differs from the reference (worst %.3g), expected the same bits", what,
+                     names[i], d);
+        if (!(d <= tol) && tol > 0) fail_msg("%s: %s differs by %.3g > %g", what, names[i], d, tol);
         worst = fmax(worst, d);
     }
     return worst;
@@ -668,8 +661,7 @@ static double fd_check(struct problem *p, const char *what, real *v, const real 
         double fd = (up - down) / (2 * FD_EPS);
         double scale = fmax(fmax(fabs(fd), fabs(g[i])), 1e-3);
         double err = fabs(fd - g[i]) / scale;
-        if (err > worst)
-            worst = err;
+        if (err > worst) worst = err;
         if (!(err < FD_TOL))
             fail_msg("%s[%zu]: analytic %.12g, finite difference %.12g", what, i, g[i], fd);
     }
@@ -702,8 +694,7 @@ static void check_gradients(int row_input, int with_h0, int with_wout, int H)
     worst = fmax(worst, fd_check(&p, "b_hh", p.g.b_hh, ga.b_hh, (size_t)3 * H));
     worst = fmax(worst, fd_check(&p, row_input ? "u" : "x", p.in, din, in_n));
     /* h0 NULL: the gradient at the zero state, checked through explicit zeros. */
-    if (!p.h0)
-        p.h0 = xcalloc((size_t)B * H, sizeof(real));
+    if (!p.h0) p.h0 = xcalloc((size_t)B * H, sizeof(real));
     worst = fmax(worst, fd_check(&p, "h0", p.h0, dh0, (size_t)B * H));
     print_message("H %d, input %s, h0 %s, loss on %s: worst relative error %.2e\n", H,
                   row_input ? "per row" : "packed", with_h0 ? "given" : "zero",
@@ -744,21 +735,15 @@ int main(void)
         cmocka_unit_test(test_vector_widths),
     };
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_pytorch_reference),
-        cmocka_unit_test(test_last_state),
-        cmocka_unit_test(test_masking_packed_x),
-        cmocka_unit_test(test_masking_row_input),
-        cmocka_unit_test(test_rows_independent),
-        cmocka_unit_test(test_saturation_and_nan),
-        cmocka_unit_test(test_threads_match_one),
-        cmocka_unit_test(test_threads_masking),
+        cmocka_unit_test(test_pytorch_reference),  cmocka_unit_test(test_last_state),
+        cmocka_unit_test(test_masking_packed_x),   cmocka_unit_test(test_masking_row_input),
+        cmocka_unit_test(test_rows_independent),   cmocka_unit_test(test_saturation_and_nan),
+        cmocka_unit_test(test_threads_match_one),  cmocka_unit_test(test_threads_masking),
 #ifdef FTL_DOUBLE
-        cmocka_unit_test(test_gradients_packed_x),
-        cmocka_unit_test(test_gradients_row_input),
+        cmocka_unit_test(test_gradients_packed_x), cmocka_unit_test(test_gradients_row_input),
 #endif
     };
-    if (!WIDTHS_ONLY)
-        return cmocka_run_group_tests(tests, NULL, NULL);
+    if (!WIDTHS_ONLY) return cmocka_run_group_tests(tests, NULL, NULL);
     if (gru_vector_bits() == 128)
         return testutil_skip_all("the widest GRU kernels here are 128-bit (the CPU's, or "
                                  "FTLAB_GRU_VECTOR_BITS): nothing wider to compare them with");

@@ -38,8 +38,7 @@ static char *slurp(const char *path)
 {
     char *buf, err[FTL_ERRLEN];
     size_t len;
-    if (ftl_read_file(path, &buf, &len, err) != 0)
-        fail_msg("%s", err);
+    if (ftl_read_file(path, &buf, &len, err) != 0) fail_msg("%s", err);
     return buf;
 }
 
@@ -53,8 +52,7 @@ static void spit(const char *path, const char *text, size_t len)
 
 static void ok(int rc, const char *err)
 {
-    if (rc != 0)
-        fail_msg("%s", err);
+    if (rc != 0) fail_msg("%s", err);
 }
 
 /* The session from the module's documentation. */
@@ -253,8 +251,7 @@ static void expect_reject(const char *text, size_t len, const char *want)
         fail_msg("accepted \"%s\", expected '%s'", text, want);
     assert_null(log.text);
     assert_null(log.events);
-    if (strcmp(err, want) != 0)
-        fail_msg("error '%s', expected '%s'", err, want);
+    if (strcmp(err, want) != 0) fail_msg("error '%s', expected '%s'", err, want);
 }
 
 #define H "# ftlab journal 1\n"
@@ -418,8 +415,21 @@ static void test_doubles_round_trip(void **state)
 {
     (void)state;
     double values[1000] = {
-        0.1, 1.0 / 3.0, 5e-4, 1e-3 * 0.5, 5e-324, DBL_MIN, DBL_MAX, -0.0, 0.0,
-        1.0 + DBL_EPSILON, 9007199254740993.0, -2.5e-310, INFINITY, -INFINITY, 123456789.125,
+        0.1,
+        1.0 / 3.0,
+        5e-4,
+        1e-3 * 0.5,
+        5e-324,
+        DBL_MIN,
+        DBL_MAX,
+        -0.0,
+        0.0,
+        1.0 + DBL_EPSILON,
+        9007199254740993.0,
+        -2.5e-310,
+        INFINITY,
+        -INFINITY,
+        123456789.125,
     };
     size_t n = 15;
     uint64_t x = 0x9e3779b97f4a7c15ull;
@@ -427,8 +437,7 @@ static void test_doubles_round_trip(void **state)
         x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64: arbitrary bit patterns */
         double d;
         memcpy(&d, &x, sizeof d);
-        if (!isnan(d))
-            values[n++] = d;
+        if (!isnan(d)) values[n++] = d;
     }
     char *path = tmp_path("doubles.journal");
     char err[FTL_ERRLEN];

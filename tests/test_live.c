@@ -48,8 +48,7 @@ static int wait_for(struct live *l, int fd, int (*pred)(const struct live_snapsh
     struct live_snapshot v;
     for (int i = 0; i < 3000; i++) {
         live_view(l, &v);
-        if (pred(&v))
-            return 1;
+        if (pred(&v)) return 1;
         struct pollfd p = {.fd = fd, .events = POLLIN};
         if (poll(&p, 1, 10) > 0) {
             char buf[64];
@@ -74,8 +73,7 @@ static void read_weights(const char *ckpt, float **w, size_t *n)
 {
     struct ckpt c;
     char err[FTL_ERRLEN];
-    if (ckpt_read(ckpt, &c, err) != 0)
-        fail_msg("%s", err);
+    if (ckpt_read(ckpt, &c, err) != 0) fail_msg("%s", err);
     const struct ckpt_record *r = ckpt_find(&c, "model/fc1.weight");
     assert_non_null(r);
     /* fc1 and the GRU's recurrent weights: enough to see any difference in training. */
@@ -116,14 +114,29 @@ static void test_stress_then_replay(void **state)
     size_t seen = 0;
     for (int i = 0; i < 400; i++) {
         switch (i % 8) {
-        case 0: live_set_loss(l, (enum reg_kind)(i / 8 % REG_COUNT)); break;
-        case 1: live_step_control(l, CTL_LAMBDA, i % 16 ? 1 : -1); break;
-        case 2: live_step_control(l, CTL_MARGIN, i % 16 ? 1 : -1); break;
-        case 3: live_step_control(l, CTL_LR, i % 16 ? -1 : 1); break;
-        case 4: live_toggle_pause(l); break;
-        case 5: if (i % 40 == 5) live_request(l, LIVE_REQ_EVAL); break;
-        case 6: if (i % 80 == 6) live_request(l, LIVE_REQ_CHECKPOINT); break;
-        default: break;
+        case 0:
+            live_set_loss(l, (enum reg_kind)(i / 8 % REG_COUNT));
+            break;
+        case 1:
+            live_step_control(l, CTL_LAMBDA, i % 16 ? 1 : -1);
+            break;
+        case 2:
+            live_step_control(l, CTL_MARGIN, i % 16 ? 1 : -1);
+            break;
+        case 3:
+            live_step_control(l, CTL_LR, i % 16 ? -1 : 1);
+            break;
+        case 4:
+            live_toggle_pause(l);
+            break;
+        case 5:
+            if (i % 40 == 5) live_request(l, LIVE_REQ_EVAL);
+            break;
+        case 6:
+            if (i % 80 == 6) live_request(l, LIVE_REQ_CHECKPOINT);
+            break;
+        default:
+            break;
         }
         struct live_snapshot v;
         live_view(l, &v);
@@ -140,8 +153,7 @@ static void test_stress_then_replay(void **state)
     /* Leave it running (not paused) to the end. */
     struct live_snapshot v;
     live_view(l, &v);
-    if (v.state == LIVE_PAUSED)
-        live_toggle_pause(l);
+    if (v.state == LIVE_PAUSED) live_toggle_pause(l);
     assert_true(wait_for(l, fds[0], is_done));
     live_request(l, LIVE_REQ_EVAL);
     assert_true(wait_for(l, fds[0], not_evaluating));
@@ -164,9 +176,9 @@ static void test_stress_then_replay(void **state)
     journal_log_free(&log);
 
     /* The journal replays headless to the very same weights. */
-    if (replay_run(journal, dir2, NULL, NULL, NULL, err) != 0)
-        fail_msg("%s", err);
-    char *a = ftl_path_join(dir, "checkpoints/final.ckpt"), *b = ftl_path_join(dir2, "checkpoints/final.ckpt");
+    if (replay_run(journal, dir2, NULL, NULL, NULL, err) != 0) fail_msg("%s", err);
+    char *a = ftl_path_join(dir, "checkpoints/final.ckpt"),
+         *b = ftl_path_join(dir2, "checkpoints/final.ckpt");
     float *wa, *wb;
     size_t na, nb;
     read_weights(a, &wa, &na);

@@ -35,8 +35,7 @@ static void small_data(struct dataset *d, size_t n)
             row[1] = (int8_t)(t == 0 ? 9 : (int)((i * t) % 3) - 1);
             row[2] = t + 1 == len || t % 4 == 3;
             row[3] = t + 1 == len;
-            if (row[0] == 0 && row[1] == 0 && !row[2])
-                row[0] = 1;
+            if (row[0] == 0 && row[1] == 0 && !row[2]) row[0] = 1;
         }
         r += len;
         d->offset[i + 1] = (uint32_t)r;
@@ -359,10 +358,8 @@ static void test_pytorch_reference(void **state_)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parameter_table),
-        cmocka_unit_test(test_classifier_gradients),
-        cmocka_unit_test(test_autoencoder_gradients),
-        cmocka_unit_test(test_evaluate_order),
+        cmocka_unit_test(test_parameter_table),       cmocka_unit_test(test_classifier_gradients),
+        cmocka_unit_test(test_autoencoder_gradients), cmocka_unit_test(test_evaluate_order),
         cmocka_unit_test(test_pytorch_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

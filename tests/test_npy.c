@@ -34,8 +34,7 @@ static const char *tmp_path(const char *name)
 static const char *fixture(const char *name)
 {
     const char *path = testutil_fixture("npy", name);
-    if (!path)
-        fail_msg("fixture npy/%s missing", name);
+    if (!path) fail_msg("fixture npy/%s missing", name);
     return path;
 }
 

@@ -31,8 +31,7 @@ static float param0(size_t i)
 
 static float grad(int t, size_t i)
 {
-    if (i % 11 == 5)
-        return 0.0f;
+    if (i % 11 == 5) return 0.0f;
     return (float)(optim_ref_grad_scale[t] * 0.8 * sin(0.9 * (double)i + 1.3 * t + 0.2) *
                    pow(10.0, -(double)(i % 4)));
 }
@@ -48,8 +47,7 @@ static void run_case(enum optim_kind kind, double lr, double lr_after3, double c
     for (size_t i = 0; i < N; i++)
         p[i] = param0(i);
     for (int t = 0; t < OPTIM_REF_STEPS; t++) {
-        if (t == 3)
-            o.lr = lr_after3;
+        if (t == 3) o.lr = lr_after3;
         for (size_t i = 0; i < N; i++)
             g[i] = grad(t, i);
         norms[t] = optim_step(&o, p, g);
@@ -63,8 +61,7 @@ static void expect_close(const float *got, const float *want, size_t n, const ch
     double worst = 0;
     for (size_t i = 0; i < n; i++) {
         double rel = fabs((double)got[i] - (double)want[i]) / fabs((double)want[i]);
-        if (rel > worst)
-            worst = rel;
+        if (rel > worst) worst = rel;
         if (!(rel <= 1e-6))
             fail_msg("%s: p[%zu] = %.9g, PyTorch %.9g (relative error %.3g)", what, i, got[i],
                      want[i], rel);
@@ -237,8 +234,7 @@ static void test_all_finite(void **state)
         for (size_t at = 0; at < N; at += 12) {
             float saved = x[at];
             x[at] = bad[b];
-            if (optim_all_finite(x, N))
-                fail_msg("missed %g at %zu", (double)bad[b], at);
+            if (optim_all_finite(x, N)) fail_msg("missed %g at %zu", (double)bad[b], at);
             x[at] = saved;
         }
     }

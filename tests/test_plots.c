@@ -46,8 +46,7 @@
 static const char *fixture(const char *name)
 {
     const char *path = testutil_fixture("plots", name);
-    if (!path)
-        fail_msg("fixture plots/%s missing", name);
+    if (!path) fail_msg("fixture plots/%s missing", name);
     return path;
 }
 
@@ -995,10 +994,8 @@ int main(void)
         cmocka_unit_test(test_gnuplot_hangs),
         cmocka_unit_test(test_gnuplot_not_reading),
     };
-    if (!REAL_GNUPLOT_ONLY)
-        return cmocka_run_group_tests(tests, setup, teardown);
+    if (!REAL_GNUPLOT_ONLY) return cmocka_run_group_tests(tests, setup, teardown);
     char err[FTL_ERRLEN];
-    if (!real_gnuplot(err))
-        return testutil_skip_all("no gnuplot to draw the images with: %s", err);
+    if (!real_gnuplot(err)) return testutil_skip_all("no gnuplot to draw the images with: %s", err);
     return cmocka_run_group_tests(with_gnuplot, setup, teardown);
 }

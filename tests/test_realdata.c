@@ -34,7 +34,11 @@ static char *data;   /* an installed data folder */
 static void test_install_real_mirror(void **state)
 {
     (void)state;
-    static const struct { const char *name; size_t size; const char *shape; } want[] = {
+    static const struct {
+        const char *name;
+        size_t size;
+        const char *shape;
+    } want[] = {
         {"train-padded-trailing", 80 + (size_t)60000 * 117 * 4 * 8, "(60000, 117, 4)"},
         {"train-padded-leading", 80 + (size_t)60000 * 117 * 4 * 8, "(60000, 117, 4)"},
         {"test-padded-leading", 80 + (size_t)10000 * 117 * 4 * 8, "(10000, 117, 4)"},
@@ -82,8 +86,7 @@ static void test_real_data(void **state)
     struct dataset_pair p;
     char err[FTL_ERRLEN];
     double t0 = ftl_now();
-    if (dataset_load_dir(data, &p, err) != 0)
-        fail_msg("%s", err);
+    if (dataset_load_dir(data, &p, err) != 0) fail_msg("%s", err);
     printf("# loaded %s in %.2f s\n", data, ftl_now() - t0);
     struct dataset_stats s[2];
     dataset_stats(&p.train, &s[0]);
@@ -95,7 +98,8 @@ static void test_real_data(void **state)
     assert_int_equal(s[0].len_min, 13);
     assert_int_equal(s[0].len_max, 117);
     assert_int_equal(s[1].len_max, 108);
-    static const size_t train_digits[10] = {5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949};
+    static const size_t train_digits[10] = {5923, 6742, 5958, 6131, 5842,
+                                            5421, 5918, 6265, 5851, 5949};
     static const size_t test_digits[10] = {980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009};
     assert_memory_equal(s[0].per_digit, train_digits, sizeof train_digits);
     assert_memory_equal(s[1].per_digit, test_digits, sizeof test_digits);
@@ -119,11 +123,9 @@ static void test_mirror_example(void **state)
     int8_t *rows;
     size_t n;
     char err[FTL_ERRLEN];
-    if (strokes_text_read(example, &rows, &n, err) != 0)
-        fail_msg("%s", err);
+    if (strokes_text_read(example, &rows, &n, err) != 0) fail_msg("%s", err);
     struct dataset_pair p;
-    if (dataset_load_dir(data, &p, err) != 0)
-        fail_msg("%s", err);
+    if (dataset_load_dir(data, &p, err) != 0) fail_msg("%s", err);
     assert_int_equal(n, 45);
     assert_int_equal(dataset_len(&p.train, 12), 45);
     assert_memory_equal(rows, dataset_seq(&p.train, 12), 45 * 4);
@@ -135,8 +137,7 @@ static void test_mirror_example(void **state)
 int main(void)
 {
     int status = testutil_real_data(&mirror, &data);
-    if (status != 0)
-        return status;
+    if (status != 0) return status;
     printf("# mirror %s, data %s\n", mirror, data);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_install_real_mirror),

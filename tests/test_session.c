@@ -45,8 +45,7 @@ static void new_session(struct session *s, const char *dir)
     char err[FTL_ERRLEN];
     small_config(&c, &k);
     synth_sample(&d);
-    if (session_create(s, dir, &c, &k, &d, err) != 0)
-        fail_msg("%s", err);
+    if (session_create(s, dir, &c, &k, &d, err) != 0) fail_msg("%s", err);
 }
 
 static off_t file_size(const char *dir, const char *name)
@@ -77,8 +76,7 @@ static void expect_metrics_rows(const char *dir, uint64_t steps)
 {
     char *path = ftl_path_join(dir, "metrics.csv"), *text, err[FTL_ERRLEN];
     size_t len;
-    if (ftl_read_file(path, &text, &len, err) != 0)
-        fail_msg("%s", err);
+    if (ftl_read_file(path, &text, &len, err) != 0) fail_msg("%s", err);
     assert_true(len > 0 && text[len - 1] == '\n');
     const char *p = strchr(text, '\n') + 1;
     uint64_t want = 1;
@@ -261,8 +259,7 @@ static void test_resume_after_killed_write(void **state)
     struct dataset_pair d;
     assert_int_equal(session_read_config(dir, &c, &k, err), 0);
     synth_sample(&d);
-    if (session_resume(&s, dir, &c, &d, err) != 0)
-        fail_msg("%s", err);
+    if (session_resume(&s, dir, &c, &d, err) != 0) fail_msg("%s", err);
     assert_int_equal(s.tr.step, 5);
     assert_string_equal(s.last_checkpoint, "epoch-1.ckpt");
     assert_false(ftl_is_file(dead));

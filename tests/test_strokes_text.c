@@ -20,10 +20,11 @@
 #include "testutil.h"
 #include "util.h"
 
-/* A digit in the format's shape: start point, a stroke, a pen-up marker, a jump, a stroke, the end. */
+/* A digit in the format's shape: start point, a stroke, a pen-up marker, a jump, a stroke, the end.
+ */
 static const char digit_txt[] = "5 8 0 0\n1 -1 0 0\n1 0 0 0\n0 0 1 0\n-3 4 0 0\n0 1 0 0\n0 0 1 1\n";
-static const int8_t digit_rows[] = {5, 8, 0, 0, 1, -1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0,
-                                    -3, 4, 0, 0, 0, 1, 0, 0, 0, 0, 1, 1};
+static const int8_t digit_rows[] = {5, 8, 0,  0, 1, -1, 0, 0, 1, 0, 0, 0, 0, 0,
+                                    1, 0, -3, 4, 0, 0,  0, 1, 0, 0, 0, 0, 1, 1};
 
 static int read_str(const char *text, int8_t **rows, size_t *n, char *err)
 {
@@ -35,8 +36,7 @@ static void expect_digit(const char *text)
     int8_t *rows;
     size_t n;
     char err[FTL_ERRLEN];
-    if (read_str(text, &rows, &n, err) != 0)
-        fail_msg("rejected: %s", err);
+    if (read_str(text, &rows, &n, err) != 0) fail_msg("rejected: %s", err);
     assert_int_equal(n, sizeof digit_rows / 4);
     assert_memory_equal(rows, digit_rows, sizeof digit_rows);
     free(rows);
@@ -109,8 +109,7 @@ static void test_rejects(void **state)
         int8_t *rows = (int8_t *)&rows;
         size_t n = 99;
         char err[FTL_ERRLEN] = "";
-        if (read_str(rejects[i].text, &rows, &n, err) == 0)
-            fail_msg("case %zu accepted", i);
+        if (read_str(rejects[i].text, &rows, &n, err) == 0) fail_msg("case %zu accepted", i);
         assert_null(rows);
         assert_int_equal(n, 0);
         if (strncmp(err, rejects[i].message, strlen(rejects[i].message)) != 0)
@@ -166,10 +165,8 @@ static void test_file_reader(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_reads_a_digit),
-        cmocka_unit_test(test_accepted_variants),
-        cmocka_unit_test(test_rejects),
-        cmocka_unit_test(test_nul_byte),
+        cmocka_unit_test(test_reads_a_digit), cmocka_unit_test(test_accepted_variants),
+        cmocka_unit_test(test_rejects),       cmocka_unit_test(test_nul_byte),
         cmocka_unit_test(test_file_reader),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

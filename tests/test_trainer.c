@@ -74,8 +74,7 @@ static void test_resume_equivalence(void **state)
     assert_int_equal(session_close(&s, err), 0); /* final.ckpt at step 7 */
 
     synth_sample(&d);
-    if (session_resume(&s, b, &c, &d, err) != 0)
-        fail_msg("%s", err);
+    if (session_resume(&s, b, &c, &d, err) != 0) fail_msg("%s", err);
     assert_int_equal(s.tr.step, 7);
     assert_int_equal(s.tr.ctl.loss, REG_PROPOSED);
     assert_true(s.tr.ctl.lambda == 0.5);

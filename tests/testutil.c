@@ -44,8 +44,7 @@ void testutil_rmtree(const char *path)
 
 void tmpdir_free(struct tmpdir *td)
 {
-    if (!td)
-        return;
+    if (!td) return;
     testutil_rmtree(td->path);
     free(td->path);
     free(td);
@@ -84,17 +83,16 @@ const char *testutil_fixture(const char *subdir, const char *name)
     const char *env = getenv("FTLAB_TEST_DATA");
     const char *dirs[] = {env, "tests/data", "../tests/data"};
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-        if (!dirs[i] || !*dirs[i])
-            continue;
+        if (!dirs[i] || !*dirs[i]) continue;
         snprintf(path, sizeof path, "%s/%s/%s", dirs[i], subdir, name);
-        if (ftl_is_file(path) || ftl_is_dir(path))
-            return path;
+        if (ftl_is_file(path) || ftl_is_dir(path)) return path;
         if (i == 0) {
             printf("# FTLAB_TEST_DATA=%s has no %s/%s\n", env, subdir, name);
             return NULL;
         }
     }
-    printf("# fixture %s/%s not found (set FTLAB_TEST_DATA to the tests/data folder)\n", subdir, name);
+    printf("# fixture %s/%s not found (set FTLAB_TEST_DATA to the tests/data folder)\n", subdir,
+           name);
     return NULL;
 }
 
@@ -114,7 +112,8 @@ int testutil_skip_all(const char *fmt, ...)
 
 enum { WHY_LEN = FTL_ERRLEN + 1024 };
 
-/* The mirror folder (a new string) if it holds every upstream file the tests read; else NULL, why. */
+/* The mirror folder (a new string) if it holds every upstream file the tests read; else NULL, why.
+ */
 static char *complete_mirror(char *why)
 {
     const char *m = getenv("FTLAB_MIRROR"), *src = getenv("FTLAB_SRCDIR");
@@ -148,8 +147,7 @@ static char *complete_data(const char *mirror, char *why)
 {
     const char *env = getenv("FTLAB_DATA");
     if (env && *env) {
-        if (dataset_dir_looks_complete(env))
-            return xstrdup(env);
+        if (dataset_dir_looks_complete(env)) return xstrdup(env);
         snprintf(why, WHY_LEN,
                  "FTLAB_DATA=%s is not a complete data folder (training and test sequences, "
                  "both label files)",
@@ -181,12 +179,10 @@ int testutil_real_data(char **mirror, char **data)
 {
     char why[WHY_LEN];
     *data = NULL;
-    if ((*mirror = complete_mirror(why)) && (*data = complete_data(*mirror, why)))
-        return 0;
+    if ((*mirror = complete_mirror(why)) && (*data = complete_data(*mirror, why))) return 0;
     free(*mirror);
     *mirror = NULL;
-    if (!real_data_required())
-        return testutil_skip_all("%s", why);
+    if (!real_data_required()) return testutil_skip_all("%s", why);
     printf("# FAIL: FTLAB_REQUIRE_REAL_DATA is set, but %s\n", why);
     return 1;
 }

@@ -27,17 +27,14 @@ static void getters_accept(const struct ckpt *c)
     char err[FTL_ERRLEN];
     for (size_t i = 0; i < c->count; i++) {
         const struct ckpt_record *r = &c->records[i];
-        if (ckpt_find(c, r->name) != r)
-            __builtin_trap();
+        if (ckpt_find(c, r->name) != r) __builtin_trap();
         if (r->type == CKPT_F32) {
             float *out = xmallocarray(r->count ? r->count : 1, sizeof *out);
-            if (ckpt_get_f32(c, r->name, r->ndim, r->shape, out, err) != 0)
-                __builtin_trap();
+            if (ckpt_get_f32(c, r->name, r->ndim, r->shape, out, err) != 0) __builtin_trap();
             free(out);
         } else if (r->type == CKPT_STR) {
             const char *s;
-            if (ckpt_get_str(c, r->name, &s, err) != 0 || strlen(s) != r->count)
-                __builtin_trap();
+            if (ckpt_get_str(c, r->name, &s, err) != 0 || strlen(s) != r->count) __builtin_trap();
         }
     }
 }
@@ -55,8 +52,7 @@ static void read_one(const uint8_t *data, size_t size)
     uint8_t *again;
     size_t len;
     ckpt_encode(&c, &again, &len);
-    if (len != size || memcmp(again, data, size) != 0)
-        __builtin_trap();
+    if (len != size || memcmp(again, data, size) != 0) __builtin_trap();
     free(again);
     ckpt_free(&c);
 }
@@ -64,8 +60,7 @@ static void read_one(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     read_one(data, size);
-    if (size < 4)
-        return 0;
+    if (size < 4) return 0;
     uint8_t *sealed = malloc(size);
     memcpy(sealed, data, size);
     uint32_t crc = (uint32_t)crc32(0, sealed, (uInt)(size - 4));

@@ -21,8 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int word_ok(const char *s, int key)
 {
-    if (!s || !*s)
-        return 0;
+    if (!s || !*s) return 0;
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (key ? !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')
@@ -45,8 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (log.valid_bytes > 0 && data[log.valid_bytes - 1] != '\n'))
         __builtin_trap();
     for (size_t i = 0; i < log.nconfig; i++)
-        if (!word_ok(log.config[i].key, 1) || !word_ok(log.config[i].value, 0))
-            __builtin_trap();
+        if (!word_ok(log.config[i].key, 1) || !word_ok(log.config[i].value, 0)) __builtin_trap();
     for (size_t i = 0; i < log.nevents; i++) {
         const struct journal_entry *e = &log.events[i];
         if (!word_ok(e->key, 1) || (e->value && !word_ok(e->value, 0)) || e->line < 2)
@@ -55,8 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (i > 0 && e->step < log.events[i - 1].step && !log.events[i - 1].superseded)
             __builtin_trap();
         double d;
-        if (e->value)
-            (void)journal_parse_double(e->value, &d);
+        if (e->value) (void)journal_parse_double(e->value, &d);
     }
     journal_log_free(&log);
     return 0;

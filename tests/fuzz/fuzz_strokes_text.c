@@ -23,8 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_rows(const int8_t *rows, size_t n)
 {
-    if (n == 0)
-        __builtin_trap();
+    if (n == 0) __builtin_trap();
     for (size_t i = 0; i < n; i++) {
         const int8_t *r = rows + 4 * i;
         if ((r[2] != 0 && r[2] != 1) || (r[3] != 0 && r[3] != 1) ||
@@ -33,8 +32,7 @@ static void check_rows(const int8_t *rows, size_t n)
             __builtin_trap();
     }
     const int8_t *last = rows + 4 * (n - 1);
-    if (last[0] != 0 || last[1] != 0 || last[2] != 1 || last[3] != 1)
-        __builtin_trap();
+    if (last[0] != 0 || last[1] != 0 || last[2] != 1 || last[3] != 1) __builtin_trap();
 }
 
 /* Writes the rows as "%d %d %d %d\n" lines and reads them back: the same rows. */
@@ -42,7 +40,8 @@ static void round_trip(const int8_t *rows, size_t n)
 {
     char *text = xmallocarray(n, 4 * 5), *p = text, err[FTL_ERRLEN];
     for (size_t i = 0; i < n; i++)
-        p += sprintf(p, "%d %d %d %d\n", rows[4 * i], rows[4 * i + 1], rows[4 * i + 2], rows[4 * i + 3]);
+        p += sprintf(p, "%d %d %d %d\n", rows[4 * i], rows[4 * i + 1], rows[4 * i + 2],
+                     rows[4 * i + 3]);
     int8_t *again;
     size_t m;
     if (strokes_text_read_mem(text, (size_t)(p - text), "again.txt", &again, &m, err) != 0 ||

@@ -19,8 +19,7 @@ static int load_eval_data(const struct cli_data *o, const struct trainer_config 
                           struct dataset_pair *p, char *err)
 {
     int sample;
-    if (o->dir || o->sample)
-        return cli_load_data(o, p, &sample, err);
+    if (o->dir || o->sample) return cli_load_data(o, p, &sample, err);
     return session_load_data(c->data, p, err);
 }
 
@@ -53,7 +52,8 @@ static void print_scores(const struct cluster_scores *s)
 
 static int cmd_embed(int argc, char **argv);
 
-const struct cli_cmd cmd_embed_entry = {"embed", "CKPT|RUN_DIR [--data DIR | --sample] [--split train|test] --out FILE.npy",
+const struct cli_cmd cmd_embed_entry = {
+    "embed", "CKPT|RUN_DIR [--data DIR | --sample] [--split train|test] --out FILE.npy",
     "write the target layer's activations (N x K, float32)",
     "  --split S      train or test (default test)\n"
     "  --out FILE     the .npy to write\n",
@@ -73,25 +73,31 @@ static int cmd_embed(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (c) {
-        case 'd': data.dir = optarg; break;
-        case 's': data.sample = 1; break;
-        case 'p': split = optarg; break;
-        case 'o': out = optarg; break;
-        default: return cli_usage_error(self, "bad option");
+        case 'd':
+            data.dir = optarg;
+            break;
+        case 's':
+            data.sample = 1;
+            break;
+        case 'p':
+            split = optarg;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        default:
+            return cli_usage_error(self, "bad option");
         }
     }
-    if (optind != argc - 1)
-        return cli_usage_error(self, "needs one checkpoint or run directory");
-    if (!out)
-        return cli_usage_error(self, "needs --out FILE.npy");
+    if (optind != argc - 1) return cli_usage_error(self, "needs one checkpoint or run directory");
+    if (!out) return cli_usage_error(self, "needs --out FILE.npy");
     if (strcmp(split, "train") != 0 && strcmp(split, "test") != 0)
         return cli_usage_error(self, "--split must be train or test");
     char err[FTL_ERRLEN];
     struct model m;
     struct trainer_config cfg;
     struct dataset_pair p;
-    if (session_load_model(argv[optind], &m, &cfg, NULL, err) != 0)
-        return cli_fail("%s", err);
+    if (session_load_model(argv[optind], &m, &cfg, NULL, err) != 0) return cli_fail("%s", err);
     if (load_eval_data(&data, &cfg, &p, err) != 0) {
         model_free(&m);
         return cli_fail("%s", err);
@@ -115,7 +121,8 @@ static int cmd_embed(int argc, char **argv)
 
 static int cmd_cluster(int argc, char **argv);
 
-const struct cli_cmd cmd_cluster_entry = {"cluster", "FEATURES.npy --k K [--n-init N] [--seed S] [--out ASSIGN.npy] [--labels LABELS]",
+const struct cli_cmd cmd_cluster_entry = {
+    "cluster", "FEATURES.npy --k K [--n-init N] [--seed S] [--out ASSIGN.npy] [--labels LABELS]",
     "KMeans as scikit-learn does it, on any feature matrix",
     "  Prints 'inertia VALUE'; with --labels also the scores of 'ftlab score'.\n"
     "  FEATURES: a 2-d .npy, f4 or f8. LABELS: an integer .npy or text, one per line.\n"
@@ -128,12 +135,10 @@ const struct cli_cmd cmd_cluster_entry = {"cluster", "FEATURES.npy --k K [--n-in
 static int cmd_cluster(int argc, char **argv)
 {
     const struct cli_cmd *self = &cmd_cluster_entry;
-    static const struct option lo[] = {{"k", required_argument, NULL, 'k'},
-                                       {"n-init", required_argument, NULL, 'n'},
-                                       {"seed", required_argument, NULL, 's'},
-                                       {"out", required_argument, NULL, 'o'},
-                                       {"labels", required_argument, NULL, 'l'},
-                                       {NULL, 0, NULL, 0}};
+    static const struct option lo[] = {
+        {"k", required_argument, NULL, 'k'},      {"n-init", required_argument, NULL, 'n'},
+        {"seed", required_argument, NULL, 's'},   {"out", required_argument, NULL, 'o'},
+        {"labels", required_argument, NULL, 'l'}, {NULL, 0, NULL, 0}};
     long k = 0, n_init = 10;
     uint64_t seed = 0;
     const char *out = NULL, *labels = NULL;
@@ -153,20 +158,22 @@ static int cmd_cluster(int argc, char **argv)
             if (cli_parse_u64(optarg, &seed))
                 return cli_usage_error(self, "--seed needs a non-negative integer");
             break;
-        case 'o': out = optarg; break;
-        case 'l': labels = optarg; break;
-        default: return cli_usage_error(self, "bad option");
+        case 'o':
+            out = optarg;
+            break;
+        case 'l':
+            labels = optarg;
+            break;
+        default:
+            return cli_usage_error(self, "bad option");
         }
     }
-    if (optind != argc - 1)
-        return cli_usage_error(self, "needs one FEATURES.npy");
-    if (k == 0)
-        return cli_usage_error(self, "needs --k K");
+    if (optind != argc - 1) return cli_usage_error(self, "needs one FEATURES.npy");
+    if (k == 0) return cli_usage_error(self, "needs --k K");
     const char *path = argv[optind];
     char err[FTL_ERRLEN];
     struct npy a;
-    if (npy_read(path, &a, err) != 0)
-        return cli_fail("%s", err);
+    if (npy_read(path, &a, err) != 0) return cli_fail("%s", err);
     int rc = EXIT_FAIL;
     double *X = NULL;
     int64_t *truth = NULL, *pred = NULL;
@@ -238,7 +245,8 @@ out:
 
 static int cmd_score(int argc, char **argv);
 
-const struct cli_cmd cmd_score_entry = {"score", "--true A --pred B",
+const struct cli_cmd cmd_score_entry = {
+    "score", "--true A --pred B",
     "mutual-information scores of two labelings, exactly as scikit-learn 1.2",
     "  Prints one 'name value' line each: mi, ami_max, ami_arithmetic,\n"
     "  ami_geometric, ami_min, nmi_arithmetic, nmi_geometric, ari.\n"
@@ -257,9 +265,14 @@ static int cmd_score(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (c) {
-        case 't': tp = optarg; break;
-        case 'p': pp = optarg; break;
-        default: return cli_usage_error(self, "bad option");
+        case 't':
+            tp = optarg;
+            break;
+        case 'p':
+            pp = optarg;
+            break;
+        default:
+            return cli_usage_error(self, "bad option");
         }
     }
     if (!tp || !pp || optind != argc)
@@ -286,7 +299,9 @@ static int cmd_score(int argc, char **argv)
 
 static int cmd_eval(int argc, char **argv);
 
-const struct cli_cmd cmd_eval_entry = {"eval", "CKPT|RUN_DIR [--data DIR | --sample] [--k 9,10,11] [--seed S] [--n-init N] [--out DIR]",
+const struct cli_cmd cmd_eval_entry = {
+    "eval",
+    "CKPT|RUN_DIR [--data DIR | --sample] [--k 9,10,11] [--seed S] [--n-init N] [--out DIR]",
     "test figure, KMeans cluster scores and the Figure 2 table of a trained network",
     "  Forwards the test split, prints the test accuracy (classify) or the\n"
     "  reconstruction error (autoencode), clusters the target layer's activations\n"
@@ -321,8 +336,12 @@ static int cmd_eval(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (c) {
-        case 'd': data.dir = optarg; break;
-        case 's': data.sample = 1; break;
+        case 'd':
+            data.dir = optarg;
+            break;
+        case 's':
+            data.sample = 1;
+            break;
         case 'k':
             if (parse_ks(optarg, &eo))
                 return cli_usage_error(self, "--k needs cluster counts like 9,10,11");
@@ -337,22 +356,22 @@ static int cmd_eval(int argc, char **argv)
                 return cli_usage_error(self, "--n-init needs a positive integer");
             eo.n_init = (int)v;
             break;
-        case 'o': out = optarg; break;
-        default: return cli_usage_error(self, "bad option");
+        case 'o':
+            out = optarg;
+            break;
+        default:
+            return cli_usage_error(self, "bad option");
         }
     }
-    if (optind != argc - 1)
-        return cli_usage_error(self, "needs one checkpoint or run directory");
+    if (optind != argc - 1) return cli_usage_error(self, "needs one checkpoint or run directory");
     const char *target = argv[optind];
     char err[FTL_ERRLEN];
     struct model m;
     struct trainer_config cfg;
     struct dataset_pair p;
     uint64_t step = 0;
-    if (session_load_model(target, &m, &cfg, &step, err) != 0)
-        return cli_fail("%s", err);
-    if (!seed_set)
-        eo.seed = cfg.seed; /* KMeans seeded from the run (SPEC.md §10 row 20) */
+    if (session_load_model(target, &m, &cfg, &step, err) != 0) return cli_fail("%s", err);
+    if (!seed_set) eo.seed = cfg.seed; /* KMeans seeded from the run (SPEC.md §10 row 20) */
     if (load_eval_data(&data, &cfg, &p, err) != 0) {
         model_free(&m);
         return cli_fail("%s", err);
@@ -373,8 +392,7 @@ static int cmd_eval(int argc, char **argv)
             char *copy = xstrdup(target);
             char *parent = ftl_path_join(dirname(copy), "..");
             char *cfgpath = run_path(parent, "config");
-            if (ftl_is_file(cfgpath))
-                dir = xstrdup(parent);
+            if (ftl_is_file(cfgpath)) dir = xstrdup(parent);
             free(cfgpath);
             free(parent);
             free(copy);

@@ -82,7 +82,8 @@ static int data_fetch(const struct cli_data *o, const char *from)
 
 static int cmd_data(int argc, char **argv);
 
-const struct cli_cmd cmd_data_entry = {"data", "fetch [--from DIR] | info [--data DIR | --sample]",
+const struct cli_cmd cmd_data_entry = {
+    "data", "fetch [--from DIR] | info [--data DIR | --sample]",
     "install the MNIST stroke data, or describe the data ftlab would use",
     "  fetch [--from DIR] [--data DIR]\n"
     "        Install MNIST stroke sequences into the data folder: downloaded from\n"

@@ -10,13 +10,15 @@
 
 static int cmd_export(int argc, char **argv);
 
-const struct cli_cmd cmd_export_entry = {"export", "CKPT|RUN_DIR OUT_DIR",
+const struct cli_cmd cmd_export_entry = {
+    "export", "CKPT|RUN_DIR OUT_DIR",
     "write a checkpoint's weights as one .npy per PyTorch state_dict entry",
     "  Writes OUT_DIR/NAME.npy (float32) for every parameter, under PyTorch's names\n"
     "  (gru.weight_ih_l0, fc1.weight, ...). To load them into a torch.nn module with\n"
     "  the same attribute names (tests/ref/model_ref.py defines both networks):\n"
     "    import glob, os, numpy, torch\n"
-    "    model.load_state_dict({os.path.basename(f)[:-4]: torch.from_numpy(numpy.load(f)) for f in glob.glob('OUT_DIR/*.npy')})\n",
+    "    model.load_state_dict({os.path.basename(f)[:-4]: torch.from_numpy(numpy.load(f)) for f in "
+    "glob.glob('OUT_DIR/*.npy')})\n",
     cmd_export};
 
 static int cmd_export(int argc, char **argv)
@@ -26,8 +28,7 @@ static int cmd_export(int argc, char **argv)
         return cli_usage_error(self, "needs a checkpoint (or run directory) and an output folder");
     char err[FTL_ERRLEN];
     struct model m;
-    if (session_load_model(argv[1], &m, NULL, NULL, err) != 0)
-        return cli_fail("%s", err);
+    if (session_load_model(argv[1], &m, NULL, NULL, err) != 0) return cli_fail("%s", err);
     int rc = EXIT_OK;
     if (ftl_mkdir_p(argv[2], err) != 0) {
         rc = cli_fail("%s", err);

@@ -66,7 +66,10 @@ static int check_run(const char *dir)
 
 static int cmd_plot(int argc, char **argv);
 
-const struct cli_cmd cmd_plot_entry = {"plot", "RUN_DIR [--format png|svg|pdf] [--out DIR] | --compare RUN_A RUN_B ... [--format F] [--out DIR]",
+const struct cli_cmd cmd_plot_entry = {
+    "plot",
+    "RUN_DIR [--format png|svg|pdf] [--out DIR] | --compare RUN_A RUN_B ... [--format F] [--out "
+    "DIR]",
     "draw a run's figures through gnuplot (loss, Figure 2, clusters), or compare runs",
     "  Writes DIR/loss.EXT (every loss term over the steps, log scale, the journal's\n"
     "  loss, lambda, margin and lr changes marked), DIR/actmap.EXT (the paper's\n"

@@ -18,7 +18,8 @@ static void show(uint64_t step, uint64_t end, void *ctx)
 
 static int cmd_replay(int argc, char **argv);
 
-const struct cli_cmd cmd_replay_entry = {"replay", "JOURNAL|RUN_DIR --out NEW_RUN [--data DIR | --sample]",
+const struct cli_cmd cmd_replay_entry = {
+    "replay", "JOURNAL|RUN_DIR --out NEW_RUN [--data DIR | --sample]",
     "re-execute a session's journal headless, to the same weights",
     "  Reads the run's settings from the journal's config lines, then applies every\n"
     "  control change (loss, lambda, margin, lr) at the step it took effect at, and\n"
@@ -40,26 +41,29 @@ static int cmd_replay(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (c) {
-        case 'o': out = optarg; break;
-        case 'd': data = optarg; break;
-        case 's': data = "sample"; break;
-        default: return cli_usage_error(self, "bad option");
+        case 'o':
+            out = optarg;
+            break;
+        case 'd':
+            data = optarg;
+            break;
+        case 's':
+            data = "sample";
+            break;
+        default:
+            return cli_usage_error(self, "bad option");
         }
     }
-    if (optind != argc - 1)
-        return cli_usage_error(self, "needs one journal (RUN_DIR/journal)");
-    if (!out)
-        return cli_usage_error(self, "needs --out NEW_RUN");
+    if (optind != argc - 1) return cli_usage_error(self, "needs one journal (RUN_DIR/journal)");
+    if (!out) return cli_usage_error(self, "needs --out NEW_RUN");
     char err[FTL_ERRLEN];
     const char *path = argv[optind];
     char *jpath = ftl_is_dir(path) ? ftl_path_join(path, "journal") : xstrdup(path);
     int tty = isatty(2);
     int rc = replay_run(jpath, out, data, show, &tty, err);
-    if (tty)
-        fputc('\n', stderr);
+    if (tty) fputc('\n', stderr);
     free(jpath);
-    if (rc != 0)
-        return cli_fail("%s", err);
+    if (rc != 0) return cli_fail("%s", err);
     fprintf(stderr, "replayed into %s (final weights in %s/checkpoints/final.ckpt)\n", out, out);
     return EXIT_OK;
 }

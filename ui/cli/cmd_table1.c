@@ -35,7 +35,7 @@ extern char **environ;
 struct combo {
     enum model_task task;
     enum reg_kind loss;
-    int run;            /* 1-based; the training seed */
+    int run; /* 1-based; the training seed */
     char *dir;
     pid_t pid;
 };
@@ -88,7 +88,8 @@ static int parse_lambda(const char *s, double *lambda)
     for (char *tok = strtok_r(copy, ",", &save); tok && rc == 0; tok = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(tok, '=');
         int r;
-        if (!eq || (*eq = '\0', (r = reg_from_name(tok)) < 0) || cli_parse_double(eq + 1, 0, 1e6, &v))
+        if (!eq || (*eq = '\0', (r = reg_from_name(tok)) < 0) ||
+            cli_parse_double(eq + 1, 0, 1e6, &v))
             rc = -1;
         else
             lambda[r] = v;
@@ -109,12 +110,10 @@ static int run_logged(char *const argv[], const char *log)
     pid_t pid;
     int rc = posix_spawn(&pid, self_exe, &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0)
-        return -1;
+    if (rc != 0) return -1;
     int st;
     while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return -1;
+        if (errno != EINTR) return -1;
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
@@ -147,8 +146,7 @@ static int run_combo(const struct combo *c, const struct table1_opts *o, int thr
         argv[n++] = "--margin", argv[n++] = margin;
         argv[n++] = "--hidden", argv[n++] = hidden;
         argv[n++] = "--units", argv[n++] = units;
-        if (o->limit > 0)
-            argv[n++] = "--limit", argv[n++] = limit;
+        if (o->limit > 0) argv[n++] = "--limit", argv[n++] = limit;
         if (o->sample)
             argv[n++] = "--sample";
         else if (o->data)
@@ -163,8 +161,7 @@ static int run_combo(const struct combo *c, const struct table1_opts *o, int thr
         n = 0;
         argv[n++] = "ftlab", argv[n++] = "eval", argv[n++] = c->dir;
         argv[n++] = "--k", argv[n++] = (char *)o->k;
-        if (o->quick)
-            argv[n++] = "--n-init", argv[n++] = "3";
+        if (o->quick) argv[n++] = "--n-init", argv[n++] = "3";
         argv[n] = NULL;
         rc = run_logged(argv, log);
     }
@@ -196,16 +193,16 @@ static int run_all(struct combo *c, size_t n, const struct table1_opts *o)
     int running = 0, failed = 0;
     for (size_t i = 0; i < n; i++)
         todo += !combo_done(&c[i]);
-    if (todo == 0)
-        return 0;
-    fprintf(stderr, "table1: %zu runs to do (%zu already finished), %d at a time with %d BLAS thread%s each\n",
-            todo, n - todo, jobs, threads, threads > 1 ? "s" : "");
+    if (todo == 0) return 0;
+    fprintf(
+        stderr,
+        "table1: %zu runs to do (%zu already finished), %d at a time with %d BLAS thread%s each\n",
+        todo, n - todo, jobs, threads, threads > 1 ? "s" : "");
     double t0 = ftl_now();
     while (finished < todo) {
         while (running < jobs && next < n) {
             struct combo *k = &c[next++];
-            if (combo_done(k))
-                continue;
+            if (combo_done(k)) continue;
             char err[FTL_ERRLEN];
             if (ftl_mkdir_p(k->dir, err) != 0) {
                 fprintf(stderr, "table1: %s\n", err);
@@ -213,8 +210,7 @@ static int run_all(struct combo *c, size_t n, const struct table1_opts *o)
                 continue;
             }
             pid_t pid = fork();
-            if (pid == 0)
-                _exit(run_combo(k, o, threads) == 0 ? 0 : 1);
+            if (pid == 0) _exit(run_combo(k, o, threads) == 0 ? 0 : 1);
             if (pid < 0) {
                 fprintf(stderr, "table1: cannot fork: %s\n", strerror(errno));
                 return failed + (int)(todo - finished);
@@ -223,18 +219,15 @@ static int run_all(struct combo *c, size_t n, const struct table1_opts *o)
             running++;
             started++;
         }
-        if (running == 0)
-            break;
+        if (running == 0) break;
         int st;
         pid_t pid = wait(&st);
         if (pid < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             break;
         }
         for (size_t i = 0; i < n; i++) {
-            if (c[i].pid != pid)
-                continue;
+            if (c[i].pid != pid) continue;
             c[i].pid = 0;
             running--;
             finished++;
@@ -244,8 +237,8 @@ static int run_all(struct combo *c, size_t n, const struct table1_opts *o)
             char e1[32], e2[32];
             fmt_eta(el, e1, sizeof e1);
             fmt_eta(left, e2, sizeof e2);
-            fprintf(stderr, "[%zu/%zu] %s %s run %d: %s  (elapsed %s, about %s left)\n", finished, todo,
-                    model_task_name(c[i].task), reg_table[c[i].loss].name, c[i].run,
+            fprintf(stderr, "[%zu/%zu] %s %s run %d: %s  (elapsed %s, about %s left)\n", finished,
+                    todo, model_task_name(c[i].task), reg_table[c[i].loss].name, c[i].run,
                     ok ? "done" : "FAILED (see its log.txt)", e1, e2);
         }
     }
@@ -256,7 +249,8 @@ static int run_all(struct combo *c, size_t n, const struct table1_opts *o)
 
 static int cmd_table1(int argc, char **argv);
 
-const struct cli_cmd cmd_table1_entry = {"table1", "[OPTIONS] [--out DIR] | --collect DIR... [--out DIR]",
+const struct cli_cmd cmd_table1_entry = {
+    "table1", "[OPTIONS] [--out DIR] | --collect DIR... [--out DIR]",
     "reproduce the paper's Table 1: every task x loss x run, trained and evaluated",
     "  Trains every (task, loss, run) combination (run r uses seed r) as child\n"
     "  processes, evaluates each (KMeans, 10 restarts, on the test split) and writes\n"
@@ -282,21 +276,53 @@ const struct cli_cmd cmd_table1_entry = {"table1", "[OPTIONS] [--out DIR] | --co
 static int cmd_table1(int argc, char **argv)
 {
     const struct cli_cmd *self = &cmd_table1_entry;
-    enum { O_DATA = 256, O_SAMPLE, O_TASKS, O_LOSSES, O_RUNS, O_EPOCHS, O_K, O_JOBS, O_SHARD,
-           O_OUT, O_QUICK, O_COLLECT, O_LAMBDA, O_MARGIN, O_HIDDEN, O_UNITS, O_LIMIT };
-    static const struct option lo[] = {
-        {"data", required_argument, NULL, O_DATA},     {"sample", no_argument, NULL, O_SAMPLE},
-        {"tasks", required_argument, NULL, O_TASKS},   {"losses", required_argument, NULL, O_LOSSES},
-        {"runs", required_argument, NULL, O_RUNS},     {"epochs", required_argument, NULL, O_EPOCHS},
-        {"k", required_argument, NULL, O_K},           {"jobs", required_argument, NULL, O_JOBS},
-        {"shard", required_argument, NULL, O_SHARD},   {"out", required_argument, NULL, O_OUT},
-        {"quick", no_argument, NULL, O_QUICK},         {"collect", no_argument, NULL, O_COLLECT},
-        {"lambda", required_argument, NULL, O_LAMBDA}, {"margin", required_argument, NULL, O_MARGIN},
-        {"hidden", required_argument, NULL, O_HIDDEN}, {"units", required_argument, NULL, O_UNITS},
-        {"limit", required_argument, NULL, O_LIMIT},   {NULL, 0, NULL, 0}};
-    struct table1_opts o = {.runs = 3, .jobs = 1, .shard_i = 1, .shard_n = 1, .epochs = TABLE1_EPOCHS,
-                            .hidden = 128, .units = TABLE1_UNITS, .margin = TABLE1_MARGIN,
-                            .k = "9,10,11", .out = "table1"};
+    enum {
+        O_DATA = 256,
+        O_SAMPLE,
+        O_TASKS,
+        O_LOSSES,
+        O_RUNS,
+        O_EPOCHS,
+        O_K,
+        O_JOBS,
+        O_SHARD,
+        O_OUT,
+        O_QUICK,
+        O_COLLECT,
+        O_LAMBDA,
+        O_MARGIN,
+        O_HIDDEN,
+        O_UNITS,
+        O_LIMIT
+    };
+    static const struct option lo[] = {{"data", required_argument, NULL, O_DATA},
+                                       {"sample", no_argument, NULL, O_SAMPLE},
+                                       {"tasks", required_argument, NULL, O_TASKS},
+                                       {"losses", required_argument, NULL, O_LOSSES},
+                                       {"runs", required_argument, NULL, O_RUNS},
+                                       {"epochs", required_argument, NULL, O_EPOCHS},
+                                       {"k", required_argument, NULL, O_K},
+                                       {"jobs", required_argument, NULL, O_JOBS},
+                                       {"shard", required_argument, NULL, O_SHARD},
+                                       {"out", required_argument, NULL, O_OUT},
+                                       {"quick", no_argument, NULL, O_QUICK},
+                                       {"collect", no_argument, NULL, O_COLLECT},
+                                       {"lambda", required_argument, NULL, O_LAMBDA},
+                                       {"margin", required_argument, NULL, O_MARGIN},
+                                       {"hidden", required_argument, NULL, O_HIDDEN},
+                                       {"units", required_argument, NULL, O_UNITS},
+                                       {"limit", required_argument, NULL, O_LIMIT},
+                                       {NULL, 0, NULL, 0}};
+    struct table1_opts o = {.runs = 3,
+                            .jobs = 1,
+                            .shard_i = 1,
+                            .shard_n = 1,
+                            .epochs = TABLE1_EPOCHS,
+                            .hidden = 128,
+                            .units = TABLE1_UNITS,
+                            .margin = TABLE1_MARGIN,
+                            .k = "9,10,11",
+                            .out = "table1"};
     for (int i = 0; i < REG_COUNT; i++)
         o.lambda[i] = reg_table[i].default_lambda;
     for (int i = 0; i < TASK_COUNT; i++)
@@ -310,8 +336,12 @@ static int cmd_table1(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         const char *a = optarg;
         switch (c) {
-        case O_DATA: o.data = a; break;
-        case O_SAMPLE: o.sample = 1; break;
+        case O_DATA:
+            o.data = a;
+            break;
+        case O_SAMPLE:
+            o.sample = 1;
+            break;
         case O_TASKS:
             if (parse_names(a, o.tasks, TASK_COUNT, model_task_from_name))
                 return cli_usage_error(self, "--tasks takes classify,autoencode");
@@ -330,7 +360,9 @@ static int cmd_table1(int argc, char **argv)
                 return cli_usage_error(self, "--epochs needs a positive integer");
             epochs_set = 1;
             break;
-        case O_K: o.k = a; break;
+        case O_K:
+            o.k = a;
+            break;
         case O_JOBS:
             if (cli_parse_long(a, 1, 256, &v))
                 return cli_usage_error(self, "--jobs needs an integer in 1..256");
@@ -341,12 +373,19 @@ static int cmd_table1(int argc, char **argv)
                 o.shard_i > o.shard_n)
                 return cli_usage_error(self, "--shard takes I/N with 1 <= I <= N");
             break;
-        case O_OUT: o.out = a; break;
-        case O_QUICK: o.quick = 1; break;
-        case O_COLLECT: collect = 1; break;
+        case O_OUT:
+            o.out = a;
+            break;
+        case O_QUICK:
+            o.quick = 1;
+            break;
+        case O_COLLECT:
+            collect = 1;
+            break;
         case O_LAMBDA:
             if (parse_lambda(a, o.lambda))
-                return cli_usage_error(self, "--lambda takes X, or loss=X pairs like decov=0.1,proposed=1");
+                return cli_usage_error(
+                    self, "--lambda takes X, or loss=X pairs like decov=0.1,proposed=1");
             break;
         case O_MARGIN:
             if (cli_parse_double(a, 0, 1e6, &o.margin))
@@ -366,11 +405,11 @@ static int cmd_table1(int argc, char **argv)
             if (cli_parse_long(a, 1, 1L << 40, &o.limit))
                 return cli_usage_error(self, "--limit needs a positive integer");
             break;
-        default: return cli_usage_error(self, "bad option");
+        default:
+            return cli_usage_error(self, "bad option");
         }
     }
-    if (o.sample && o.data)
-        return cli_usage_error(self, "--data and --sample exclude each other");
+    if (o.sample && o.data) return cli_usage_error(self, "--data and --sample exclude each other");
     char err[FTL_ERRLEN];
     if (collect) {
         if (optind >= argc)
@@ -379,20 +418,15 @@ static int cmd_table1(int argc, char **argv)
                    ? EXIT_OK
                    : cli_fail("%s", err);
     }
-    if (optind != argc)
-        return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
+    if (optind != argc) return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
     if (o.quick) {
         /* A smoke test of the whole pipeline in under a minute. */
-        if (!runs_set)
-            o.runs = 1;
-        if (!epochs_set)
-            o.epochs = 2;
-        if (!o.limit)
-            o.limit = 5000;
+        if (!runs_set) o.runs = 1;
+        if (!epochs_set) o.epochs = 2;
+        if (!o.limit) o.limit = 5000;
         o.hidden = 64;
     }
-    if (access(self_exe, X_OK) != 0)
-        return cli_fail("cannot find the ftlab binary (%s)", self_exe);
+    if (access(self_exe, X_OK) != 0) return cli_fail("cannot find the ftlab binary (%s)", self_exe);
 
     struct combo *combos = xcalloc((size_t)(TASK_COUNT * REG_COUNT * o.runs), sizeof *combos);
     size_t n = 0, index = 0;
@@ -400,14 +434,13 @@ static int cmd_table1(int argc, char **argv)
     for (int t = 0; t < TASK_COUNT; t++)
         for (int l = 0; l < REG_COUNT; l++)
             for (int run = 1; run <= o.runs; run++) {
-                if (!o.tasks[t] || !o.losses[l])
-                    continue;
+                if (!o.tasks[t] || !o.losses[l]) continue;
                 /* --shard I/N: every N-th combination, starting at the I-th. */
-                if ((int)(index++ % (size_t)o.shard_n) != o.shard_i - 1)
-                    continue;
-                snprintf(name, sizeof name, "runs/%s-%s-run%d", model_task_name(t), reg_table[l].name, run);
-                combos[n] = (struct combo){.task = t, .loss = l, .run = run,
-                                           .dir = ftl_path_join(o.out, name)};
+                if ((int)(index++ % (size_t)o.shard_n) != o.shard_i - 1) continue;
+                snprintf(name, sizeof name, "runs/%s-%s-run%d", model_task_name(t),
+                         reg_table[l].name, run);
+                combos[n] = (struct combo){
+                    .task = t, .loss = l, .run = run, .dir = ftl_path_join(o.out, name)};
                 n++;
             }
     if (ftl_mkdir_p(o.out, err) != 0) {
@@ -420,8 +453,7 @@ static int cmd_table1(int argc, char **argv)
     free(combos);
     const char *dirs[1] = {o.out};
     int rc = table1_collect(dirs, 1, o.out, err);
-    if (rc != 0)
-        return cli_fail("%s", err);
+    if (rc != 0) return cli_fail("%s", err);
     if (failed)
         return cli_fail("%d run%s failed; their log.txt says why (re-run to retry)", failed,
                         failed > 1 ? "s" : "");

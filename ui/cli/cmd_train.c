@@ -40,8 +40,7 @@ static void progress_show(struct progress *p, const struct session *s, int force
 {
     const struct trainer *t = &s->tr;
     double now = ftl_now();
-    if (!force && now - p->last < (p->tty ? 0.2 : 30.0))
-        return;
+    if (!force && now - p->last < (p->tty ? 0.2 : 30.0)) return;
     p->last = now;
     double rate = p->seqs / fmax(now - p->t0, 1e-9);
     uint64_t done = t->step, todo = p->total_steps > done ? p->total_steps - done : 0;
@@ -55,7 +54,8 @@ static void progress_show(struct progress *p, const struct session *s, int force
         for (int i = 0; i < 30; i++)
             bar[i] = i < fill ? '#' : '.';
         bar[30] = '\0';
-        fprintf(stderr, "\r[%s] %3.0f%% step %llu/%llu epoch %llu  loss %.4f  %.0f seq/s  left %s  ", bar,
+        fprintf(stderr,
+                "\r[%s] %3.0f%% step %llu/%llu epoch %llu  loss %.4f  %.0f seq/s  left %s  ", bar,
                 100 * frac, (unsigned long long)done, (unsigned long long)p->total_steps,
                 (unsigned long long)t->epoch + 1, t->last.total, rate, eta);
     } else {
@@ -67,8 +67,7 @@ static void progress_show(struct progress *p, const struct session *s, int force
 
 static void report_epoch(struct progress *p, const struct session *s)
 {
-    if (p->tty)
-        fputc('\n', stderr);
+    if (p->tty) fputc('\n', stderr);
     const struct trainer *t = &s->tr;
     fprintf(stderr, "epoch %llu: %s %.4f, loss %.4f, %.0f seq/s\n", (unsigned long long)t->epoch,
             t->cfg.task == TASK_CLASSIFY ? "test accuracy" : "test reconstruction error",
@@ -78,23 +77,23 @@ static void report_epoch(struct progress *p, const struct session *s)
 static int cmd_train(int argc, char **argv);
 
 const struct cli_cmd cmd_train_entry = {"train", "[OPTIONS] [--out RUN_DIR | --resume RUN_DIR]",
-    "train a network headless, into a run directory", train_opts_help, cmd_train};
+                                        "train a network headless, into a run directory",
+                                        train_opts_help, cmd_train};
 
 static int cmd_train(int argc, char **argv)
 {
     const struct cli_cmd *self = &cmd_train_entry;
     struct train_opts o;
     int rc = train_opts_parse(self, argc, argv, &o);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     if (o.paused)
-        return cli_usage_error(self, "--paused is for the workbench ('ftlab tui'); train runs at once");
+        return cli_usage_error(self,
+                               "--paused is for the workbench ('ftlab tui'); train runs at once");
     char err[FTL_ERRLEN];
     struct session s;
     char *dir;
     int sample;
-    if (train_opts_open(&o, &s, &dir, &sample, err) != 0)
-        return cli_fail("%s", err);
+    if (train_opts_open(&o, &s, &dir, &sample, err) != 0) return cli_fail("%s", err);
 
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
@@ -103,20 +102,19 @@ static int cmd_train(int argc, char **argv)
 
     const struct trainer *t = &s.tr;
     struct progress p = {.tty = !o.quiet && isatty(2), .first_step = t->step, .t0 = ftl_now()};
-    p.total_steps = t->cfg.steps > 0 ? (uint64_t)t->cfg.steps
-                                     : (uint64_t)t->cfg.epochs * t->steps_per_epoch;
+    p.total_steps =
+        t->cfg.steps > 0 ? (uint64_t)t->cfg.steps : (uint64_t)t->cfg.epochs * t->steps_per_epoch;
     if (!o.quiet)
         fprintf(stderr, "training %s (%s loss, %zu sequences, %s) into %s\n",
-                model_task_name(t->cfg.task), reg_table[t->ctl.loss].name, t->ntrain,
-                t->cfg.data, dir);
+                model_task_name(t->cfg.task), reg_table[t->ctl.loss].name, t->ntrain, t->cfg.data,
+                dir);
     rc = EXIT_OK;
     int write_stop = 0;
     char note[FTL_ERRLEN];
     while (!trainer_finished(t) && !stop_requested) {
         int r = session_step(&s, err);
         if (session_take_notice(&s, note)) {
-            if (p.tty)
-                fputc('\n', stderr);
+            if (p.tty) fputc('\n', stderr);
             fprintf(stderr, "ftlab: %s\n", note);
         }
         if (r == -2) {
@@ -124,37 +122,33 @@ static int cmd_train(int argc, char **argv)
             break;
         }
         if (r == -1) {
-            if (p.tty)
-                fputc('\n', stderr);
+            if (p.tty) fputc('\n', stderr);
             rc = cli_fail("%s", t->message);
             break;
         }
         p.seqs += (size_t)t->batch.B;
         if (!o.quiet) {
             progress_show(&p, &s, 0);
-            if (r == 1)
-                report_epoch(&p, &s);
+            if (r == 1) report_epoch(&p, &s);
         }
     }
     uint64_t step = t->step;
     if (stop_requested) {
-        if (p.tty)
-            fputc('\n', stderr);
-        fprintf(stderr, "ftlab: interrupted at step %llu; continue with 'ftlab train --resume %s'\n",
+        if (p.tty) fputc('\n', stderr);
+        fprintf(stderr,
+                "ftlab: interrupted at step %llu; continue with 'ftlab train --resume %s'\n",
                 (unsigned long long)step, dir);
         trainer_note(&s.tr, "stop");
         rc = EXIT_FAIL;
     } else if (rc == EXIT_OK && !write_stop) {
         trainer_note(&s.tr, "stop");
         if (!o.quiet) {
-            if (p.tty)
-                fputc('\n', stderr);
+            if (p.tty) fputc('\n', stderr);
             fprintf(stderr, "done: %llu steps in %.1f s; run in %s\n", (unsigned long long)step,
                     t->elapsed, dir);
         }
     }
-    if (write_stop && p.tty)
-        fputc('\n', stderr);
+    if (write_stop && p.tty) fputc('\n', stderr);
     /* final.ckpt is tried even after a failed write: a full disk may still take it. */
     char close_err[FTL_ERRLEN];
     int close_rc = session_close(&s, close_err);
@@ -164,12 +158,13 @@ static int cmd_train(int argc, char **argv)
         if (close_rc == 0)
             snprintf(saved, sizeof saved, "final.ckpt holds step %llu", (unsigned long long)step);
         else
-            snprintf(saved, sizeof saved, "the last checkpoint written is checkpoints/%s (step %llu)",
-                     s.last_checkpoint, (unsigned long long)s.last_checkpoint_step);
+            snprintf(saved, sizeof saved,
+                     "the last checkpoint written is checkpoints/%s (step %llu)", s.last_checkpoint,
+                     (unsigned long long)s.last_checkpoint_step);
         rc = cli_fail("%s; %s at step %llu%s; %s; continue with 'ftlab train --resume %s'",
-                      write_stop ? err : close_err, write_stop ? "training stopped" : "training ended",
-                      (unsigned long long)step, write_stop ? " (--on-write-error stop)" : "", saved,
-                      dir);
+                      write_stop ? err : close_err,
+                      write_stop ? "training stopped" : "training ended", (unsigned long long)step,
+                      write_stop ? " (--on-write-error stop)" : "", saved, dir);
     }
     free(dir);
     return rc;

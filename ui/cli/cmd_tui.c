@@ -10,7 +10,8 @@
 
 static int cmd_tui(int argc, char **argv);
 
-const struct cli_cmd cmd_tui_entry = {"tui", "[OPTIONS] [--out RUN_DIR | --resume RUN_DIR]",
+const struct cli_cmd cmd_tui_entry = {
+    "tui", "[OPTIONS] [--out RUN_DIR | --resume RUN_DIR]",
     "open the workbench: train live, switch losses, watch the clusters form (the default)",
     train_opts_tui_help, cmd_tui};
 
@@ -19,16 +20,14 @@ static int cmd_tui(int argc, char **argv)
     const struct cli_cmd *self = &cmd_tui_entry;
     struct train_opts o;
     int rc = train_opts_parse(self, argc, argv, &o);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     if (!isatty(0) || !isatty(1))
         return cli_fail("the workbench needs a terminal; use 'ftlab train' for headless runs");
     char err[FTL_ERRLEN];
     struct session s;
     char *dir;
     struct workbench_opts w = {.paused = o.paused, .resumed = o.resume != NULL};
-    if (train_opts_open(&o, &s, &dir, &w.sample, err) != 0)
-        return cli_fail("%s", err);
+    if (train_opts_open(&o, &s, &dir, &w.sample, err) != 0) return cli_fail("%s", err);
     w.dir = dir;
     rc = workbench_run(&s, &w, err);
     if (rc == 0)

@@ -20,14 +20,20 @@
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 
-static const struct cli_cmd cmd_help_entry = {"help", "[COMMAND]", "show the commands, or one command's options", "", cmd_help};
-static const struct cli_cmd cmd_version_entry = {"version", "", "print the version", "", cmd_version};
+static const struct cli_cmd cmd_help_entry = {
+    "help", "[COMMAND]", "show the commands, or one command's options", "", cmd_help};
+static const struct cli_cmd cmd_version_entry = {"version", "", "print the version", "",
+                                                 cmd_version};
 
 /* Every command, in the order `ftlab --help` lists them; each cmd_*.c owns its entry. */
 const struct cli_cmd *const cli_commands[] = {
-    &cmd_tui_entry,   &cmd_data_entry,  &cmd_train_entry, &cmd_replay_entry, &cmd_eval_entry,
-    &cmd_embed_entry, &cmd_cluster_entry, &cmd_score_entry, &cmd_plot_entry, &cmd_table1_entry,
-    &cmd_export_entry, &cmd_help_entry, &cmd_version_entry, NULL,
+    &cmd_tui_entry,     &cmd_data_entry,
+    &cmd_train_entry,   &cmd_replay_entry,
+    &cmd_eval_entry,    &cmd_embed_entry,
+    &cmd_cluster_entry, &cmd_score_entry,
+    &cmd_plot_entry,    &cmd_table1_entry,
+    &cmd_export_entry,  &cmd_help_entry,
+    &cmd_version_entry, NULL,
 };
 
 const struct cli_cmd *cli_find(const char *name)
@@ -97,14 +103,12 @@ char *openblas_get_corename(void);
  */
 static void blas_pick_kernels(char **argv)
 {
-    if (getenv("OPENBLAS_CORETYPE") || strcmp(openblas_get_corename(), "Prescott") != 0)
-        return;
+    if (getenv("OPENBLAS_CORETYPE") || strcmp(openblas_get_corename(), "Prescott") != 0) return;
     __builtin_cpu_init();
     const char *core = __builtin_cpu_supports("avx512f") ? "SkylakeX"
-                       : __builtin_cpu_supports("avx2") ? "Haswell"
-                                                        : NULL;
-    if (!core)
-        return;
+                       : __builtin_cpu_supports("avx2")  ? "Haswell"
+                                                         : NULL;
+    if (!core) return;
     setenv("OPENBLAS_CORETYPE", core, 1);
     execv("/proc/self/exe", argv);
     /* No /proc: carry on with the slow kernels. */
@@ -117,8 +121,7 @@ int main(int argc, char **argv)
     blas_pick_kernels(argv);
 #endif
     /* `ftlab` alone opens the workbench; without a terminal it says what there is instead. */
-    if (argc < 2)
-        return isatty(0) && isatty(1) ? cmd_tui_entry.run(1, argv) : overview();
+    if (argc < 2) return isatty(0) && isatty(1) ? cmd_tui_entry.run(1, argv) : overview();
     const char *a = argv[1];
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
         usage_all(stdout);
@@ -126,8 +129,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) return cmd_version(0, NULL);
     /* `ftlab --sample --loss proposed` is the workbench with options. */
-    if (a[0] == '-' && a[1] == '-')
-        return cmd_tui_entry.run(argc, argv);
+    if (a[0] == '-' && a[1] == '-') return cmd_tui_entry.run(argc, argv);
     const struct cli_cmd *c = cli_find(a);
     if (!c) {
         fprintf(stderr, "ftlab: unknown command '%s'\nTry 'ftlab --help'.\n", a);

@@ -33,10 +33,8 @@ struct table {
 static int k_index(struct table *t, int k)
 {
     for (int i = 0; i < t->nk; i++)
-        if (t->k[i] == k)
-            return i;
-    if (t->nk == 8)
-        return -1;
+        if (t->k[i] == k) return i;
+    if (t->nk == 8) return -1;
     /* Kept sorted, so the columns read 9, 10, 11. */
     int i = t->nk++;
     while (i > 0 && t->k[i - 1] > k) {
@@ -59,28 +57,25 @@ static void add_run(struct table *t, const char *run)
     char *cfg = run_path(run, "config"), *ev = run_path(run, "eval.csv");
     struct run_kv kv;
     struct plotdata_csv csv;
-    if (run_kv_read(cfg, &kv, err) != 0)
-        goto out;
+    if (run_kv_read(cfg, &kv, err) != 0) goto out;
     const char *task = run_kv_get(&kv, "task"), *loss = run_kv_get(&kv, "loss");
     int ti = task ? model_task_from_name(task) : -1, li = loss ? reg_from_name(loss) : -1;
     if (ti >= 0 && li >= 0 && plotdata_csv_read(ev, &csv, err) == 0) {
         int ck = plotdata_csv_col(&csv, "k"), cm = plotdata_csv_col(&csv, "ami_max"),
-            ca = plotdata_csv_col(&csv, "ami_arithmetic"), cn = plotdata_csv_col(&csv, "nmi_geometric"),
-            ct = csv.ncol - 1;
+            ca = plotdata_csv_col(&csv, "ami_arithmetic"),
+            cn = plotdata_csv_col(&csv, "nmi_geometric"), ct = csv.ncol - 1;
         for (size_t r = 0; r < csv.nrow && ck >= 0 && cm >= 0; r++) {
             const double *row = csv.v + r * csv.ncol;
             int j = k_index(t, (int)row[ck]);
             struct cellstats *c = j >= 0 ? &t->cell[ti][li][j] : NULL;
-            if (!c || c->n == MAXRUNS)
-                continue;
+            if (!c || c->n == MAXRUNS) continue;
             c->ami_max[c->n] = row[cm];
             c->ami_arith[c->n] = ca >= 0 ? row[ca] : NAN;
             c->nmi[c->n] = cn >= 0 ? row[cn] : NAN;
             c->task[c->n] = row[ct];
             c->n++;
         }
-        if (!t->example[ti][li])
-            t->example[ti][li] = xstrdup(run);
+        if (!t->example[ti][li]) t->example[ti][li] = xstrdup(run);
         plotdata_csv_free(&csv);
     }
     run_kv_free(&kv);
@@ -103,8 +98,7 @@ static void mean_std(const double *v, int n, double *mean, double *std)
 static double paper_value(int task, int loss, int k)
 {
     for (int i = 0; i < 3; i++)
-        if (paper_k[i] == k)
-            return reg_table[loss].paper[task][i];
+        if (paper_k[i] == k) return reg_table[loss].paper[task][i];
     return NAN;
 }
 
@@ -113,14 +107,14 @@ static int write_tables(const struct table *t, const char *out, char *err)
     char *md = run_path(out, "table1.md"), *csvp = run_path(out, "table1.csv");
     struct ftl_atomic a, b;
     int rc = -1;
-    if (ftl_atomic_open(&a, md, err) != 0)
-        goto out;
+    if (ftl_atomic_open(&a, md, err) != 0) goto out;
     if (ftl_atomic_open(&b, csvp, err) != 0) {
         ftl_atomic_abort(&a);
         goto out;
     }
-    fprintf(b.fp, "task,loss,k,runs,ami_max_mean,ami_max_std,ami_arithmetic_mean,nmi_geometric_mean,"
-                  "test_mean,paper_ami_max\n");
+    fprintf(b.fp,
+            "task,loss,k,runs,ami_max_mean,ami_max_std,ami_arithmetic_mean,nmi_geometric_mean,"
+            "test_mean,paper_ami_max\n");
     fprintf(a.fp, "# Table 1: AMI_max of KMeans on the target layer (test split)\n\n"
                   "Mean ± sample standard deviation over runs; the paper's value (arXiv 2017, "
                   "Table 1) in parentheses; the best mean of each column in bold.\n\n");
@@ -130,8 +124,7 @@ static int write_tables(const struct table *t, const char *out, char *err)
         for (int li = 0; li < REG_COUNT; li++)
             for (int j = 0; j < t->nk; j++)
                 any |= t->cell[ti][li][j].n > 0;
-        if (!any)
-            continue;
+        if (!any) continue;
         fprintf(a.fp, "## %s\n\n| loss |", task_title[ti]);
         for (int j = 0; j < t->nk; j++)
             fprintf(a.fp, " %d clusters |", t->k[j]);
@@ -146,16 +139,14 @@ static int write_tables(const struct table *t, const char *out, char *err)
             for (int li = 0; li < REG_COUNT; li++) {
                 const struct cellstats *c = &t->cell[ti][li][j];
                 mean_std(c->ami_max, c->n, &m, &s);
-                if (c->n && m > bm)
-                    bm = m, best[j] = li;
+                if (c->n && m > bm) bm = m, best[j] = li;
             }
         }
         for (int li = 0; li < REG_COUNT; li++) {
             int runs = 0;
             for (int j = 0; j < t->nk; j++)
                 runs = runs > t->cell[ti][li][j].n ? runs : t->cell[ti][li][j].n;
-            if (!runs)
-                continue;
+            if (!runs) continue;
             fprintf(a.fp, "| %s |", reg_table[li].title);
             double tm = NAN, ts;
             for (int j = 0; j < t->nk; j++) {
@@ -171,12 +162,10 @@ static int write_tables(const struct table *t, const char *out, char *err)
                     fprintf(a.fp, " %s%.3f ± %.3f%s", bold, m, s, bold);
                 else
                     fprintf(a.fp, " –");
-                if (!isnan(p))
-                    fprintf(a.fp, " (%.3f)", p);
+                if (!isnan(p)) fprintf(a.fp, " (%.3f)", p);
                 fprintf(a.fp, " |");
                 char pv[32] = "";
-                if (!isnan(p))
-                    snprintf(pv, sizeof pv, "%.3f", p);
+                if (!isnan(p)) snprintf(pv, sizeof pv, "%.3f", p);
                 fprintf(b.fp, "%s,%s,%d,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%s\n", model_task_name(ti),
                         reg_table[li].name, t->k[j], c->n, m, s, am, nm, tm, pv);
             }
@@ -206,11 +195,9 @@ static void draw_figures(const struct table *t, const char *out)
             for (int j = 0; j < PLOT_TABLE1_NK; j++) {
                 int idx = -1;
                 for (int q = 0; q < t->nk; q++)
-                    if (t->k[q] == f.k[j])
-                        idx = q;
+                    if (t->k[q] == f.k[j]) idx = q;
                 const struct cellstats *c = idx >= 0 ? &t->cell[ti][li][idx] : NULL;
-                if (!c || !c->n)
-                    continue;
+                if (!c || !c->n) continue;
                 mean_std(c->ami_max, c->n, &f.mean[li][j], &f.std[li][j]);
                 f.runs[li] = c->n;
                 any = 1;
@@ -218,7 +205,8 @@ static void draw_figures(const struct table *t, const char *out)
         if (any && plot_table1(&f, out, GP_PNG, err) != 0)
             fprintf(stderr, "table1: no figure: %s\n", err);
     }
-    const char *pair[2] = {t->example[TASK_CLASSIFY][REG_BASELINE], t->example[TASK_CLASSIFY][REG_PROPOSED]};
+    const char *pair[2] = {t->example[TASK_CLASSIFY][REG_BASELINE],
+                           t->example[TASK_CLASSIFY][REG_PROPOSED]};
     if (pair[0] && pair[1]) {
         if (plot_compare_actmap(pair, 2, out, GP_PNG, err) < 0 ||
             plot_compare_loss(pair, 2, out, GP_PNG, err) < 0)
@@ -238,13 +226,11 @@ int table1_collect(const char *const *dirs, int n, const char *out, char *err)
         char **names = NULL;
         size_t nn = 0;
         while (d && (e = readdir(d))) {
-            if (e->d_name[0] == '.')
-                continue;
+            if (e->d_name[0] == '.') continue;
             names = xrealloc(names, (nn + 1) * sizeof *names);
             names[nn++] = xstrdup(e->d_name);
         }
-        if (d)
-            closedir(d);
+        if (d) closedir(d);
         for (size_t a = 1; a < nn; a++)
             for (size_t b = a; b > 0 && strcmp(names[b - 1], names[b]) > 0; b--) {
                 char *x = names[b];

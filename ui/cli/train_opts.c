@@ -12,46 +12,65 @@
 #include "util.h"
 
 /* The options every training front end shares. */
-#define COMMON_HELP \
+#define COMMON_HELP                                                                                \
     "  --data DIR           MNIST strokes folder (default $FTLAB_DATA, else the installed data,\n" \
-    "                       else the embedded sample)\n" \
-    "  --sample             train on the embedded synthetic sample\n" \
-    "  --task T             classify (default) or autoencode\n" \
-    "  --loss L             baseline (default), decov, xcov or proposed\n" \
-    "  --lambda X           regulariser weight (default: the loss's own, as table1 uses)\n" \
-    "  --margin M           KL margin of the proposed loss (default 5)\n" \
-    "  --hidden H           GRU units (default 128)\n" \
-    "  --units K            units of the target layer, FC1 or the code (default 32)\n" \
-    "  --batch-size B       sequences per batch (default 256)\n" \
-    "  --epochs E           train E epochs (default 10)\n" \
-    "  --steps N            train N batches instead of whole epochs\n" \
-    "  --optimizer O        adam (default) or sgd\n" \
-    "  --lr X               learning rate (default 0.001)\n" \
-    "  --clip X             clip the gradient's global norm at X (default off)\n" \
-    "  --seed S             seed of the weights and the shuffles (default 1)\n" \
-    "  --init CKPT          start from the weights of CKPT (same task and sizes)\n" \
-    "                       instead of seeded ones; the seed still orders the data\n" \
-    "  --no-shuffle         keep the file order: batch 1 is the first B sequences\n" \
-    "  --limit N            use only the first N training sequences\n" \
-    "  --threads T          threads for the GRU layers (OpenBLAS itself runs one;\n" \
-    "                       default: as many as OpenBLAS would use)\n" \
-    "  --out RUN_DIR        where the run goes (default runs/DATE-TIME-TASK)\n" \
-    "  --resume RUN_DIR     continue a run where it stopped\n" \
-    "  --on-write-error A   when a run file cannot be written (full disk, read-only folder):\n" \
-    "                       stop (default: save what can be saved, exit 1) or continue\n" \
-    "                       (warn once, train on, retry the writes at the next checkpoint)\n" \
+    "                       else the embedded sample)\n"                                           \
+    "  --sample             train on the embedded synthetic sample\n"                              \
+    "  --task T             classify (default) or autoencode\n"                                    \
+    "  --loss L             baseline (default), decov, xcov or proposed\n"                         \
+    "  --lambda X           regulariser weight (default: the loss's own, as table1 uses)\n"        \
+    "  --margin M           KL margin of the proposed loss (default 5)\n"                          \
+    "  --hidden H           GRU units (default 128)\n"                                             \
+    "  --units K            units of the target layer, FC1 or the code (default 32)\n"             \
+    "  --batch-size B       sequences per batch (default 256)\n"                                   \
+    "  --epochs E           train E epochs (default 10)\n"                                         \
+    "  --steps N            train N batches instead of whole epochs\n"                             \
+    "  --optimizer O        adam (default) or sgd\n"                                               \
+    "  --lr X               learning rate (default 0.001)\n"                                       \
+    "  --clip X             clip the gradient's global norm at X (default off)\n"                  \
+    "  --seed S             seed of the weights and the shuffles (default 1)\n"                    \
+    "  --init CKPT          start from the weights of CKPT (same task and sizes)\n"                \
+    "                       instead of seeded ones; the seed still orders the data\n"              \
+    "  --no-shuffle         keep the file order: batch 1 is the first B sequences\n"               \
+    "  --limit N            use only the first N training sequences\n"                             \
+    "  --threads T          threads for the GRU layers (OpenBLAS itself runs one;\n"               \
+    "                       default: as many as OpenBLAS would use)\n"                             \
+    "  --out RUN_DIR        where the run goes (default runs/DATE-TIME-TASK)\n"                    \
+    "  --resume RUN_DIR     continue a run where it stopped\n"                                     \
+    "  --on-write-error A   when a run file cannot be written (full disk, read-only folder):\n"    \
+    "                       stop (default: save what can be saved, exit 1) or continue\n"          \
+    "                       (warn once, train on, retry the writes at the next checkpoint)\n"      \
     "  -q, --quiet          no progress output\n"
 
 const char train_opts_help[] = COMMON_HELP;
 
-const char train_opts_tui_help[] = COMMON_HELP
-    "  --paused             open with training paused (space starts it), so keys set\n"
-    "                       the controls before the first batch\n";
+const char train_opts_tui_help[] =
+    COMMON_HELP "  --paused             open with training paused (space starts it), so keys set\n"
+                "                       the controls before the first batch\n";
 
 enum {
-    OPT_DATA = 256, OPT_SAMPLE, OPT_TASK, OPT_LOSS, OPT_LAMBDA, OPT_MARGIN, OPT_HIDDEN,
-    OPT_UNITS, OPT_BATCH, OPT_EPOCHS, OPT_STEPS, OPT_OPTIMIZER, OPT_LR, OPT_CLIP, OPT_SEED,
-    OPT_NO_SHUFFLE, OPT_LIMIT, OPT_THREADS, OPT_OUT, OPT_RESUME, OPT_ON_WRITE_ERROR, OPT_INIT,
+    OPT_DATA = 256,
+    OPT_SAMPLE,
+    OPT_TASK,
+    OPT_LOSS,
+    OPT_LAMBDA,
+    OPT_MARGIN,
+    OPT_HIDDEN,
+    OPT_UNITS,
+    OPT_BATCH,
+    OPT_EPOCHS,
+    OPT_STEPS,
+    OPT_OPTIMIZER,
+    OPT_LR,
+    OPT_CLIP,
+    OPT_SEED,
+    OPT_NO_SHUFFLE,
+    OPT_LIMIT,
+    OPT_THREADS,
+    OPT_OUT,
+    OPT_RESUME,
+    OPT_ON_WRITE_ERROR,
+    OPT_INIT,
     OPT_PAUSED,
 };
 
@@ -93,8 +112,12 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
     while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
         const char *a = optarg;
         switch (c) {
-        case OPT_DATA: o->data.dir = a; break;
-        case OPT_SAMPLE: o->data.sample = 1; break;
+        case OPT_DATA:
+            o->data.dir = a;
+            break;
+        case OPT_SAMPLE:
+            o->data.sample = 1;
+            break;
         case OPT_TASK:
             if ((v = model_task_from_name(a)) < 0)
                 return cli_usage_error(self, "--task must be classify or autoencode, not '%s'", a);
@@ -114,8 +137,7 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
             enum ctl_id id = c == OPT_LAMBDA ? CTL_LAMBDA : c == OPT_MARGIN ? CTL_MARGIN : CTL_LR;
             double x;
             char why[FTL_ERRLEN];
-            if (ctl_parse(id, a, &x, why) != 0)
-                return cli_usage_error(self, "--%s", why);
+            if (ctl_parse(id, a, &x, why) != 0) return cli_usage_error(self, "--%s", why);
             ctl_set(&o->ctl, id, x);
             o->set_lambda |= id == CTL_LAMBDA;
             break;
@@ -132,7 +154,8 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
             break;
         case OPT_BATCH:
             if (cli_parse_long(a, 2, 65536, &v))
-                return cli_usage_error(self, "--batch-size needs an integer in 2..65536, not '%s'", a);
+                return cli_usage_error(self, "--batch-size needs an integer in 2..65536, not '%s'",
+                                       a);
             o->cfg.batch_size = (int)v;
             break;
         case OPT_EPOCHS:
@@ -160,7 +183,9 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
             if (cli_parse_u64(a, &o->cfg.seed))
                 return cli_usage_error(self, "--seed needs a non-negative integer, not '%s'", a);
             break;
-        case OPT_NO_SHUFFLE: o->cfg.shuffle = 0; break;
+        case OPT_NO_SHUFFLE:
+            o->cfg.shuffle = 0;
+            break;
         case OPT_LIMIT:
             if (cli_parse_long(a, 1, 1L << 40, &o->cfg.limit))
                 return cli_usage_error(self, "--limit needs a positive integer, not '%s'", a);
@@ -170,27 +195,37 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
                 return cli_usage_error(self, "--threads needs an integer in 1..256, not '%s'", a);
             o->cfg.threads = (int)v;
             break;
-        case OPT_OUT: o->out = a; break;
-        case OPT_RESUME: o->resume = a; break;
+        case OPT_OUT:
+            o->out = a;
+            break;
+        case OPT_RESUME:
+            o->resume = a;
+            break;
         case OPT_ON_WRITE_ERROR:
             if (strcmp(a, "stop") == 0)
                 o->on_write_error = SESSION_WRITE_STOP;
             else if (strcmp(a, "continue") == 0)
                 o->on_write_error = SESSION_WRITE_CONTINUE;
             else
-                return cli_usage_error(self, "--on-write-error must be stop or continue, not '%s'", a);
+                return cli_usage_error(self, "--on-write-error must be stop or continue, not '%s'",
+                                       a);
             break;
-        case OPT_INIT: o->init = a; break;
-        case OPT_PAUSED: o->paused = 1; break;
-        case 'q': o->quiet = 1; break;
-        default: return cli_usage_error(self, "unknown option");
+        case OPT_INIT:
+            o->init = a;
+            break;
+        case OPT_PAUSED:
+            o->paused = 1;
+            break;
+        case 'q':
+            o->quiet = 1;
+            break;
+        default:
+            return cli_usage_error(self, "unknown option");
         }
     }
-    if (optind < argc)
-        return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
+    if (optind < argc) return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
     /* λ's scale is the loss's own: without --lambda, the loss's default (reg_table). */
-    if (!o->set_lambda)
-        o->ctl.lambda = reg_table[o->ctl.loss].default_lambda;
+    if (!o->set_lambda) o->ctl.lambda = reg_table[o->ctl.loss].default_lambda;
     if (o->set_epochs && o->set_steps)
         return cli_usage_error(self, "--epochs and --steps exclude each other");
     if (o->data.sample && o->data.dir)
@@ -198,7 +233,8 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
     if (o->resume && o->out)
         return cli_usage_error(self, "--resume continues in its own folder; drop --out");
     if (o->resume && o->init)
-        return cli_usage_error(self, "--resume continues from the run's own checkpoint; drop --init");
+        return cli_usage_error(self,
+                               "--resume continues from the run's own checkpoint; drop --init");
     if (o->init && strlen(o->init) >= sizeof o->cfg.init)
         return cli_usage_error(self, "--init: the path is too long");
     return 0;
@@ -222,8 +258,7 @@ int train_opts_open(struct train_opts *o, struct session *s, char **dir, int *sa
     if (o->resume) {
         struct trainer_controls k;
         struct trainer_config saved;
-        if (session_read_config(o->resume, &saved, &k, err) != 0)
-            return -1;
+        if (session_read_config(o->resume, &saved, &k, err) != 0) return -1;
         if (o->set_epochs || o->set_steps) {
             saved.epochs = o->cfg.epochs;
             saved.steps = o->cfg.steps;
@@ -236,8 +271,7 @@ int train_opts_open(struct train_opts *o, struct session *s, char **dir, int *sa
         *dir = xstrdup(o->resume);
         return 0;
     }
-    if (cli_load_data(&o->data, &data, sample, err) != 0)
-        return -1;
+    if (cli_load_data(&o->data, &data, sample, err) != 0) return -1;
     if (o->init) {
         /* Absolute, like the data folder: the config must still name it from elsewhere. */
         char *abs = realpath(o->init, NULL);

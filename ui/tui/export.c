@@ -27,8 +27,7 @@ static int write_heat(const struct export_job *j, char *err)
     char *path = run_path(j->dir, "actmap.csv");
     int rc = ftl_atomic_open(&a, path, err);
     free(path);
-    if (rc != 0)
-        return -1;
+    if (rc != 0) return -1;
     fprintf(a.fp, "unit");
     for (int d = 0; d < 10; d++)
         fprintf(a.fp, ",digit%d", d);
@@ -63,7 +62,8 @@ static void *export_main(void *arg)
         }
     }
     if (!failed)
-        live_post(j->live, "figures in %s: %s (with .gp and .dat)", figdir, done[0] ? done : "none");
+        live_post(j->live, "figures in %s: %s (with .gp and .dat)", figdir,
+                  done[0] ? done : "none");
     free(figdir);
     atomic_store(&j->running, 0);
     return NULL;
@@ -72,8 +72,7 @@ static void *export_main(void *arg)
 void export_wait(struct export_job **job)
 {
     struct export_job *j = *job;
-    if (!j)
-        return;
+    if (!j) return;
     pthread_join(j->thread, NULL);
     free(j->dir);
     free(j->heat);
@@ -83,8 +82,7 @@ void export_wait(struct export_job **job)
 
 void export_cancel(struct export_job **job)
 {
-    if (*job && atomic_load(&(*job)->running))
-        gp_cancel();
+    if (*job && atomic_load(&(*job)->running)) gp_cancel();
     export_wait(job);
 }
 

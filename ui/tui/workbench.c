@@ -43,7 +43,7 @@ struct series {
     struct mark {
         uint64_t step;
         char text[48]; /* every change at that step: "→ proposed, λ=0.1" */
-    } *marks;
+    } * marks;
     size_t nmarks, cap_marks;
 };
 
@@ -67,8 +67,8 @@ struct tui {
     struct series s;
     struct canvas canvas;
     int log_y;
-    int smooth;        /* index into smoothing[] */
-    int help;          /* the key overlay is up */
+    int smooth; /* index into smoothing[] */
+    int help;   /* the key overlay is up */
     int quitting;
     int sample;
     char dir[512];
@@ -193,9 +193,12 @@ static void draw_loss(struct tui *t, struct canvas *c, int y, int x, int h, int 
         else if (s->n)
             memcpy(sm[k], s->val[k], s->n * sizeof *sm[k]);
         /* The baseline's slot draws the task loss. */
-        cs[ns++] = (struct chart_series){.name = k == REG_BASELINE ? "task" : reg_table[k].label,
-                                         .x = s->step, .y = sm[k], .n = s->n,
-                                         .color = (enum term_color)(TC_SERIES0 + reg_table[k].tui_series)};
+        cs[ns++] =
+            (struct chart_series){.name = k == REG_BASELINE ? "task" : reg_table[k].label,
+                                  .x = s->step,
+                                  .y = sm[k],
+                                  .n = s->n,
+                                  .color = (enum term_color)(TC_SERIES0 + reg_table[k].tui_series)};
     }
     struct chart_marker *m = xmallocarray(s->nmarks + 1, sizeof *m);
     for (size_t i = 0; i < s->nmarks; i++)
@@ -227,8 +230,8 @@ static void draw_scores(struct tui *t, struct canvas *c, int y, int x, int h, in
     const struct live_snapshot *v = &t->snap;
     canvas_text(c, y, x, "Clusters (KMeans on the test split, AMI vs the ten digits)", TC_TITLE, w);
     if (v->nscores == 0) {
-        canvas_text(c, y + 1, x + 1,
-                    v->evaluating ? "evaluating..." : "no evaluation yet: press e", TC_DIM, w - 1);
+        canvas_text(c, y + 1, x + 1, v->evaluating ? "evaluating..." : "no evaluation yet: press e",
+                    TC_DIM, w - 1);
         return;
     }
     const struct live_scores *sc = &v->scores[v->nscores - 1];
@@ -256,8 +259,8 @@ static void draw_scores(struct tui *t, struct canvas *c, int y, int x, int h, in
         }
         char title[48];
         snprintf(title, sizeof title, "AMI_max k=%d history", sc->k[mid]);
-        struct chart_series cs = {.name = "AMI_max", .x = xs, .y = ys, .n = (size_t)v->nscores,
-                                  .color = TC_SERIES4};
+        struct chart_series cs = {
+            .name = "AMI_max", .x = xs, .y = ys, .n = (size_t)v->nscores, .color = TC_SERIES4};
         struct chart_opts co = {.title = title};
         chart_render(c, y + 4, x, h - 4, w, &cs, 1, NULL, 0, &co);
     }
@@ -315,37 +318,58 @@ static void draw_status(struct tui *t, struct canvas *c, int y, int w)
     char line[1024];
     int o = 0;
     for (int i = 0; i < n && o < (int)sizeof line; i++)
-        if (shown[i])
-            o += snprintf(line + o, sizeof line - o, "%s%s", o ? " | " : " ", field[i]);
+        if (shown[i]) o += snprintf(line + o, sizeof line - o, "%s%s", o ? " | " : " ", field[i]);
     canvas_text(c, y + 1, 0, line, TC_STATUS, w);
     const char *msg = v->message[0] ? v->message : "";
     if (t->sample && !v->message[0])
         msg = "embedded sample data: install MNIST strokes with 'ftlab data fetch'";
     snprintf(line, sizeof line, " %s", msg);
-    canvas_text(c, y, 0, line, v->state == LIVE_DIVERGED || v->state == LIVE_FAILED ? TC_ERROR : TC_STATUS, w);
+    canvas_text(c, y, 0, line,
+                v->state == LIVE_DIVERGED || v->state == LIVE_FAILED ? TC_ERROR : TC_STATUS, w);
 }
 
 // ---- keys: one table; the dispatch, the title bar and the ? overlay read it ----
 
-static void act_loss(struct tui *t, int kind) { live_set_loss(t->live, (enum reg_kind)kind); }
+static void act_loss(struct tui *t, int kind)
+{
+    live_set_loss(t->live, (enum reg_kind)kind);
+}
 static void act_control(struct tui *t, int arg) /* arg = id * 2 + (1 for up) */
 {
     live_step_control(t->live, (enum ctl_id)(arg / 2), arg % 2 ? 1 : -1);
 }
-static void act_pause(struct tui *t, int arg) { (void)arg, live_toggle_pause(t->live); }
-static void act_request(struct tui *t, int r) { live_request(t->live, (enum live_request)r); }
+static void act_pause(struct tui *t, int arg)
+{
+    (void)arg, live_toggle_pause(t->live);
+}
+static void act_request(struct tui *t, int r)
+{
+    live_request(t->live, (enum live_request)r);
+}
 static void act_export(struct tui *t, int arg)
 {
     (void)arg;
-    export_start(&t->export, t->dir, t->snap.heat_step ? t->snap.heat : NULL, t->snap.units, t->live);
+    export_start(&t->export, t->dir, t->snap.heat_step ? t->snap.heat : NULL, t->snap.units,
+                 t->live);
 }
-static void act_log(struct tui *t, int arg) { (void)arg, t->log_y = !t->log_y; }
+static void act_log(struct tui *t, int arg)
+{
+    (void)arg, t->log_y = !t->log_y;
+}
 static void act_smooth(struct tui *t, int dir)
 {
-    t->smooth = t->smooth + dir < 0 ? 0 : t->smooth + dir >= NSMOOTH ? NSMOOTH - 1 : t->smooth + dir;
+    t->smooth = t->smooth + dir < 0          ? 0
+                : t->smooth + dir >= NSMOOTH ? NSMOOTH - 1
+                                             : t->smooth + dir;
 }
-static void act_help(struct tui *t, int arg) { (void)arg, t->help = 1; }
-static void act_quit(struct tui *t, int arg) { (void)arg, t->quitting = 1; }
+static void act_help(struct tui *t, int arg)
+{
+    (void)arg, t->help = 1;
+}
+static void act_quit(struct tui *t, int arg)
+{
+    (void)arg, t->quitting = 1;
+}
 
 /*
  * One binding: the keys that do it (with the argument each passes), how the
@@ -354,8 +378,8 @@ static void act_quit(struct tui *t, int arg) { (void)arg, t->quitting = 1; }
  */
 #define MAX_KEYS 8
 struct binding {
-    char keys[16];          /* as the overlay shows them: "+ -" */
-    char bar[24];           /* the title bar's words: "+/- λ" */
+    char keys[16]; /* as the overlay shows them: "+ -" */
+    char bar[24];  /* the title bar's words: "+/- λ" */
     int bar_prio;
     char help[80];
     void (*act)(struct tui *t, int arg);
@@ -401,11 +425,11 @@ static void keys_init(void)
     bind_key(bind("space", 8, "space pause", "pause / resume", act_pause), ' ', 0);
     for (int i = 0; i < CTL_COUNT; i++) {
         const struct ctl_entry *c = &ctl_table[i];
-        if (!c->up)
-            continue;
+        if (!c->up) continue;
         const char *sym = term_utf8() ? c->symbol : c->ascii;
         snprintf(keys, sizeof keys, "%c %c", c->down, c->up);
-        snprintf(bar, sizeof bar, "%c%s%c %s", c->down, c->step == CTL_STEP_SCALE ? "/" : " ", c->up, sym);
+        snprintf(bar, sizeof bar, "%c%s%c %s", c->down, c->step == CTL_STEP_SCALE ? "/" : " ",
+                 c->up, sym);
         if (c->step == CTL_STEP_SCALE)
             snprintf(help, sizeof help, "%s (%s) /%g / x%g", c->help, sym, c->by, c->by);
         else
@@ -414,8 +438,7 @@ static void keys_init(void)
         bind_key(b, c->down, i * 2);
         bind_key(b, c->up, i * 2 + 1);
         /* The unshifted twins of + and -, so λ needs no shift key. */
-        if (i == CTL_LAMBDA)
-            bind_key(b, '=', i * 2 + 1), bind_key(b, '_', i * 2);
+        if (i == CTL_LAMBDA) bind_key(b, '=', i * 2 + 1), bind_key(b, '_', i * 2);
     }
     bind_key(bind("e", 6, "e eval", "cluster evaluation now (in the background)", act_request), 'e',
              LIVE_REQ_EVAL);
@@ -444,7 +467,8 @@ static void key(struct tui *t, int ch)
             }
 }
 
-/* " ftlab  1-4 loss  space pause ...": every bar binding that fits, dropping the lowest priority first. */
+/* " ftlab  1-4 loss  space pause ...": every bar binding that fits, dropping the lowest priority
+ * first. */
 static void title_bar(char *out, size_t cap, int width)
 {
     int shown[24] = {0}, len = 6; /* " ftlab" */
@@ -452,21 +476,18 @@ static void title_bar(char *out, size_t cap, int width)
         for (int i = 0; i < nbindings; i++)
             if (bindings[i].bar_prio == prio) {
                 int n = 2 + cells(bindings[i].bar);
-                if (len + n <= width)
-                    shown[i] = 1, len += n;
+                if (len + n <= width) shown[i] = 1, len += n;
             }
     int o = snprintf(out, cap, " ftlab");
     for (int i = 0; i < nbindings && o < (int)cap; i++)
-        if (shown[i])
-            o += snprintf(out + o, cap - o, "  %s", bindings[i].bar);
+        if (shown[i]) o += snprintf(out + o, cap - o, "  %s", bindings[i].bar);
 }
 
 static void draw_help(struct canvas *c, int H, int W)
 {
     int n = nbindings + 2, w = 0;
     for (int i = 0; i < nbindings; i++) /* as wide as the longest line, if the terminal is */
-        if (14 + cells(bindings[i].help) > w)
-            w = 14 + cells(bindings[i].help);
+        if (14 + cells(bindings[i].help) > w) w = 14 + cells(bindings[i].help);
     w = w < W - 2 ? w : W - 2;
     int h = n + 2 < H - 2 ? n + 2 : H - 2, y0 = (H - h) / 2, x0 = (W - w) / 2;
     canvas_fill(c, &(struct canvas_rect){y0, x0, h, w}, TC_STATUS);
@@ -490,8 +511,9 @@ struct panel {
     const char *name;
     void (*draw)(struct tui *t, struct canvas *c, int y, int x, int h, int w);
     enum panel_place place;
-    int min, max; /* MAIN: the least width and height it needs; SIDE: its width; BOTTOM: its height */
-    int share;    /* SIDE, BOTTOM: percent of the terminal's width or height, within min..max */
+    int min,
+        max;   /* MAIN: the least width and height it needs; SIDE: its width; BOTTOM: its height */
+    int share; /* SIDE, BOTTOM: percent of the terminal's width or height, within min..max */
 };
 
 static const struct panel panels[] = {
@@ -501,7 +523,10 @@ static const struct panel panels[] = {
 };
 enum { NPANELS = sizeof panels / sizeof panels[0] };
 
-static int clamp(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
+static int clamp(int v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
 
 /*
  * Bottom bands first, then side columns, each only while the main panel keeps
@@ -513,15 +538,12 @@ static void layout(struct tui *t, struct canvas *c, int y, int h, int w)
     const struct panel *main = NULL;
     int main_w = w, main_h = h, bottom_y = y + h;
     for (int i = 0; i < NPANELS; i++)
-        if (panels[i].place == PANEL_MAIN)
-            main = &panels[i];
+        if (panels[i].place == PANEL_MAIN) main = &panels[i];
     for (int i = 0; i < NPANELS; i++) {
         const struct panel *p = &panels[i];
-        if (p->place != PANEL_BOTTOM)
-            continue;
+        if (p->place != PANEL_BOTTOM) continue;
         int ph = clamp(h * p->share / 100, p->min, p->max);
-        if (main_h - ph < main->max)
-            continue;
+        if (main_h - ph < main->max) continue;
         main_h -= ph;
         bottom_y -= ph;
         p->draw(t, c, bottom_y, 0, ph, w);
@@ -529,11 +551,9 @@ static void layout(struct tui *t, struct canvas *c, int y, int h, int w)
     int side_x = w;
     for (int i = 0; i < NPANELS; i++) {
         const struct panel *p = &panels[i];
-        if (p->place != PANEL_SIDE)
-            continue;
+        if (p->place != PANEL_SIDE) continue;
         int pw = clamp(w * p->share / 100, p->min, p->max);
-        if (main_w - pw - 1 < main->min)
-            continue;
+        if (main_w - pw - 1 < main->min) continue;
         main_w -= pw + 1;
         side_x -= pw;
         p->draw(t, c, y, side_x, main_h, pw);
@@ -566,8 +586,7 @@ static void draw(struct tui *t)
     canvas_text(c, 0, 0, title, TC_TITLE, W);
     layout(t, c, 1, H - 3, W); /* between the title line and the two status lines */
     draw_status(t, c, H - 2, W);
-    if (t->help)
-        draw_help(c, H, W);
+    if (t->help) draw_help(c, H, W);
     canvas_blit(c, stdscr, 0, 0);
     wnoutrefresh(stdscr);
     doupdate();
@@ -584,8 +603,7 @@ static void drain(int fd)
 
 static int make_pipe(int fds[2])
 {
-    if (pipe(fds) != 0)
-        return -1;
+    if (pipe(fds) != 0) return -1;
     for (int i = 0; i < 2; i++) {
         fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
         fcntl(fds[i], F_SETFD, FD_CLOEXEC);
@@ -597,8 +615,7 @@ int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
 {
     struct tui t = {.log_y = 1, .smooth = 2, .sample = o->sample};
     snprintf(t.dir, sizeof t.dir, "%s", o->dir);
-    if (o->resumed)
-        load_history(&t.s, t.dir);
+    if (o->resumed) load_history(&t.s, t.dir);
 
     int wake[2], sigp[2];
     if (make_pipe(wake) != 0 || make_pipe(sigp) != 0) {
@@ -626,8 +643,7 @@ int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
                               {.fd = wake[0], .events = POLLIN},
                               {.fd = sigp[0], .events = POLLIN}};
         poll(p, 3, 50); /* >= 15 frames/s while anything changes, whatever training does */
-        if (p[1].revents & POLLIN)
-            drain(wake[0]);
+        if (p[1].revents & POLLIN) drain(wake[0]);
         if (p[2].revents & POLLIN) {
             drain(sigp[0]);
             t.quitting = 1;
@@ -636,12 +652,10 @@ int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
             int ch;
             nodelay(stdscr, TRUE);
             while ((ch = getch()) != ERR)
-                if (ch != KEY_RESIZE)
-                    key(&t, ch);
+                if (ch != KEY_RESIZE) key(&t, ch);
             nodelay(stdscr, FALSE);
         }
-        if (p[0].revents & (POLLHUP | POLLERR))
-            t.quitting = 1;
+        if (p[0].revents & (POLLHUP | POLLERR)) t.quitting = 1;
         take_points(&t);
         live_view(t.live, &t.snap);
         double now = ftl_now();
