@@ -10,13 +10,12 @@
 
 const struct ctl_entry ctl_table[CTL_COUNT] = {
     {CTL_LOSS, "loss", "loss", "loss", 0, REG_COUNT - 1, 0, REG_BASELINE, CTL_STEP_CHOICE, 0, 0, 0,
-     "the regulariser: baseline, decov, xcov or proposed"},
+     "the regulariser, by its name in reg_table"},
     {CTL_LAMBDA, "lambda", "λ", "lambda", 0, 1e6, 0, 1.0, CTL_STEP_SCALE, 2, '-', '+',
      "the regulariser's weight"},
     {CTL_MARGIN, "margin", "m", "m", 0, 1e6, 0, 5.0, CTL_STEP_ADD, 1, '[', ']',
      "the proposed loss's KL margin"},
-    {CTL_LR, "lr", "lr", "lr", 0, 1e6, 1, 1e-3, CTL_STEP_SCALE, 2, '<', '>',
-     "the learning rate"},
+    {CTL_LR, "lr", "lr", "lr", 0, 1e6, 1, 1e-3, CTL_STEP_SCALE, 2, '<', '>', "the learning rate"},
 };
 
 const struct ctl_event ctl_events[] = {
@@ -33,38 +32,50 @@ const size_t ctl_nevents = sizeof ctl_events / sizeof ctl_events[0];
 int ctl_from_name(const char *s)
 {
     for (int i = 0; i < CTL_COUNT; i++)
-        if (s && strcmp(s, ctl_table[i].name) == 0)
-            return i;
+        if (s && strcmp(s, ctl_table[i].name) == 0) return i;
     return -1;
 }
 
 const struct ctl_event *ctl_event_find(const char *s)
 {
     for (size_t i = 0; i < ctl_nevents; i++)
-        if (s && strcmp(s, ctl_events[i].name) == 0)
-            return &ctl_events[i];
+        if (s && strcmp(s, ctl_events[i].name) == 0) return &ctl_events[i];
     return NULL;
 }
 
 double ctl_get(const struct trainer_controls *k, enum ctl_id id)
 {
     switch (id) {
-    case CTL_LOSS: return k->loss;
-    case CTL_LAMBDA: return k->lambda;
-    case CTL_MARGIN: return k->margin;
-    case CTL_LR: return k->lr;
-    default: return NAN;
+    case CTL_LOSS:
+        return k->loss;
+    case CTL_LAMBDA:
+        return k->lambda;
+    case CTL_MARGIN:
+        return k->margin;
+    case CTL_LR:
+        return k->lr;
+    default:
+        return NAN;
     }
 }
 
 void ctl_set(struct trainer_controls *k, enum ctl_id id, double v)
 {
     switch (id) {
-    case CTL_LOSS: k->loss = (enum reg_kind)(int)v; break;
-    case CTL_LAMBDA: k->lambda = v; break;
-    case CTL_MARGIN: k->margin = v; break;
-    case CTL_LR: k->lr = v; break;
-    default: break;
+    case CTL_LOSS:
+        k->loss = (enum reg_kind)(int)v;
+        break;
+    case CTL_LAMBDA:
+        k->lambda = v;
+        break;
+    case CTL_MARGIN:
+        k->margin = v;
+        break;
+    case CTL_LR:
+        k->lr = v;
+        break;
+    default:
+        break;
     }
 }
 
@@ -98,7 +109,8 @@ int ctl_parse(enum ctl_id id, const char *s, double *out, char *err)
         int r = reg_from_name(s);
         if (r < 0) {
             char names[128];
-            return ftl_error(err, "loss must be %s, not '%s'", reg_names(names, sizeof names, " or "), s);
+            return ftl_error(err, "loss must be %s, not '%s'",
+                             reg_names(names, sizeof names, " or "), s);
         }
         *out = r;
         return 0;
@@ -121,8 +133,7 @@ double ctl_step(enum ctl_id id, double v, int dir)
         n = dir > 0 ? v * c->by : v / c->by;
     else if (c->step == CTL_STEP_ADD)
         n = dir > 0 ? v + c->by : v - c->by;
-    if (n > c->max)
-        n = c->max;
+    if (n > c->max) n = c->max;
     if (!(c->min_open ? n > c->min : n >= c->min))
         n = c->min_open ? v : c->min; /* ÷2 never reaches an open bound; stay put instead */
     return n;
@@ -140,12 +151,11 @@ void ctl_format(enum ctl_id id, double v, int utf8, char *buf, size_t cap)
 void ctl_marker_append(char *buf, size_t cap, enum ctl_id id, double v, int utf8)
 {
     size_t used = strlen(buf);
-    if (used + 1 >= cap)
-        return;
+    if (used + 1 >= cap) return;
     const char *sep = used ? ", " : "";
     if (id == CTL_LOSS)
         snprintf(buf + used, cap - used, "%s%s %s", sep, utf8 ? "→" : "->", reg_table[(int)v].name);
     else
-        snprintf(buf + used, cap - used, "%s%s=%g", sep, utf8 ? ctl_table[id].symbol : ctl_table[id].ascii,
-                 v);
+        snprintf(buf + used, cap - used, "%s%s=%g", sep,
+                 utf8 ? ctl_table[id].symbol : ctl_table[id].ascii, v);
 }

@@ -4,19 +4,22 @@
 #include <stdio.h>
 #include <string.h>
 
-static double reg_none(const struct reg_inputs *in, real scale, const struct reg_grads *g, int *pairs)
+static double reg_none(const struct reg_inputs *in, real scale, const struct reg_grads *g,
+                       int *pairs)
 {
     (void)in, (void)scale, (void)g, (void)pairs;
     return 0;
 }
 
-static double reg_decov(const struct reg_inputs *in, real scale, const struct reg_grads *g, int *pairs)
+static double reg_decov(const struct reg_inputs *in, real scale, const struct reg_grads *g,
+                        int *pairs)
 {
     (void)pairs;
     return loss_decov(in->a, in->B, in->K, in->K, scale, g ? g->da : NULL, in->K, in->ws);
 }
 
-static double reg_xcov(const struct reg_inputs *in, real scale, const struct reg_grads *g, int *pairs)
+static double reg_xcov(const struct reg_inputs *in, real scale, const struct reg_grads *g,
+                       int *pairs)
 {
     (void)pairs;
     return loss_xcov(in->y, in->ldy, in->P, in->z, in->ldz, in->Q, in->B, scale, g ? g->dy : NULL,
@@ -35,18 +38,50 @@ static double reg_proposed(const struct reg_inputs *in, real scale, const struct
  * k = 9, 10, 11, for the binary task and the autoencoder.
  */
 const struct reg_entry reg_table[REG_COUNT] = {
-    {REG_BASELINE, "baseline", '1', "Baseline", "baseline", "#999999", 0, 1.0,
-     {REG_PAIR_NONE, REG_PAIR_NONE},
-     {{0.446, 0.467, 0.464}, {0.443, 0.454, 0.468}}, reg_none},
-    {REG_DECOV, "decov", '2', "DeCov", "DeCov", "#E69F00", 1, 1.0,
-     {REG_PAIR_NONE, REG_PAIR_NONE},
-     {{0.285, 0.287, 0.288}, {0.427, 0.443, 0.465}}, reg_decov},
-    {REG_XCOV, "xcov", '3', "XCov", "XCov", "#56B4E9", 2, 1.0,
-     {REG_PAIR_OUTPUT_VS_ACTS, REG_PAIR_ACT_HALVES},
-     {{0.507, 0.525, 0.529}, {0.396, 0.414, 0.428}}, reg_xcov},
-    {REG_PROPOSED, "proposed", '4', "Proposed (KL margin)", "KL margin", "#D55E00", 3, 0.1,
-     {REG_PAIR_NONE, REG_PAIR_NONE},
-     {{0.512, 0.544, 0.555}, {0.439, 0.457, 0.460}}, reg_proposed},
+    [REG_BASELINE] = {.kind = REG_BASELINE,
+                      .name = "baseline",
+                      .key = '1',
+                      .title = "Baseline",
+                      .label = "baseline",
+                      .colour = "#999999",
+                      .tui_series = 0,
+                      .default_lambda = 1.0,
+                      .pair = {REG_PAIR_NONE, REG_PAIR_NONE},
+                      .paper = {{0.446, 0.467, 0.464}, {0.443, 0.454, 0.468}},
+                      .value = reg_none},
+    [REG_DECOV] = {.kind = REG_DECOV,
+                   .name = "decov",
+                   .key = '2',
+                   .title = "DeCov",
+                   .label = "DeCov",
+                   .colour = "#E69F00",
+                   .tui_series = 1,
+                   .default_lambda = 1.0,
+                   .pair = {REG_PAIR_NONE, REG_PAIR_NONE},
+                   .paper = {{0.285, 0.287, 0.288}, {0.427, 0.443, 0.465}},
+                   .value = reg_decov},
+    [REG_XCOV] = {.kind = REG_XCOV,
+                  .name = "xcov",
+                  .key = '3',
+                  .title = "XCov",
+                  .label = "XCov",
+                  .colour = "#56B4E9",
+                  .tui_series = 2,
+                  .default_lambda = 1.0,
+                  .pair = {REG_PAIR_OUTPUT_VS_ACTS, REG_PAIR_ACT_HALVES},
+                  .paper = {{0.507, 0.525, 0.529}, {0.396, 0.414, 0.428}},
+                  .value = reg_xcov},
+    [REG_PROPOSED] = {.kind = REG_PROPOSED,
+                      .name = "proposed",
+                      .key = '4',
+                      .title = "Proposed (KL margin)",
+                      .label = "KL margin",
+                      .colour = "#D55E00",
+                      .tui_series = 3,
+                      .default_lambda = 0.1,
+                      .pair = {REG_PAIR_NONE, REG_PAIR_NONE},
+                      .paper = {{0.512, 0.544, 0.555}, {0.439, 0.457, 0.460}},
+                      .value = reg_proposed},
 };
 
 int reg_from_name(const char *s)
@@ -61,7 +96,10 @@ const char *reg_names(char *buf, size_t cap, const char *last)
     size_t n = 0;
     buf[0] = '\0';
     for (int k = 0; k < REG_COUNT && n < cap; k++)
-        n += (size_t)snprintf(buf + n, cap - n, "%s%s", k == 0 ? "" : k == REG_COUNT - 1 ? last : ", ",
+        n += (size_t)snprintf(buf + n, cap - n, "%s%s",
+                              k == 0               ? ""
+                              : k == REG_COUNT - 1 ? last
+                                                   : ", ",
                               reg_table[k].name);
     return buf;
 }
