@@ -22,9 +22,14 @@ uint64_t replay_end_step(const struct journal_log *log);
 /*
  * Replays the journal at path into a new run in out_dir, on the data its
  * config names (or data_spec: "sample" or a folder, when non-NULL).
- * progress (may be NULL) is called after every step.
+ * progress (may be NULL) is called after every step. Every line is checked
+ * before the first step; if training fails later (divergence, a full disk),
+ * what was trained stays in out_dir and err says how to finish it.
  */
 int replay_run(const char *path, const char *out_dir, const char *data_spec,
                void (*progress)(uint64_t step, uint64_t end, void *ctx), void *ctx, char *err);
+/* Finishes a replay that stopped: resumes out_dir and applies the rest of the journal. */
+int replay_resume(const char *path, const char *out_dir, const char *data_spec,
+                  void (*progress)(uint64_t step, uint64_t end, void *ctx), void *ctx, char *err);
 
 #endif

@@ -2,9 +2,14 @@
 #include "run.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -14,6 +19,38 @@ int run_create(const char *dir, char *err)
     int rc = ftl_mkdir_p(ck, err);
     free(ck);
     return rc;
+}
+
+int run_lock(const char *dir, char *err)
+{
+    char *path = run_path(dir, "lock");
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        ftl_error(err, "%s: %s", path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        char pid[32] = "";
+        ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
+        pid[n > 0 ? n : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        if (errno == EWOULDBLOCK || errno == EAGAIN)
+            ftl_error(err, "%s: in use by process %s; wait for it to end, or use another folder",
+                      dir, pid[0] ? pid : "(unknown)");
+        else
+            ftl_error(err, "%s: cannot lock: %s", path, strerror(errno));
+        close(fd);
+        free(path);
+        return -1;
+    }
+    char pid[32];
+    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
+        /* The lock holds without the pid; only another process's message loses it. */
+    }
+    free(path);
+    return fd;
 }
 
 char *run_path(const char *dir, const char *name)

@@ -17,6 +17,15 @@
 
 /* Creates RUN_DIR and RUN_DIR/checkpoints (parents too). */
 int run_create(const char *dir, char *err);
+
+/*
+ * Holds dir for this process: an flock() on dir/lock, which the kernel drops
+ * when the process ends however it ends, so a killed run never leaves a stale
+ * lock. The file holds the holder's pid, for the message another process
+ * gets: "RUN_DIR: in use by process PID". Returns the descriptor to keep open
+ * (close it to let go; it is not inherited by exec'd children), or -1 with err.
+ */
+int run_lock(const char *dir, char *err);
 /* RUN_DIR/NAME as a new string. */
 char *run_path(const char *dir, const char *name);
 

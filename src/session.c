@@ -145,6 +145,7 @@ static void session_blank(struct session *s)
 {
     memset(s, 0, sizeof *s);
     s->metrics_fd = -1;
+    s->lock_fd = -1;
     s->journal.fd = -1;
     s->test_metric = NAN;
 }
@@ -181,8 +182,8 @@ int session_create(struct session *s, const char *dir, const struct trainer_conf
                   dir);
         goto out;
     }
-    if (run_create(dir, err) != 0 || trainer_init(&s->tr, c, k, &s->data, err) != 0 ||
-        load_init(&s->tr, c->init, err) != 0)
+    if (run_create(dir, err) != 0 || (s->lock_fd = run_lock(dir, err)) < 0 ||
+        trainer_init(&s->tr, c, k, &s->data, err) != 0 || load_init(&s->tr, c->init, err) != 0)
         goto out;
     trainer_config_to_kv(c, k, &kv);
     if (run_kv_write(&kv, cfg, err) != 0 || open_files(s, 1, err) != 0) goto out;
@@ -200,9 +201,10 @@ out:
 }
 
 /* The checkpoint with the most steps in dir/checkpoints (a new path), or NULL. */
-static char *newest_checkpoint(const char *dir, uint64_t *step_out)
+char *session_newest_checkpoint(const char *dir, uint64_t *step_out, char *skipped)
 {
     char *ckdir = run_path(dir, "checkpoints"), *best = NULL;
+    if (skipped) skipped[0] = '\0';
     uint64_t best_step = 0;
     DIR *d = opendir(ckdir);
     struct dirent *e;
@@ -212,9 +214,14 @@ static char *newest_checkpoint(const char *dir, uint64_t *step_out)
         char *path = ftl_path_join(ckdir, e->d_name), err[FTL_ERRLEN];
         struct ckpt c;
         uint64_t step;
-        /* A damaged checkpoint (killed mid-write is impossible, but a bad disk is not) is skipped.
-         */
-        if (ckpt_read(path, &c, err) == 0) {
+        /* A damaged checkpoint (killed mid-write is impossible, but a bad disk is not) is
+         * passed over, and said so. */
+        int ok = ckpt_read(path, &c, err) == 0;
+        if (!ok && skipped) {
+            size_t used = strlen(skipped);
+            snprintf(skipped + used, FTL_ERRLEN - used, "%s%s", used ? "; " : "", err);
+        }
+        if (ok) {
             if (ckpt_get_u64(&c, "trainer/step", &step, err) == 0 && (!best || step >= best_step)) {
                 free(best);
                 best = path;
@@ -287,10 +294,11 @@ int session_resume(struct session *s, const char *dir, const struct trainer_conf
     struct trainer_config saved;
     struct trainer_controls k;
     uint64_t step;
-    char *ck = NULL;
+    char *ck = NULL, skipped[FTL_ERRLEN];
     int rc = -1;
-    if (session_read_config(dir, &saved, &k, err) != 0) goto out;
-    if (!(ck = newest_checkpoint(dir, &step))) {
+    if (session_read_config(dir, &saved, &k, err) != 0 || (s->lock_fd = run_lock(dir, err)) < 0)
+        goto out;
+    if (!(ck = session_newest_checkpoint(dir, &step, skipped))) {
         ftl_error(err, "%s: no loadable checkpoint in checkpoints/", dir);
         goto out;
     }
@@ -300,6 +308,9 @@ int session_resume(struct session *s, const char *dir, const struct trainer_conf
     remove_stale_temps(dir);
     const char *base = strrchr(ck, '/');
     snprintf(s->last_checkpoint, sizeof s->last_checkpoint, "%s", base ? base + 1 : ck);
+    if (skipped[0])
+        snprintf(s->notice, sizeof s->notice, "passed over %.280s; resumed from %.150s (step %llu)",
+                 skipped, ck, (unsigned long long)step);
     s->last_checkpoint_step = step;
     if (journal_event_count(&s->journal) > s->tr.journal_events &&
         journal_rewind(&s->journal, step, s->tr.journal_events, err) != 0)
@@ -446,6 +457,7 @@ void session_free(struct session *s)
 {
     char err[FTL_ERRLEN];
     if (s->metrics_fd >= 0) close(s->metrics_fd);
+    if (s->lock_fd >= 0) close(s->lock_fd); /* last: the run is let go once all is written */
     if (s->tr.journal) journal_close(&s->journal, err);
     trainer_free(&s->tr);
     dataset_pair_free(&s->data);
@@ -461,7 +473,8 @@ int session_load_model(const char *path, struct model *m, struct trainer_config 
     uint64_t step;
     if (ftl_is_dir(path)) {
         char *final = run_path(path, "checkpoints/final.ckpt");
-        file = ftl_is_file(final) ? final : (free(final), newest_checkpoint(path, &step));
+        file = ftl_is_file(final) ? final
+                                  : (free(final), session_newest_checkpoint(path, &step, NULL));
         if (!file) return ftl_error(err, "%s: no checkpoint in checkpoints/", path);
     } else {
         file = xstrdup(path);

@@ -38,6 +38,7 @@ struct session {
     char *dir;
     struct journal journal;
     int metrics_fd;     /* RUN_DIR/metrics.csv, O_APPEND: one write() per whole row */
+    int lock_fd;        /* run_lock(): this process holds RUN_DIR */
     double test_metric; /* the last epoch-end test accuracy / reconstruction error, or NAN */
     enum session_on_write_error on_write_error; /* the caller sets it after create/resume */
     /* metrics rows not yet on disk (a write failed), retried at the next checkpoint */
@@ -61,7 +62,11 @@ int session_read_config(const char *dir, struct trainer_config *c, struct traine
  */
 int session_create(struct session *s, const char *dir, const struct trainer_config *c,
                    const struct trainer_controls *k, struct dataset_pair *data, char *err);
-/* Reopens the run in dir with config c (its own, perhaps with new epochs/steps) and *data. */
+/*
+ * Reopens the run in dir with config c (its own, perhaps with new epochs/steps) and *data.
+ * A checkpoint that cannot be read is passed over for the next newest, and the
+ * session's notice (session_take_notice) says which file, why, and what was used.
+ */
 int session_resume(struct session *s, const char *dir, const struct trainer_config *c,
                    struct dataset_pair *data, char *err);
 
@@ -87,6 +92,13 @@ int session_checkpoint(struct session *s, const char *name, char *err);
  * last_checkpoint_step, which a message about the stop can name.
  */
 int session_close(struct session *s, char *err);
+/*
+ * The newest loadable checkpoint of a run (a new string; its step in *step),
+ * or NULL. skipped (optional, FTL_ERRLEN bytes) receives what was passed over
+ * as damaged: "RUN/checkpoints/final.ckpt: checksum mismatch", or "".
+ */
+char *session_newest_checkpoint(const char *dir, uint64_t *step, char *skipped);
+
 /*
  * The model in a checkpoint (path to a .ckpt, or a run directory: its
  * final.ckpt, else its newest checkpoint), built from the settings it carries.

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "evaluate.h"
@@ -299,6 +300,37 @@ static int cmd_score(int argc, char **argv)
 
 static int cmd_eval(int argc, char **argv);
 
+/*
+ * Where eval's files go without --out. A run's results (RUN_DIR/eval.csv,
+ * actmap.csv, clusters.csv: what `ftlab plot` draws as final) only ever come
+ * from its newest checkpoint; any older one writes beside itself, in
+ * RUN/checkpoints/NAME-eval/, so evaluating initial.ckpt cannot pass for the end.
+ * A checkpoint outside a run: beside it too. A new string.
+ */
+static char *eval_out_dir(const char *target, uint64_t step)
+{
+    if (ftl_is_dir(target)) return xstrdup(target);
+    char *copy = xstrdup(target), *ckdir = xstrdup(dirname(copy)), *run = xstrdup(dirname(ckdir));
+    char *cfgpath = run_path(run, "config"), *dir = NULL;
+    uint64_t newest = 0;
+    char *ck = ftl_is_file(cfgpath) ? session_newest_checkpoint(run, &newest, NULL) : NULL;
+    if (ck && newest == step) {
+        dir = run;
+        run = NULL;
+    } else {
+        size_t n = strlen(target);
+        dir = xmalloc(n + 8);
+        snprintf(dir, n + 8, "%.*s-eval",
+                 (int)(n > 5 && strcmp(target + n - 5, ".ckpt") == 0 ? n - 5 : n), target);
+    }
+    free(ck);
+    free(cfgpath);
+    free(run);
+    free(ckdir);
+    free(copy);
+    return dir;
+}
+
 const struct cli_cmd cmd_eval_entry = {
     "eval",
     "CKPT|RUN_DIR [--data DIR | --sample] [--k 9,10,11] [--seed S] [--n-init N] [--out DIR]",
@@ -313,7 +345,9 @@ const struct cli_cmd cmd_eval_entry = {
     "  --k LIST       cluster counts (default 9,10,11)\n"
     "  --seed S       KMeans seed (default: the run's seed)\n"
     "  --n-init N     KMeans restarts (default 10)\n"
-    "  --out DIR      where eval.csv and actmap.csv go (default: the run directory)\n",
+    "  --out DIR      where eval.csv, actmap.csv and clusters.csv go (default: the run\n"
+    "                 directory for its newest checkpoint; beside any older checkpoint,\n"
+    "                 in checkpoints/NAME-eval/, so a run's results are always its last)\n",
     cmd_eval};
 
 static int cmd_eval(int argc, char **argv)
@@ -382,25 +416,18 @@ static int cmd_eval(int argc, char **argv)
         rc = cli_fail("%s", err);
     } else {
         eval_print(&r, stdout);
-        /* Results go beside the run: RUN_DIR, or the run holding CKPT in its checkpoints/. */
-        char *dir = NULL;
-        if (out)
-            dir = xstrdup(out);
-        else if (ftl_is_dir(target))
-            dir = xstrdup(target);
-        else {
-            char *copy = xstrdup(target);
-            char *parent = ftl_path_join(dirname(copy), "..");
-            char *cfgpath = run_path(parent, "config");
-            if (ftl_is_file(cfgpath)) dir = xstrdup(parent);
-            free(cfgpath);
-            free(parent);
-            free(copy);
-        }
-        if (dir && (ftl_mkdir_p(dir, err) != 0 || eval_write_csv(&r, dir, step, err) != 0))
+        char *dir = out ? xstrdup(out) : eval_out_dir(target, step),
+             *cfgfile = run_path(dir, "config");
+        /* Into a run directory only while no other process holds it (a run training there). */
+        int lock = ftl_is_file(cfgfile) ? run_lock(dir, err) : -2;
+        if (lock == -1)
+            rc = cli_fail("%s (or write the results elsewhere with --out DIR)", err);
+        else if (ftl_mkdir_p(dir, err) != 0 || eval_write_csv(&r, dir, step, err) != 0)
             rc = cli_fail("%s", err);
-        else if (dir)
+        else
             printf("\nwrote eval.csv, actmap.csv and clusters.csv in %s\n", dir);
+        if (lock >= 0) close(lock);
+        free(cfgfile);
         free(dir);
         eval_result_free(&r);
     }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "fetch.h"
@@ -111,6 +112,13 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
     optind = 1;
     while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
         const char *a = optarg;
+        /* What a run is cannot change when it resumes; remember the first such option. */
+        static const int fixed[] = {OPT_DATA,  OPT_SAMPLE, OPT_TASK,       OPT_HIDDEN,
+                                    OPT_UNITS, OPT_BATCH,  OPT_OPTIMIZER,  OPT_CLIP,
+                                    OPT_SEED,  OPT_LIMIT,  OPT_NO_SHUFFLE, OPT_INIT};
+        for (size_t i = 0; i < sizeof fixed / sizeof fixed[0] && !o->fixed_given; i++)
+            for (const struct option *lo = longopts; lo->name && fixed[i] == c; lo++)
+                if (lo->val == c) o->fixed_given = lo->name;
         switch (c) {
         case OPT_DATA:
             o->data.dir = a;
@@ -130,6 +138,7 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
                                        reg_names(names, sizeof names, " or "), a);
             }
             o->ctl.loss = (enum reg_kind)v;
+            o->set_loss = 1;
             break;
         case OPT_LAMBDA:
         case OPT_MARGIN:
@@ -140,6 +149,7 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
             if (ctl_parse(id, a, &x, why) != 0) return cli_usage_error(self, "--%s", why);
             ctl_set(&o->ctl, id, x);
             o->set_lambda |= id == CTL_LAMBDA;
+            o->set_ctl[id] = 1;
             break;
         }
         case OPT_HIDDEN:
@@ -232,9 +242,12 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
         return cli_usage_error(self, "--data and --sample exclude each other");
     if (o->resume && o->out)
         return cli_usage_error(self, "--resume continues in its own folder; drop --out");
-    if (o->resume && o->init)
-        return cli_usage_error(self,
-                               "--resume continues from the run's own checkpoint; drop --init");
+    if (o->resume && o->fixed_given)
+        return cli_usage_error(
+            self,
+            "--%s cannot change when a run resumes: it keeps its own (drop --%s, "
+            "or start a new run)",
+            o->fixed_given, o->fixed_given);
     if (o->init && strlen(o->init) >= sizeof o->cfg.init)
         return cli_usage_error(self, "--init: the path is too long");
     return 0;
@@ -245,9 +258,19 @@ char *train_opts_default_out(const struct trainer_config *c)
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
-    char buf[128];
-    snprintf(buf, sizeof buf, "runs/%04d%02d%02d-%02d%02d%02d-%s", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, model_task_name(c->task));
+    char base[128], buf[160], err[FTL_ERRLEN];
+    snprintf(base, sizeof base, "runs/%04d%02d%02d-%02d%02d%02d-%s", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, model_task_name(c->task));
+    /* Taken by mkdir, which only one process can win: two runs started in the same
+     * second get base and base-2, never one folder between them. */
+    if (ftl_mkdir_p("runs", err) != 0) return xstrdup(base);
+    for (int n = 1; n < 1000; n++) {
+        if (n == 1)
+            snprintf(buf, sizeof buf, "%s", base);
+        else
+            snprintf(buf, sizeof buf, "%s-%d", base, n);
+        if (mkdir(buf, 0777) == 0 || errno != EEXIST) break;
+    }
     return xstrdup(buf);
 }
 
@@ -267,6 +290,17 @@ int train_opts_open(struct train_opts *o, struct session *s, char **dir, int *sa
         if (session_load_data(saved.data, &data, err) != 0 ||
             session_resume(s, o->resume, &saved, &data, err) != 0)
             return -1;
+        char notice[FTL_ERRLEN];
+        if (session_take_notice(s, notice)) fprintf(stderr, "ftlab: %s\n", notice);
+        /* Controls given with --resume apply from the next batch, journaled like a key. */
+        struct trainer_controls want = s->tr.ctl;
+        if (o->set_loss) {
+            want.loss = o->ctl.loss;
+            want.lambda = reg_table[want.loss].default_lambda;
+        }
+        for (int i = CTL_LOSS + 1; i < CTL_COUNT; i++)
+            if (o->set_ctl[i]) ctl_set(&want, (enum ctl_id)i, ctl_get(&o->ctl, (enum ctl_id)i));
+        trainer_apply(&s->tr, &want);
         s->on_write_error = o->on_write_error;
         *dir = xstrdup(o->resume);
         return 0;

@@ -20,7 +20,9 @@ struct train_opts {
     int quiet;
     enum session_on_write_error on_write_error; /* --on-write-error stop|continue */
     /* which of epochs/steps the user gave (for --resume overrides) */
-    int set_epochs, set_steps, set_lambda;
+    int set_epochs, set_steps, set_lambda, set_loss;
+    int set_ctl[CTL_COUNT];  /* which controls were given (--lambda, --margin, --lr) */
+    const char *fixed_given; /* the first option given that a resumed run cannot change */
 };
 
 /* The option lines for --help; the second only for the workbench. */
@@ -30,7 +32,7 @@ extern const char train_opts_tui_help[];
 /* Parses argv (argv[0] = the command name). Returns 0, or EXIT_USAGE after printing the error. */
 int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct train_opts *o);
 
-/* A new run folder name: runs/YYYYMMDD-HHMMSS-TASK (a new string). */
+/* A new run folder, made: runs/YYYYMMDD-HHMMSS-TASK, with -2, -3, ... when taken (a new string). */
 char *train_opts_default_out(const struct trainer_config *c);
 
 /*
