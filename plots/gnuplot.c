@@ -37,6 +37,18 @@ const char *gp_format_name(enum gp_format f)
     return format_names[f];
 }
 
+int gp_timeout_check(char *err)
+{
+    const char *s = getenv("FTLAB_GNUPLOT_TIMEOUT");
+    char *end;
+    double t = s && *s ? strtod(s, &end) : 0;
+    if (!s || !*s || (!*end && t > 0 && t < 1e6)) return 0;
+    return ftl_error(err,
+                     "FTLAB_GNUPLOT_TIMEOUT=%s: needs a number of seconds above 0 (and below "
+                     "1000000); unset it for the default, %g",
+                     s, GP_TIMEOUT_DEFAULT);
+}
+
 double gp_timeout(void)
 {
     const char *s = getenv("FTLAB_GNUPLOT_TIMEOUT");
@@ -114,6 +126,7 @@ static const char *program_name(int *from_env)
 
 int gp_available(char *err)
 {
+    if (gp_timeout_check(err) != 0) return -1;
     int from_env;
     const char *prog = program_name(&from_env);
     char *path = find_program(prog);
@@ -505,18 +518,29 @@ static void put_block(FILE *fp, const struct gp_block *b)
     fprintf(fp, "# %s\n$%s << EOD\n%sEOD\n", b->comment, b->name, b->text);
 }
 
+/* The script's file stem: NAME for png, NAME-svg and NAME-pdf for the others, so that each
+ * image keeps the script that redraws it exactly (NAME.dat is the same for every format). */
+static void script_stem(const struct gp_figure *f, enum gp_format fmt, char *buf, size_t n)
+{
+    if (fmt == GP_PNG)
+        snprintf(buf, n, "%s", f->name);
+    else
+        snprintf(buf, n, "%s-%s", f->name, format_names[fmt]);
+}
+
 /* The script, its output set to `output`. Saved and piped scripts differ in
  * that line only, so gnuplot's line numbers are the saved file's. */
 static char *build_script(const struct gp_figure *f, enum gp_format fmt, const char *output,
                           size_t *len)
 {
-    char *buf = NULL;
+    char *buf = NULL, stem[256];
     FILE *fp = open_memstream(&buf, len);
     if (!fp) abort();
+    script_stem(f, fmt, stem, sizeof stem);
     fprintf(fp,
             "# %s.%s -- drawn by ftlab. To redraw after editing: gnuplot %s.gp\n"
             "# (in this folder). The data are inline below and also in %s.dat.\n",
-            f->name, format_names[fmt], f->name, f->name);
+            f->name, format_names[fmt], stem, f->name);
     put_terminal(fp, f, fmt);
     fputs("set output ", fp);
     gp_put_string(fp, output);
@@ -613,14 +637,16 @@ int gp_render(const struct gp_figure *f, const char *out_dir, enum gp_format fmt
     snprintf(file, sizeof file, "%s.%s", f->name, format_names[fmt]);
     size_t len, dlen;
     char *saved = build_script(f, fmt, file, &len);
-    char *data = build_data(f, &dlen);
-    int rc = write_text(out_dir, f->name, "gp", saved, len, err);
+    char *data = build_data(f, &dlen), stem[256];
+    script_stem(f, fmt, stem, sizeof stem);
+    int rc = gp_timeout_check(err);
+    if (rc == 0) rc = write_text(out_dir, stem, "gp", saved, len, err);
     if (rc == 0) rc = write_text(out_dir, f->name, "dat", data, dlen, err);
     char *tmp = rc == 0 ? image_temp(out_dir, f, fmt, err) : NULL;
     if (tmp) {
         char *piped = build_script(f, fmt, tmp, &len);
-        char gp_name[256];
-        snprintf(gp_name, sizeof gp_name, "%s.gp", f->name);
+        char gp_name[sizeof stem + 4];
+        snprintf(gp_name, sizeof gp_name, "%s.gp", stem);
         rc = gp_run(piped, len, gp_timeout(), final, gp_name, err);
         if (rc == 0) rc = commit_image(tmp, final, out_dir, err);
         if (rc != 0) unlink(tmp);

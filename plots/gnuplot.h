@@ -1,7 +1,8 @@
 /*
  * gnuplot — the one place that talks to gnuplot: the terminal settings of
  * each output format, a child process fed a script through a pipe, and
- * figures written as NAME.gp + NAME.dat + NAME.EXT side by side.
+ * figures written as NAME.gp + NAME.dat + NAME.EXT side by side (NAME-svg.gp,
+ * NAME-pdf.gp: the scripts of the svg and pdf images).
  *
  * gnuplot is found on PATH; $FTLAB_GNUPLOT names another program (tests use
  * fakes). Nothing here installs signal handlers or touches global state, so
@@ -27,7 +28,8 @@ const char *gp_format_name(enum gp_format f);
 
 /*
  * 0 when the gnuplot program (gnuplot on PATH, or $FTLAB_GNUPLOT) exists and
- * is executable; else -1 and why, with how to install it. A check worth
+ * is executable and $FTLAB_GNUPLOT_TIMEOUT is valid (gp_timeout_check); else
+ * -1 and why, with how to install it. A check worth
  * making before drawing several figures, so the reason is said once.
  */
 int gp_available(char *err);
@@ -37,6 +39,9 @@ int gp_available(char *err);
 /* Stops every gnuplot this process runs now or later (the workbench quitting mid-export). */
 void gp_cancel(void);
 
+/* 0 when $FTLAB_GNUPLOT_TIMEOUT is unset, empty or a number of seconds in (0, 1e6); else -1
+ * and why (gp_available and gp_render refuse such a value rather than ignore it). */
+int gp_timeout_check(char *err);
 /* $FTLAB_GNUPLOT_TIMEOUT (seconds, > 0) when set and valid, else GP_TIMEOUT_DEFAULT. */
 double gp_timeout(void);
 
@@ -68,8 +73,10 @@ struct gp_figure {
 };
 
 /*
- * Writes OUT_DIR/NAME.gp (a complete script: terminal, output, data inline,
- * body -- "gnuplot NAME.gp" in OUT_DIR redraws the image) and NAME.dat (the
+ * Writes OUT_DIR/NAME.gp for png, NAME-svg.gp / NAME-pdf.gp for svg / pdf (a
+ * complete script: terminal, output, data inline, body -- "gnuplot NAME.gp" in
+ * OUT_DIR redraws that very image, so a png's script survives drawing the svg)
+ * and NAME.dat (the
  * same data blocks, for other tools), creating OUT_DIR if needed; then feeds
  * the same script to gnuplot with a temporary output name and renames the
  * image to OUT_DIR/NAME.EXT once gnuplot succeeded. On failure no image is

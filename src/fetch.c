@@ -536,7 +536,7 @@ static int install_all(const char *from_dir, const char *dest, const struct fetc
         sync_dir(tmp);
         rc = swap_into_place(tmp, dest, o, err);
     }
-    if (rc == 0) say(o, "installed into %s", dest);
+    /* The result is the caller's to announce (`ftlab data fetch` prints it once). */
     if (rc != 0 && made_tmp) remove_tree(tmp);
     free(take);
     free(tmp);

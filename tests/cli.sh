@@ -175,13 +175,94 @@ one_line "missing checkpoint"
 
 # ---- table1 --collect (tests/data/table1; the answers are worked out in tests/test_table1.c) ----
 fix=${FTLAB_TEST_DATA:-$(dirname "$0")/data}/table1
-expect 0 "table1 --collect of three shards" -- "$bin" table1 --collect "$fix/shard1" "$fix/shard2" "$fix/shard3" --out "$tmp/table1"
+expect 1 "table1 --collect refuses missing runs" -- "$bin" table1 --collect "$fix/shard1" "$fix/shard2" "$fix/shard3" --out "$tmp/table1"
+one_line "missing runs"
+contains err "autoencode-xcov-run3" "the message names a missing run"
+contains err "classify-decov-run2 (no k=11)" "the message names a run that lacks a k"
+n=$((n + 1))
+if [ -e "$tmp/table1/table1.md" ]; then echo "not ok $n - a refused collect wrote table1.md"; fails=$((fails + 1)); else echo "ok $n - a refused collect writes nothing"; fi
+expect 1 "table1 --collect --runs 2 still misses runs" -- "$bin" table1 --collect "$fix/shard1" "$fix/shard2" --runs 2 --tasks classify --out "$tmp/table1"
+contains err "classify-decov-run1 (no k=11)" "--runs and --tasks set what is expected"
+expect 0 "table1 --collect --partial" -- "$bin" table1 --collect "$fix/shard1" "$fix/shard2" "$fix/shard3" --partial --out "$tmp/table1"
+has_line out "missing: autoencode-baseline-run3, .*" "the partial table says what is missing"
+has_line out "\| XCov \| – \(0\.396\) \| – \(0\.414\) \| – \(0\.428\) \| 0 \| – \|" "a loss without runs shows – cells"
+has_line out "\| Proposed \(KL margin\) \| 0\.450 \(0\.439\) \| 0\.350 \(0\.457\) \| 0\.500 \(0\.460\) \| 1 \| 0\.0400 \|" "one run: the mean alone, no ± 0.000"
+has_line out "\| DeCov \| 0\.300 ± 0\.100 \(0\.285\) \| .* \| 3 \| 0\.9300 \|" "the test column is a cell with runs, not the missing k's"
+has_line table1/table1.csv "autoencode,proposed,9,1,0\.450000,nan,.*" "one run: std nan in the csv"
+has_line table1/table1.csv "classify,decov,11,0,nan,nan,.*" "no runs: mean and std nan in the csv"
 has_line out "\| Proposed \(KL margin\) \| \*\*0\.600 ± 0\.173\*\* \(0\.512\) \|.*" "the best of a column in bold, its sample std beside"
 has_line table1/table1.csv "classify,baseline,9,3,0\.500000,0\.100000,.*" "table1.csv holds the mean and sample std"
 expect 2 "table1 --collect without folders" -- "$bin" table1 --collect
+expect 2 "table1 --partial without --collect" -- "$bin" table1 --partial
+expect 2 "table1 --k with an empty item" -- "$bin" table1 --collect "$fix/shard1" --k 9,,10
+expect 2 "table1 --k with a repeat" -- "$bin" table1 --collect "$fix/shard1" --k 10,10
 mkdir -p "$tmp/no-runs"
 expect 1 "table1 --collect of a folder without runs" -- "$bin" table1 --collect "$tmp/no-runs" --out "$tmp/table1-none"
 one_line "no runs to collect"
+
+# ---- messages that name the problem (issue 13 item 9) ----
+for cmd in "train --sample" "eval $run" "embed $run" "cluster x.npy" "replay x" "plot $run" "table1" "data info" "score --true a"; do
+    opt=--out
+    case $cmd in data*) opt=--data ;; score*) opt=--pred ;; esac
+    # shellcheck disable=SC2086
+    expect 2 "$cmd $opt without a value" -- "$bin" $cmd $opt
+    has_line err "ftlab [a-z0-9]+: $opt needs a value" "$cmd: '$opt needs a value'"
+done
+expect 2 "an unknown option" -- "$bin" eval "$run" --bogus
+has_line err "ftlab eval: unknown option '--bogus'" "the unknown option is named"
+expect 2 "a value for a flag" -- "$bin" data info --sample=yes
+has_line err "ftlab data: --sample takes no value" "a flag given a value is named"
+expect 2 "export with an extra argument" -- "$bin" export "$run" "$tmp/export3" extra
+has_line err "ftlab export: unexpected argument 'extra'" "export names the extra argument"
+expect 2 "score with an extra argument" -- "$bin" score --true "$tmp/t.txt" --pred "$tmp/p.txt" extra
+has_line err "ftlab score: unexpected argument 'extra'" "score names the extra argument"
+expect 2 "help with two commands" -- "$bin" help data extra
+expect 2 "version with an argument" -- "$bin" version extra
+expect 2 "--version with an argument" -- "$bin" --version extra
+expect 2 "eval --k with an empty item" -- "$bin" eval "$run" --k 9,,10
+expect 2 "eval --k with a repeat" -- "$bin" eval "$run" --k 10,10
+# An empty 0 x 2 float32 .npy: it has no rows (not "not a 2-d array").
+printf '\223NUMPY\001\000\166\000%-117s\n' "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 2), }" >"$tmp/empty.npy"
+expect 1 "cluster of an empty feature file" -- "$bin" cluster "$tmp/empty.npy" --k 2
+one_line "empty features"
+contains err "no rows" "an empty feature file is said to have no rows"
+mkdir -p "$tmp/noloss"
+printf 'task classify\n' >"$tmp/noloss/config"
+FTLAB_GNUPLOT=/bin/true expect 1 "plot of a run with a bad config" -- "$bin" plot "$tmp/noloss"
+one_line "a bad config is reported once"
+FTLAB_GNUPLOT=/bin/true FTLAB_GNUPLOT_TIMEOUT=abc expect 1 "plot with a bad FTLAB_GNUPLOT_TIMEOUT" -- "$bin" plot "$run"
+one_line "bad timeout"
+contains err "FTLAB_GNUPLOT_TIMEOUT=abc" "the bad timeout is named"
+expect 0 "data info --sample" -- "$bin" data info --sample
+has_line out "  test: +embedded sample \(synthetic strokes v[0-9]+, test, seed [0-9]+\)" "data info --sample names the test split's source too"
+expect 0 "eval --help" -- "$bin" eval --help
+contains out "clusters.csv" "eval --help names clusters.csv"
+expect 0 "--help" -- "$bin" --help
+contains out "man ./man/ftlab.1" "--help names a man page that exists before make install"
+
+# Ctrl-C stops train like 'q' stops the workbench: exit 0, final.ckpt written.
+"$bin" train --sample --steps 1000000 --hidden 16 --units 8 --batch-size 32 --out "$tmp/sigint" --quiet 2>"$tmp/err" &
+pid=$!
+i=0
+while [ "$i" -lt 300 ] && ! { [ -f "$tmp/sigint/metrics.csv" ] && [ "$(wc -l <"$tmp/sigint/metrics.csv")" -gt 2 ]; }; do sleep 0.1; i=$((i + 1)); done
+kill -INT "$pid"
+wait "$pid"
+st=$?
+n=$((n + 1))
+if [ "$st" -eq 0 ] && [ -s "$tmp/sigint/checkpoints/final.ckpt" ]; then echo "ok $n - train stopped by Ctrl-C exits 0 with final.ckpt"; else
+    echo "not ok $n - train stopped by Ctrl-C: exit $st"; sed 's/^/#   /' "$tmp/err"; ls "$tmp/sigint/checkpoints" | sed 's/^/#   /'; fails=$((fails + 1)); fi
+
+# data fetch says where it installed once (needs the upstream tarballs: FTLAB_MIRROR).
+mirror=${FTLAB_MIRROR:-${FTLAB_SRCDIR:-.}/../shared/data/mnist-strokes}
+n=$((n + 1))
+if [ -f "$mirror/train-labels.tar.gz" ]; then
+    "$bin" data fetch --from "$mirror" --data "$tmp/fetched" >"$tmp/out" 2>"$tmp/err"
+    said=$(cat "$tmp/out" "$tmp/err" | grep -c "installed")
+    if [ "$said" -eq 1 ]; then echo "ok $n - data fetch prints its result once"; else
+        echo "not ok $n - data fetch printed its result $said times"; fails=$((fails + 1)); fi
+else
+    echo "ok $n # SKIP data fetch prints its result once: no mirror at $mirror"
+fi
 
 echo "1..$n"
 [ "$fails" -eq 0 ]

@@ -212,9 +212,16 @@ static void test_formats(void **state)
     free(p);
     setenv("FTLAB_GNUPLOT_TIMEOUT", "2.5", 1);
     assert_float_equal(gp_timeout(), 2.5, 0);
+    char err[FTL_ERRLEN];
+    assert_int_equal(gp_timeout_check(err), 0);
+    /* A value that is not a number of seconds is refused, not silently replaced. */
     setenv("FTLAB_GNUPLOT_TIMEOUT", "soon", 1);
-    assert_float_equal(gp_timeout(), GP_TIMEOUT_DEFAULT, 0);
+    assert_int_equal(gp_timeout_check(err), -1);
+    assert_string_equal(err, "FTLAB_GNUPLOT_TIMEOUT=soon: needs a number of seconds above 0 (and "
+                             "below 1000000); unset it for the default, 30");
+    assert_int_equal(gp_available(err), -1);
     setenv("FTLAB_GNUPLOT_TIMEOUT", "-1", 1);
+    assert_int_equal(gp_timeout_check(err), -1);
     assert_float_equal(gp_timeout(), GP_TIMEOUT_DEFAULT, 0);
     unsetenv("FTLAB_GNUPLOT_TIMEOUT");
 }
@@ -320,7 +327,8 @@ static void test_scripts_golden(void **state)
     tmpdir_free(td);
 }
 
-/* The .gp's first lines hold the terminal of each format at print size. */
+/* The .gp's first lines hold the terminal of each format at print size. Each format has its own
+ * script (actmap.gp, actmap-svg.gp, actmap-pdf.gp): drawing the svg leaves the png's alone. */
 static void test_script_terminals(void **state)
 {
     struct tmpdir *td = tmpdir_new();
@@ -331,8 +339,13 @@ static void test_script_terminals(void **state)
         "set terminal pdfcairo enhanced size 3.50in,"};
     for (int f = 0; f < GP_FORMAT_COUNT; f++) {
         if (plot_actmap(run_a, td->path, (enum gp_format)f, err) != 0) fail_msg("%s", err);
-        char *gp = tmpdir_path(td, "actmap.gp"), *text = read_text(gp);
+        static const char *const script[GP_FORMAT_COUNT] = {"actmap.gp", "actmap-svg.gp",
+                                                            "actmap-pdf.gp"};
+        char *gp = tmpdir_path(td, script[f]), *text = read_text(gp);
         assert_non_null(strstr(text, want[f]));
+        char redraw[64];
+        snprintf(redraw, sizeof redraw, "To redraw after editing: gnuplot %s\n", script[f]);
+        assert_non_null(strstr(text, redraw));
         char line[64];
         snprintf(line, sizeof line, "\nset output 'actmap.%s'\n", gp_format_name(f));
         assert_non_null(strstr(text, line));
@@ -342,6 +355,10 @@ static void test_script_terminals(void **state)
         free(text);
         free(gp);
     }
+    char *gp = tmpdir_path(td, "actmap.gp"), *text = read_text(gp);
+    assert_non_null(strstr(text, "\nset output 'actmap.png'\n"));
+    free(text);
+    free(gp);
     use_gnuplot(NULL);
     free(fake);
     tmpdir_free(td);

@@ -15,8 +15,11 @@
  *     that k), one loss has only an unfinished run (autoencoder, DeCov:
  *     config without eval.csv), one has a single run (autoencoder, Proposed).
  *
- * table1_collect() runs once for the group; each test reads what it wrote:
- * table1.csv, table1.md and the figure data table1.dat / table1-autoencoder.dat.
+ * So runs are missing (3 runs expected per combination, the highest run number
+ * found): table1_collect() refuses, naming them (test_refused), unless asked
+ * for a partial table. It runs once for the group with partial set; each test
+ * reads what it wrote: table1.csv, table1.md and the figure data table1.dat /
+ * table1-autoencoder.dat.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
@@ -48,7 +51,7 @@ struct want {
     double mean, std;  /* AMI_max; std with the n - 1 denominator */
     double arith, nmi; /* ami_arithmetic = ami_max - 0.05, nmi_geometric = ami_max + 0.10 per run */
     double test;       /* test accuracy (0.90, 0.92, 0.97) or error */
-    int bold;          /* the best mean of its column */
+    int bold;          /* the best mean of its column, in a column without missing cells */
 };
 
 #define C TASK_CLASSIFY
@@ -61,7 +64,7 @@ static const struct want want[] = {
     {C, REG_BASELINE, 10, 3, 0.75, 0.05, 0.70, 0.85, 0.93, 1},
     /* {.25 .30 .35} -> .3, .05 */
     {C, REG_BASELINE, 11, 3, 0.30, 0.05, 0.25, 0.40, 0.93, 0},
-    /* {.20 .30 .40} -> .3, .1: the worst of k = 9 */
+    /* {.20 .30 .40} -> .3, .1: the worst of k = 9; the test column is .93 (the k = 9 cell's) */
     {C, REG_DECOV, 9, 3, 0.30, 0.10, 0.25, 0.40, 0.93, 0},
     /* {.10 .20 .30} -> .2, .1: the worst of k = 10 */
     {C, REG_DECOV, 10, 3, 0.20, 0.10, 0.15, 0.30, 0.93, 0},
@@ -71,8 +74,8 @@ static const struct want want[] = {
     {C, REG_XCOV, 9, 3, 0.50, 0.17320508075688773, 0.45, 0.60, 0.93, 0},
     /* {.50 .55 .60} -> .55, .05 */
     {C, REG_XCOV, 10, 3, 0.55, 0.05, 0.50, 0.65, 0.93, 0},
-    /* {.60 .70 .80} -> .7, .1: the best of k = 11 */
-    {C, REG_XCOV, 11, 3, 0.70, 0.10, 0.65, 0.80, 0.93, 1},
+    /* {.60 .70 .80} -> .7, .1: the best mean of k = 11, not bold: DeCov's cell is missing */
+    {C, REG_XCOV, 11, 3, 0.70, 0.10, 0.65, 0.80, 0.93, 0},
     /* {.80 .50 .50} -> .6, sqrt(.03): the best of k = 9; without run 1: .5 */
     {C, REG_PROPOSED, 9, 3, 0.60, 0.17320508075688773, 0.55, 0.70, 0.93, 1},
     /* {.60 .65 .70} -> .65, .05 */
@@ -81,14 +84,21 @@ static const struct want want[] = {
     {C, REG_PROPOSED, 11, 3, 0.60, 0.26457513110645907, 0.55, 0.70, 0.93, 0},
     /* {.30 .50} -> .4, sqrt(.02) = .1414 (.1); without run 1: .5, the best */
     {A, REG_BASELINE, 9, 2, 0.40, 0.14142135623730951, 0.35, 0.50, 0.025, 0},
-    /* {.40 .60} -> .5: the best of k = 10 */
-    {A, REG_BASELINE, 10, 2, 0.50, 0.14142135623730951, 0.45, 0.60, 0.025, 1},
+    /* {.40 .60} -> .5: the best mean of k = 10 (no bold: every autoencoder column misses runs) */
+    {A, REG_BASELINE, 10, 2, 0.50, 0.14142135623730951, 0.45, 0.60, 0.025, 0},
     /* {.20 .40} -> .3 */
     {A, REG_BASELINE, 11, 2, 0.30, 0.14142135623730951, 0.25, 0.40, 0.025, 0},
-    /* one run: {.45}; the table shows its std as 0 today (see test_single_run) */
-    {A, REG_PROPOSED, 9, 1, 0.45, 0.0, 0.40, 0.55, 0.04, 1},
-    {A, REG_PROPOSED, 10, 1, 0.35, 0.0, 0.30, 0.45, 0.04, 0},
-    {A, REG_PROPOSED, 11, 1, 0.50, 0.0, 0.45, 0.60, 0.04, 1},
+    /* one run: {.45}; no spread to estimate: std nan (see test_single_run) */
+    {A, REG_PROPOSED, 9, 1, 0.45, NAN, 0.40, 0.55, 0.04, 0},
+    {A, REG_PROPOSED, 10, 1, 0.35, NAN, 0.30, 0.45, 0.04, 0},
+    {A, REG_PROPOSED, 11, 1, 0.50, NAN, 0.45, 0.60, 0.04, 0},
+    /* only an unfinished run (DeCov), no run at all (XCov): every cell missing */
+    {A, REG_DECOV, 9, 0, NAN, NAN, NAN, NAN, NAN, 0},
+    {A, REG_DECOV, 10, 0, NAN, NAN, NAN, NAN, NAN, 0},
+    {A, REG_DECOV, 11, 0, NAN, NAN, NAN, NAN, NAN, 0},
+    {A, REG_XCOV, 9, 0, NAN, NAN, NAN, NAN, NAN, 0},
+    {A, REG_XCOV, 10, 0, NAN, NAN, NAN, NAN, NAN, 0},
+    {A, REG_XCOV, 11, 0, NAN, NAN, NAN, NAN, NAN, 0},
 };
 #undef C
 #undef A
@@ -100,6 +110,8 @@ static const char *const md_section[TASK_COUNT] = {"## binary task (FC1)", "## a
 
 static struct tmpdir *td;
 static char *md_text, *csv_text;
+static int refused_rc;
+static char refused_err[FTL_ERRLEN]; /* what table1_collect said without partial */
 
 /* The csv: one row per (task, loss, k) of a loss that has any run. */
 struct csv_row {
@@ -172,10 +184,11 @@ static const struct csv_row *csv_find(enum model_task task, enum reg_kind loss, 
     return NULL;
 }
 
-/* A cell of table1.md: "**0.600 ± 0.173** (0.512)", "0.500 ± 0.100 (0.446)" or "– (0.288)". */
+/* A cell of table1.md: "**0.600 ± 0.173** (0.512)", "0.500 ± 0.100 (0.446)", "0.450 (0.439)"
+ * (one run) or "– (0.288)". */
 struct md_cell {
     int found, bold, missing;
-    char mean[16], std[16]; /* as printed */
+    char mean[16], std[16]; /* as printed; std "" when the cell shows no "±" */
 };
 
 static void trim(char **s)
@@ -239,9 +252,10 @@ static struct md_cell md_cell(enum model_task task, enum reg_kind loss, int k)
         c.found = 1;
         c.bold = strncmp(s, "**", 2) == 0;
         c.missing = strncmp(s, "–", strlen("–")) == 0;
-        if (!c.missing &&
-            sscanf(s + (c.bold ? 2 : 0), "%15[0-9.-] ± %15[0-9.-]", c.mean, c.std) != 2)
-            fail_msg("table1.md: cannot read the cell '%s'", s);
+        int got =
+            c.missing ? 0 : sscanf(s + (c.bold ? 2 : 0), "%15[0-9.-] ± %15[0-9.-]", c.mean, c.std);
+        if (!c.missing && got < 1) fail_msg("table1.md: cannot read the cell '%s'", s);
+        if (got == 1 && strstr(s, "±")) fail_msg("table1.md: cannot read the cell '%s'", s);
     }
     free(copy);
     return c;
@@ -274,7 +288,11 @@ static int setup(void **state)
     td = tmpdir_new();
     char *fake = write_fake_gnuplot(), *out = tmpdir_path(td, "out"), err[FTL_ERRLEN];
     setenv("FTLAB_GNUPLOT", fake, 1);
-    int rc = table1_collect(dirs, 3, out, err);
+    struct table1_expect e;
+    table1_expect_all(&e);
+    refused_rc = table1_collect(dirs, 3, out, &e, refused_err);
+    e.partial = 1;
+    int rc = table1_collect(dirs, 3, out, &e, err);
     if (rc != 0) {
         printf("# table1_collect: %s\n", err);
     } else {
@@ -319,7 +337,7 @@ static int same(double got, double expected)
 static void test_csv_values(void **state)
 {
     parse_csv(csv_text);
-    assert_int_equal(ncsv, NWANT); /* a row per cell of every loss with a run */
+    assert_int_equal(ncsv, NWANT); /* a row per cell of every loss, with a run or expected */
     for (int i = 0; i < NWANT; i++) {
         const struct want *w = &want[i];
         const struct csv_row *r = csv_find(w->task, w->loss, w->k);
@@ -328,9 +346,10 @@ static void test_csv_values(void **state)
             fail_msg("table1.csv %s: %d runs, want %d", cell_name(w), r->runs, w->runs);
         if (!same(r->mean, w->mean))
             fail_msg("table1.csv %s: ami_max_mean %.6f, want %.6f", cell_name(w), r->mean, w->mean);
-        if (w->runs && !same(r->std, w->std))
-            fail_msg("table1.csv %s: ami_max_std %.6f, want %.6f (sample std, n - 1)", cell_name(w),
-                     r->std, w->std);
+        if (!same(r->std, w->std))
+            fail_msg("table1.csv %s: ami_max_std %.6f, want %.6f (sample std, n - 1; nan below 2 "
+                     "runs)",
+                     cell_name(w), r->std, w->std);
         if (!same(r->arith, w->arith) || !same(r->nmi, w->nmi) || !same(r->test, w->test))
             fail_msg("table1.csv %s: ami_arithmetic %.6f nmi_geometric %.6f test %.6f, "
                      "want %.6f %.6f %.6f",
@@ -350,16 +369,17 @@ static void test_md_values(void **state)
         struct md_cell c = md_cell(w->task, w->loss, w->k);
         if (!c.found) fail_msg("table1.md: no cell for %s", cell_name(w));
         if (!w->runs) continue; /* test_missing */
-        char mean[16], std[16];
+        char mean[16], std[16] = "";
         snprintf(mean, sizeof mean, "%.3f", w->mean);
-        snprintf(std, sizeof std, "%.3f", w->std);
+        if (w->runs > 1) snprintf(std, sizeof std, "%.3f", w->std);
         if (c.missing || strcmp(c.mean, mean) != 0 || strcmp(c.std, std) != 0)
             fail_msg("table1.md %s: '%s ± %s', want '%s ± %s'", cell_name(w),
                      c.missing ? "–" : c.mean, c.std, mean, std);
     }
 }
 
-/* Exactly one bold cell per column, on the best mean of all runs. */
+/* One bold cell per column without a missing cell, on the best mean of all runs; none in the
+ * others (classifier k = 11, every autoencoder column): the missing run might be the best. */
 static void test_md_bold(void **state)
 {
     for (int i = 0; i < NWANT; i++) {
@@ -374,11 +394,14 @@ static void test_md_bold(void **state)
             int n = 0;
             for (int l = 0; l < REG_COUNT; l++)
                 n += md_cell((enum model_task)t, (enum reg_kind)l, k).bold;
-            if (n != 1) fail_msg("table1.md %s k=%d: %d bold cells", model_task_name(t), k, n);
+            int want_n = t == TASK_CLASSIFY && k < 11;
+            if (n != want_n)
+                fail_msg("table1.md %s k=%d: %d bold cells, want %d", model_task_name(t), k, n,
+                         want_n);
         }
 }
 
-/* The runs column: the most runs of any k of the loss. */
+/* The runs and test columns: the cell of the loss with the most runs (not the last k's). */
 static void test_md_runs(void **state)
 {
     static const struct {
@@ -387,10 +410,13 @@ static void test_md_runs(void **state)
         const char *runs, *test;
     } rows[] = {
         {TASK_CLASSIFY, REG_BASELINE, "3", "0.9300"},
+        {TASK_CLASSIFY, REG_DECOV, "3", "0.9300"}, /* its k = 11 cell has no runs */
         {TASK_CLASSIFY, REG_XCOV, "3", "0.9300"},
         {TASK_CLASSIFY, REG_PROPOSED, "3", "0.9300"},
         {TASK_AUTOENCODE, REG_BASELINE, "2", "0.0250"},
         {TASK_AUTOENCODE, REG_PROPOSED, "1", "0.0400"},
+        {TASK_AUTOENCODE, REG_DECOV, "0", "–"},
+        {TASK_AUTOENCODE, REG_XCOV, "0", "–"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         char *copy = xstrdup(md_text), *field[16];
@@ -420,25 +446,45 @@ static void test_md_matches_csv(void **state)
                 fail_msg("table1.md %s %s k=%d: no runs, not shown as –", r->task, r->loss, r->k);
             continue;
         }
-        char mean[16], std[16];
+        char mean[16], std[16] = "";
         snprintf(mean, sizeof mean, "%.3f", r->mean);
-        snprintf(std, sizeof std, "%.3f", r->std);
+        if (!isnan(r->std)) snprintf(std, sizeof std, "%.3f", r->std);
         if (strcmp(c.mean, mean) != 0 || strcmp(c.std, std) != 0)
             fail_msg("%s %s k=%d: table1.md '%s ± %s', table1.csv %.6f ± %.6f", r->task, r->loss,
                      r->k, c.mean, c.std, r->mean, r->std);
         compared++;
     }
-    assert_int_equal(compared, NWANT - 1);
+    assert_int_equal(compared, NWANT - 7); /* the cells with runs */
 }
 
 // ---- what is missing ----
 
 /*
- * A cell without runs is shown as missing in both files. A loss whose only
- * run is unfinished (autoencoder DeCov: config, no eval.csv), or that has no
- * run at all (autoencoder XCov), has no row in either file today: the table
- * does not say it was attempted. Issue 13 item 5 will change that; this test
- * pins down today's behaviour so the change is seen.
+ * Without partial, missing runs are refused, all named on one line: an
+ * unfinished run (autoencoder DeCov run 1: config, no eval.csv), runs of no
+ * shard (autoencoder XCov), runs lacking a k the others have (classifier DeCov).
+ */
+static void test_refused(void **state)
+{
+    assert_int_equal(refused_rc, -1);
+    assert_null(strchr(refused_err, '\n'));
+    assert_non_null(strstr(refused_err, "12 of the expected runs (tasks x losses x 3 runs)"));
+    assert_non_null(strstr(refused_err, "--partial"));
+    static const char *const named[] = {
+        "classify-decov-run1 (no k=11)", "classify-decov-run3 (no k=11)",
+        "autoencode-baseline-run3",      "autoencode-decov-run1",
+        "autoencode-xcov-run2",          "autoencode-proposed-run3",
+    };
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+        if (!strstr(refused_err, named[i]))
+            fail_msg("'%s' not named in: %s", named[i], refused_err);
+    assert_null(strstr(refused_err, "classify-baseline-run"));
+}
+
+/*
+ * With partial, a cell without runs is shown as missing in both files; a
+ * loss with no finished run still has its row, and a "missing: ..." note
+ * under each table names what is missing.
  */
 static void test_missing(void **state)
 {
@@ -451,26 +497,36 @@ static void test_missing(void **state)
     assert_non_null(r);
     assert_int_equal(r->runs, 0);
     assert_true(isnan(r->mean));
-
-    char *copy = xstrdup(md_text), *field[16];
-    assert_int_equal(md_row(TASK_AUTOENCODE, REG_DECOV, copy, field, 16), 0);
-    free(copy);
-    copy = xstrdup(md_text);
-    assert_int_equal(md_row(TASK_AUTOENCODE, REG_XCOV, copy, field, 16), 0);
-    free(copy);
+    assert_true(isnan(r->std));
     for (int k = 9; k <= 11; k++) {
-        assert_null(csv_find(TASK_AUTOENCODE, REG_DECOV, k));
-        assert_null(csv_find(TASK_AUTOENCODE, REG_XCOV, k));
+        assert_true(md_cell(TASK_AUTOENCODE, REG_DECOV, k).missing);
+        assert_true(md_cell(TASK_AUTOENCODE, REG_XCOV, k).missing);
+        assert_int_equal(csv_find(TASK_AUTOENCODE, REG_XCOV, k)->runs, 0);
+    }
+    const char *note[TASK_COUNT] = {
+        "\nmissing: classify-decov-run1 (no k=11), classify-decov-run2 (no k=11), "
+        "classify-decov-run3 (no k=11). ",
+        "\nmissing: autoencode-baseline-run3, autoencode-decov-run1, autoencode-decov-run2, "
+        "autoencode-decov-run3, autoencode-xcov-run1, autoencode-xcov-run2, "
+        "autoencode-xcov-run3, autoencode-proposed-run2, autoencode-proposed-run3. "};
+    for (int t = 0; t < TASK_COUNT; t++) {
+        const char *sec = strstr(md_text, md_section[t]), *at = strstr(md_text, note[t]);
+        if (!sec || !at) fail_msg("table1.md: no note '%s'", note[t]);
+        const char *next = strstr(sec + 1, "\n## ");
+        assert_true(at > sec && (!next || at < next)); /* under its own table */
     }
 }
 
-/* One run has no spread to estimate: the figure leaves its error bar out
- * (NaN in table1-autoencoder.dat), the table prints "± 0.000" today. */
+/* One run has no spread to estimate: the table shows its mean alone (no "± 0.000"), the
+ * csv's ami_max_std is nan, and the figure leaves its error bar out (NaN in
+ * table1-autoencoder.dat). */
 static void test_single_run(void **state)
 {
     struct md_cell c = md_cell(TASK_AUTOENCODE, REG_PROPOSED, 10);
     assert_string_equal(c.mean, "0.350");
-    assert_string_equal(c.std, "0.000");
+    assert_string_equal(c.std, "");
+    parse_csv(csv_text);
+    assert_true(isnan(csv_find(TASK_AUTOENCODE, REG_PROPOSED, 10)->std));
 }
 
 // ---- the figure's data ----
@@ -524,8 +580,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv_values),     cmocka_unit_test(test_md_values),
         cmocka_unit_test(test_md_bold),        cmocka_unit_test(test_md_runs),
-        cmocka_unit_test(test_md_matches_csv), cmocka_unit_test(test_missing),
-        cmocka_unit_test(test_single_run),     cmocka_unit_test(test_figure_data),
+        cmocka_unit_test(test_md_matches_csv), cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_missing),        cmocka_unit_test(test_single_run),
+        cmocka_unit_test(test_figure_data),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

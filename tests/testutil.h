@@ -36,15 +36,18 @@ const char *testutil_fixture(const char *subdir, const char *name);
 int testutil_skip_all(const char *fmt, ...);
 
 /*
- * The real MNIST strokes, for main() of a binary whose every case needs them.
+ * The real MNIST strokes, for main() of a binary whose cases need them.
+ * *data: a complete data folder (dataset_dir_looks_complete): $FTLAB_DATA if
+ * set; else the data 'ftlab data fetch' installed, where the program looks
+ * (fetch_resolve_data_dir: $XDG_DATA_HOME/ftlab/mnist-strokes); else the
+ * mirror installed into a cache folder under $TMPDIR.
  * *mirror: the folder of upstream tarballs ($FTLAB_MIRROR, else
  * $FTLAB_SRCDIR/../shared/data/mnist-strokes, else ../shared/... from the
  * current folder), complete: every row of fetch_table and the example text
- * file. *data: a complete data folder (dataset_dir_looks_complete), $FTLAB_DATA
- * if set, else the mirror installed into a cache folder under $TMPDIR.
- * Returns 0 with both set (the caller frees them), else the status main
+ * file; NULL when there is none but *data was found (cases that read it skip).
+ * Returns 0 with *data set (the caller frees both), else the status main
  * should return: 77 after "# SKIP: reason", or, when $FTLAB_REQUIRE_REAL_DATA
- * is set (and not "0"), 1 after "# FAIL: reason".
+ * is set (and not "0"), 1 after "# FAIL: reason" (a missing mirror included).
  */
 int testutil_real_data(char **mirror, char **data);
 

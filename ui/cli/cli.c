@@ -43,6 +43,26 @@ int cli_parse_u64(const char *s, uint64_t *out)
     return 0;
 }
 
+int cli_parse_ks(const char *s, int *k, int max, int *n)
+{
+    *n = 0;
+    for (const char *p = s;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        char item[32];
+        long v;
+        if (len == 0 || len >= sizeof item || *n == max) return -1;
+        memcpy(item, p, len);
+        item[len] = '\0';
+        if (cli_parse_long(item, 1, 100000, &v)) return -1;
+        for (int i = 0; i < *n; i++)
+            if (k[i] == (int)v) return -1;
+        k[(*n)++] = (int)v;
+        if (!comma) return 0;
+        p = comma + 1;
+    }
+}
+
 int cli_load_data(const struct cli_data *o, struct dataset_pair *p, int *used_sample, char *err)
 {
     *used_sample = 0;
@@ -88,6 +108,34 @@ int cli_usage_error(const struct cli_cmd *c, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\nTry 'ftlab %s%s--help'.\n", c ? c->name : "", c ? " " : "");
     return EXIT_USAGE;
+}
+
+int cli_option_error(const struct cli_cmd *c, char *const *argv, const struct option *lo)
+{
+    const char *arg = optind > 0 ? argv[optind - 1] : "";
+    if (strncmp(arg, "--", 2) != 0) {
+        /* A short option (train's -q): getopt left the letter in optopt. */
+        if (optopt) return cli_usage_error(c, "unknown option '-%c'", optopt);
+        return cli_usage_error(c, "unknown option '%s'", arg);
+    }
+    const char *name = arg + 2, *eq = strchr(name, '=');
+    size_t len = eq ? (size_t)(eq - name) : strlen(name);
+    const struct option *hit = NULL;
+    int hits = 0;
+    for (const struct option *o = lo; o->name; o++) {
+        if (strncmp(o->name, name, len) != 0) continue;
+        if (strlen(o->name) == len) { /* an exact name wins over abbreviations */
+            hit = o, hits = 1;
+            break;
+        }
+        hit = o, hits++;
+    }
+    if (hits == 1 && hit->has_arg == required_argument && !eq)
+        return cli_usage_error(c, "--%s needs a value", hit->name);
+    if (hits == 1 && hit->has_arg == no_argument && eq)
+        return cli_usage_error(c, "--%s takes no value", hit->name);
+    if (hits > 1) return cli_usage_error(c, "ambiguous option '--%.*s'", (int)len, name);
+    return cli_usage_error(c, "unknown option '--%.*s'", (int)len, name);
 }
 
 int cli_fail(const char *fmt, ...)

@@ -30,6 +30,15 @@ void cli_usage(const struct cli_cmd *c, FILE *fp);
 /* Prints "ftlab NAME: message" plus a --help hint and returns EXIT_USAGE. */
 int cli_usage_error(const struct cli_cmd *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/*
+ * For getopt_long's '?' (with opterr = 0, main.c): names what was wrong with
+ * argv[optind - 1] -- "--out needs a value", "--sample takes no value",
+ * "unknown option '--bogus'" -- as a usage error (EXIT_USAGE).
+ */
+int cli_option_error(const struct cli_cmd *c, char *const *argv, const struct option *lo);
+/* A list of cluster counts, "9,10,11": each in 1..100000, no empty item, no repeat, at most max.
+ * 0 with k[0..*n) set, else -1. */
+int cli_parse_ks(const char *s, int *k, int max, int *n);
 /* Prints "ftlab: message" to stderr and returns EXIT_FAIL. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -27,18 +27,7 @@ static int load_eval_data(const struct cli_data *o, const struct trainer_config 
 /* "9,10,11" into ks. */
 static int parse_ks(const char *s, struct eval_opts *e)
 {
-    e->nk = 0;
-    char *copy = xstrdup(s), *save = NULL;
-    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        long k;
-        if (e->nk == EVAL_MAX_K || cli_parse_long(tok, 1, 100000, &k)) {
-            free(copy);
-            return -1;
-        }
-        e->k[e->nk++] = (int)k;
-    }
-    free(copy);
-    return e->nk ? 0 : -1;
+    return cli_parse_ks(s, e->k, EVAL_MAX_K, &e->nk);
 }
 
 static void print_scores(const struct cluster_scores *s)
@@ -87,7 +76,7 @@ static int cmd_embed(int argc, char **argv)
             out = optarg;
             break;
         default:
-            return cli_usage_error(self, "bad option");
+            return cli_option_error(self, argv, lo);
         }
     }
     if (optind != argc - 1) return cli_usage_error(self, "needs one checkpoint or run directory");
@@ -166,7 +155,7 @@ static int cmd_cluster(int argc, char **argv)
             labels = optarg;
             break;
         default:
-            return cli_usage_error(self, "bad option");
+            return cli_option_error(self, argv, lo);
         }
     }
     if (optind != argc - 1) return cli_usage_error(self, "needs one FEATURES.npy");
@@ -180,8 +169,12 @@ static int cmd_cluster(int argc, char **argv)
     int64_t *truth = NULL, *pred = NULL;
     size_t ntruth = 0;
     struct kmeans_result kr = {0};
-    if (a.ndim != 2 || a.shape[0] == 0 || a.shape[1] == 0 || a.shape[1] > 1000000) {
+    if (a.ndim != 2 || a.shape[1] == 0 || a.shape[1] > 1000000) {
         cli_fail("%s: features must be a 2-d array (samples x features)", path);
+        goto out;
+    }
+    if (a.shape[0] == 0) {
+        cli_fail("%s: no rows (0 samples x %zu features): nothing to cluster", path, a.shape[1]);
         goto out;
     }
     if (a.dtype != NPY_F4 && a.dtype != NPY_F8) {
@@ -273,11 +266,11 @@ static int cmd_score(int argc, char **argv)
             pp = optarg;
             break;
         default:
-            return cli_usage_error(self, "bad option");
+            return cli_option_error(self, argv, lo);
         }
     }
-    if (!tp || !pp || optind != argc)
-        return cli_usage_error(self, "needs --true FILE and --pred FILE");
+    if (optind < argc) return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
+    if (!tp || !pp) return cli_usage_error(self, "needs --true FILE and --pred FILE");
     char err[FTL_ERRLEN];
     int64_t *t = NULL, *p = NULL;
     size_t nt, np;
@@ -340,7 +333,8 @@ const struct cli_cmd cmd_eval_entry = {
     "  with KMeans (k-means++, N restarts) for each k and scores the clusters\n"
     "  against the ten digits (AMI_max is the paper's headline), and prints the\n"
     "  Figure 2 histogram: for each unit, the test sequences whose most active\n"
-    "  unit it is, per digit. Writes RUN_DIR/eval.csv and RUN_DIR/actmap.csv.\n"
+    "  unit it is, per digit. Writes RUN_DIR/eval.csv, RUN_DIR/actmap.csv and\n"
+    "  RUN_DIR/clusters.csv (the first k's clusters x digits, for 'ftlab plot').\n"
     "  --data DIR | --sample   other data than the run was trained on\n"
     "  --k LIST       cluster counts (default 9,10,11)\n"
     "  --seed S       KMeans seed (default: the run's seed)\n"
@@ -378,7 +372,7 @@ static int cmd_eval(int argc, char **argv)
             break;
         case 'k':
             if (parse_ks(optarg, &eo))
-                return cli_usage_error(self, "--k needs cluster counts like 9,10,11");
+                return cli_usage_error(self, "--k needs distinct cluster counts like 9,10,11");
             break;
         case 'S':
             if (cli_parse_u64(optarg, &eo.seed))
@@ -394,7 +388,7 @@ static int cmd_eval(int argc, char **argv)
             out = optarg;
             break;
         default:
-            return cli_usage_error(self, "bad option");
+            return cli_option_error(self, argv, lo);
         }
     }
     if (optind != argc - 1) return cli_usage_error(self, "needs one checkpoint or run directory");

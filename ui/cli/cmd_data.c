@@ -34,7 +34,9 @@ static int data_info(const struct cli_data *o)
     char err[FTL_ERRLEN];
     if (cli_load_data(o, &p, &sample, err) != 0) return cli_fail("%s", err);
     if (sample) {
-        printf("data: %s\n", p.train.source);
+        /* Each split names its own source: the sample's two splits are drawn apart. */
+        printf("data: the embedded sample\n  train: %s\n  test:  %s\n", p.train.source,
+               p.test.source);
     } else {
         char *dir = fetch_resolve_data_dir(o->dir);
         printf("data: MNIST strokes in %s\n", dir);
@@ -127,7 +129,7 @@ static int cmd_data(int argc, char **argv)
             from = optarg;
             break;
         default:
-            return cli_usage_error(self, "bad option");
+            return cli_option_error(self, argv + 1, longopts);
         }
     }
     if (optind < argc - 1)

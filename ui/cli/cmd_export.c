@@ -24,7 +24,10 @@ const struct cli_cmd cmd_export_entry = {
 static int cmd_export(int argc, char **argv)
 {
     const struct cli_cmd *self = &cmd_export_entry;
-    if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-')
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] == '-') return cli_usage_error(self, "unknown option '%s'", argv[i]);
+    if (argc > 3) return cli_usage_error(self, "unexpected argument '%s'", argv[3]);
+    if (argc != 3)
         return cli_usage_error(self, "needs a checkpoint (or run directory) and an output folder");
     char err[FTL_ERRLEN];
     struct model m;

@@ -13,9 +13,15 @@
 static int draw_run(const char *run_dir, const char *out, enum gp_format fmt)
 {
     int drawn = 0, failed = 0;
-    char err[FTL_ERRLEN];
+    char err[FTL_ERRLEN], said[FTL_ERRLEN] = "";
     for (const struct plot_run_figure *f = plot_run_figures; f->name; f++) {
         int rc = f->draw(run_dir, out, fmt, err);
+        /* Figures read the same config: one unreadable file is reported once, not per figure. */
+        if (rc != 0 && rc != PLOT_SKIPPED && strcmp(err, said) == 0) {
+            failed++;
+            continue;
+        }
+        if (rc != 0 && rc != PLOT_SKIPPED) snprintf(said, sizeof said, "%s", err);
         if (rc == 0) {
             char *path = gp_output_path(out, f->name, fmt);
             printf("%s\n", path);
@@ -76,8 +82,8 @@ const struct cli_cmd cmd_plot_entry = {
     "  Figure 2: the most active unit of each test sequence, counted per digit) and\n"
     "  DIR/clusters.EXT (KMeans clusters x digits of the last 'ftlab eval'). A figure\n"
     "  whose input is not there yet is skipped with a note. Beside each image:\n"
-    "  NAME.gp, the script that drew it (edit it, then run 'gnuplot NAME.gp' in DIR),\n"
-    "  and NAME.dat, its data.\n"
+    "  the script that drew it, NAME.gp for png and NAME-svg.gp / NAME-pdf.gp for\n"
+    "  svg / pdf (edit it, then run 'gnuplot NAME.gp' in DIR), and NAME.dat, its data.\n"
     "  --compare      draw RUN_A RUN_B ... (2 to 8 runs) side by side instead:\n"
     "                 compare-actmap (Figure 2 panels on one colour scale) and\n"
     "                 compare-loss (the task losses overlaid)\n"
@@ -85,7 +91,8 @@ const struct cli_cmd cmd_plot_entry = {
     "  --out DIR      where the figures go (default RUN_DIR/figures, or\n"
     "                 ./figures-compare with --compare)\n"
     "  Environment: FTLAB_GNUPLOT, the gnuplot program (default: gnuplot on PATH);\n"
-    "  FTLAB_GNUPLOT_TIMEOUT, seconds before gnuplot is stopped (default 30).\n",
+    "  FTLAB_GNUPLOT_TIMEOUT, seconds before gnuplot is stopped (default 30; a value\n"
+    "  that is not a number of seconds above 0 is refused).\n",
     cmd_plot};
 
 static int cmd_plot(int argc, char **argv)
@@ -111,7 +118,7 @@ static int cmd_plot(int argc, char **argv)
             compare = 1;
             break;
         default:
-            return cli_usage_error(self, "bad option");
+            return cli_option_error(self, argv, lo);
         }
     }
     int nruns = argc - optind;

@@ -61,7 +61,7 @@ static int cmd_replay(int argc, char **argv)
             data = "sample";
             break;
         default:
-            return cli_usage_error(self, "bad option");
+            return cli_option_error(self, argv, lo);
         }
     }
     if (optind != argc - 1) return cli_usage_error(self, "needs one journal (RUN_DIR/journal)");

@@ -250,12 +250,14 @@ static int run_all(struct combo *c, size_t n, const struct table1_opts *o)
 static int cmd_table1(int argc, char **argv);
 
 const struct cli_cmd cmd_table1_entry = {
-    "table1", "[OPTIONS] [--out DIR] | --collect DIR... [--out DIR]",
+    "table1", "[OPTIONS] [--out DIR] | --collect DIR... [--partial] [--out DIR]",
     "reproduce the paper's Table 1: every task x loss x run, trained and evaluated",
     "  Trains every (task, loss, run) combination (run r uses seed r) as child\n"
     "  processes, evaluates each (KMeans, 10 restarts, on the test split) and writes\n"
     "  DIR/table1.md and DIR/table1.csv (AMI_max mean +- std over runs, the paper's\n"
-    "  value beside each, the best of each column in bold), DIR/runs/TASK-LOSS-runR/,\n"
+    "  value beside each, the best of each column in bold; a single run shows its\n"
+    "  mean alone, and table1.csv leaves ami_max_std as nan below two runs),\n"
+    "  DIR/runs/TASK-LOSS-runR/,\n"
     "  the Table 1 figures and the Figure 2 comparison of baseline and proposed.\n"
     "  Finished runs are skipped on a re-run; interrupted ones resume.\n"
     "  --data DIR | --sample   the data (default: as 'train')\n"
@@ -268,7 +270,11 @@ const struct cli_cmd cmd_table1_entry = {
     "  --hidden H --units K --limit N   as for 'train'\n"
     "  --jobs N       combinations at once; BLAS threads are split between them\n"
     "  --shard I/N    only every N-th combination from the I-th (job arrays)\n"
-    "  --collect DIR...  merge the shards' folders into --out\n"
+    "  --collect DIR...  merge the shards' folders into --out; refuses, naming them,\n"
+    "                 when runs of --tasks x --losses x --runs (default: the highest\n"
+    "                 run number found) are missing or lack a k the others have\n"
+    "  --partial      with --collect: write the table anyway, missing cells as '–',\n"
+    "                 a 'missing: ...' note under it, no bold in their columns\n"
     "  --quick        a smoke test: 1 run, 2 epochs of 5000 sequences, H=64 (< 1 minute)\n"
     "  --out DIR      (default ./table1)\n",
     cmd_table1};
@@ -293,7 +299,8 @@ static int cmd_table1(int argc, char **argv)
         O_MARGIN,
         O_HIDDEN,
         O_UNITS,
-        O_LIMIT
+        O_LIMIT,
+        O_PARTIAL
     };
     static const struct option lo[] = {{"data", required_argument, NULL, O_DATA},
                                        {"sample", no_argument, NULL, O_SAMPLE},
@@ -312,6 +319,7 @@ static int cmd_table1(int argc, char **argv)
                                        {"hidden", required_argument, NULL, O_HIDDEN},
                                        {"units", required_argument, NULL, O_UNITS},
                                        {"limit", required_argument, NULL, O_LIMIT},
+                                       {"partial", no_argument, NULL, O_PARTIAL},
                                        {NULL, 0, NULL, 0}};
     struct table1_opts o = {.runs = 3,
                             .jobs = 1,
@@ -329,7 +337,7 @@ static int cmd_table1(int argc, char **argv)
         o.tasks[i] = 1;
     for (int i = 0; i < REG_COUNT; i++)
         o.losses[i] = 1;
-    int collect = 0, runs_set = 0, epochs_set = 0;
+    int collect = 0, runs_set = 0, epochs_set = 0, partial = 0;
     long v;
     int c;
     optind = 1;
@@ -351,8 +359,8 @@ static int cmd_table1(int argc, char **argv)
                 return cli_usage_error(self, "--losses takes baseline,decov,xcov,proposed");
             break;
         case O_RUNS:
-            if (cli_parse_long(a, 1, 100, &v))
-                return cli_usage_error(self, "--runs needs an integer in 1..100");
+            if (cli_parse_long(a, 1, TABLE1_MAX_RUNS, &v))
+                return cli_usage_error(self, "--runs needs an integer in 1..%d", TABLE1_MAX_RUNS);
             o.runs = (int)v, runs_set = 1;
             break;
         case O_EPOCHS:
@@ -360,9 +368,13 @@ static int cmd_table1(int argc, char **argv)
                 return cli_usage_error(self, "--epochs needs a positive integer");
             epochs_set = 1;
             break;
-        case O_K:
+        case O_K: {
+            int ks[TABLE1_MAX_K], nk;
+            if (cli_parse_ks(a, ks, TABLE1_MAX_K, &nk))
+                return cli_usage_error(self, "--k needs distinct cluster counts like 9,10,11");
             o.k = a;
             break;
+        }
         case O_JOBS:
             if (cli_parse_long(a, 1, 256, &v))
                 return cli_usage_error(self, "--jobs needs an integer in 1..256");
@@ -381,6 +393,9 @@ static int cmd_table1(int argc, char **argv)
             break;
         case O_COLLECT:
             collect = 1;
+            break;
+        case O_PARTIAL:
+            partial = 1;
             break;
         case O_LAMBDA:
             if (parse_lambda(a, o.lambda))
@@ -406,15 +421,23 @@ static int cmd_table1(int argc, char **argv)
                 return cli_usage_error(self, "--limit needs a positive integer");
             break;
         default:
-            return cli_usage_error(self, "bad option");
+            return cli_option_error(self, argv, lo);
         }
     }
     if (o.sample && o.data) return cli_usage_error(self, "--data and --sample exclude each other");
+    if (partial && !collect) return cli_usage_error(self, "--partial is for --collect");
     char err[FTL_ERRLEN];
+    struct table1_expect expect;
+    table1_expect_all(&expect);
+    memcpy(expect.tasks, o.tasks, sizeof expect.tasks);
+    memcpy(expect.losses, o.losses, sizeof expect.losses);
     if (collect) {
         if (optind >= argc)
             return cli_usage_error(self, "--collect needs the output folders of the shards");
-        return table1_collect((const char *const *)argv + optind, argc - optind, o.out, err) == 0
+        expect.runs = runs_set ? o.runs : 0;
+        expect.partial = partial;
+        return table1_collect((const char *const *)argv + optind, argc - optind, o.out, &expect,
+                              err) == 0
                    ? EXIT_OK
                    : cli_fail("%s", err);
     }
@@ -428,15 +451,18 @@ static int cmd_table1(int argc, char **argv)
     }
     if (access(self_exe, X_OK) != 0) return cli_fail("cannot find the ftlab binary (%s)", self_exe);
 
+    /* This run's share of the table: what a failed run leaves missing is marked in it. */
+    expect.runs = o.runs;
+    expect.shard_i = o.shard_i, expect.shard_n = o.shard_n;
+    expect.partial = 1;
     struct combo *combos = xcalloc((size_t)(TASK_COUNT * REG_COUNT * o.runs), sizeof *combos);
-    size_t n = 0, index = 0;
+    size_t n = 0;
     char name[128];
     for (int t = 0; t < TASK_COUNT; t++)
         for (int l = 0; l < REG_COUNT; l++)
             for (int run = 1; run <= o.runs; run++) {
-                if (!o.tasks[t] || !o.losses[l]) continue;
                 /* --shard I/N: every N-th combination, starting at the I-th. */
-                if ((int)(index++ % (size_t)o.shard_n) != o.shard_i - 1) continue;
+                if (!table1_in_shard(&expect, t, l, run)) continue;
                 snprintf(name, sizeof name, "runs/%s-%s-run%d", model_task_name(t),
                          reg_table[l].name, run);
                 combos[n] = (struct combo){
@@ -452,7 +478,7 @@ static int cmd_table1(int argc, char **argv)
         free(combos[i].dir);
     free(combos);
     const char *dirs[1] = {o.out};
-    int rc = table1_collect(dirs, 1, o.out, err);
+    int rc = table1_collect(dirs, 1, o.out, &expect, err);
     if (rc != 0) return cli_fail("%s", err);
     if (failed)
         return cli_fail("%d run%s failed; their log.txt says why (re-run to retry)", failed,

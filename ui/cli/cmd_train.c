@@ -11,12 +11,11 @@
 #include "train_opts.h"
 #include "util.h"
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested; /* the signal that asked to stop, or 0 */
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    stop_requested = 1;
+    stop_requested = sig;
 }
 
 static void fmt_time(double s, char *buf, size_t n)
@@ -134,12 +133,15 @@ static int cmd_train(int argc, char **argv)
     }
     uint64_t step = t->step;
     if (stop_requested) {
+        /* Ctrl-C is the user's own stop, as 'q' in the workbench: exit 0 with final.ckpt.
+         * SIGTERM comes from a scheduler or a script: the training asked for did not
+         * happen, so exit 1, and `table1` does not evaluate a half-trained run. */
         if (p.tty) fputc('\n', stderr);
-        fprintf(stderr,
-                "ftlab: interrupted at step %llu; continue with 'ftlab train --resume %s'\n",
+        fprintf(stderr, "ftlab: %s at step %llu; continue with 'ftlab train --resume %s'\n",
+                stop_requested == SIGINT ? "stopped (Ctrl-C)" : "terminated",
                 (unsigned long long)step, dir);
         trainer_note(&s.tr, "stop");
-        rc = EXIT_FAIL;
+        rc = stop_requested == SIGINT ? EXIT_OK : EXIT_FAIL;
     } else if (rc == EXIT_OK && !write_stop) {
         trainer_note(&s.tr, "stop");
         if (!o.quiet) {

@@ -51,13 +51,15 @@ static void usage_all(FILE *fp)
                 "Commands:\n");
     for (const struct cli_cmd *const *c = cli_commands; *c; c++)
         fprintf(fp, "  %-10s %s\n", (*c)->name, (*c)->summary);
-    fprintf(fp, "\n'ftlab COMMAND --help' shows a command's options; 'man ftlab' has the rest.\n"
+    fprintf(fp, "\n'ftlab COMMAND --help' shows a command's options; in the source folder\n"
+                "'man ./man/ftlab.1' (after 'make install': 'man ftlab') has the rest.\n"
                 "  -h, --help     show this help\n"
                 "  -V, --version  print the version\n");
 }
 
 static int cmd_help(int argc, char **argv)
 {
+    if (argc > 2) return cli_usage_error(&cmd_help_entry, "unexpected argument '%s'", argv[2]);
     if (argc < 2) {
         usage_all(stdout);
         return EXIT_OK;
@@ -70,6 +72,7 @@ static int cmd_help(int argc, char **argv)
 
 static int cmd_version(int argc, char **argv)
 {
+    if (argc > 1) return cli_usage_error(&cmd_version_entry, "unexpected argument '%s'", argv[1]);
     printf("ftlab %s\n", PACKAGE_VERSION);
     return EXIT_OK;
 }
@@ -120,6 +123,8 @@ int main(int argc, char **argv)
 #ifdef HAVE_OPENBLAS_GET_CORENAME
     blas_pick_kernels(argv);
 #endif
+    /* Commands report option errors themselves, naming the option (cli_option_error). */
+    opterr = 0;
     /* `ftlab` alone opens the workbench; without a terminal it says what there is instead. */
     if (argc < 2) return isatty(0) && isatty(1) ? cmd_tui_entry.run(1, argv) : overview();
     const char *a = argv[1];
@@ -127,7 +132,7 @@ int main(int argc, char **argv)
         usage_all(stdout);
         return EXIT_OK;
     }
-    if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) return cmd_version(0, NULL);
+    if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) return cmd_version(argc - 1, argv + 1);
     /* `ftlab --sample --loss proposed` is the workbench with options. */
     if (a[0] == '-' && a[1] == '-') return cmd_tui_entry.run(argc, argv);
     const struct cli_cmd *c = cli_find(a);

@@ -14,6 +14,7 @@
 #include "util.h"
 
 #define MAXRUNS 64
+#define MAXK TABLE1_MAX_K
 
 /* The k's of the paper's Table 1 (reg_table[].paper holds its values). */
 static const int paper_k[3] = {9, 10, 11};
@@ -23,18 +24,58 @@ struct cellstats {
     double ami_max[MAXRUNS], ami_arith[MAXRUNS], nmi[MAXRUNS], task[MAXRUNS];
 };
 
+/* What one (task, loss, run) combination contributed: finished (an eval.csv read) and its k's. */
+struct seen {
+    int finished, nk;
+    int k[MAXK];
+};
+
 struct table {
     int nk;
-    int k[8];
-    struct cellstats cell[TASK_COUNT][REG_COUNT][8];
+    int k[MAXK];
+    struct cellstats cell[TASK_COUNT][REG_COUNT][MAXK];
     char *example[TASK_COUNT][REG_COUNT]; /* the first run found, for Figure 2 */
+    struct seen seen[TASK_COUNT][REG_COUNT][TABLE1_MAX_RUNS + 1];
+    int max_run; /* the highest run number of any run folder, finished or not */
 };
+
+void table1_expect_all(struct table1_expect *e)
+{
+    *e = (struct table1_expect){.shard_i = 1, .shard_n = 1};
+    for (int i = 0; i < TASK_COUNT; i++)
+        e->tasks[i] = 1;
+    for (int i = 0; i < REG_COUNT; i++)
+        e->losses[i] = 1;
+}
+
+int table1_in_shard(const struct table1_expect *e, int task, int loss, int run)
+{
+    if (!e->tasks[task] || !e->losses[loss]) return 0;
+    /* The combinations are numbered task by task, loss by loss, run by run. */
+    long before = 0;
+    for (int t = 0; t < TASK_COUNT; t++)
+        for (int l = 0; l < REG_COUNT; l++)
+            before += (t < task || (t == task && l < loss)) && e->tasks[t] && e->losses[l];
+    long index = before * e->runs + (run - 1);
+    return index % e->shard_n == e->shard_i - 1;
+}
+
+/* The run number R of a folder named TASK-LOSS-runR, or 0. */
+static int run_number(const char *run)
+{
+    const char *base = strrchr(run, '/'), *dash;
+    base = base ? base + 1 : run;
+    dash = strrchr(base, '-');
+    int r, used = 0;
+    if (!dash || sscanf(dash, "-run%d%n", &r, &used) != 1 || dash[used] || r < 1) return 0;
+    return r;
+}
 
 static int k_index(struct table *t, int k)
 {
     for (int i = 0; i < t->nk; i++)
         if (t->k[i] == k) return i;
-    if (t->nk == 8) return -1;
+    if (t->nk == MAXK) return -1;
     /* Kept sorted, so the columns read 9, 10, 11. */
     int i = t->nk++;
     while (i > 0 && t->k[i - 1] > k) {
@@ -57,10 +98,17 @@ static void add_run(struct table *t, const char *run)
     char *cfg = run_path(run, "config"), *ev = run_path(run, "eval.csv");
     struct run_kv kv;
     struct plotdata_csv csv;
+    int rn = run_number(run);
+    if (rn > TABLE1_MAX_RUNS) rn = 0;
+    if (rn > t->max_run) t->max_run = rn;
     if (run_kv_read(cfg, &kv, err) != 0) goto out;
     const char *task = run_kv_get(&kv, "task"), *loss = run_kv_get(&kv, "loss");
     int ti = task ? model_task_from_name(task) : -1, li = loss ? reg_from_name(loss) : -1;
-    if (ti >= 0 && li >= 0 && plotdata_csv_read(ev, &csv, err) == 0) {
+    struct seen *sn = ti >= 0 && li >= 0 && rn ? &t->seen[ti][li][rn] : NULL;
+    if (sn && sn->finished) {
+        fprintf(stderr, "table1: %s: run %d of %s %s was already found; this copy is left out\n",
+                run, rn, task, loss);
+    } else if (ti >= 0 && li >= 0 && plotdata_csv_read(ev, &csv, err) == 0) {
         int ck = plotdata_csv_col(&csv, "k"), cm = plotdata_csv_col(&csv, "ami_max"),
             ca = plotdata_csv_col(&csv, "ami_arithmetic"),
             cn = plotdata_csv_col(&csv, "nmi_geometric"), ct = csv.ncol - 1;
@@ -74,7 +122,9 @@ static void add_run(struct table *t, const char *run)
             c->nmi[c->n] = cn >= 0 ? row[cn] : NAN;
             c->task[c->n] = row[ct];
             c->n++;
+            if (sn && sn->nk < MAXK) sn->k[sn->nk++] = (int)row[ck];
         }
+        if (sn) sn->finished = 1;
         if (!t->example[ti][li]) t->example[ti][li] = xstrdup(run);
         plotdata_csv_free(&csv);
     }
@@ -82,6 +132,55 @@ static void add_run(struct table *t, const char *run)
 out:
     free(cfg);
     free(ev);
+}
+
+// ---- what is missing ----
+
+/* Does the finished run hold k? */
+static int seen_has_k(const struct seen *sn, int k)
+{
+    for (int i = 0; i < sn->nk; i++)
+        if (sn->k[i] == k) return 1;
+    return 0;
+}
+
+/* How many runs of (task, loss) the table should hold. */
+static int expected_runs(const struct table1_expect *e, int runs, int task, int loss)
+{
+    int n = 0;
+    for (int r = 1; r <= runs; r++)
+        n += table1_in_shard(e, task, loss, r);
+    return n;
+}
+
+/*
+ * Appends the missing combinations of task (every task when task < 0) to *list
+ * as "classify-decov-run2" or "classify-decov-run1 (no k=11)", comma-separated;
+ * returns how many there are.
+ */
+static int list_missing(const struct table *t, const struct table1_expect *e, int runs, int task,
+                        char **list)
+{
+    int n = 0;
+    for (int ti = 0; ti < TASK_COUNT; ti++)
+        for (int li = 0; li < REG_COUNT && (task < 0 || ti == task); li++)
+            for (int r = 1; r <= runs; r++) {
+                if (!table1_in_shard(e, ti, li, r)) continue;
+                const struct seen *sn = &t->seen[ti][li][r];
+                char item[160], ks[64] = "";
+                for (int j = 0; j < t->nk && sn->finished; j++)
+                    if (!seen_has_k(sn, t->k[j]))
+                        snprintf(ks + strlen(ks), sizeof ks - strlen(ks), "%sk=%d",
+                                 ks[0] ? "," : " (no ", t->k[j]);
+                if (sn->finished && !ks[0]) continue;
+                snprintf(item, sizeof item, "%s-%s-run%d%s%s", model_task_name(ti),
+                         reg_table[li].name, r, ks, ks[0] ? ")" : "");
+                size_t len = *list ? strlen(*list) : 0;
+                *list = xrealloc(*list, len + strlen(item) + 3);
+                snprintf(*list + len, strlen(item) + 3, "%s%s", len ? ", " : "", item);
+                n++;
+            }
+    return n;
 }
 
 static void mean_std(const double *v, int n, double *mean, double *std)
@@ -92,7 +191,8 @@ static void mean_std(const double *v, int n, double *mean, double *std)
     *mean = n ? s / n : NAN;
     for (int i = 0; i < n; i++)
         q += (v[i] - *mean) * (v[i] - *mean);
-    *std = n > 1 ? sqrt(q / (n - 1)) : 0; /* sample std over the runs */
+    /* The sample std over the runs; one run has no spread to estimate. */
+    *std = n > 1 ? sqrt(q / (n - 1)) : NAN;
 }
 
 static double paper_value(int task, int loss, int k)
@@ -102,7 +202,94 @@ static double paper_value(int task, int loss, int k)
     return NAN;
 }
 
-static int write_tables(const struct table *t, const char *out, char *err)
+/* Prints a cell's mean (bold when best) and, with two runs or more, "± std"; "–" without runs. */
+static void md_cell(FILE *fp, const struct cellstats *c, double m, double s, int bold)
+{
+    const char *b = bold ? "**" : "";
+    if (!c->n)
+        fprintf(fp, " –");
+    else if (c->n == 1)
+        fprintf(fp, " %s%.3f%s", b, m, b);
+    else
+        fprintf(fp, " %s%.3f ± %.3f%s", b, m, s, b);
+}
+
+static void write_task(FILE *md, FILE *csv, const struct table *t, const struct table1_expect *e,
+                       int runs, int ti)
+{
+    static const char *const task_title[TASK_COUNT] = {"binary task (FC1)", "autoencoder (code)"};
+    int shown[REG_COUNT], any = 0;
+    for (int li = 0; li < REG_COUNT; li++) {
+        shown[li] = expected_runs(e, runs, ti, li) > 0;
+        for (int j = 0; j < t->nk; j++)
+            shown[li] |= t->cell[ti][li][j].n > 0;
+        any |= shown[li];
+    }
+    if (!any) return;
+    fprintf(md, "## %s\n\n| loss |", task_title[ti]);
+    for (int j = 0; j < t->nk; j++)
+        fprintf(md, " %d clusters |", t->k[j]);
+    fprintf(md, " runs | test %s |\n|---|", ti == TASK_CLASSIFY ? "accuracy" : "error");
+    for (int j = 0; j < t->nk; j++)
+        fprintf(md, "---|");
+    fprintf(md, "---|---|\n");
+    int best[MAXK];
+    for (int j = 0; j < t->nk; j++) {
+        best[j] = -1;
+        double bm = -INFINITY, m, s;
+        int complete = 1;
+        for (int li = 0; li < REG_COUNT; li++) {
+            const struct cellstats *c = &t->cell[ti][li][j];
+            mean_std(c->ami_max, c->n, &m, &s);
+            if (c->n && m > bm) bm = m, best[j] = li;
+            complete &= c->n >= expected_runs(e, runs, ti, li);
+        }
+        /* A missing cell might hold the best: then the column's best is not known. */
+        if (!complete) best[j] = -1;
+    }
+    for (int li = 0; li < REG_COUNT; li++) {
+        if (!shown[li]) continue;
+        /* The runs and test columns: the cell with the most runs (the others lack a k). */
+        int most = 0;
+        for (int j = 1; j < t->nk; j++)
+            if (t->cell[ti][li][j].n > t->cell[ti][li][most].n) most = j;
+        fprintf(md, "| %s |", reg_table[li].title);
+        for (int j = 0; j < t->nk; j++) {
+            const struct cellstats *c = &t->cell[ti][li][j];
+            double m, s, am, as, nm, ns, tm, ts;
+            mean_std(c->ami_max, c->n, &m, &s);
+            mean_std(c->ami_arith, c->n, &am, &as);
+            mean_std(c->nmi, c->n, &nm, &ns);
+            mean_std(c->task, c->n, &tm, &ts);
+            double p = paper_value(ti, li, t->k[j]);
+            md_cell(md, c, m, s, best[j] == li);
+            if (!isnan(p)) fprintf(md, " (%.3f)", p);
+            fprintf(md, " |");
+            char pv[32] = "";
+            if (!isnan(p)) snprintf(pv, sizeof pv, "%.3f", p);
+            fprintf(csv, "%s,%s,%d,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%s\n", model_task_name(ti),
+                    reg_table[li].name, t->k[j], c->n, m, s, am, nm, tm, pv);
+        }
+        const struct cellstats *c = t->nk ? &t->cell[ti][li][most] : NULL;
+        double tm = NAN, ts;
+        if (c) mean_std(c->task, c->n, &tm, &ts);
+        if (c && c->n)
+            fprintf(md, " %d | %.4f |\n", c->n, tm);
+        else
+            fprintf(md, " 0 | – |\n");
+    }
+    char *missing = NULL;
+    if (list_missing(t, e, runs, ti, &missing))
+        fprintf(md,
+                "\nmissing: %s. A column with a missing cell has no best in bold: the missing "
+                "run might hold it.\n",
+                missing);
+    free(missing);
+    fprintf(md, "\n");
+}
+
+static int write_tables(const struct table *t, const struct table1_expect *e, int runs,
+                        const char *out, char *err)
 {
     char *md = run_path(out, "table1.md"), *csvp = run_path(out, "table1.csv");
     struct ftl_atomic a, b;
@@ -116,63 +303,11 @@ static int write_tables(const struct table *t, const char *out, char *err)
             "task,loss,k,runs,ami_max_mean,ami_max_std,ami_arithmetic_mean,nmi_geometric_mean,"
             "test_mean,paper_ami_max\n");
     fprintf(a.fp, "# Table 1: AMI_max of KMeans on the target layer (test split)\n\n"
-                  "Mean ± sample standard deviation over runs; the paper's value (arXiv 2017, "
-                  "Table 1) in parentheses; the best mean of each column in bold.\n\n");
-    static const char *const task_title[TASK_COUNT] = {"binary task (FC1)", "autoencoder (code)"};
-    for (int ti = 0; ti < TASK_COUNT; ti++) {
-        int any = 0;
-        for (int li = 0; li < REG_COUNT; li++)
-            for (int j = 0; j < t->nk; j++)
-                any |= t->cell[ti][li][j].n > 0;
-        if (!any) continue;
-        fprintf(a.fp, "## %s\n\n| loss |", task_title[ti]);
-        for (int j = 0; j < t->nk; j++)
-            fprintf(a.fp, " %d clusters |", t->k[j]);
-        fprintf(a.fp, " runs | test %s |\n|---|", ti == TASK_CLASSIFY ? "accuracy" : "error");
-        for (int j = 0; j < t->nk; j++)
-            fprintf(a.fp, "---|");
-        fprintf(a.fp, "---|---|\n");
-        int best[8];
-        for (int j = 0; j < t->nk; j++) {
-            best[j] = -1;
-            double bm = -INFINITY, m, s;
-            for (int li = 0; li < REG_COUNT; li++) {
-                const struct cellstats *c = &t->cell[ti][li][j];
-                mean_std(c->ami_max, c->n, &m, &s);
-                if (c->n && m > bm) bm = m, best[j] = li;
-            }
-        }
-        for (int li = 0; li < REG_COUNT; li++) {
-            int runs = 0;
-            for (int j = 0; j < t->nk; j++)
-                runs = runs > t->cell[ti][li][j].n ? runs : t->cell[ti][li][j].n;
-            if (!runs) continue;
-            fprintf(a.fp, "| %s |", reg_table[li].title);
-            double tm = NAN, ts;
-            for (int j = 0; j < t->nk; j++) {
-                const struct cellstats *c = &t->cell[ti][li][j];
-                double m, s, am, as, nm, ns;
-                mean_std(c->ami_max, c->n, &m, &s);
-                mean_std(c->ami_arith, c->n, &am, &as);
-                mean_std(c->nmi, c->n, &nm, &ns);
-                mean_std(c->task, c->n, &tm, &ts);
-                double p = paper_value(ti, li, t->k[j]);
-                const char *bold = best[j] == li ? "**" : "";
-                if (c->n)
-                    fprintf(a.fp, " %s%.3f ± %.3f%s", bold, m, s, bold);
-                else
-                    fprintf(a.fp, " –");
-                if (!isnan(p)) fprintf(a.fp, " (%.3f)", p);
-                fprintf(a.fp, " |");
-                char pv[32] = "";
-                if (!isnan(p)) snprintf(pv, sizeof pv, "%.3f", p);
-                fprintf(b.fp, "%s,%s,%d,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%s\n", model_task_name(ti),
-                        reg_table[li].name, t->k[j], c->n, m, s, am, nm, tm, pv);
-            }
-            fprintf(a.fp, " %d | %.4f |\n", runs, tm);
-        }
-        fprintf(a.fp, "\n");
-    }
+                  "Mean ± sample standard deviation over runs (the mean alone for a single "
+                  "run); the paper's value (arXiv 2017, Table 1) in parentheses; the best mean "
+                  "of each column in bold.\n\n");
+    for (int ti = 0; ti < TASK_COUNT; ti++)
+        write_task(a.fp, b.fp, t, e, runs, ti);
     if (ftl_atomic_commit(&a, err) != 0) {
         ftl_atomic_abort(&b);
         goto out;
@@ -214,21 +349,22 @@ static void draw_figures(const struct table *t, const char *out)
     }
 }
 
-int table1_collect(const char *const *dirs, int n, const char *out, char *err)
+int table1_collect(const char *const *dirs, int n, const char *out, const struct table1_expect *e,
+                   char *err)
 {
     struct table *t = xcalloc(1, sizeof *t);
     int found = 0;
     for (int i = 0; i < n; i++) {
         char *runs = run_path(dirs[i], "runs");
         DIR *d = opendir(runs);
-        struct dirent *e;
+        struct dirent *ent;
         /* Sorted names, so that "the first run" is the same whatever the directory order. */
         char **names = NULL;
         size_t nn = 0;
-        while (d && (e = readdir(d))) {
-            if (e->d_name[0] == '.') continue;
+        while (d && (ent = readdir(d))) {
+            if (ent->d_name[0] == '.') continue;
             names = xrealloc(names, (nn + 1) * sizeof *names);
-            names[nn++] = xstrdup(e->d_name);
+            names[nn++] = xstrdup(ent->d_name);
         }
         if (d) closedir(d);
         for (size_t a = 1; a < nn; a++)
@@ -247,11 +383,26 @@ int table1_collect(const char *const *dirs, int n, const char *out, char *err)
         free(names);
         free(runs);
     }
-    int rc = 0;
+    int rc = 0, runs = e->runs ? e->runs : t->max_run;
+    char *missing = NULL;
+    int nmissing = list_missing(t, e, runs, -1, &missing);
     if (found == 0)
         rc = ftl_error(err, "%s: no finished runs in %s/runs", dirs[0], dirs[0]);
-    else if (ftl_mkdir_p(out, err) != 0 || write_tables(t, out, err) != 0)
+    else if (nmissing && !e->partial) {
+        /* One line that fits err: a long list ends in "...". */
+        if (strlen(missing) > 320) {
+            char *cut = missing + 320;
+            while (cut > missing && strncmp(cut, ", ", 2) != 0)
+                cut--;
+            strcpy(cut, ", ...");
+        }
+        rc = ftl_error(err,
+                       "%d of the expected runs (tasks x losses x %d run%s) are missing or "
+                       "incomplete (collect every shard, or pass --partial): %s",
+                       nmissing, runs, runs == 1 ? "" : "s", missing);
+    } else if (ftl_mkdir_p(out, err) != 0 || write_tables(t, e, runs, out, err) != 0)
         rc = -1;
+    free(missing);
     if (rc == 0) {
         char *md = run_path(out, "table1.md"), *text;
         size_t len;

@@ -230,7 +230,7 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
             o->quiet = 1;
             break;
         default:
-            return cli_usage_error(self, "unknown option");
+            return cli_option_error(self, argv, longopts);
         }
     }
     if (optind < argc) return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
