@@ -29,6 +29,11 @@ int session_read_config(const char *dir, struct trainer_config *c, struct traine
 {
     char *path = run_path(dir, "config");
     struct run_kv kv;
+    /* The words `ftlab plot` uses too, rather than a bare ENOENT on a file the user never named. */
+    if (!ftl_is_file(path)) {
+        free(path);
+        return ftl_error(err, "%s: not a run directory (no config file)", dir);
+    }
     int rc = run_kv_read(path, &kv, err);
     if (rc == 0) {
         rc = trainer_config_from_kv(&kv, c, k, path, err);

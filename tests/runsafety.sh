@@ -61,6 +61,10 @@ for opt in "--task autoencode" "--hidden 16" "--seed 2" "--sample" "--batch-size
         '[ $? -eq 2 ] && grep -q -- "^ftlab train: $name cannot change when a run resumes" "$tmp/err"'
 done
 
+"$bin" train --resume "$tmp" -q 2>"$tmp/err"
+check "--resume of a folder without a run says so, as plot does" \
+    "[ \$? -eq 1 ] && holds 'ftlab: $tmp: not a run directory (no config file)' '$tmp/err'"
+
 # ---- replay: checked before the first step; a partial run finished with --resume ----
 grep -v '^step' "$tmp/r/journal" | grep -v '^rewind' >"$tmp/bad.journal"
 printf 'step 2 loss proposed\nstep 20 lambda -3\nstep 30 stop\n' >>"$tmp/bad.journal"
