@@ -116,6 +116,9 @@ void live_request(struct live *l, enum live_request r);
 /* A notice for the status line, from any thread (e.g. the export thread). */
 void live_post(struct live *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* An evaluation made before this session (a resumed run's eval.csv), as the latest score. */
+void live_add_scores(struct live *l, const struct live_scores *sc);
+
 /* ---- UI side: reading ---- */
 void live_view(struct live *l, struct live_snapshot *out);
 /* Moves up to max new points (oldest first) and markers into the caller's arrays. */

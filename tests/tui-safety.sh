@@ -74,5 +74,72 @@ check "TERM=dumb: ftlab exits with status 1" exit_is 1
 check "TERM=dumb: the message names the terminal and points to 'ftlab train'" on_screen \
     "ftlab: TERM=dumb cannot move the cursor; use 'ftlab train' for headless runs"
 
+# ---- 8a: training done, then keys ----
+run="$tmp/done"
+start 100 30 "$bin $small --steps 20 --out $run"
+wait_until 30 status_field "done" && ok "a 20-step run reaches done" || not_ok "a 20-step run reaches done"
+check "done: the status line shows the epoch step 20 was in (epoch 1)" status_field "step 20/20 epoch 1"
+cp "$run/journal" "$tmp/journal.done"
+for k in 4 + ] '>' Space 2 - '[' '<' 3; do keys "$k"; done
+sleep 1
+check "done: keys leave the status line's step and epoch" status_field "step 20/20 epoch 1"
+check "done: keys leave the loss" status_field "loss baseline"
+check "done: keys leave lambda" status_field "(λ|lambda) 1"
+check "done: keys leave the state" status_field "done"
+check "done: the message line says keys change nothing now" on_screen \
+    "training done: keys change nothing now; e evaluates, x exports, q quits"
+keys q
+wait_until 30 exited
+check "done: q exits with status 0" exit_is 0
+{ cat "$tmp/journal.done"; echo "step 20 quit"; } >"$tmp/journal.want"
+if cmp -s "$tmp/journal.want" "$run/journal"; then ok "done: the journal got only 'quit'"; else
+    not_ok "done: the journal got only 'quit'"; diff "$tmp/journal.want" "$run/journal" | sed 's/^/#   /'
+fi
+
+# At an epoch's end, done shows that epoch, not the next.
+start 100 30 "$bin $small --epochs 1 --out $tmp/epoch"
+wait_until 30 status_field "done" && ok "a 1-epoch run reaches done" || not_ok "a 1-epoch run reaches done"
+check "done after 1 epoch: the status line says epoch 1" status_field "step 188/188 epoch 1"
+keys q
+wait_until 30 exited
+
+# ---- 8b: "too small", at every size down to 10x2 ----
+start 100 30 "$bin $small --paused --out $tmp/small"
+wait_until 30 status_field "paused" || not_ok "the workbench opens paused"
+# small_fits W H: the screen holds the whole message, in one of its lengths, on one line.
+small_fits() {
+    screen | W=$1 H=$2 awk '
+        { sub(/^ +/, ""); sub(/ +$/, "") }
+        $0 == "terminal too small: " ENVIRON["W"] "x" ENVIRON["H"] ", need 40x12" ||
+        $0 == "too small: " ENVIRON["W"] "x" ENVIRON["H"] ", need 40x12" ||
+        $0 == "too small: " ENVIRON["W"] "x" ENVIRON["H"] ||
+        $0 == "too small" { found = 1 }
+        END { exit !found }'
+}
+for size in 39x11 30x8 20x5 12x3 10x2; do
+    w=${size%x*} h=${size#*x}
+    tmux -L "$sock" resize-window -t "$win" -x "$w" -y "$h"
+    if wait_until 5 small_fits "$w" "$h"; then ok "at ${size} the 'too small' message is whole"; else
+        not_ok "at ${size} the 'too small' message is whole"
+    fi
+done
+tmux -L "$sock" resize-window -t "$win" -x 100 -y 30
+wait_until 10 status_field "paused" && ok "back at 100x30 it draws" || not_ok "back at 100x30 it draws"
+keys q
+wait_until 30 exited
+
+# ---- 8c: a resumed run shows its last evaluation ----
+run="$tmp/resumed"
+"$bin" train $small --steps 20 --out "$run" >/dev/null 2>&1 && "$bin" eval "$run" >/dev/null 2>&1
+ami=$(awk -F, 'NR == 2 { printf "%.3f", $3 }' "$run/eval.csv")
+acc=$(awk -F, 'NR == 2 { printf "%.4f", $NF }' "$run/eval.csv")
+start 120 32 "$bin --resume $run --steps 40 --paused"
+wait_until 30 status_field "paused" || not_ok "the resumed workbench opens paused"
+check "resumed: the clusters panel shows eval.csv's AMI_max for k=9 ($ami)" on_screen "k=9 $ami"
+check "resumed: and its step and test accuracy" on_screen "at step 20: test accuracy $acc"
+keys q
+wait_until 30 exited
+check "resumed: q exits with status 0" exit_is 0
+
 echo "1..$n"
 [ "$fails" -eq 0 ]
