@@ -467,6 +467,12 @@ struct live *live_start(struct session *s, int wake_fd, int probe_every, size_t 
     l->want_paused = start_paused;
     struct live_snapshot *snap = &l->snap;
     snap->state = LIVE_RUNNING;
+    /* A finished run, resumed: done from the first frame, so no key slips into the journal. */
+    if (trainer_finished(t)) {
+        snap->state = LIVE_DONE;
+        snprintf(snap->message, sizeof snap->message,
+                 "training done: press e to evaluate, x to export, q to quit");
+    }
     snap->ctl = t->ctl;
     snap->task = t->cfg.task;
     snap->units = t->model.K;

@@ -69,8 +69,9 @@ keyset='1234 +-[]<>esl{}?'
 command -v gnuplot >/dev/null 2>&1 && keyset="${keyset}x"
 
 # storm SECONDS: 10 rounds a second of 5 random keys, and now and then a resize,
-# a storm of SIGWINCH, a suspension, a stop.
+# a storm of SIGWINCH, a suspension, a stop; for SECONDS of wall-clock time.
 storm() {
+    deadline=$(( $(date +%s) + $1 ))
     awk -v seed="$seed" -v rounds="$(($1 * 10))" -v keys="$keyset" 'BEGIN {
         srand(seed)
         for (r = 0; r < rounds; r++) {
@@ -92,7 +93,7 @@ storm() {
                 kill -WINCH "$pid" 2>/dev/null; done ;;
         tstp) kill -TSTP "$pid" 2>/dev/null; sleep 0.2; kill -CONT "$pid" 2>/dev/null ;;
         stop) kill -STOP "$pid" 2>/dev/null; sleep 0.3; kill -CONT "$pid" 2>/dev/null ;;
-        sleep) sleep 0.1 ;;
+        sleep) sleep 0.1; [ "$(date +%s)" -lt "$deadline" ] || break ;;
         esac
     done
     seed=$((seed + 1))
@@ -109,12 +110,20 @@ stty_restored() { # PHASE: icanon and echo on, as whole words
 
 run="$tmp/run"
 small="--sample --hidden 16 --units 8 --batch-size 32"
+phase1=$((secs * 4 / 5)) phase2=$((secs / 5 > 3 ? secs / 5 : 3))
+# Training stops (done) after about 40% of each phase at this build's speed, so
+# the keys meet a finished run too, and the replay takes no longer than that.
+t0=$(date +%s%N)
+"$bin" train $small --steps 400 --out "$tmp/speed" >/dev/null 2>&1
+rate=$(( 400 * 1000000000 / ($(date +%s%N) - t0 + 1) ))
+steps1=$((rate * phase1 * 2 / 5 + 1)) steps2=$((rate * phase1 * 2 / 5 + rate * phase2 * 2 / 5 + 2))
+echo "# $rate steps/s headless: sessions of up to $steps1 and $steps2 steps"
 
 # ---- 1: keys, sizes and signals, then SIGHUP ----
-start 1 "$small --epochs 1000 --out $run"
+start 1 "$small --steps $steps1 --out $run"
 check "the workbench starts (pid ${pid:-none})" [ -n "$pid" ]
 t0=$(date +%s)
-storm "$secs"
+storm "$phase1"
 echo "# session 1: $(steps "$run") steps in $(( $(date +%s) - t0 )) s"
 tm resize-window -t soak -x 100 -y 32
 kill -HUP "$pid" 2>/dev/null
@@ -130,8 +139,7 @@ check "the terminal is back: the shell's text shows" \
 check "no sanitizer report so far" no_sanitizer_report
 
 # ---- 2: resumed, then the pane killed under it (the SSH session gone) ----
-phase2=$((secs / 5 > 3 ? secs / 5 : 3))
-start 2 "--resume $run --epochs 1000"
+start 2 "--resume $run --steps $steps2"
 check "the workbench resumes (pid ${pid:-none})" [ -n "$pid" ]
 storm "$phase2"
 tm kill-pane -t soak
@@ -139,6 +147,8 @@ check "with its pane killed ftlab exits" wait_until 120 exited
 check "with status 0 ($(cat "$tmp/status.2" 2>/dev/null))" grep -q -x "exit=0" "$tmp/status.2"
 check "final.ckpt is written again" [ "$run/checkpoints/final.ckpt" -nt "$tmp/status.1" ]
 check "no sanitizer report" no_sanitizer_report
+check "after 'done' the journal has only 'quit'" awk '
+    done && $3 != "quit" { bad = 1 } { done = $3 == "done" } END { exit bad }' "$run/journal"
 echo "# journal: $(grep -c '^step' "$run/journal") events, $(grep -c -E '^step [0-9]+ (loss|lambda|margin|lr) ' "$run/journal") changes, $(steps "$run") steps"
 
 # ---- the journal of both sessions, replayed headless, ends with the same weights ----

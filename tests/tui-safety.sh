@@ -96,6 +96,19 @@ if cmp -s "$tmp/journal.want" "$run/journal"; then ok "done: the journal got onl
     not_ok "done: the journal got only 'quit'"; diff "$tmp/journal.want" "$run/journal" | sed 's/^/#   /'
 fi
 
+# A finished run, resumed: done from the start, so keys sent at once change nothing either.
+cp "$run/journal" "$tmp/journal.done"
+start 100 30 "$bin --resume $run"
+for i in 1 2 3 4 5 6 7 8 9 10; do keys 4 + ] '>' Space; sleep 0.1; done
+wait_until 30 status_field "done" && ok "a finished run resumes done" || not_ok "a finished run resumes done"
+check "resumed done: keys leave the loss" status_field "loss baseline"
+keys q
+wait_until 30 exited
+{ cat "$tmp/journal.done"; echo "step 20 resume"; echo "step 20 quit"; } >"$tmp/journal.want"
+if cmp -s "$tmp/journal.want" "$run/journal"; then ok "resumed done: the journal got only 'resume' and 'quit'"; else
+    not_ok "resumed done: the journal got only 'resume' and 'quit'"; diff "$tmp/journal.want" "$run/journal" | sed 's/^/#   /'
+fi
+
 # At an epoch's end, done shows that epoch, not the next.
 start 100 30 "$bin $small --epochs 1 --out $tmp/epoch"
 wait_until 30 status_field "done" && ok "a 1-epoch run reaches done" || not_ok "a 1-epoch run reaches done"
