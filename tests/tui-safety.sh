@@ -66,6 +66,7 @@ wait_until() {
 exited() { [ -f "$tmp/status" ]; }
 exit_is() { exited && grep -q -x "exit=$1" "$tmp/status"; }
 on_screen() { screen | holds "$1"; }
+on_screen_grep() { screen | grep -q -- "$1"; }
 
 # ---- 7: a terminal without cursor addressing ----
 start 80 24 "TERM=dumb $bin $small --out $tmp/dumb"
@@ -108,6 +109,20 @@ wait_until 30 exited
 if cmp -s "$tmp/journal.want" "$run/journal"; then ok "resumed done: the journal got only 'resume' and 'quit'"; else
     not_ok "resumed done: the journal got only 'resume' and 'quit'"; diff "$tmp/journal.want" "$run/journal" | sed 's/^/#   /'
 fi
+
+# An evaluation whose files cannot be written (eval.csv is a folder) says so, and frees what it
+# computed: under AddressSanitizer a leak there makes ftlab's status 23.
+start 100 30 "$bin --resume $run"
+wait_until 30 status_field "done" || not_ok "the finished run opens again"
+mkdir "$run/eval.csv"
+keys e
+if wait_until 60 on_screen_grep "evaluation failed: .*eval.csv"; then ok "e with eval.csv a folder: evaluation failed, said so"; else
+    not_ok "e with eval.csv a folder: evaluation failed, said so"
+fi
+keys q
+wait_until 60 exited
+check "after a failed evaluation q exits with status 0" exit_is 0
+rmdir "$run/eval.csv"
 
 # At an epoch's end, done shows that epoch, not the next.
 start 100 30 "$bin $small --epochs 1 --out $tmp/epoch"
