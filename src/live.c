@@ -15,7 +15,8 @@
 
 struct live {
     pthread_mutex_t mu;
-    pthread_cond_t cond; /* the trainer thread sleeps on it while paused or done */
+    pthread_mutex_t files; /* writers of the run's CSV files: the evaluator, the export thread */
+    pthread_cond_t cond;   /* the trainer thread sleeps on it while paused or done */
     /* ---- control block (UI writes, trainer reads), under mu ---- */
     struct trainer_controls want;
     double lambda_of[REG_COUNT]; /* λ per loss, for live_set_loss */
@@ -211,6 +212,16 @@ void live_add_scores(struct live *l, const struct live_scores *sc)
     wake(l);
 }
 
+void live_files_lock(struct live *l)
+{
+    pthread_mutex_lock(&l->files);
+}
+
+void live_files_unlock(struct live *l)
+{
+    pthread_mutex_unlock(&l->files);
+}
+
 /* ---- the evaluator thread ---- */
 
 static void *eval_main(void *arg)
@@ -225,9 +236,14 @@ static void *eval_main(void *arg)
     pthread_mutex_unlock(&l->mu);
     struct eval_result r;
     char err[FTL_ERRLEN];
-    int rc = eval_run(&l->eval_model, &l->s.data.test, &eo, &r, err);
+    int computed = eval_run(&l->eval_model, &l->s.data.test, &eo, &r, err) == 0;
     /* eval.csv, actmap.csv, clusters.csv: what `ftlab plot` draws the last evaluation from. */
-    if (rc == 0 && eval_write_csv(&r, l->s.dir, step, err) != 0) rc = -1;
+    int rc = computed ? 0 : -1;
+    if (computed) {
+        live_files_lock(l);
+        rc = eval_write_csv(&r, l->s.dir, step, err);
+        live_files_unlock(l);
+    }
     pthread_mutex_lock(&l->mu);
     if (rc == 0) {
         struct live_scores *sc = push_scores_locked(l);
@@ -243,10 +259,10 @@ static void *eval_main(void *arg)
         post_locked(l, "evaluated step %llu: AMI_max %.3f at k=%d", (unsigned long long)step,
                     r.nk ? r.scores[r.nk > 1 ? 1 : 0].ami_max : 0.0,
                     r.nk ? r.k[r.nk > 1 ? 1 : 0] : 0);
-        eval_result_free(&r);
     } else {
         post_locked(l, "evaluation failed: %s", err);
     }
+    if (computed) eval_result_free(&r); /* also when only writing its files failed */
     l->snap.evaluating = 0;
     pthread_cond_signal(&l->cond);
     pthread_mutex_unlock(&l->mu);
@@ -454,6 +470,7 @@ struct live *live_start(struct session *s, int wake_fd, int probe_every, size_t 
 {
     struct live *l = xcalloc(1, sizeof *l);
     pthread_mutex_init(&l->mu, NULL);
+    pthread_mutex_init(&l->files, NULL);
     pthread_cond_init(&l->cond, NULL);
     session_move(&l->s, s);
     l->wake_fd = wake_fd;
@@ -499,6 +516,7 @@ int live_stop(struct live *l, char *err)
     int rc = l->close_rc;
     if (rc && err) snprintf(err, FTL_ERRLEN, "%s", l->close_err);
     pthread_mutex_destroy(&l->mu);
+    pthread_mutex_destroy(&l->files);
     pthread_cond_destroy(&l->cond);
     free(l->pts);
     free(l->marks);
