@@ -15,7 +15,8 @@
 
 struct live {
     pthread_mutex_t mu;
-    pthread_cond_t cond; /* the trainer thread sleeps on it while paused or done */
+    pthread_mutex_t files; /* writers of the run's CSV files: the evaluator, the export thread */
+    pthread_cond_t cond;   /* the trainer thread sleeps on it while paused or done */
     /* ---- control block (UI writes, trainer reads), under mu ---- */
     struct trainer_controls want;
     double lambda_of[REG_COUNT]; /* λ per loss, for live_set_loss */
@@ -99,6 +100,22 @@ void live_post(struct live *l, const char *fmt, ...)
     wake(l);
 }
 
+/*
+ * Once training is over (done, diverged, failed) the controls are what the
+ * run ended with: a key then changes nothing, neither the controls nor the
+ * journal, and says so (a divergence or an error keeps its own message).
+ */
+static int training_over_locked(struct live *l)
+{
+    enum live_state st = l->snap.state;
+    if (st == LIVE_RUNNING || st == LIVE_PAUSED) return 0;
+    if (st == LIVE_DONE)
+        post_locked(l, "training done: keys change nothing now; e evaluates, x exports, q quits");
+    pthread_mutex_unlock(&l->mu);
+    wake(l);
+    return 1;
+}
+
 static void control_changed(struct live *l)
 {
     l->snap.ctl = l->want;
@@ -110,6 +127,7 @@ static void control_changed(struct live *l)
 void live_set_loss(struct live *l, enum reg_kind k)
 {
     pthread_mutex_lock(&l->mu);
+    if (training_over_locked(l)) return;
     l->lambda_of[l->want.loss] = l->want.lambda;
     l->want.loss = k;
     l->want.lambda = l->lambda_of[k];
@@ -119,6 +137,7 @@ void live_set_loss(struct live *l, enum reg_kind k)
 void live_step_control(struct live *l, enum ctl_id id, int dir)
 {
     pthread_mutex_lock(&l->mu);
+    if (training_over_locked(l)) return;
     ctl_set(&l->want, id, ctl_step(id, ctl_get(&l->want, id), dir));
     control_changed(l);
 }
@@ -126,6 +145,7 @@ void live_step_control(struct live *l, enum ctl_id id, int dir)
 void live_toggle_pause(struct live *l)
 {
     pthread_mutex_lock(&l->mu);
+    if (training_over_locked(l)) return;
     l->want_paused = !l->want_paused;
     control_changed(l);
 }
@@ -171,6 +191,37 @@ size_t live_take_markers(struct live *l, struct live_marker *out, size_t max)
     return n;
 }
 
+/* The history keeps the newest LIVE_SCORE_HISTORY evaluations; returns the slot for one more. */
+static struct live_scores *push_scores_locked(struct live *l)
+{
+    struct live_snapshot *s = &l->snap;
+    if (s->nscores == LIVE_SCORE_HISTORY) {
+        memmove(s->scores, s->scores + 1, (LIVE_SCORE_HISTORY - 1) * sizeof *s->scores);
+        s->nscores--;
+    }
+    struct live_scores *sc = &s->scores[s->nscores++];
+    memset(sc, 0, sizeof *sc);
+    return sc;
+}
+
+void live_add_scores(struct live *l, const struct live_scores *sc)
+{
+    pthread_mutex_lock(&l->mu);
+    *push_scores_locked(l) = *sc;
+    pthread_mutex_unlock(&l->mu);
+    wake(l);
+}
+
+void live_files_lock(struct live *l)
+{
+    pthread_mutex_lock(&l->files);
+}
+
+void live_files_unlock(struct live *l)
+{
+    pthread_mutex_unlock(&l->files);
+}
+
 /* ---- the evaluator thread ---- */
 
 static void *eval_main(void *arg)
@@ -185,18 +236,17 @@ static void *eval_main(void *arg)
     pthread_mutex_unlock(&l->mu);
     struct eval_result r;
     char err[FTL_ERRLEN];
-    int rc = eval_run(&l->eval_model, &l->s.data.test, &eo, &r, err);
+    int computed = eval_run(&l->eval_model, &l->s.data.test, &eo, &r, err) == 0;
     /* eval.csv, actmap.csv, clusters.csv: what `ftlab plot` draws the last evaluation from. */
-    if (rc == 0 && eval_write_csv(&r, l->s.dir, step, err) != 0) rc = -1;
+    int rc = computed ? 0 : -1;
+    if (computed) {
+        live_files_lock(l);
+        rc = eval_write_csv(&r, l->s.dir, step, err);
+        live_files_unlock(l);
+    }
     pthread_mutex_lock(&l->mu);
     if (rc == 0) {
-        struct live_snapshot *s = &l->snap;
-        if (s->nscores == LIVE_SCORE_HISTORY) {
-            memmove(s->scores, s->scores + 1, (LIVE_SCORE_HISTORY - 1) * sizeof *s->scores);
-            s->nscores--;
-        }
-        struct live_scores *sc = &s->scores[s->nscores++];
-        memset(sc, 0, sizeof *sc);
+        struct live_scores *sc = push_scores_locked(l);
         sc->step = step;
         sc->nk = r.nk;
         for (int j = 0; j < r.nk; j++) {
@@ -209,10 +259,10 @@ static void *eval_main(void *arg)
         post_locked(l, "evaluated step %llu: AMI_max %.3f at k=%d", (unsigned long long)step,
                     r.nk ? r.scores[r.nk > 1 ? 1 : 0].ami_max : 0.0,
                     r.nk ? r.k[r.nk > 1 ? 1 : 0] : 0);
-        eval_result_free(&r);
     } else {
         post_locked(l, "evaluation failed: %s", err);
     }
+    if (computed) eval_result_free(&r); /* also when only writing its files failed */
     l->snap.evaluating = 0;
     pthread_cond_signal(&l->cond);
     pthread_mutex_unlock(&l->mu);
@@ -304,10 +354,20 @@ static void apply_controls(struct live *l, const struct trainer_controls *want)
     pthread_mutex_unlock(&l->mu);
 }
 
-static void set_state(struct live *l, enum live_state st, const char *msg)
+/*
+ * A state other than running or paused ends training: what the UI asked for
+ * and the trainer did not take up yet is dropped, so the controls shown are
+ * the ones the run ended with and nothing more reaches the journal.
+ */
+static void set_state(struct live *l, enum live_state st, const char *msg, int paused)
 {
     pthread_mutex_lock(&l->mu);
     l->snap.state = st;
+    if (st != LIVE_RUNNING && st != LIVE_PAUSED) {
+        l->want = l->s.tr.ctl;
+        l->want_paused = paused;
+        l->snap.ctl = l->s.tr.ctl;
+    }
     if (msg) post_locked(l, "%s", msg);
     pthread_mutex_unlock(&l->mu);
     wake(l);
@@ -342,19 +402,22 @@ static void *trainer_main(void *arg)
         int evaluating = l->snap.evaluating;
         pthread_mutex_unlock(&l->mu);
 
-        apply_controls(l, &want);
+        /* Only this thread writes the state, so it may read it unlocked. */
         int live = l->snap.state == LIVE_RUNNING || l->snap.state == LIVE_PAUSED;
-        if (want_paused != paused) {
+        if (live) apply_controls(l, &want);
+        if (live && want_paused != paused) {
             paused = want_paused;
             trainer_note(t, paused ? "pause" : "resume");
-            if (live)
-                set_state(l, paused ? LIVE_PAUSED : LIVE_RUNNING, paused ? "paused" : "resumed");
+            set_state(l, paused ? LIVE_PAUSED : LIVE_RUNNING, paused ? "paused" : "resumed",
+                      paused);
         }
         if (req & LIVE_REQ_QUIT) break;
+        /* After training, the journal gets nothing but "quit": an evaluation or a checkpoint
+         * of the final weights changes nothing a replay would redo. */
         if (req & LIVE_REQ_CHECKPOINT) {
             char name[48];
             snprintf(name, sizeof name, "step-%llu", (unsigned long long)t->step);
-            trainer_note(t, "checkpoint");
+            if (live) trainer_note(t, "checkpoint");
             if (session_checkpoint(&l->s, name, err) == 0)
                 live_post(l, "wrote checkpoints/%s.ckpt", name);
             else
@@ -364,24 +427,25 @@ static void *trainer_main(void *arg)
             if (evaluating)
                 live_post(l, "an evaluation is already running");
             else {
-                trainer_note(t, "eval");
+                if (live) trainer_note(t, "eval");
                 start_eval(l);
             }
         }
         if (paused || !live) continue;
         if (trainer_finished(t)) {
             trainer_note(t, "done");
-            set_state(l, LIVE_DONE, "training done: press e to evaluate, x to export, q to quit");
+            set_state(l, LIVE_DONE, "training done: press e to evaluate, x to export, q to quit",
+                      paused);
             continue;
         }
         double t0 = ftl_now();
         int r = session_step(&l->s, err);
         if (r == -1) {
-            set_state(l, LIVE_DIVERGED, t->message);
+            set_state(l, LIVE_DIVERGED, t->message, paused);
             continue;
         }
         if (r == -2) {
-            set_state(l, LIVE_FAILED, err);
+            set_state(l, LIVE_FAILED, err, paused);
             continue;
         }
         publish_step(l, ftl_now() - t0, t->batch.B);
@@ -397,7 +461,7 @@ static void *trainer_main(void *arg)
         l->eval_started = 0;
     }
     l->close_rc = session_close(&l->s, l->close_err);
-    set_state(l, LIVE_CLOSED, l->close_rc ? l->close_err : "closed");
+    set_state(l, LIVE_CLOSED, l->close_rc ? l->close_err : "closed", paused);
     return NULL;
 }
 
@@ -406,6 +470,7 @@ struct live *live_start(struct session *s, int wake_fd, int probe_every, size_t 
 {
     struct live *l = xcalloc(1, sizeof *l);
     pthread_mutex_init(&l->mu, NULL);
+    pthread_mutex_init(&l->files, NULL);
     pthread_cond_init(&l->cond, NULL);
     session_move(&l->s, s);
     l->wake_fd = wake_fd;
@@ -419,6 +484,12 @@ struct live *live_start(struct session *s, int wake_fd, int probe_every, size_t 
     l->want_paused = start_paused;
     struct live_snapshot *snap = &l->snap;
     snap->state = LIVE_RUNNING;
+    /* A finished run, resumed: done from the first frame, so no key slips into the journal. */
+    if (trainer_finished(t)) {
+        snap->state = LIVE_DONE;
+        snprintf(snap->message, sizeof snap->message,
+                 "training done: press e to evaluate, x to export, q to quit");
+    }
     snap->ctl = t->ctl;
     snap->task = t->cfg.task;
     snap->units = t->model.K;
@@ -445,6 +516,7 @@ int live_stop(struct live *l, char *err)
     int rc = l->close_rc;
     if (rc && err) snprintf(err, FTL_ERRLEN, "%s", l->close_err);
     pthread_mutex_destroy(&l->mu);
+    pthread_mutex_destroy(&l->files);
     pthread_cond_destroy(&l->cond);
     free(l->pts);
     free(l->marks);

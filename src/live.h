@@ -116,6 +116,18 @@ void live_request(struct live *l, enum live_request r);
 /* A notice for the status line, from any thread (e.g. the export thread). */
 void live_post(struct live *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* An evaluation made before this session (a resumed run's eval.csv), as the latest score. */
+void live_add_scores(struct live *l, const struct live_scores *sc);
+
+/*
+ * Held while writing the run's CSV files (eval.csv, actmap.csv, clusters.csv)
+ * from a thread other than the trainer's: the evaluator and the figure export
+ * both write actmap.csv, through the same temporary name (util.h's atomic
+ * files are named by process, not by thread).
+ */
+void live_files_lock(struct live *l);
+void live_files_unlock(struct live *l);
+
 /* ---- UI side: reading ---- */
 void live_view(struct live *l, struct live_snapshot *out);
 /* Moves up to max new points (oldest first) and markers into the caller's arrays. */

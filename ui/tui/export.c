@@ -47,7 +47,10 @@ static void *export_main(void *arg)
     char err[FTL_ERRLEN], done[256] = "";
     char *figdir = run_path(j->dir, "figures");
     int failed = 0;
-    if (ftl_mkdir_p(figdir, err) != 0 || (j->heat && write_heat(j, err) != 0)) {
+    live_files_lock(j->live);
+    int bad = ftl_mkdir_p(figdir, err) != 0 || (j->heat && write_heat(j, err) != 0);
+    live_files_unlock(j->live);
+    if (bad) {
         live_post(j->live, "export failed: %s", err);
         failed = 1;
     }

@@ -215,6 +215,30 @@ static void on_fatal_signal(int sig)
     raise(sig);
 }
 
+/*
+ * Whether TERM can be drawn on at all: the workbench moves the cursor to any
+ * cell, and a terminal without cursor addressing (TERM=dumb, an emacs shell
+ * buffer) shows a blank screen under curses. Asked of curses on a screen of
+ * its own whose input and output are /dev/null, before the real one touches
+ * the terminal. 1 usable, 0 not, -1 when TERM is not known at all.
+ */
+static int term_can_address(void)
+{
+    FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
+    int usable = -1;
+    if (out && in) {
+        SCREEN *probe = newterm(NULL, out, in);
+        if (probe) {
+            const char *cup = tigetstr("cup");
+            usable = cup != NULL && cup != (char *)-1;
+            delscreen(probe);
+        }
+    }
+    if (out) fclose(out);
+    if (in) fclose(in);
+    return usable;
+}
+
 int term_init(char *err)
 {
     static const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
@@ -224,11 +248,16 @@ int term_init(char *err)
     term.utf8 = locale_is_utf8();
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
         return ftl_error(err, "the workbench needs a terminal on stdin and stdout");
-    SCREEN *s = newterm(NULL, stdout, stdin);
-    if (!s) {
-        const char *t = getenv("TERM");
-        return ftl_error(err, "cannot start the terminal (TERM=%s)", t ? t : "unset");
-    }
+    const char *name = getenv("TERM");
+    name = name ? name : "unset";
+    int usable = term_can_address();
+    if (usable == 0)
+        return ftl_error(err, "TERM=%s cannot move the cursor; use 'ftlab train' for headless runs",
+                         name);
+    SCREEN *s = usable > 0 ? newterm(NULL, stdout, stdin) : NULL;
+    if (!s)
+        return ftl_error(
+            err, "cannot start the terminal (TERM=%s); use 'ftlab train' for headless runs", name);
     set_term(s);
     term.active = true;
     cbreak();

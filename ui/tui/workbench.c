@@ -167,6 +167,43 @@ static void load_history(struct series *s, const char *dir)
     }
 }
 
+/*
+ * A resumed run's last evaluation: eval.csv holds one row per k, all of one
+ * step (evaluate.c). Without the file there is none yet; a file that does not
+ * read says so on the status line.
+ */
+static void load_last_eval(struct live *l, const char *dir)
+{
+    char *path = ftl_path_join(dir, "eval.csv"), err[FTL_ERRLEN];
+    struct plotdata_csv t;
+    int rc = access(path, F_OK) == 0 ? plotdata_csv_read(path, &t, err) : 1;
+    free(path);
+    if (rc < 0) live_post(l, "last evaluation not shown: %s", err);
+    if (rc != 0) return;
+    int cs = plotdata_csv_col(&t, "step"), ck = plotdata_csv_col(&t, "k");
+    int cmax = plotdata_csv_col(&t, "ami_max"), carith = plotdata_csv_col(&t, "ami_arithmetic");
+    int cunits = plotdata_csv_col(&t, "active_units");
+    int ctask = plotdata_csv_col(&t, "test_accuracy");
+    if (ctask < 0) ctask = plotdata_csv_col(&t, "test_error");
+    if (cs < 0 || ck < 0 || cmax < 0 || carith < 0 || cunits < 0 || ctask < 0 || t.nrow == 0) {
+        live_post(l, "last evaluation not shown: %s/eval.csv lacks a column or a row", dir);
+        plotdata_csv_free(&t);
+        return;
+    }
+    const double *last = &t.v[(t.nrow - 1) * t.ncol];
+    struct live_scores sc = {
+        .step = (uint64_t)last[cs], .task = last[ctask], .active_units = (int)last[cunits]};
+    for (size_t r = 0; r < t.nrow && sc.nk < EVAL_MAX_K; r++) {
+        const double *row = &t.v[r * t.ncol];
+        if (row[cs] != last[cs]) continue;
+        sc.k[sc.nk] = (int)row[ck];
+        sc.ami_max[sc.nk] = row[cmax];
+        sc.ami_arithmetic[sc.nk++] = row[carith];
+    }
+    live_add_scores(l, &sc);
+    plotdata_csv_free(&t);
+}
+
 static void series_free(struct series *s)
 {
     free(s->step);
@@ -287,7 +324,10 @@ static void draw_status(struct tui *t, struct canvas *c, int y, int w)
     enum { NF = 6 + CTL_COUNT };
     char field[NF][600];
     int prio[NF], n = 0;
-    unsigned long long epoch = v->epoch + (v->state == LIVE_DONE ? 0 : 1);
+    /* The epoch the next step falls in; once training is over, the one the last step fell in. */
+    int over = v->state != LIVE_RUNNING && v->state != LIVE_PAUSED;
+    int at_boundary = v->step > 0 && v->steps_per_epoch && v->step % v->steps_per_epoch == 0;
+    unsigned long long epoch = v->epoch + (over && at_boundary ? 0 : 1);
     snprintf(field[n], sizeof field[n], "%s", t->quitting ? "saving" : live_state_name(v->state));
     prio[n++] = 10;
     snprintf(field[n], sizeof field[n], "step %llu/%llu epoch %llu", (unsigned long long)v->step,
@@ -562,6 +602,21 @@ static void layout(struct tui *t, struct canvas *c, int y, int h, int w)
     main->draw(t, c, y, 0, main_h, main_w);
 }
 
+/* The longest of these that fits the width, whole, in the middle of the screen. */
+static void too_small(struct canvas *c, int H, int W)
+{
+    char msg[4][64];
+    snprintf(msg[0], sizeof msg[0], "terminal too small: %dx%d, need %dx%d", W, H, MIN_W, MIN_H);
+    snprintf(msg[1], sizeof msg[1], "too small: %dx%d, need %dx%d", W, H, MIN_W, MIN_H);
+    snprintf(msg[2], sizeof msg[2], "too small: %dx%d", W, H);
+    snprintf(msg[3], sizeof msg[3], "too small");
+    int i = 0;
+    while (i < 3 && (int)strlen(msg[i]) > W)
+        i++;
+    int len = (int)strlen(msg[i]);
+    canvas_text(c, H / 2, len < W ? (W - len) / 2 : 0, msg[i], TC_WARN, W);
+}
+
 static void draw(struct tui *t)
 {
     int H, W;
@@ -573,9 +628,7 @@ static void draw(struct tui *t)
     struct canvas *c = &t->canvas;
     canvas_clear(c);
     if (H < MIN_H || W < MIN_W) {
-        char msg[80];
-        snprintf(msg, sizeof msg, "terminal too small: %dx%d, need %dx%d", W, H, MIN_W, MIN_H);
-        canvas_text(c, H / 2, 0, msg, TC_WARN, W);
+        too_small(c, H, W);
         canvas_blit(c, stdscr, 0, 0);
         wnoutrefresh(stdscr);
         doupdate();
@@ -636,6 +689,7 @@ int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
     }
     keys_init();
     t.live = live_start(s, wake[1], PROBE_EVERY, PROBE_SEQUENCES, o->paused);
+    if (o->resumed) load_last_eval(t.live, t.dir);
     double last_draw = 0, frame_sum = 0, frame_max = 0;
     long frames = 0;
     for (;;) {
