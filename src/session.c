@@ -264,7 +264,7 @@ static int cut_metrics(const char *dir, uint64_t step, char *err)
 }
 
 /*
- * A checkpoint write killed before its rename leaves NAME.ckpt.tmp.PID behind
+ * A checkpoint write killed before its rename leaves NAME.ckpt.tmp.PID.N behind
  * (util.h, ftl_atomic_*): never loaded, but it holds disk space. Removed once
  * its writer is gone.
  */
@@ -278,7 +278,7 @@ static void remove_stale_temps(const char *dir)
         char *end;
         if (!tmp) continue;
         long pid = strtol(tmp + 10, &end, 10);
-        if (*end || pid <= 0 ||
+        if ((*end && *end != '.') || pid <= 0 || /* NAME.ckpt.tmp.PID[.N] */
             ((pid_t)pid != getpid() && (kill((pid_t)pid, 0) == 0 || errno != ESRCH)))
             continue; /* not a temp name, or its writer still runs */
         char *path = ftl_path_join(ckdir, e->d_name);

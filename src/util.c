@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -103,10 +104,14 @@ void ftl_sync_parent(const char *path)
 
 int ftl_atomic_open(struct ftl_atomic *a, const char *path, char *err)
 {
-    size_t n = strlen(path) + 32;
+    /* PID and a per-process count: two threads writing one file (the evaluator
+     * and an export, say) each get their own temporary, and the last rename wins
+     * whole instead of one truncating the other's half-written file. */
+    static atomic_uint serial;
+    size_t n = strlen(path) + 48;
     a->path = xstrdup(path);
     a->tmp = xmalloc(n);
-    snprintf(a->tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    snprintf(a->tmp, n, "%s.tmp.%ld.%u", path, (long)getpid(), atomic_fetch_add(&serial, 1));
     a->fp = fopen(a->tmp, "wb");
     if (!a->fp) {
         int e = errno;

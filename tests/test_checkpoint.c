@@ -619,13 +619,17 @@ static void test_failed_writes_keep_old_file(void **state)
     filled_ckpt(&new, 100000, 2.0f);
     assert_int_equal(ckpt_write(&old, path, err), 0);
 
-    /* 1. the temp file cannot be created: a folder is in the way */
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    assert_int_equal(mkdir(tmp, 0755), 0);
-    assert_int_equal(ckpt_write(&new, path, err), -1);
+    /* 1. the temp file cannot be created: its name (NAME.tmp.PID.N, unpredictable on
+     * purpose) would pass the file-name limit while NAME itself does not */
+    char longname[260];
+    memset(longname, 'k', 248);
+    snprintf(longname + 248, sizeof longname - 248, ".ckpt");
+    snprintf(tmp, sizeof tmp, "%s", tmp_path(longname));
+    assert_int_equal(rename(path, tmp), 0); /* the old file, under the long name */
+    assert_int_equal(ckpt_write(&new, tmp, err), -1);
     assert_non_null(strstr(err, "cannot write"));
-    assert_true(loaded_value(path) == 1.0);
-    assert_int_equal(rmdir(tmp), 0);
+    assert_true(loaded_value(tmp) == 1.0);
+    assert_int_equal(rename(tmp, path), 0);
 
     /* 2. a crash midway: half a temp file written, never committed */
     struct ftl_atomic a;
