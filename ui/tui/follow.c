@@ -448,7 +448,7 @@ static double run_age(const struct run *r, time_t now)
 static void format_age(double s, char *buf, size_t cap)
 {
     if (s < 0)
-        snprintf(buf, cap, "-");
+        snprintf(buf, cap, "none");
     else if (s < 60)
         snprintf(buf, cap, "%.0fs", s);
     else if (s < 3600)
@@ -566,14 +566,21 @@ static void say(struct follow *f, const char *msg)
     f->message_at = ftl_now();
 }
 
-/* The loss panel: every loss term the run logs, smoothed as the workbench does by default. */
+/*
+ * The loss panel: every loss term the run logs, smoothed as the workbench
+ * does by default. On the log scale a term at exactly 0 (the margin loss once
+ * every pair is past the margin) is a gap, not a running average decaying
+ * towards 1e-300 that would stretch the axis over three hundred decades.
+ */
 static void draw_loss(struct follow *f, struct run *r, int y, int x, int h, int w)
 {
     double *sm[REG_COUNT];
     struct chart_series cs[REG_COUNT];
     for (int k = 0; k < REG_COUNT; k++) {
         sm[k] = xmallocarray(r->n ? r->n : 1, sizeof *sm[k]);
-        chart_ema(r->val[k], r->n, 1 - SMOOTHING, sm[k]);
+        for (size_t i = 0; i < r->n; i++)
+            sm[k][i] = f->log_y && !(r->val[k][i] > 0) ? NAN : r->val[k][i];
+        chart_ema(sm[k], r->n, 1 - SMOOTHING, sm[k]);
         cs[k] =
             (struct chart_series){.name = k == REG_BASELINE ? "task" : reg_table[k].label,
                                   .x = r->step,
@@ -666,9 +673,12 @@ static void draw_list(struct follow *f, int y, int h, int w)
 {
     struct canvas *c = &f->canvas;
     time_t now = time(NULL);
-    int name_w = w - 48 > 12 ? w - 48 : 12;
+    int name_w = 10; /* the longest name, within what the other columns (50) leave */
+    for (int i = 0; i < f->nruns; i++)
+        if (cells(f->runs[i].name) > name_w) name_w = cells(f->runs[i].name);
+    name_w = name_w < w - 50 ? name_w : w - 50 > 10 ? w - 50 : 10;
     char line[512];
-    snprintf(line, sizeof line, "  %-*s %17s %10s %14s %8s", name_w, "run", "step", "task loss",
+    snprintf(line, sizeof line, "  %-*s %15s %10s %12s %7s", name_w, "run", "step", "task loss",
              "AMI_max", "changed");
     canvas_text(c, y, 0, line, TC_TITLE, w);
     int rows = h - 1;
@@ -684,7 +694,7 @@ static void draw_list(struct follow *f, int y, int h, int w)
             snprintf(ami, sizeof ami, "%.3f k=%d", r->ev.ami_max[j], r->ev.k[j]);
         }
         format_age(run_age(r, now), age, sizeof age);
-        snprintf(line, sizeof line, "%s %-*.*s %17s %10s %14s %8s", i == f->sel ? ">" : " ", name_w,
+        snprintf(line, sizeof line, "%s %-*.*s %15s %10s %12s %7s", i == f->sel ? ">" : " ", name_w,
                  name_w, r->name, step, loss, ami, age);
         int yy = y + 1 + i - f->top;
         if (i == f->sel) canvas_fill(c, &(struct canvas_rect){yy, 0, 1, w}, TC_STATUS);
@@ -739,9 +749,10 @@ static void draw_status(struct follow *f, int y, int w)
         const struct tail *t[] = {&r->metrics, &r->journal, &r->eval, &r->actmap};
         for (int i = 0; i < 4; i++)
             format_age(tail_age(t[i], now), a[i], sizeof a[i]);
-        snprintf(field[n], sizeof field[n], "changed: metrics %s journal %s eval %s actmap %s ago",
-                 a[0], a[1], a[2], a[3]);
+        snprintf(field[n], sizeof field[n], "metrics.csv %s ago", a[0]);
         prio[n++] = 9;
+        snprintf(field[n], sizeof field[n], "journal %s, eval %s, actmap %s", a[1], a[2], a[3]);
+        prio[n++] = 3;
     }
     int shown[4 + CTL_COUNT] = {0}, len = 0;
     for (int p = 10; p > 0; p--)
