@@ -93,7 +93,7 @@ sleep 1
 check '[ "$(cksum < "$run/journal")" = "$journal" ]' "the steering keys add nothing to the journal"
 check '[ "$(cat "$run/lock")" = "$lock" ] && kill -0 "$trainer"' "the trainer keeps its lock and runs on"
 keys '?'
-wait_for "steering: off" "? shows the keys"
+wait_for "steering: off, the run trains elsewhere" "? shows the keys, the steering ones off"
 keys Escape
 
 # Killed without a final checkpoint, then resumed: metrics.csv is cut back and regrown.

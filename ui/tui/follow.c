@@ -833,14 +833,7 @@ static struct binding bindings[] = {
      {27, KEY_BACKSPACE, 127, 8},
      {0}},
     {"l", NULL, "log scale on / off", IN_RUN, 0, act_log, {'l'}, {0}},
-    {"",
-     NULL,
-     "steering: off (the run is trained by another process)",
-     IN_BOTH,
-     0,
-     act_readonly,
-     {0},
-     {0}},
+    {"", NULL, "steering: off, the run trains elsewhere", IN_BOTH, 0, act_readonly, {0}, {0}},
     {"?", "? keys", "this help; any key closes it", IN_BOTH, 10, act_help, {'?', 'h'}, {0}},
     {"q", "q quit", "quit (the runs train on)", IN_BOTH, 11, act_quit, {'q', 'Q'}, {0}},
 };
@@ -905,14 +898,14 @@ static void draw_help(struct canvas *c, int H, int W)
 {
     int w = 0;
     for (int i = 0; i < NBINDINGS; i++)
-        if (14 + 8 + cells(bindings[i].help) > w) w = 14 + 8 + cells(bindings[i].help);
+        if (28 + cells(bindings[i].help) > w) w = 28 + cells(bindings[i].help);
     w = w < W - 2 ? w : W - 2;
     int h = NBINDINGS + 4 < H - 2 ? NBINDINGS + 4 : H - 2, y0 = (H - h) / 2, x0 = (W - w) / 2;
     canvas_fill(c, &(struct canvas_rect){y0, x0, h, w}, TC_STATUS);
     canvas_text(c, y0 + 1, x0 + 2, "Keys (following: read-only)", TC_TITLE, w - 4);
     for (int i = 0; i < NBINDINGS && i + 3 < h; i++) {
         char line[160];
-        snprintf(line, sizeof line, "%-19.40s %.100s", bindings[i].keys, bindings[i].help);
+        snprintf(line, sizeof line, "%-23.40s %.100s", bindings[i].keys, bindings[i].help);
         canvas_text(c, y0 + 3 + i, x0 + 2, line, TC_STATUS, w - 4);
     }
 }
