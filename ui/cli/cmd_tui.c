@@ -1,9 +1,11 @@
 /* cmd_tui — `ftlab tui` (and `ftlab` alone): options, then the workbench (ui/tui/). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "follow.h"
 #include "train_opts.h"
 #include "util.h"
 #include "workbench.h"
@@ -11,13 +13,57 @@
 static int cmd_tui(int argc, char **argv);
 
 const struct cli_cmd cmd_tui_entry = {
-    "tui", "[OPTIONS] [--out RUN_DIR | --resume RUN_DIR]",
+    "tui", "[OPTIONS] [--out RUN_DIR | --resume RUN_DIR] | --follow RUN_DIR...",
     "open the workbench: train live, switch losses, watch the clusters form (the default)",
     train_opts_tui_help, cmd_tui};
+
+/*
+ * --follow RUN_DIR...: the read-only workbench over runs another process
+ * trains (ui/tui/follow.h). Every other argument is a run directory, or a
+ * folder of runs; training options make no sense there and are refused.
+ */
+static int cmd_follow(int argc, char **argv)
+{
+    const struct cli_cmd *self = &cmd_tui_entry;
+    char **dirs = xcalloc((size_t)argc + 1, sizeof *dirs);
+    int n = 0, rc = EXIT_OK;
+    for (int i = 1; i < argc && rc == EXIT_OK; i++) {
+        if (strcmp(argv[i], "--follow") == 0) continue;
+        if (strncmp(argv[i], "--follow=", 9) == 0)
+            dirs[n++] = argv[i] + 9;
+        else if (argv[i][0] == '-' && argv[i][1])
+            rc = cli_usage_error(self, "--follow takes run directories only, not '%s'", argv[i]);
+        else
+            dirs[n++] = argv[i];
+    }
+    if (rc == EXIT_OK && n == 0) rc = cli_usage_error(self, "--follow needs a run directory");
+    char err[FTL_ERRLEN];
+    int count = 0;
+    char **runs = rc == EXIT_OK ? follow_dirs(dirs, n, &count, err) : NULL;
+    free(dirs);
+    if (rc != EXIT_OK) return rc;
+    if (!runs) return cli_fail("%s", err);
+    if (!isatty(0) || !isatty(1))
+        rc = cli_fail("the workbench needs a terminal; 'ftlab plot RUN_DIR' draws a run's figures");
+    else if (follow_run(runs, count, err) != 0)
+        rc = cli_fail("%s", err);
+    follow_dirs_free(runs);
+    return rc;
+}
+
+static int is_follow(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) return 0;
+        if (strcmp(argv[i], "--follow") == 0 || strncmp(argv[i], "--follow=", 9) == 0) return 1;
+    }
+    return 0;
+}
 
 static int cmd_tui(int argc, char **argv)
 {
     const struct cli_cmd *self = &cmd_tui_entry;
+    if (is_follow(argc, argv)) return cmd_follow(argc, argv);
     struct train_opts o;
     int rc = train_opts_parse(self, argc, argv, &o);
     if (rc) return rc;

@@ -47,7 +47,12 @@ const char train_opts_help[] = COMMON_HELP;
 
 const char train_opts_tui_help[] =
     COMMON_HELP "  --paused             open with training paused (space starts it), so keys set\n"
-                "                       the controls before the first batch\n";
+                "                       the controls before the first batch\n"
+                "  --follow RUN_DIR...  watch runs another process trains (ftlab train, table1,\n"
+                "                       a job writing to a shared folder), read-only: their\n"
+                "                       curves, Figure 2 and scores; a folder of runs\n"
+                "                       (runs/*/config) stands for its runs; takes no other\n"
+                "                       option\n";
 
 enum {
     OPT_DATA = 256,
