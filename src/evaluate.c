@@ -1,8 +1,13 @@
 /* evaluate — task figure, KMeans + AMI on the target layer, Figure 2. See evaluate.h. */
 #include "evaluate.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "actmap.h"
 #include "kmeans.h"
@@ -169,6 +174,48 @@ static int write_clusters(const struct eval_result *r, const char *dir, char *er
     return rc;
 }
 
+/* The header of eval.csv and evals.csv; rows: one per k. */
+static int eval_rows(const struct eval_result *r, uint64_t step, int header, char *buf, size_t cap)
+{
+    int n = 0;
+    if (header)
+        n += snprintf(buf + n, cap - (size_t)n,
+                      "step,k,ami_max,ami_arithmetic,ami_geometric,ami_min,nmi_arithmetic,"
+                      "nmi_geometric,ari,accuracy,inertia,active_units,%s\n",
+                      r->task == TASK_CLASSIFY ? "test_accuracy" : "test_error");
+    for (int j = 0; j < r->nk && n < (int)cap; j++) {
+        const struct cluster_scores *s = &r->scores[j];
+        n += snprintf(buf + n, cap - (size_t)n,
+                      "%llu,%d,%.15g,%.15g,%.15g,%.15g,%.15g,%.15g,%.15g,%.15g,%.10g,%d,%.10g\n",
+                      (unsigned long long)step, r->k[j], s->ami_max, s->ami_arithmetic,
+                      s->ami_geometric, s->ami_min, s->nmi_arithmetic, s->nmi_geometric, s->ari,
+                      s->accuracy, r->inertia[j], r->active_units,
+                      r->task == TASK_CLASSIFY ? r->accuracy : r->task_loss);
+    }
+    return n < (int)cap ? n : -1;
+}
+
+int eval_append_history(const struct eval_result *r, const char *dir, uint64_t step, char *err)
+{
+    char *path = run_path(dir, "evals.csv"), buf[8192];
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    int rc = -1;
+    if (fd < 0) {
+        ftl_error(err, "%s: %s", path, strerror(errno));
+    } else {
+        struct stat st;
+        int n = fstat(fd, &st) == 0 ? eval_rows(r, step, st.st_size == 0, buf, sizeof buf) : -1;
+        /* One write() of whole rows on O_APPEND: a reader never sees half an evaluation. */
+        if (n < 0 || write(fd, buf, (size_t)n) != n)
+            ftl_error(err, "%s: cannot append: %s", path, strerror(errno));
+        else
+            rc = 0;
+        close(fd);
+    }
+    free(path);
+    return rc;
+}
+
 int eval_write_csv(const struct eval_result *r, const char *dir, uint64_t step, char *err)
 {
     struct ftl_atomic a;
@@ -176,17 +223,9 @@ int eval_write_csv(const struct eval_result *r, const char *dir, uint64_t step, 
     int rc = ftl_atomic_open(&a, path, err);
     free(path);
     if (rc != 0) return -1;
-    fprintf(a.fp,
-            "step,k,ami_max,ami_arithmetic,ami_geometric,ami_min,nmi_arithmetic,"
-            "nmi_geometric,ari,accuracy,inertia,active_units,%s\n",
-            r->task == TASK_CLASSIFY ? "test_accuracy" : "test_error");
-    for (int j = 0; j < r->nk; j++) {
-        const struct cluster_scores *s = &r->scores[j];
-        fprintf(a.fp, "%llu,%d,%.15g,%.15g,%.15g,%.15g,%.15g,%.15g,%.15g,%.15g,%.10g,%d,%.10g\n",
-                (unsigned long long)step, r->k[j], s->ami_max, s->ami_arithmetic, s->ami_geometric,
-                s->ami_min, s->nmi_arithmetic, s->nmi_geometric, s->ari, s->accuracy, r->inertia[j],
-                r->active_units, r->task == TASK_CLASSIFY ? r->accuracy : r->task_loss);
-    }
+    char rows[8192];
+    int n = eval_rows(r, step, 1, rows, sizeof rows);
+    if (n > 0) fwrite(rows, 1, (size_t)n, a.fp);
     if (ftl_atomic_commit(&a, err) != 0) return -1;
     path = run_path(dir, "actmap.csv");
     rc = ftl_atomic_open(&a, path, err);

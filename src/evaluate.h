@@ -54,5 +54,8 @@ void eval_print(const struct eval_result *r, FILE *fp);
 /* RUN_DIR/eval.csv (scores per k), actmap.csv (units x digits) and clusters.csv
  * (clusters of the first k x digits), each atomically. */
 int eval_write_csv(const struct eval_result *r, const char *dir, uint64_t step, char *err);
+/* Appends the scores to RUN_DIR/evals.csv (eval.csv's columns, every evaluation of the
+ * run in order: the AMI history), in one write of whole rows. */
+int eval_append_history(const struct eval_result *r, const char *dir, uint64_t step, char *err);
 
 #endif

@@ -20,6 +20,7 @@ struct live {
     /* ---- control block (UI writes, trainer reads), under mu ---- */
     struct trainer_controls want;
     double lambda_of[REG_COUNT]; /* λ per loss, for live_set_loss */
+    int auto_eval;               /* live evaluation on (the default) */
     int want_paused;
     unsigned requests;
     /* ---- snapshot (trainer and evaluator write, UI reads), under mu ---- */
@@ -36,6 +37,11 @@ struct live {
     /* ---- the evaluator: started by the trainer thread, joined by it or by live_stop ---- */
     pthread_t eval_thread;
     int eval_started; /* a thread exists that nobody joined yet (trainer thread only) */
+    /* live evaluation: the next automatic one starts once the trainer passes
+     * next_auto (wall seconds), set from how long the last one took (under mu) */
+    double next_auto;
+    uint64_t last_eval_step;
+    int eval_announce; /* the running evaluation was asked for (e): say when it is done */
     struct model eval_model;
     /* ---- plumbing ---- */
     pthread_t thread;
@@ -212,6 +218,13 @@ void live_add_scores(struct live *l, const struct live_scores *sc)
     wake(l);
 }
 
+void live_set_auto_eval(struct live *l, int on)
+{
+    pthread_mutex_lock(&l->mu);
+    l->auto_eval = on;
+    pthread_mutex_unlock(&l->mu);
+}
+
 void live_files_lock(struct live *l)
 {
     pthread_mutex_lock(&l->files);
@@ -236,12 +249,15 @@ static void *eval_main(void *arg)
     pthread_mutex_unlock(&l->mu);
     struct eval_result r;
     char err[FTL_ERRLEN];
+    double t0 = ftl_now();
     int computed = eval_run(&l->eval_model, &l->s.data.test, &eo, &r, err) == 0;
+    double took = ftl_now() - t0;
     /* eval.csv, actmap.csv, clusters.csv: what `ftlab plot` draws the last evaluation from. */
     int rc = computed ? 0 : -1;
     if (computed) {
         live_files_lock(l);
         rc = eval_write_csv(&r, l->s.dir, step, err);
+        if (rc == 0) rc = eval_append_history(&r, l->s.dir, step, err);
         live_files_unlock(l);
     }
     pthread_mutex_lock(&l->mu);
@@ -256,22 +272,31 @@ static void *eval_main(void *arg)
         }
         sc->task = r.task == TASK_CLASSIFY ? r.accuracy : r.task_loss;
         sc->active_units = r.active_units;
-        post_locked(l, "evaluated step %llu: AMI_max %.3f at k=%d", (unsigned long long)step,
-                    r.nk ? r.scores[r.nk > 1 ? 1 : 0].ami_max : 0.0,
-                    r.nk ? r.k[r.nk > 1 ? 1 : 0] : 0);
+        /* An automatic one only updates the panel; the message line keeps what it says. */
+        if (l->eval_announce)
+            post_locked(l, "evaluated step %llu: AMI_max %.3f at k=%d", (unsigned long long)step,
+                        r.nk ? r.scores[r.nk > 1 ? 1 : 0].ami_max : 0.0,
+                        r.nk ? r.k[r.nk > 1 ? 1 : 0] : 0);
     } else {
         post_locked(l, "evaluation failed: %s", err);
     }
     if (computed) eval_result_free(&r); /* also when only writing its files failed */
     l->snap.evaluating = 0;
+    /*
+     * The cadence: wait nine times as long as this evaluation took before the
+     * next automatic one, so evaluating costs at most a tenth of the time
+     * (and, on the evaluator's one thread, of the cores) training has.
+     */
+    l->next_auto = ftl_now() + LIVE_EVAL_IDLE_RATIO * took;
     pthread_cond_signal(&l->cond);
     pthread_mutex_unlock(&l->mu);
     wake(l);
     return NULL;
 }
 
-/* Trainer thread: a copy of the weights goes to a new evaluator thread. */
-static void start_eval(struct live *l)
+/* Trainer thread: a copy of the weights goes to a new evaluator thread; announce: say
+ * so on the message line when done (an evaluation the user asked for). */
+static void start_eval(struct live *l, int announce)
 {
     if (l->eval_started) {
         pthread_join(l->eval_thread, NULL);
@@ -283,6 +308,7 @@ static void start_eval(struct live *l)
     memcpy(l->eval_model.w, m->w, m->size * sizeof *m->w);
     pthread_mutex_lock(&l->mu);
     l->snap.evaluating = 1;
+    l->eval_announce = announce;
     pthread_mutex_unlock(&l->mu);
     if (pthread_create(&l->eval_thread, NULL, eval_main, l) != 0) {
         model_free(&l->eval_model);
@@ -332,12 +358,34 @@ static void publish_step(struct live *l, double seconds, int batch)
     s->epoch = t->epoch;
     double rate = batch / fmax(seconds, 1e-9);
     s->seq_per_s = s->seq_per_s > 0 ? 0.9 * s->seq_per_s + 0.1 * rate : rate;
+    s->elapsed = t->elapsed;
+    /* Steps per second as tqdm smooths its rate: an exponential average over the last
+     * steps, so the time left follows a change of pace without jumping at every step. */
+    double sps = 1 / fmax(seconds, 1e-9);
+    s->steps_per_s = s->steps_per_s > 0 ? 0.95 * s->steps_per_s + 0.05 * sps : sps;
     if (!isnan(l->s.test_metric) && t->pos == 0) {
         p.test = l->s.test_metric;
         s->last_test = l->s.test_metric;
     }
     l->pts[l->npts++] = p;
     pthread_mutex_unlock(&l->mu);
+}
+
+/*
+ * Live cluster quality: an evaluation starts by itself once the last one has
+ * been idle long enough (next_auto) and training moved on. Not journaled: it
+ * changes nothing a replay redoes. live_set_auto_eval(l, 0) turns it off.
+ */
+static void auto_eval(struct live *l)
+{
+    const struct trainer *t = &l->s.tr;
+    pthread_mutex_lock(&l->mu);
+    int go = l->auto_eval && !l->snap.evaluating && ftl_now() >= l->next_auto &&
+             t->step >= l->last_eval_step + LIVE_EVAL_MIN_STEPS;
+    pthread_mutex_unlock(&l->mu);
+    if (!go) return;
+    l->last_eval_step = t->step;
+    start_eval(l, 0);
 }
 
 /* Applies the UI's wishes at a batch boundary; journal and markers record them. */
@@ -428,7 +476,8 @@ static void *trainer_main(void *arg)
                 live_post(l, "an evaluation is already running");
             else {
                 if (live) trainer_note(t, "eval");
-                start_eval(l);
+                l->last_eval_step = t->step;
+                start_eval(l, 1);
             }
         }
         if (paused || !live) continue;
@@ -449,6 +498,7 @@ static void *trainer_main(void *arg)
             continue;
         }
         publish_step(l, ftl_now() - t0, t->batch.B);
+        auto_eval(l);
         char note[FTL_ERRLEN];
         if (session_take_notice(&l->s, note)) live_post(l, "%s", note);
         if (r == 1 || (l->probe_every > 0 && t->step % (uint64_t)l->probe_every == 0)) probe(l);
@@ -482,6 +532,8 @@ struct live *live_start(struct session *s, int wake_fd, int probe_every, size_t 
     for (int r = 0; r < REG_COUNT; r++)
         l->lambda_of[r] = reg_table[r].default_lambda;
     l->want_paused = start_paused;
+    l->snap.elapsed = l->s.tr.elapsed;
+    l->auto_eval = 1;
     struct live_snapshot *snap = &l->snap;
     snap->state = LIVE_RUNNING;
     /* A finished run, resumed: done from the first frame, so no key slips into the journal. */

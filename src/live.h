@@ -72,7 +72,9 @@ struct live_snapshot {
     int units;
     uint64_t step, epoch, steps_per_epoch, total_steps;
     double seq_per_s;
-    double last_test; /* the last epoch-end test figure, or NAN */
+    double elapsed;     /* training seconds, over resumes too */
+    double steps_per_s; /* smoothed, for the time left */
+    double last_test;   /* the last epoch-end test figure, or NAN */
     /* the Figure 2 histogram over the probe set */
     uint64_t heat_step; /* 0 = none yet */
     uint32_t heat[LIVE_MAX_UNITS * 10];
@@ -87,6 +89,11 @@ struct live_snapshot {
 };
 
 enum live_request { LIVE_REQ_EVAL = 1, LIVE_REQ_CHECKPOINT = 2, LIVE_REQ_QUIT = 4 };
+
+/* Live evaluation: idle LIVE_EVAL_IDLE_RATIO times an evaluation's duration between two
+ * (at most a tenth of the time spent evaluating), and at least LIVE_EVAL_MIN_STEPS apart. */
+#define LIVE_EVAL_IDLE_RATIO 9.0
+#define LIVE_EVAL_MIN_STEPS 20
 
 struct live;
 
@@ -112,6 +119,8 @@ void live_set_loss(struct live *l, enum reg_kind k);
 /* One step of a control up (dir > 0) or down, as its ctl_table row says (λ ×2, m +1, ...). */
 void live_step_control(struct live *l, enum ctl_id id, int dir);
 void live_toggle_pause(struct live *l);
+/* Automatic evaluations on (the default) or off; `e` (LIVE_REQ_EVAL) always works. */
+void live_set_auto_eval(struct live *l, int on);
 void live_request(struct live *l, enum live_request r);
 /* A notice for the status line, from any thread (e.g. the export thread). */
 void live_post(struct live *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -114,6 +114,7 @@ fi
 # computed: under AddressSanitizer a leak there makes ftlab's status 23.
 start 100 30 "$bin --resume $run"
 wait_until 30 status_field "done" || not_ok "the finished run opens again"
+rm -f "$run/eval.csv" # the live evaluation wrote one while the run trained
 mkdir "$run/eval.csv"
 keys e
 if wait_until 60 on_screen_grep "evaluation failed: .*eval.csv"; then ok "e with eval.csv a folder: evaluation failed, said so"; else

@@ -168,13 +168,18 @@ static void load_history(struct series *s, const char *dir)
 }
 
 /*
- * A resumed run's last evaluation: eval.csv holds one row per k, all of one
- * step (evaluate.c). Without the file there is none yet; a file that does not
- * read says so on the status line.
+ * A resumed run's evaluations: evals.csv holds every one (one row per k and
+ * evaluation, in order: the AMI history), eval.csv the last (runs older than
+ * evals.csv have only that). Without either there is none yet; a file that
+ * does not read says so on the status line.
  */
 static void load_last_eval(struct live *l, const char *dir)
 {
-    char *path = ftl_path_join(dir, "eval.csv"), err[FTL_ERRLEN];
+    char *path = ftl_path_join(dir, "evals.csv"), err[FTL_ERRLEN];
+    if (access(path, F_OK) != 0) {
+        free(path);
+        path = ftl_path_join(dir, "eval.csv");
+    }
     struct plotdata_csv t;
     int rc = access(path, F_OK) == 0 ? plotdata_csv_read(path, &t, err) : 1;
     free(path);
@@ -190,17 +195,20 @@ static void load_last_eval(struct live *l, const char *dir)
         plotdata_csv_free(&t);
         return;
     }
-    const double *last = &t.v[(t.nrow - 1) * t.ncol];
-    struct live_scores sc = {
-        .step = (uint64_t)last[cs], .task = last[ctask], .active_units = (int)last[cunits]};
-    for (size_t r = 0; r < t.nrow && sc.nk < EVAL_MAX_K; r++) {
-        const double *row = &t.v[r * t.ncol];
-        if (row[cs] != last[cs]) continue;
-        sc.k[sc.nk] = (int)row[ck];
-        sc.ami_max[sc.nk] = row[cmax];
-        sc.ami_arithmetic[sc.nk++] = row[carith];
+    /* Rows of one step are one evaluation; each goes to the history in order. */
+    for (size_t r = 0; r < t.nrow;) {
+        const double *first = &t.v[r * t.ncol];
+        struct live_scores sc = {
+            .step = (uint64_t)first[cs], .task = first[ctask], .active_units = (int)first[cunits]};
+        for (; r < t.nrow && t.v[r * t.ncol + cs] == first[cs]; r++) {
+            const double *row = &t.v[r * t.ncol];
+            if (sc.nk == EVAL_MAX_K) continue;
+            sc.k[sc.nk] = (int)row[ck];
+            sc.ami_max[sc.nk] = row[cmax];
+            sc.ami_arithmetic[sc.nk++] = row[carith];
+        }
+        live_add_scores(l, &sc);
     }
-    live_add_scores(l, &sc);
     plotdata_csv_free(&t);
 }
 
@@ -294,13 +302,50 @@ static void draw_scores(struct tui *t, struct canvas *c, int y, int x, int h, in
             xs[i] = (double)v->scores[i].step;
             ys[i] = v->scores[i].ami_max[mid];
         }
-        char title[48];
-        snprintf(title, sizeof title, "AMI_max k=%d history", sc->k[mid]);
-        struct chart_series cs = {
-            .name = "AMI_max", .x = xs, .y = ys, .n = (size_t)v->nscores, .color = TC_SERIES4};
+        char title[64], paper_name[48];
+        snprintf(title, sizeof title, "AMI_max k=%d over steps", sc->k[mid]);
+        struct chart_series cs[2] = {
+            {.name = "AMI_max", .x = xs, .y = ys, .n = (size_t)v->nscores, .color = TC_SERIES4}};
+        int ns = 1;
+        /*
+         * The paper's Table 1 value for the loss in force and this task, at this k,
+         * as a dotted line: isolated points every few columns (NaN between them
+         * breaks the line), across the steps shown.
+         */
+        int kk = sc->k[mid] - 9;
+        double ref = kk >= 0 && kk < 3 ? reg_table[v->ctl.loss].paper[v->task][kk] : NAN;
+        double rx[96], ry[96];
+        if (isfinite(ref)) {
+            double x0 = xs[0], x1 = xs[v->nscores - 1];
+            for (int i = 0; i < 96; i++) {
+                rx[i] = x0 + (x1 - x0) * i / 95.0;
+                ry[i] = i % 2 ? NAN : ref;
+            }
+            snprintf(paper_name, sizeof paper_name, "paper %s %.3f", reg_table[v->ctl.loss].name,
+                     ref);
+            cs[ns++] = (struct chart_series){
+                .name = paper_name, .x = rx, .y = ry, .n = 96, .color = TC_MARKER};
+        }
+        /* The journal's changes on the same x axis as the loss chart's. */
+        struct chart_marker *m = xmallocarray(t->s.nmarks + 1, sizeof *m);
+        for (size_t i = 0; i < t->s.nmarks; i++)
+            m[i] = (struct chart_marker){.x = (double)t->s.marks[i].step, .label = NULL};
         struct chart_opts co = {.title = title};
-        chart_render(c, y + 4, x, h - 4, w, &cs, 1, NULL, 0, &co);
+        chart_render(c, y + 4, x, h - 4, w, cs, ns, m, (int)t->s.nmarks, &co);
+        free(m);
     }
+}
+
+/* "42s", "3:07", "1:02:03". */
+static void fmt_duration(double s, char *buf, size_t cap)
+{
+    long t = (long)(s + 0.5);
+    if (t < 60)
+        snprintf(buf, cap, "%lds", t);
+    else if (t < 3600)
+        snprintf(buf, cap, "%ld:%02ld", t / 60, t % 60);
+    else
+        snprintf(buf, cap, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
 }
 
 /* Cells a UTF-8 string takes (every character here is one cell wide). */
@@ -321,19 +366,29 @@ static void draw_status(struct tui *t, struct canvas *c, int y, int w)
 {
     const struct live_snapshot *v = &t->snap;
     canvas_fill(c, &(struct canvas_rect){y, 0, 2, w}, TC_STATUS);
-    enum { NF = 6 + CTL_COUNT };
+    enum { NF = 7 + CTL_COUNT };
     char field[NF][600];
     int prio[NF], n = 0;
     /* The epoch the next step falls in; once training is over, the one the last step fell in. */
     int over = v->state != LIVE_RUNNING && v->state != LIVE_PAUSED;
     int at_boundary = v->step > 0 && v->steps_per_epoch && v->step % v->steps_per_epoch == 0;
     unsigned long long epoch = v->epoch + (over && at_boundary ? 0 : 1);
-    snprintf(field[n], sizeof field[n], "%s", t->quitting ? "saving" : live_state_name(v->state));
+    snprintf(field[n], sizeof field[n], "%s%s", t->quitting ? "saving" : live_state_name(v->state),
+             v->evaluating ? ", evaluating" : "");
     prio[n++] = 10;
     snprintf(field[n], sizeof field[n], "step %llu/%llu epoch %llu", (unsigned long long)v->step,
              (unsigned long long)v->total_steps, epoch);
     prio[n++] = 9;
     snprintf(field[n], sizeof field[n], "%.0f seq/s", v->seq_per_s);
+    prio[n++] = 2;
+    /* Elapsed training time and, while it runs towards a known end, the time left. */
+    char left[32] = "";
+    if (v->state == LIVE_RUNNING && v->total_steps > v->step && v->steps_per_s > 0)
+        fmt_duration((double)(v->total_steps - v->step) / v->steps_per_s, left, sizeof left);
+    char took[32];
+    fmt_duration(v->elapsed, took, sizeof took);
+    snprintf(field[n], sizeof field[n], "%s%s%s%s", took, left[0] ? " ~" : "", left,
+             left[0] ? " left" : "");
     prio[n++] = 3;
     for (int i = 0; i < CTL_COUNT; i++) { /* the controls, as ctl_table names them */
         double x = ctl_get(&v->ctl, (enum ctl_id)i);
@@ -345,7 +400,7 @@ static void draw_status(struct tui *t, struct canvas *c, int y, int w)
         prio[n++] = i == CTL_LOSS || i == CTL_LAMBDA ? 8 : 6;
     }
     snprintf(field[n], sizeof field[n], "%s", model_task_name(v->task));
-    prio[n++] = 2;
+    prio[n++] = 1;
     snprintf(field[n], sizeof field[n], "%s", v->data);
     prio[n++] = 4;
     snprintf(field[n], sizeof field[n], "%s", v->dir);
@@ -559,7 +614,7 @@ struct panel {
 static const struct panel panels[] = {
     {"loss", draw_loss, PANEL_MAIN, 40, 6, 0},
     {"Figure 2", draw_heatmap, PANEL_SIDE, 28, 44, 40},
-    {"clusters", draw_scores, PANEL_BOTTOM, 4, 9, 30},
+    {"clusters", draw_scores, PANEL_BOTTOM, 4, 14, 30},
 };
 enum { NPANELS = sizeof panels / sizeof panels[0] };
 
