@@ -504,7 +504,7 @@ static int add_folder_runs(const char *dir, char ***list, int *n, int *cap)
     }
     if (d) closedir(d);
     free(runs);
-    qsort(*list + first, (size_t)found, sizeof **list, by_name);
+    if (found) qsort(*list + first, (size_t)found, sizeof **list, by_name); /* *list may be NULL */
     return found;
 }
 
