@@ -30,22 +30,32 @@ wait_for() { # REGEX DESCRIPTION SECONDS
     return 1
 }
 run="$tmp/run"
-start() { tmux -L "$sock" new-session -d -s w -x 120 -y 40 "OPENBLAS_NUM_THREADS=1 $bin $*; sleep 30"; }
+start() {
+    rm -f "$tmp/status"
+    tmux -L "$sock" new-session -d -s w -x 120 -y 40 \
+        "OPENBLAS_NUM_THREADS=1 $bin $*; echo \$? >$tmp/status; sleep 30"
+}
+# quit: q, then wait for ftlab to have exited (an evaluation may be finishing).
+quit() {
+    tmux -L "$sock" send-keys -t w q
+    i=0
+    while [ ! -s "$tmp/status" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+    if [ "$(cat "$tmp/status" 2>/dev/null)" = 0 ]; then ok "q quits with status 0"; else not_ok "q quits with status 0"; fi
+    tmux -L "$sock" kill-server 2>/dev/null
+}
 
 start --sample --hidden 16 --units 8 --batch-size 32 --epochs 1000 --out "$run"
 wait_for "^ AMI_max +k=9 0\.[0-9]{3} +k=10 0\.[0-9]{3} +k=11 0\.[0-9]{3}" \
     "scores appear without pressing e" 60
 wait_for "^AMI_max k=10 over steps" "the AMI history chart appears" 60
 wait_for "━ paper baseline 0\.467" "with the paper's Table 1 value for the loss in force" 5
-tmux -L "$sock" send-keys -t w q
-sleep 2
+quit
 rows=$(awk -F, 'NR > 1 && $2 == 10' "$run/evals.csv" 2>/dev/null | wc -l)
 if [ "$rows" -ge 2 ]; then ok "evals.csv holds the history ($rows evaluations)"; else not_ok "evals.csv holds the history ($rows)"; fi
 if grep -q '^step [0-9]* eval$' "$run/journal"; then not_ok "automatic evaluations are not journaled"; else ok "automatic evaluations are not journaled"; fi
-tmux -L "$sock" kill-server 2>/dev/null
 
 start --resume "$run" --paused
 wait_for "^AMI_max k=10 over steps" "a resumed run shows its history again" 20
-tmux -L "$sock" send-keys -t w q
+quit
 echo "1..$n"
 [ "$fails" -eq 0 ]
