@@ -243,12 +243,12 @@ run_tests() {
     sel=$1
     if [ -z "$sel" ]; then
         find "$tree" -name '*.trs' -exec rm -f {} +
-        (cd "$tree" && timeout "$limit" "$make" -j"$jobs" check) >"$work/check.log" 2>&1
+        (cd "$tree" && FTLAB_IN_MUTANT=1 timeout "$limit" "$make" -j"$jobs" check) >"$work/check.log" 2>&1
         status=$?
         trs=$(cd "$tree" && find . -name '*.trs' | sed 's|^\./||; s|\.trs$||' | sort)
     else
         for t in $sel; do rm -f "$tree/$t.trs" "$tree/$t.log"; done
-        (cd "$tree" && timeout "$limit" "$make" -j"$jobs" check TESTS="$sel") >"$work/check.log" 2>&1
+        (cd "$tree" && FTLAB_IN_MUTANT=1 timeout "$limit" "$make" -j"$jobs" check TESTS="$sel") >"$work/check.log" 2>&1
         status=$?
         trs=$sel
     fi
