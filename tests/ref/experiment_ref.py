@@ -20,6 +20,7 @@ Two modes, from the repository root:
         for T in classify autoencode: ftlab train --data tests/data/experiment
         --task T --hidden 6 --units 5 --steps 1 --seed 7 --out R && cp
         R/checkpoints/initial.ckpt tests/data/experiment/init-T.ckpt
+        (then tests/ref/ckpt_relative_data.py on each: no absolute path in a fixture)
     /usr/bin/python3 tests/ref/experiment_ref.py
         reads them and writes tests/ref/experiment_ref.h.
 """

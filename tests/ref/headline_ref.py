@@ -18,6 +18,7 @@ moves the numbers far beyond rounding. From the repository root:
     ftlab train --data tests/data/headline --hidden 16 --units 8 --epochs 20 --lr 0.003 \\
         --loss proposed --lambda 0.3 --seed 4 --out R
     cp R/checkpoints/final.ckpt tests/data/headline/model.ckpt
+    python3 tests/ref/ckpt_relative_data.py tests/data/headline/model.ckpt tests/data/headline
     /usr/bin/python3 tests/ref/headline_ref.py              # tests/ref/headline_ref.h
 """
 import os
