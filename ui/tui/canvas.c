@@ -138,3 +138,18 @@ void canvas_blit(const struct canvas *c, WINDOW *w, int y, int x)
         }
     }
 }
+
+void canvas_too_small(struct canvas *c, int min_w, int min_h)
+{
+    int H = c->h, W = c->w;
+    char msg[4][64];
+    snprintf(msg[0], sizeof msg[0], "terminal too small: %dx%d, need %dx%d", W, H, min_w, min_h);
+    snprintf(msg[1], sizeof msg[1], "too small: %dx%d, need %dx%d", W, H, min_w, min_h);
+    snprintf(msg[2], sizeof msg[2], "too small: %dx%d", W, H);
+    snprintf(msg[3], sizeof msg[3], "too small");
+    int i = 0;
+    while (i < 3 && (int)strlen(msg[i]) > W)
+        i++;
+    int len = (int)strlen(msg[i]);
+    canvas_text(c, H / 2, len < W ? (W - len) / 2 : 0, msg[i], TC_WARN, W);
+}

@@ -60,6 +60,9 @@ void canvas_put(struct canvas *c, int y, int x, wchar_t ch, short color);
  * the canvas edge); invalid bytes show as '?'. Returns the columns it took.
  */
 int canvas_text(struct canvas *c, int y, int x, const char *s, short color, int maxwidth);
+/* "terminal too small: WxH, need MIN_WxMIN_H", centred, in the longest wording that
+ * fits the canvas (down to "too small"): what a view draws below its minimum size. */
+void canvas_too_small(struct canvas *c, int min_w, int min_h);
 
 /*
  * The same, with (y, x) relative to r and everything outside r (or the

@@ -921,9 +921,7 @@ static void draw(struct follow *f)
     struct canvas *c = &f->canvas;
     canvas_clear(c);
     if (H < MIN_H || W < MIN_W) {
-        char msg[80];
-        snprintf(msg, sizeof msg, "terminal too small: %dx%d, need %dx%d", W, H, MIN_W, MIN_H);
-        canvas_text(c, H / 2, 0, msg, TC_WARN, W);
+        canvas_too_small(c, MIN_W, MIN_H);
     } else {
         char title[256];
         title_bar(f, title, sizeof title, W);

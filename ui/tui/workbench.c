@@ -658,19 +658,6 @@ static void layout(struct tui *t, struct canvas *c, int y, int h, int w)
 }
 
 /* The longest of these that fits the width, whole, in the middle of the screen. */
-static void too_small(struct canvas *c, int H, int W)
-{
-    char msg[4][64];
-    snprintf(msg[0], sizeof msg[0], "terminal too small: %dx%d, need %dx%d", W, H, MIN_W, MIN_H);
-    snprintf(msg[1], sizeof msg[1], "too small: %dx%d, need %dx%d", W, H, MIN_W, MIN_H);
-    snprintf(msg[2], sizeof msg[2], "too small: %dx%d", W, H);
-    snprintf(msg[3], sizeof msg[3], "too small");
-    int i = 0;
-    while (i < 3 && (int)strlen(msg[i]) > W)
-        i++;
-    int len = (int)strlen(msg[i]);
-    canvas_text(c, H / 2, len < W ? (W - len) / 2 : 0, msg[i], TC_WARN, W);
-}
 
 static void draw(struct tui *t)
 {
@@ -683,7 +670,7 @@ static void draw(struct tui *t)
     struct canvas *c = &t->canvas;
     canvas_clear(c);
     if (H < MIN_H || W < MIN_W) {
-        too_small(c, H, W);
+        canvas_too_small(c, MIN_W, MIN_H);
         canvas_blit(c, stdscr, 0, 0);
         wnoutrefresh(stdscr);
         doupdate();
