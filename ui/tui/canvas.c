@@ -5,7 +5,9 @@
 #include "canvas.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "term.h"
 #include "util.h"
