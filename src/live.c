@@ -472,9 +472,15 @@ static void *trainer_main(void *arg)
                 live_post(l, "checkpoint failed: %s", err);
         }
         if (req & LIVE_REQ_EVAL) {
-            if (evaluating)
-                live_post(l, "an evaluation is already running");
-            else {
+            if (evaluating) {
+                /* One already runs (perhaps an automatic one): it answers this request. */
+                if (live) trainer_note(t, "eval");
+                pthread_mutex_lock(&l->mu);
+                l->eval_announce = 1;
+                post_locked(l, "evaluating: the result shows when it is done");
+                pthread_mutex_unlock(&l->mu);
+                wake(l);
+            } else {
                 if (live) trainer_note(t, "eval");
                 l->last_eval_step = t->step;
                 start_eval(l, 1);
