@@ -23,6 +23,7 @@ const struct ctl_event ctl_events[] = {
     {"resume", "training resumed (or a run reopened)"},
     {"eval", "a cluster evaluation was asked for"},
     {"checkpoint", "a checkpoint was written on request"},
+    {"bookmark", "a bookmark: a checkpoint the workbench's R can rewind to"},
     {"done", "the configured epochs or steps were reached"},
     {"stop", "a headless run or a replay ended"},
     {"quit", "the workbench was closed"},

@@ -98,11 +98,16 @@ static int replay(const char *path, const char *out_dir, const char *data_spec, 
         goto out_log;
     /* Resumed at step S: events before S are in the weights already, those at S are not. */
     size_t next = 0;
-    while (resume && next < log.nevents && log.events[next].step < s.tr.step)
+    while (resume && next < log.nevents &&
+           (log.events[next].superseded || log.events[next].step < s.tr.step))
         next++;
     for (;;) {
         struct trainer_controls want = s.tr.ctl;
-        for (; next < log.nevents && log.events[next].step <= s.tr.step; next++)
+        /* Lines a rewind superseded are passed over whatever their step: the
+         * line after the rewind may be at an earlier step than they are. */
+        for (; next < log.nevents &&
+               (log.events[next].superseded || log.events[next].step <= s.tr.step);
+             next++)
             if (!log.events[next].superseded &&
                 apply_event(&log.events[next], &want, path, err) != 0)
                 goto out_session;

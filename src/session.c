@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "branch.h"
 #include "checkpoint.h"
 #include "synth.h"
 #include "util.h"
@@ -127,18 +128,20 @@ static int pending_flush(struct session *s, char *err)
     return 0;
 }
 
-static int open_files(struct session *s, int truncate, char *err)
+static int open_metrics(struct session *s, int truncate, char *err)
 {
     char *path = run_path(s->dir, "metrics.csv");
     s->metrics_fd =
         open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0644);
-    if (s->metrics_fd < 0) {
-        ftl_error(err, "%s: %s", path, strerror(errno));
-        free(path);
-        return -1;
-    }
+    int rc = s->metrics_fd < 0 ? ftl_error(err, "%s: %s", path, strerror(errno)) : 0;
     free(path);
-    path = run_path(s->dir, "journal");
+    return rc;
+}
+
+static int open_files(struct session *s, int truncate, char *err)
+{
+    if (open_metrics(s, truncate, err) != 0) return -1;
+    char *path = run_path(s->dir, "journal");
     int rc = journal_open_append(&s->journal, path, err);
     free(path);
     if (rc == 0) s->tr.journal = &s->journal;
@@ -351,6 +354,55 @@ int session_checkpoint(struct session *s, const char *name, char *err)
         snprintf(s->last_checkpoint, sizeof s->last_checkpoint, "%s.ckpt", name);
         s->last_checkpoint_step = s->tr.step;
     }
+    free(path);
+    return rc;
+}
+
+int session_bookmark(struct session *s, char *name, size_t cap, char *err)
+{
+    /* The journal line first: the checkpoint counts it, so a rewind to it keeps it. */
+    trainer_note(&s->tr, "bookmark");
+    snprintf(name, cap, "bookmark-%llu", (unsigned long long)s->tr.step);
+    return session_checkpoint(s, name, err);
+}
+
+int session_rewind(struct session *s, const char *name, int *branch, char *err)
+{
+    char file[80];
+    snprintf(file, sizeof file, "checkpoints/%.48s.ckpt", name);
+    char *path = run_path(s->dir, file);
+    struct ckpt c;
+    uint64_t step, events;
+    int rc = -1;
+    *branch = 0;
+    if (ckpt_read(path, &c, err) != 0) goto out;
+    rc = ckpt_get_u64(&c, "trainer/step", &step, err);
+    if (rc == 0) rc = ckpt_get_u64(&c, "journal/events", &events, err);
+    ckpt_free(&c);
+    if (rc != 0) goto out;
+    rc = -1;
+    if (step > s->tr.step) {
+        ftl_error(err, "%s: step %llu is ahead of the run (step %llu)", path,
+                  (unsigned long long)step, (unsigned long long)s->tr.step);
+        goto out;
+    }
+    /* Rows that wait in memory belong to the line being left: they must reach its branch. */
+    if (pending_flush(s, err) != 0) goto out;
+    if (s->metrics_fd >= 0) close(s->metrics_fd);
+    s->metrics_fd = -1;
+    int split = branch_split(s->dir, step, branch, err);
+    if (open_metrics(s, 0, err) != 0 || split != 0) goto out;
+    /* The journal says so before the weights change: a crash now resumes at step or later. */
+    if (journal_rewind(&s->journal, step, events, err) != 0 || journal_sync(&s->journal, err) != 0)
+        goto out;
+    /* Training time keeps counting across a rewind: it is the session's, not the line's. */
+    double elapsed = s->tr.elapsed;
+    if (trainer_load(&s->tr, path, err) != 0) goto out;
+    s->tr.elapsed = elapsed;
+    snprintf(s->last_checkpoint, sizeof s->last_checkpoint, "%.40s.ckpt", name);
+    s->last_checkpoint_step = step;
+    rc = 0;
+out:
     free(path);
     return rc;
 }

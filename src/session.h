@@ -87,6 +87,20 @@ int session_take_notice(struct session *s, char *out);
 /* checkpoints/NAME.ckpt now. */
 int session_checkpoint(struct session *s, const char *name, char *err);
 /*
+ * A bookmark: a "bookmark" journal line and checkpoints/bookmark-STEP.ckpt (its
+ * name, without .ckpt, into name[cap]), to come back to with session_rewind.
+ */
+int session_bookmark(struct session *s, char *name, size_t cap, char *err);
+/*
+ * Takes the run back to checkpoints/NAME.ckpt (a bookmark, an epoch's end,
+ * initial): model, optimiser, data order, step and controls are what they were
+ * there, the journal records "rewind STEP EVENTS" (a replay then skips what was
+ * left, and ends with the same weights), and what was trained after STEP moves
+ * to RUN/branches/B (branch.h; B into *branch). Training time keeps counting.
+ * On an error the session may have moved files but keeps its weights; err says why.
+ */
+int session_rewind(struct session *s, const char *name, int *branch, char *err);
+/*
  * Writes the metrics rows still waiting and final.ckpt, syncs and closes the
  * files, frees everything. s is left empty but for last_checkpoint and
  * last_checkpoint_step, which a message about the stop can name.

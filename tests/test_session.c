@@ -3,7 +3,8 @@
  * with RLIMIT_FSIZE, which makes write() fail with EFBIG past a size, as a
  * full disk fails with ENOSPC) under --on-write-error stop and continue,
  * metrics.csv never holding a torn or missing row, recovery when space comes
- * back, and a resume after a checkpoint write was killed halfway.
+ * back, a resume after a checkpoint write was killed halfway, and a
+ * bookmark, a rewind and a replay of the journal to the same weights.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
@@ -20,7 +21,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "branch.h"
 #include "checkpoint.h"
+#include "replay.h"
 #include "session.h"
 #include "synth.h"
 #include "testutil.h"
@@ -277,6 +280,93 @@ static void test_resume_after_killed_write(void **state)
     tmpdir_free(td);
 }
 
+/* The final weights of two runs, bit for bit. */
+static void expect_same_weights(const char *a, const char *b)
+{
+    struct model ma, mb;
+    char err[FTL_ERRLEN];
+    if (session_load_model(a, &ma, NULL, NULL, err) != 0) fail_msg("%s", err);
+    if (session_load_model(b, &mb, NULL, NULL, err) != 0) fail_msg("%s", err);
+    assert_int_equal(ma.size, mb.size);
+    assert_memory_equal(ma.w, mb.w, ma.size * sizeof *ma.w);
+    model_free(&ma);
+    model_free(&mb);
+}
+
+/*
+ * Bookmark at step 3, train on across two epoch ends with another learning
+ * rate, rewind to the bookmark, take another loss, train to step 14: the run
+ * holds one line (rows 1..14, no epoch checkpoint of the left line), the left
+ * line is branch 1, and replaying the journal ends with the same weights. The
+ * journal's superseded lines (steps 7..12) come before lines at earlier steps
+ * (4): the replay must pass them over, not wait for their step.
+ */
+static void test_bookmark_rewind_replay(void **state)
+{
+    (void)state;
+    struct tmpdir *td = tmpdir_new();
+    char *dir = tmpdir_path(td, "run"), *again = tmpdir_path(td, "replayed"), err[FTL_ERRLEN];
+    struct session s;
+    new_session(&s, dir);
+    for (int i = 0; i < 3; i++)
+        assert_true(session_step(&s, err) >= 0);
+    char name[48];
+    if (session_bookmark(&s, name, sizeof name, err) != 0) fail_msg("%s", err);
+    assert_string_equal(name, "bookmark-3");
+    struct trainer_controls k = s.tr.ctl;
+    for (int i = 0; i < 9; i++) {
+        if (s.tr.step == 7) k.lr *= 4, trainer_apply(&s.tr, &k);
+        assert_true(session_step(&s, err) >= 0);
+    }
+    assert_int_equal(s.tr.step, 12);
+    int branch;
+    if (session_rewind(&s, "bookmark-3", &branch, err) != 0) fail_msg("%s", err);
+    assert_int_equal(branch, 1);
+    assert_int_equal(s.tr.step, 3);
+    assert_true(s.tr.ctl.lr < k.lr); /* the controls are the bookmark's again */
+    expect_metrics_rows(dir, 3);
+    k = s.tr.ctl;
+    k.loss = REG_PROPOSED;
+    k.lambda = 0.5;
+    for (int i = 0; i < 11; i++) {
+        if (s.tr.step == 4) trainer_apply(&s.tr, &k);
+        assert_true(session_step(&s, err) >= 0);
+    }
+    trainer_note(&s.tr, "quit");
+    assert_int_equal(session_close(&s, err), 0);
+    expect_metrics_rows(dir, 14);
+
+    struct branch_info *b;
+    size_t nb;
+    assert_int_equal(branch_list(dir, &b, &nb, err), 0);
+    assert_int_equal(nb, 1);
+    assert_int_equal(b[0].id, 1);
+    assert_int_equal(b[0].first, 4);
+    assert_int_equal(b[0].last, 12);
+    char *left = ftl_path_join(b[0].path, "checkpoints/epoch-2.ckpt");
+    assert_true(ftl_is_file(left));
+    free(left);
+    branch_list_free(b, nb);
+    struct branch_point *pts;
+    size_t np;
+    assert_int_equal(branch_checkpoints(dir, &pts, &np, err), 0);
+    for (size_t i = 0; i < np; i++) /* initial, bookmark-3, epoch-1 (step 5), epoch-2 (10) */
+        assert_true(pts[i].step <= 14);
+    assert_int_equal(np, 4);
+    assert_string_equal(pts[0].name, "initial");
+    assert_string_equal(pts[1].name, "bookmark-3");
+    free(pts);
+
+    char *journal = ftl_path_join(dir, "journal");
+    if (replay_run(journal, again, NULL, NULL, NULL, err) != 0) fail_msg("%s", err);
+    expect_same_weights(dir, again);
+    expect_metrics_rows(again, 14);
+    free(journal);
+    free(again);
+    free(dir);
+    tmpdir_free(td);
+}
+
 int main(void)
 {
     /* past RLIMIT_FSIZE a write fails with EFBIG instead of killing the process */
@@ -287,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_continue_on_write_error),
         cmocka_unit_test(test_continue_until_close),
         cmocka_unit_test(test_resume_after_killed_write),
+        cmocka_unit_test(test_bookmark_rewind_replay),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
