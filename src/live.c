@@ -23,6 +23,7 @@ struct live {
     int auto_eval;               /* live evaluation on (the default) */
     int want_paused;
     unsigned requests;
+    char rewind_to[48]; /* the checkpoint a REQ_REWIND goes back to */
     /* ---- snapshot (trainer and evaluator write, UI reads), under mu ---- */
     struct live_snapshot snap;
     struct live_point *pts;
@@ -49,6 +50,9 @@ struct live {
     int close_rc;
     char close_err[FTL_ERRLEN];
 };
+
+/* Requests only this file makes (live_rewind carries a name with it). */
+#define REQ_REWIND 0x100u
 
 static const char *const state_names[] = {"running",  "paused", "done",
                                           "diverged", "failed", "closed"};
@@ -160,6 +164,15 @@ void live_request(struct live *l, enum live_request r)
 {
     pthread_mutex_lock(&l->mu);
     l->requests |= (unsigned)r;
+    pthread_cond_signal(&l->cond);
+    pthread_mutex_unlock(&l->mu);
+}
+
+void live_rewind(struct live *l, const char *name)
+{
+    pthread_mutex_lock(&l->mu);
+    snprintf(l->rewind_to, sizeof l->rewind_to, "%s", name);
+    l->requests |= REQ_REWIND;
     pthread_cond_signal(&l->cond);
     pthread_mutex_unlock(&l->mu);
 }
@@ -296,13 +309,19 @@ static void *eval_main(void *arg)
 
 /* Trainer thread: a copy of the weights goes to a new evaluator thread; announce: say
  * so on the message line when done (an evaluation the user asked for). */
-static void start_eval(struct live *l, int announce)
+/* Trainer thread: waits for the evaluation in flight, if any, and frees its copy. */
+static void join_eval(struct live *l)
 {
     if (l->eval_started) {
         pthread_join(l->eval_thread, NULL);
         model_free(&l->eval_model);
         l->eval_started = 0;
     }
+}
+
+static void start_eval(struct live *l, int announce)
+{
+    join_eval(l);
     const struct model *m = &l->s.tr.model;
     model_init(&l->eval_model, m->task, m->H, m->K);
     memcpy(l->eval_model.w, m->w, m->size * sizeof *m->w);
@@ -421,6 +440,75 @@ static void set_state(struct live *l, enum live_state st, const char *msg, int p
     wake(l);
 }
 
+/* A point in the stream that says "rewound to step; the line left is branch". */
+static void push_rewind_locked(struct live *l, uint64_t step, int branch)
+{
+    if (l->npts == l->cap_pts) {
+        l->cap_pts = l->cap_pts ? 2 * l->cap_pts : 256;
+        l->pts = xrealloc(l->pts, l->cap_pts * sizeof *l->pts);
+    }
+    struct live_point p = {.step = step, .task = NAN, .total = NAN, .test = NAN, .rewound = branch};
+    for (int k = 0; k < REG_COUNT; k++)
+        p.reg[k] = NAN;
+    l->pts[l->npts++] = p;
+}
+
+/*
+ * R: back to a checkpoint (session_rewind). The evaluation in flight is
+ * waited for first (it writes the files the rewind moves), and the export
+ * thread is kept off them. The evaluations made after the step move to the
+ * snapshot's `left`, queued markers after it are dropped (the journal marks
+ * them superseded), and training pauses.
+ */
+static void do_rewind(struct live *l, const char *name, int *paused)
+{
+    struct trainer *t = &l->s.tr;
+    char err[FTL_ERRLEN];
+    uint64_t from = t->step;
+    int branch;
+    join_eval(l);
+    live_files_lock(l);
+    int rc = session_rewind(&l->s, name, &branch, err);
+    live_files_unlock(l);
+    if (rc != 0) {
+        live_post(l, "rewind failed: %s", err);
+        return;
+    }
+    if (!*paused) trainer_note(t, "pause");
+    *paused = 1;
+    uint64_t step = t->step;
+    pthread_mutex_lock(&l->mu);
+    size_t keep = 0;
+    for (size_t i = 0; i < l->nmarks; i++)
+        if (l->marks[i].step <= step) l->marks[keep++] = l->marks[i];
+    l->nmarks = keep;
+    struct live_snapshot *s = &l->snap;
+    int kept = 0;
+    s->nleft = 0;
+    for (int i = 0; i < s->nscores; i++)
+        if (s->scores[i].step > step)
+            s->left[s->nleft++] = s->scores[i];
+        else
+            s->scores[kept++] = s->scores[i];
+    s->nscores = kept;
+    s->left_branch = branch;
+    push_rewind_locked(l, step, branch);
+    s->state = LIVE_PAUSED;
+    s->step = step;
+    s->epoch = t->epoch;
+    l->want = t->ctl;
+    s->ctl = t->ctl;
+    l->want_paused = 1;
+    l->last_eval_step = step;
+    post_locked(l,
+                "rewound from step %llu to %s (step %llu); the line left is branch %d (faint). "
+                "Paused: space goes on",
+                (unsigned long long)from, name, (unsigned long long)step, branch);
+    pthread_mutex_unlock(&l->mu);
+    probe(l);
+    wake(l);
+}
+
 static void *trainer_main(void *arg)
 {
     struct live *l = arg;
@@ -460,6 +548,23 @@ static void *trainer_main(void *arg)
                       paused);
         }
         if (req & LIVE_REQ_QUIT) break;
+        /* A rewind also brings back a run that ended or diverged; not one whose writes fail. */
+        if ((req & REQ_REWIND) && l->snap.state != LIVE_FAILED) {
+            char name[sizeof l->rewind_to];
+            pthread_mutex_lock(&l->mu);
+            memcpy(name, l->rewind_to, sizeof name);
+            l->requests |= req & ~REQ_REWIND; /* the rest, on the next turn (state changes) */
+            pthread_mutex_unlock(&l->mu);
+            do_rewind(l, name, &paused);
+            continue;
+        }
+        if (req & LIVE_REQ_BOOKMARK) {
+            char name[48];
+            if (session_bookmark(&l->s, name, sizeof name, err) == 0)
+                live_post(l, "bookmark %s: R rewinds here", name);
+            else
+                live_post(l, "bookmark failed: %s", err);
+        }
         /* After training, the journal gets nothing but "quit": an evaluation or a checkpoint
          * of the final weights changes nothing a replay would redo. */
         if (req & LIVE_REQ_CHECKPOINT) {
@@ -511,11 +616,7 @@ static void *trainer_main(void *arg)
         wake(l);
     }
     trainer_note(t, "quit");
-    if (l->eval_started) {
-        pthread_join(l->eval_thread, NULL);
-        model_free(&l->eval_model);
-        l->eval_started = 0;
-    }
+    join_eval(l);
     l->close_rc = session_close(&l->s, l->close_err);
     set_state(l, LIVE_CLOSED, l->close_rc ? l->close_err : "closed", paused);
     return NULL;

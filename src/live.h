@@ -40,6 +40,7 @@ struct live_point {
     uint64_t step;
     double task, reg[REG_COUNT], total;
     double test; /* epoch-end test figure, NAN elsewhere */
+    int rewound; /* > 0: not a step but a rewind to `step`; the line left is branch `rewound` */
 };
 
 /* A control change, drawn as a vertical marker. */
@@ -82,13 +83,21 @@ struct live_snapshot {
     /* cluster evaluations */
     int nscores; /* in history, oldest first (at most LIVE_SCORE_HISTORY) */
     struct live_scores scores[LIVE_SCORE_HISTORY];
+    /* the evaluations of the line the last rewind left (branch left_branch, 0: none yet) */
+    int left_branch, nleft;
+    struct live_scores left[LIVE_SCORE_HISTORY];
     char message[256];       /* the latest notice for the status line */
     uint64_t message_serial; /* bumps with every new message */
     char data[128];          /* what it trains on, for the status line */
     char dir[512];           /* the run directory */
 };
 
-enum live_request { LIVE_REQ_EVAL = 1, LIVE_REQ_CHECKPOINT = 2, LIVE_REQ_QUIT = 4 };
+enum live_request {
+    LIVE_REQ_EVAL = 1,
+    LIVE_REQ_CHECKPOINT = 2,
+    LIVE_REQ_QUIT = 4,
+    LIVE_REQ_BOOKMARK = 8, /* session_bookmark: a checkpoint and a journal line */
+};
 
 /* Live evaluation: idle LIVE_EVAL_IDLE_RATIO times an evaluation's duration between two
  * (at most a tenth of the time spent evaluating), and at least LIVE_EVAL_MIN_STEPS apart. */
@@ -122,6 +131,14 @@ void live_toggle_pause(struct live *l);
 /* Automatic evaluations on (the default) or off; `e` (LIVE_REQ_EVAL) always works. */
 void live_set_auto_eval(struct live *l, int on);
 void live_request(struct live *l, enum live_request r);
+/*
+ * Takes the run back to checkpoints/NAME.ckpt at the next batch boundary
+ * (session_rewind; also after training ended or diverged). The point stream
+ * then carries a point with `rewound` set, at the checkpoint's step: what the
+ * UI holds after that step is the line left behind. Training is paused after
+ * a rewind, so the user can change something before going on.
+ */
+void live_rewind(struct live *l, const char *name);
 /* A notice for the status line, from any thread (e.g. the export thread). */
 void live_post(struct live *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "follow.h"
+#include "ghost.h"
 #include "train_opts.h"
 #include "util.h"
 #include "workbench.h"
@@ -67,15 +68,36 @@ static int cmd_tui(int argc, char **argv)
     struct train_opts o;
     int rc = train_opts_parse(self, argc, argv, &o);
     if (rc) return rc;
-    if (!isatty(0) || !isatty(1))
-        return cli_fail("the workbench needs a terminal; use 'ftlab train' for headless runs");
     char err[FTL_ERRLEN];
     struct session s;
     char *dir;
     struct workbench_opts w = {.paused = o.paused, .resumed = o.resume != NULL};
-    if (train_opts_open(&o, &s, &dir, &w.sample, err) != 0) return cli_fail("%s", err);
+    /* The ghosts are checked before a run folder is made: a wrong one costs nothing. */
+    char **ghosts = NULL;
+    if (o.nghost) {
+        struct trainer_config c = o.cfg;
+        struct trainer_controls k = o.ctl;
+        int dropped;
+        if (o.resume && session_read_config(o.resume, &c, &k, err) != 0) return cli_fail("%s", err);
+        ghosts = ghost_pick(o.ghost, o.nghost, c.task, k.loss, GHOST_USER_MAX, &w.nghosts, &dropped,
+                            err);
+        if (!ghosts) return cli_fail("--ghost: %s", err);
+        if (dropped)
+            fprintf(stderr, "ftlab: --ghost: %d more run%s left out (at most %d are drawn)\n",
+                    dropped, dropped == 1 ? "" : "s", GHOST_USER_MAX);
+        w.ghosts = ghosts;
+    }
+    if (!isatty(0) || !isatty(1)) {
+        follow_dirs_free(ghosts);
+        return cli_fail("the workbench needs a terminal; use 'ftlab train' for headless runs");
+    }
+    if (train_opts_open(&o, &s, &dir, &w.sample, err) != 0) {
+        follow_dirs_free(ghosts);
+        return cli_fail("%s", err);
+    }
     w.dir = dir;
     rc = workbench_run(&s, &w, err);
+    follow_dirs_free(ghosts);
     if (rc == 0)
         fprintf(stderr, "ftlab: run saved in %s (continue with 'ftlab --resume %s')\n", dir, dir);
     free(dir);

@@ -48,6 +48,10 @@ const char train_opts_help[] = COMMON_HELP;
 const char train_opts_tui_help[] =
     COMMON_HELP "  --paused             open with training paused (space starts it), so keys set\n"
                 "                       the controls before the first batch\n"
+                "  --ghost RUN_DIR      draw another run's loss and AMI curves faint beneath\n"
+                "                       this one, aligned by step (g flips Figure 2 to it);\n"
+                "                       repeatable, up to 3; a table1 or sweep folder gives\n"
+                "                       its runs of this task, one per loss\n"
                 "  --follow RUN_DIR...  watch runs another process trains (ftlab train, table1,\n"
                 "                       a job writing to a shared folder), read-only: their\n"
                 "                       curves, Figure 2 and scores; a folder of runs\n"
@@ -78,6 +82,7 @@ enum {
     OPT_ON_WRITE_ERROR,
     OPT_INIT,
     OPT_PAUSED,
+    OPT_GHOST,
 };
 
 static const struct option longopts[] = {
@@ -104,6 +109,7 @@ static const struct option longopts[] = {
     {"on-write-error", required_argument, NULL, OPT_ON_WRITE_ERROR},
     {"init", required_argument, NULL, OPT_INIT},
     {"paused", no_argument, NULL, OPT_PAUSED},
+    {"ghost", required_argument, NULL, OPT_GHOST},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0},
 };
@@ -230,6 +236,11 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
             break;
         case OPT_PAUSED:
             o->paused = 1;
+            break;
+        case OPT_GHOST:
+            if (o->nghost == 3)
+                return cli_usage_error(self, "--ghost: at most 3 runs are drawn faint");
+            o->ghost[o->nghost++] = optarg;
             break;
         case 'q':
             o->quiet = 1;

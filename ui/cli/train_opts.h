@@ -17,6 +17,8 @@ struct train_opts {
     const char *resume; /* --resume RUN_DIR, or NULL */
     const char *init;   /* --init CKPT, or NULL */
     int paused;         /* --paused (the workbench only) */
+    char *ghost[3];     /* --ghost RUN_DIR, repeatable (the workbench only) */
+    int nghost;
     int quiet;
     enum session_on_write_error on_write_error; /* --on-write-error stop|continue */
     /* which of epochs/steps the user gave (for --resume overrides) */

@@ -391,6 +391,7 @@ struct heatmap_layout heatmap_render(struct canvas *c, int y, int x, int h, int 
             if (v > colmax[d]) colmax[d] = v;
             if (v > lay.max) lay.max = v;
         }
+    if (o->scale_max > lay.max) lay.max = o->scale_max; /* one scale for two maps */
     lay.levels = s.levels;
     int ne = key_entries(lay.max, s.levels, e);
     lay_out(&f, &lay, &s, counts, rows, cols, shown, e, ne);

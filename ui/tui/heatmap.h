@@ -28,6 +28,8 @@
 struct heatmap_opts {
     const char *title;
     bool highlight_max; /* bold the largest count of each column, when counts are printed */
+    uint32_t scale_max; /* the top of the colour scale when larger than the largest count
+                           (two maps compared on one scale); 0: the largest count */
 };
 
 enum heatmap_mode {

@@ -49,6 +49,10 @@ static const struct look looks256[TC_COUNT] = {
     [TC_SERIES4] = {175, -1, A_NORMAL},
     [TC_SERIES5] = {221, -1, A_NORMAL},
     [TC_MARKER] = {246, -1, A_NORMAL},
+    [TC_GHOST0] = {103, -1, A_NORMAL},
+    [TC_GHOST1] = {137, -1, A_NORMAL},
+    [TC_GHOST2] = {66, -1, A_NORMAL},
+    [TC_GHOST3] = {96, -1, A_NORMAL},
     [TC_HEAT0] = {231, 53, A_NORMAL},
     [TC_HEAT1] = {231, 55, A_NORMAL},
     [TC_HEAT2] = {231, 25, A_NORMAL},
@@ -79,6 +83,10 @@ static const struct look looks8[TC_COUNT] = {
     [TC_SERIES4] = {COLOR_MAGENTA, -1, A_NORMAL},
     [TC_SERIES5] = {COLOR_BLUE, -1, A_BOLD},
     [TC_MARKER] = {COLOR_WHITE, -1, A_DIM},
+    [TC_GHOST0] = {COLOR_BLUE, -1, A_DIM},
+    [TC_GHOST1] = {COLOR_YELLOW, -1, A_DIM},
+    [TC_GHOST2] = {COLOR_GREEN, -1, A_DIM},
+    [TC_GHOST3] = {COLOR_MAGENTA, -1, A_DIM},
     [TC_HEAT0] = {COLOR_WHITE, COLOR_BLACK, A_NORMAL},
     [TC_HEAT1] = {COLOR_WHITE, COLOR_BLUE, A_NORMAL},
     [TC_HEAT2] = {COLOR_WHITE, COLOR_RED, A_NORMAL},
@@ -101,6 +109,10 @@ static const struct look looks_mono[TC_COUNT] = {
     [TC_ERROR] = {-1, -1, A_REVERSE | A_BOLD},
     [TC_SERIES0] = {-1, -1, A_BOLD},
     [TC_MARKER] = {-1, -1, A_DIM},
+    [TC_GHOST0] = {-1, -1, A_DIM},
+    [TC_GHOST1] = {-1, -1, A_DIM},
+    [TC_GHOST2] = {-1, -1, A_DIM},
+    [TC_GHOST3] = {-1, -1, A_DIM},
 };
 
 // clang-format on

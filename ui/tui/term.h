@@ -39,7 +39,11 @@ enum term_color {
     TC_SERIES4,
     TC_SERIES5,
     TC_MARKER, /* vertical event lines on charts and their labels */
-    TC_HEAT0,  /* heatmap ramp, low to high: background colour with readable text */
+    TC_GHOST0, /* other runs and left lines, faint beneath the live curves */
+    TC_GHOST1,
+    TC_GHOST2,
+    TC_GHOST3,
+    TC_HEAT0, /* heatmap ramp, low to high: background colour with readable text */
     TC_HEAT1,
     TC_HEAT2,
     TC_HEAT3,

@@ -17,9 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "branch.h"
 #include "canvas.h"
 #include "chart.h"
 #include "export.h"
+#include "ghost.h"
 #include "heatmap.h"
 #include "live.h"
 #include "plotdata.h"
@@ -73,6 +75,13 @@ struct tui {
     int sample;
     char dir[512];
     struct export_job *export;
+    /* other runs and left lines, drawn faint (ghost.h); Figure 2 shows fig: 0 live, i+1 ghost i */
+    struct ghost ghost[GHOST_MAX];
+    int nghost, fig;
+    /* the rewind menu (R): the run's checkpoints, newest first, and the one selected */
+    int menu;
+    struct branch_point *menu_pts;
+    size_t menu_n, menu_sel;
 };
 
 static const double smoothing[] = {0, 0.6, 0.8, 0.9, 0.95, 0.98};
@@ -98,6 +107,64 @@ static void grow(double **a, size_t cap)
     *a = xrealloc(*a, cap * sizeof **a);
 }
 
+/*
+ * A rewind to step: the points after it are the line left behind, branch
+ * `branch`; they become a ghost (replacing the oldest left line when the slots
+ * are full), with the Figure 2 the screen showed, and leave the live series.
+ */
+static void rewind_series(struct tui *t, uint64_t step, int branch)
+{
+    struct series *s = &t->s;
+    size_t keep = 0;
+    while (keep < s->n && s->step[keep] <= (double)step)
+        keep++;
+    int slot = t->nghost < GHOST_MAX ? t->nghost++ : -1;
+    for (int i = 0; slot < 0 && i < t->nghost; i++) /* the oldest left line goes */
+        if (t->ghost[i].branch) slot = i;
+    if (slot < 0) slot = t->nghost - 1;
+    struct ghost *g = &t->ghost[slot];
+    ghost_free(g);
+    g->branch = branch;
+    g->loss = -1;
+    snprintf(g->label, sizeof g->label, "branch %d", branch);
+    g->n = s->n - keep;
+    g->step = xmallocarray(g->n + 1, sizeof *g->step);
+    g->task = xmallocarray(g->n + 1, sizeof *g->task);
+    memcpy(g->step, s->step + keep, g->n * sizeof *g->step);
+    memcpy(g->task, s->val[0] + keep, g->n * sizeof *g->task);
+    if (t->snap.heat_step > step && t->snap.units > 0) {
+        g->units = t->snap.units;
+        g->heat = xmallocarray((size_t)g->units * 10, sizeof *g->heat);
+        memcpy(g->heat, t->snap.heat, (size_t)g->units * 10 * sizeof *g->heat);
+        g->heat_step = t->snap.heat_step;
+    }
+    s->n = keep;
+    while (s->ntest && s->test_step[s->ntest - 1] > (double)step)
+        s->ntest--;
+    while (s->nmarks && s->marks[s->nmarks - 1].step > step)
+        s->nmarks--;
+}
+
+/* The evaluations of the line the last rewind left arrive in the snapshot: its ghost takes them. */
+static void adopt_left_scores(struct tui *t)
+{
+    const struct live_snapshot *v = &t->snap;
+    for (int i = 0; i < t->nghost; i++) {
+        struct ghost *g = &t->ghost[i];
+        if (g->branch != v->left_branch || g->nami || !v->nleft) continue;
+        size_t cap = (size_t)v->nleft * EVAL_MAX_K;
+        g->ami_step = xmallocarray(cap, sizeof *g->ami_step);
+        g->ami = xmallocarray(cap, sizeof *g->ami);
+        g->ami_k = xmallocarray(cap, sizeof *g->ami_k);
+        for (int e = 0; e < v->nleft; e++)
+            for (int j = 0; j < v->left[e].nk; j++) {
+                g->ami_step[g->nami] = (double)v->left[e].step;
+                g->ami_k[g->nami] = v->left[e].k[j];
+                g->ami[g->nami++] = v->left[e].ami_max[j];
+            }
+    }
+}
+
 static void take_points(struct tui *t)
 {
     struct live_point buf[512];
@@ -105,6 +172,10 @@ static void take_points(struct tui *t)
     struct series *s = &t->s;
     while ((got = live_take_points(t->live, buf, 512)) > 0) {
         for (size_t i = 0; i < got; i++) {
+            if (buf[i].rewound) {
+                rewind_series(t, buf[i].step, buf[i].rewound);
+                continue;
+            }
             if (s->n == s->cap) {
                 s->cap = s->cap ? 2 * s->cap : 1024;
                 grow(&s->step, s->cap);
@@ -228,9 +299,20 @@ static void draw_loss(struct tui *t, struct canvas *c, int y, int x, int h, int 
 {
     struct series *s = &t->s;
     double alpha = smoothing[t->smooth];
-    double *sm[REG_COUNT] = {0};
-    struct chart_series cs[REG_COUNT];
+    double *sm[REG_COUNT] = {0}, *gs[GHOST_MAX] = {0};
+    struct chart_series cs[GHOST_MAX + REG_COUNT];
     int ns = 0;
+    /* Ghosts first, so the live curves are drawn over them; each its task loss, smoothed alike. */
+    for (int i = 0; i < t->nghost; i++) {
+        const struct ghost *g = &t->ghost[i];
+        gs[i] = xmallocarray(g->n ? g->n : 1, sizeof *gs[i]);
+        chart_ema(g->task, g->n, alpha > 0 ? 1 - alpha : 1, gs[i]);
+        cs[ns++] = (struct chart_series){.name = g->label,
+                                         .x = g->step,
+                                         .y = gs[i],
+                                         .n = g->n,
+                                         .color = (enum term_color)(TC_GHOST0 + i)};
+    }
     for (int k = 0; k < REG_COUNT; k++) {
         sm[k] = xmallocarray(s->n ? s->n : 1, sizeof *sm[k]);
         if (alpha > 0) /* chart_ema's alpha is the weight of the newest sample */
@@ -256,18 +338,60 @@ static void draw_loss(struct tui *t, struct canvas *c, int y, int x, int h, int 
     free(m);
     for (int k = 0; k < REG_COUNT; k++)
         free(sm[k]);
+    for (int i = 0; i < t->nghost; i++)
+        free(gs[i]);
 }
 
+static uint32_t heat_total(const uint32_t *h, int units, uint32_t *max)
+{
+    uint32_t sum = 0;
+    *max = 0;
+    for (int i = 0; i < units * 10; i++) {
+        sum += h[i];
+        *max = h[i] > *max ? h[i] : *max;
+    }
+    return sum;
+}
+
+/*
+ * Figure 2 of the live run, or (g) of a ghost. A ghost's counts come from
+ * its evaluation over the whole test split, the live ones from the probe
+ * set: the ghost's are scaled to the probe's size, and both are drawn on one
+ * colour scale (the larger maximum), so the flip compares like with like.
+ */
 static void draw_heatmap(struct tui *t, struct canvas *c, int y, int x, int h, int w)
 {
     const struct live_snapshot *v = &t->snap;
     char title[96];
-    if (v->heat_step == 0)
+    uint32_t live_max, ghost_max = 0, probe = heat_total(v->heat, v->units, &live_max);
+    const struct ghost *g = t->fig > 0 && t->fig <= t->nghost ? &t->ghost[t->fig - 1] : NULL;
+    uint32_t *scaled = NULL;
+    if (g && g->heat && probe > 0) {
+        uint32_t gmax, gsum = heat_total(g->heat, g->units, &gmax);
+        scaled = xmallocarray((size_t)g->units * 10, sizeof *scaled);
+        for (int i = 0; i < g->units * 10; i++) {
+            scaled[i] = gsum ? (uint32_t)((double)g->heat[i] * probe / gsum + 0.5) : 0;
+            ghost_max = scaled[i] > ghost_max ? scaled[i] : ghost_max;
+        }
+    }
+    struct heatmap_opts o = {.title = title,
+                             .scale_max = live_max > ghost_max ? live_max : ghost_max};
+    if (g && scaled) {
+        snprintf(title, sizeof title, "Figure 2 of %s (step %llu; g: next)", g->label,
+                 (unsigned long long)g->heat_step);
+        heatmap_render(c, y, x, h, w, scaled, g->units, 10, &o, NULL);
+        free(scaled);
+        return;
+    }
+    if (g)
+        snprintf(title, sizeof title, "Figure 2: %s has none (g: next)", g->label);
+    else if (v->heat_step == 0)
         snprintf(title, sizeof title, "Figure 2");
     else
-        snprintf(title, sizeof title, "Figure 2 (%d/%d active)", v->heat_active, v->units);
-    struct heatmap_opts o = {.title = title};
+        snprintf(title, sizeof title, "Figure 2 (%d/%d active)%s", v->heat_active, v->units,
+                 t->nghost ? " g: ghosts" : "");
     heatmap_render(c, y, x, h, w, v->heat, v->units, 10, &o, NULL);
+    free(scaled);
 }
 
 static void draw_scores(struct tui *t, struct canvas *c, int y, int x, int h, int w)
@@ -304,9 +428,21 @@ static void draw_scores(struct tui *t, struct canvas *c, int y, int x, int h, in
         }
         char title[64], paper_name[48];
         snprintf(title, sizeof title, "AMI_max k=%d over steps", sc->k[mid]);
-        struct chart_series cs[2] = {
-            {.name = "AMI_max", .x = xs, .y = ys, .n = (size_t)v->nscores, .color = TC_SERIES4}};
-        int ns = 1;
+        struct chart_series cs[GHOST_MAX + 2];
+        double gx[GHOST_MAX][LIVE_SCORE_HISTORY * 2], gy[GHOST_MAX][LIVE_SCORE_HISTORY * 2];
+        int ns = 0;
+        for (int i = 0; i < t->nghost; i++) { /* beneath, at the same k */
+            size_t gn =
+                ghost_ami_at(&t->ghost[i], sc->k[mid], gx[i], gy[i], LIVE_SCORE_HISTORY * 2);
+            if (gn)
+                cs[ns++] = (struct chart_series){.name = t->ghost[i].label,
+                                                 .x = gx[i],
+                                                 .y = gy[i],
+                                                 .n = gn,
+                                                 .color = (enum term_color)(TC_GHOST0 + i)};
+        }
+        cs[ns++] = (struct chart_series){
+            .name = "AMI_max", .x = xs, .y = ys, .n = (size_t)v->nscores, .color = TC_SERIES4};
         /*
          * The paper's Table 1 value for the loss in force and this task, at this k,
          * as a dotted line: isolated points every few columns (NaN between them
@@ -457,6 +593,43 @@ static void act_smooth(struct tui *t, int dir)
                 : t->smooth + dir >= NSMOOTH ? NSMOOTH - 1
                                              : t->smooth + dir;
 }
+/* R: the menu of checkpoints to rewind to, newest first (those of the current line). */
+static void act_rewind_menu(struct tui *t, int arg)
+{
+    (void)arg;
+    char err[FTL_ERRLEN];
+    free(t->menu_pts);
+    t->menu_pts = NULL;
+    if (branch_checkpoints(t->dir, &t->menu_pts, &t->menu_n, err) != 0) {
+        live_post(t->live, "no checkpoints to rewind to: %s", err);
+        return;
+    }
+    /* Newest first, and none ahead of the run (there are none on its line; say so if there were).
+     */
+    struct branch_point *all = t->menu_pts;
+    size_t n = 0;
+    t->menu_pts = xmallocarray(t->menu_n + 1, sizeof *t->menu_pts);
+    for (size_t i = t->menu_n; i-- > 0;)
+        if (all[i].step <= t->snap.step) t->menu_pts[n++] = all[i];
+    free(all);
+    t->menu_n = n;
+    t->menu_sel = 0;
+    t->menu = n > 0;
+    if (!n) live_post(t->live, "no checkpoint to rewind to yet: b bookmarks this step");
+}
+static void act_bookmark(struct tui *t, int arg)
+{
+    (void)arg, live_request(t->live, LIVE_REQ_BOOKMARK);
+}
+static void act_ghost_fig(struct tui *t, int arg)
+{
+    (void)arg;
+    if (!t->nghost) {
+        live_post(t->live, "no ghosts: --ghost RUN_DIR draws another run faint; R leaves one");
+        return;
+    }
+    t->fig = (t->fig + 1) % (t->nghost + 1);
+}
 static void act_help(struct tui *t, int arg)
 {
     (void)arg, t->help = 1;
@@ -539,6 +712,14 @@ static void keys_init(void)
              LIVE_REQ_EVAL);
     bind_key(bind("x", 3, "x export", "export the figures through gnuplot", act_export), 'x', 0);
     bind_key(bind("s", 0, NULL, "checkpoint now", act_request), 's', LIVE_REQ_CHECKPOINT);
+    bind_key(bind("b", 2, "b mark", "bookmark this step (a checkpoint to rewind to)", act_bookmark),
+             'b', 0);
+    bind_key(bind("R", 2, "R rewind",
+                  "rewind to a bookmark or an epoch's end; the line left stays as a ghost",
+                  act_rewind_menu),
+             'R', 0);
+    bind_key(bind("g", 0, NULL, "Figure 2: the live run / each ghost in turn", act_ghost_fig), 'g',
+             0);
     bind_key(bind("l", 0, NULL, "log scale on / off", act_log), 'l', 0);
     b = bind("{ }", 0, NULL, "less / more smoothing", act_smooth);
     bind_key(b, '{', -1), bind_key(b, '}', 1);
@@ -548,10 +729,30 @@ static void keys_init(void)
     bind_key(b, 'q', 0), bind_key(b, 'Q', 0);
 }
 
+/* The rewind menu takes every key while it is up: move, choose, or leave. */
+static void menu_key(struct tui *t, int ch)
+{
+    if (ch == KEY_UP || ch == 'k') {
+        if (t->menu_sel > 0) t->menu_sel--;
+    } else if (ch == KEY_DOWN || ch == 'j') {
+        if (t->menu_sel + 1 < t->menu_n) t->menu_sel++;
+    } else if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+        live_rewind(t->live, t->menu_pts[t->menu_sel].name);
+        live_post(t->live, "rewinding to %s...", t->menu_pts[t->menu_sel].name);
+        t->menu = 0;
+    } else if (ch == 27 || ch == 'q' || ch == 'R') {
+        t->menu = 0;
+    }
+}
+
 static void key(struct tui *t, int ch)
 {
     if (t->help) {
         t->help = 0;
+        return;
+    }
+    if (t->menu) {
+        menu_key(t, ch);
         return;
     }
     for (int i = 0; i < nbindings; i++)
@@ -591,6 +792,24 @@ static void draw_help(struct canvas *c, int H, int W)
         char line[128];
         snprintf(line, sizeof line, "%-9.15s %.79s", bindings[i].keys, bindings[i].help);
         canvas_text(c, y0 + 3 + i, x0 + 2, line, TC_STATUS, w - 4);
+    }
+}
+
+/* The rewind menu: a box in the middle, the selected line reversed, scrolled to keep it shown. */
+static void draw_menu(struct tui *t, struct canvas *c, int H, int W)
+{
+    int w = W - 4 < 56 ? W - 4 : 56, rows = (int)t->menu_n;
+    int h = rows + 4 < H - 2 ? rows + 4 : H - 2, y0 = (H - h) / 2, x0 = (W - w) / 2;
+    int fit = h - 4 > 0 ? h - 4 : 0, first = 0;
+    if ((int)t->menu_sel >= fit) first = (int)t->menu_sel - fit + 1;
+    canvas_fill(c, &(struct canvas_rect){y0, x0, h, w}, TC_STATUS);
+    canvas_text(c, y0 + 1, x0 + 2, "Rewind to (Enter; Esc cancels)", TC_STATUS, w - 4);
+    for (int i = 0; i < fit && first + i < rows; i++) {
+        const struct branch_point *p = &t->menu_pts[first + i];
+        char line[96];
+        snprintf(line, sizeof line, " %-28s step %llu ", p->name, (unsigned long long)p->step);
+        canvas_text(c, y0 + 3 + i, x0 + 2, line,
+                    (size_t)(first + i) == t->menu_sel ? TC_STATUS_KEY : TC_STATUS, w - 4);
     }
 }
 
@@ -682,6 +901,7 @@ static void draw(struct tui *t)
     layout(t, c, 1, H - 3, W); /* between the title line and the two status lines */
     draw_status(t, c, H - 2, W);
     if (t->help) draw_help(c, H, W);
+    if (t->menu) draw_menu(t, c, H, W);
     canvas_blit(c, stdscr, 0, 0);
     wnoutrefresh(stdscr);
     doupdate();
@@ -704,6 +924,32 @@ static int make_pipe(int fds[2])
         fcntl(fds[i], F_SETFD, FD_CLOEXEC);
     }
     return 0;
+}
+
+/*
+ * The --ghost runs, then (a resumed run) the newest lines its rewinds left,
+ * as many as there is room for. A ghost that does not read is said so once.
+ */
+static void load_ghosts(struct tui *t, const struct workbench_opts *o, char *err)
+{
+    for (int i = 0; i < o->nghosts && t->nghost < GHOST_USER_MAX; i++) {
+        const char *base = strrchr(o->ghosts[i], '/');
+        if (ghost_load(&t->ghost[t->nghost], o->ghosts[i],
+                       base && base[1] ? base + 1 : o->ghosts[i], err) == 0)
+            t->nghost++;
+    }
+    struct branch_info *b;
+    size_t nb;
+    char ignored[FTL_ERRLEN];
+    if (!o->resumed || branch_list(t->dir, &b, &nb, ignored) != 0) return;
+    size_t first = nb > (size_t)(GHOST_MAX - t->nghost) ? nb - (size_t)(GHOST_MAX - t->nghost) : 0;
+    for (size_t i = first; i < nb; i++) {
+        char label[32];
+        snprintf(label, sizeof label, "branch %d", b[i].id);
+        if (ghost_load(&t->ghost[t->nghost], b[i].path, label, ignored) == 0)
+            t->ghost[t->nghost++].branch = b[i].id;
+    }
+    branch_list_free(b, nb);
 }
 
 int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
@@ -730,7 +976,10 @@ int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
         return -1;
     }
     keys_init();
+    char ghost_err[FTL_ERRLEN] = "";
+    load_ghosts(&t, o, ghost_err);
     t.live = live_start(s, wake[1], PROBE_EVERY, PROBE_SEQUENCES, o->paused);
+    if (ghost_err[0]) live_post(t.live, "%s", ghost_err);
     if (o->resumed) load_last_eval(t.live, t.dir);
     double last_draw = 0, frame_sum = 0, frame_max = 0;
     long frames = 0;
@@ -754,6 +1003,7 @@ int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
         if (p[0].revents & (POLLHUP | POLLERR)) t.quitting = 1;
         take_points(&t);
         live_view(t.live, &t.snap);
+        adopt_left_scores(&t);
         double now = ftl_now();
         if (t.quitting) {
             draw(&t);
@@ -773,6 +1023,9 @@ int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
     term_end();
     canvas_free(&t.canvas);
     series_free(&t.s);
+    for (int i = 0; i < t.nghost; i++)
+        ghost_free(&t.ghost[i]);
+    free(t.menu_pts);
     signal_fd = -1;
     for (int i = 0; i < 2; i++) {
         close(wake[i]);

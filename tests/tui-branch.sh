@@ -1,0 +1,129 @@
+#!/bin/sh
+# Ghosts, bookmarks and rewinds in the workbench, under tmux, on the embedded
+# sample:
+#   1. `ftlab train` makes a run to draw as a ghost; `tui --ghost` draws it (its
+#      name in the loss chart's key) and g flips Figure 2 to it; a wrong --ghost
+#      is refused before any run folder is made.
+#   2. Paused at step 0, b bookmarks; > doubles lr and space trains to the end;
+#      R opens the menu, the bookmark is chosen, Enter rewinds: step 0 again,
+#      lr as it was, the line left drawn as "branch 1" and kept in
+#      RUN/branches/1; 4 takes the proposed loss, space trains to the end, q.
+#   3. `ftlab replay` of the journal ends with the same weights, bit for bit
+#      (compared through `ftlab export`), and metrics.csv holds one line.
+# Needs tmux (exits 77, a skip, without it) and FTLAB_BIN.
+set -u
+bin=${FTLAB_BIN:-./ftlab}
+. "$(dirname "$0")/testlib.sh"
+command -v tmux >/dev/null 2>&1 || { echo "# SKIP: tmux is not installed"; exit 77; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ftlab-branch-XXXXXX")
+sock="ftlab-branch-$$"
+cleanup() {
+    tmux -L "$sock" kill-server 2>/dev/null
+    tmux -L "$sock-2" kill-server 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+fails=0
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+    n=$((n + 1)); echo "not ok $n - $1"; fails=$((fails + 1))
+    tmux -L "$sock" capture-pane -p -t ftlab 2>/dev/null | sed 's/^/#   /'
+}
+screen() { tmux -L "$sock" capture-pane -p -t ftlab 2>/dev/null; }
+# wait_screen TEXT DESCRIPTION: polls (10 s) until the screen holds TEXT, a fixed string.
+wait_screen() {
+    i=0
+    while [ $i -lt 100 ]; do
+        if screen | grep -qF -- "$1"; then ok "$2"; return 0; fi
+        sleep 0.1; i=$((i + 1))
+    done
+    not_ok "$2 (no '$1' on the screen)"
+    return 1
+}
+keys() { tmux -L "$sock" send-keys -t ftlab "$@"; }
+quit_and_wait() {
+    keys q
+    i=0
+    while [ ! -f "$tmp/status" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+}
+export OPENBLAS_NUM_THREADS=1
+
+# ---- 1. a ghost ----
+"$bin" train --sample --steps 48 --loss decov --out "$tmp/other" -q >/dev/null 2>&1 &&
+    "$bin" eval "$tmp/other" >/dev/null 2>&1 || { echo "not ok - cannot make the ghost run"; exit 1; }
+if "$bin" tui --sample --ghost "$tmp/nothing" --out "$tmp/never" </dev/null >"$tmp/g.out" 2>&1; then
+    not_ok "a --ghost that is no run is refused"
+elif grep -q "nothing" "$tmp/g.out" && [ ! -e "$tmp/never" ]; then
+    ok "a --ghost that is no run is refused, naming it, before a run folder is made"
+else
+    not_ok "a --ghost that is no run is refused, naming it, before a run folder is made"
+    sed 's/^/#   /' "$tmp/g.out"
+fi
+tmux -L "$sock" new-session -d -s ftlab -x 120 -y 36 \
+    "$bin tui --sample --steps 24 --ghost $tmp/other --out $tmp/ghosted; sleep 30"
+wait_screen "━ other" "the ghost's name is in the loss chart's key"
+keys g
+wait_screen "Figure 2 of other" "g flips Figure 2 to the ghost"
+keys g
+wait_screen "g: ghosts" "g again flips it back to the live run"
+keys q
+sleep 1
+tmux -L "$sock" kill-server 2>/dev/null
+sock="$sock-2" # a server of its own: a new one on a socket just killed may not start
+
+# ---- 2. bookmark, train, rewind, train ----
+run="$tmp/run"
+tmux -L "$sock" new-session -d -s ftlab -x 120 -y 36 \
+    "$bin tui --sample --steps 30 --paused --out $run; echo \"exit=\$?\" > $tmp/status; sleep 30"
+wait_screen "step 0/30" "the workbench opens paused at step 0"
+keys b
+wait_screen "bookmark bookmark-0" "b bookmarks step 0"
+keys '>' Space
+wait_screen "step 30/30" "> and space train to the end with lr 0.002"
+screen | grep -q "lr 0.002" && ok "at lr 0.002" || not_ok "at lr 0.002"
+keys R
+wait_screen "Rewind to" "R opens the rewind menu"
+# The menu lists the newest first; move down to the bookmark.
+pos=$(screen | awk '/Rewind to/ { on = 1; next } on && / step [0-9]+/ { i++; if ($0 ~ /bookmark-0 /) { print i - 1; exit } }')
+if [ -n "$pos" ]; then
+    ok "the menu lists the bookmark"
+    while [ "$pos" -gt 0 ]; do keys Down; pos=$((pos - 1)); done
+    keys Enter
+else
+    not_ok "the menu lists the bookmark"
+fi
+wait_screen "rewound from step 30 to bookmark-0" "Enter rewinds to the bookmark"
+wait_screen "step 0/30" "the run is at step 0 again"
+screen | grep -q "lr 0.001" && ok "with lr 0.001 again" || not_ok "with lr 0.001 again"
+wait_screen "branch 1" "the line left is drawn as branch 1"
+[ -f "$run/branches/1/metrics.csv" ] && [ "$(wc -l <"$run/branches/1/metrics.csv")" -eq 31 ] &&
+    ok "branches/1/metrics.csv holds the 30 steps left" ||
+    not_ok "branches/1/metrics.csv holds the 30 steps left"
+keys 4 Space
+wait_screen "step 30/30" "4 and space train the new line to the end"
+quit_and_wait
+grep -qx "exit=0" "$tmp/status" 2>/dev/null && ok "q quits with status 0" || not_ok "q quits with status 0"
+rows_whole "$run" && [ "$(wc -l <"$run/metrics.csv")" -eq 31 ] &&
+    ok "metrics.csv holds one line of 30 steps" || not_ok "metrics.csv holds one line of 30 steps"
+grep -qxE "rewind 0 [0-9]+" "$run/journal" && ok "the journal records the rewind" ||
+    { not_ok "the journal records the rewind"; sed 's/^/#   /' "$run/journal"; }
+
+# ---- 3. the replay ends with the same weights ----
+if "$bin" replay "$run/journal" --out "$tmp/replayed" >"$tmp/replay.log" 2>&1 &&
+    "$bin" export "$run" "$tmp/w1" >/dev/null 2>&1 && "$bin" export "$tmp/replayed" "$tmp/w2" >/dev/null 2>&1 &&
+    diff -r "$tmp/w1" "$tmp/w2" >/dev/null; then
+    ok "replaying the journal ends with the session's weights, bit for bit"
+else
+    not_ok "replaying the journal ends with the session's weights, bit for bit"
+    sed 's/^/#   /' "$tmp/replay.log" "$run/journal"
+fi
+# And the left line is not what the run ended with (the test could not pass by accident).
+if "$bin" export "$run/branches/1/checkpoints/epoch-1.ckpt" "$tmp/w3" >/dev/null 2>&1 &&
+    ! diff -r "$tmp/w1" "$tmp/w3" >/dev/null; then
+    ok "the line left ended elsewhere"
+else
+    not_ok "the line left ended elsewhere"
+fi
+echo "1..$n"
+[ "$fails" -eq 0 ]
