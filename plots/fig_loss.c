@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "branch.h"
 #include "figkit.h"
 #include "plotdata.h"
 #include "util.h"
@@ -80,9 +81,57 @@ static void put_markers(FILE *fp, const struct plotdata_marker *mk, size_t n, do
     }
 }
 
+/*
+ * The lines a rewind left (branch.h): each one's task loss, as a block of its
+ * own ("branch1": step, task), drawn grey and dashed beneath the run's terms.
+ */
+#define MAX_BRANCHES 6
+struct left_lines {
+    int n;
+    int id[MAX_BRANCHES];
+    uint64_t first[MAX_BRANCHES], last[MAX_BRANCHES];
+    char name[MAX_BRANCHES][16];
+    char *text[MAX_BRANCHES];
+};
+
+static void read_branches(const char *run_dir, struct left_lines *b)
+{
+    struct branch_info *info;
+    size_t n;
+    char err[FTL_ERRLEN];
+    memset(b, 0, sizeof *b);
+    if (branch_list(run_dir, &info, &n, err) != 0) return;
+    for (size_t i = 0; i < n && b->n < MAX_BRANCHES; i++) {
+        char *path = ftl_path_join(info[i].path, "metrics.csv");
+        struct plotdata_csv m;
+        int ok = plotdata_csv_read(path, &m, err) == 0;
+        free(path);
+        if (!ok) continue;
+        int cs = plotdata_csv_col(&m, "step"), ct = plotdata_csv_col(&m, "task");
+        if (cs >= 0 && ct >= 0 && m.nrow > 0) {
+            struct fig_text t;
+            FILE *fp = fig_text_open(&t);
+            for (size_t r = 0; r < m.nrow; r++) {
+                double v = m.v[r * (size_t)m.ncol + ct];
+                fprintf(fp, "%.0f", m.v[r * (size_t)m.ncol + cs]);
+                fig_put_number(fp, v > 0 ? v : NAN);
+                fputc('\n', fp);
+            }
+            int k = b->n++;
+            b->text[k] = fig_text_close(&t);
+            b->id[k] = info[i].id;
+            b->first[k] = info[i].first;
+            b->last[k] = info[i].last;
+            snprintf(b->name[k], sizeof b->name[k], "branch%d", info[i].id);
+        }
+        plotdata_csv_free(&m);
+    }
+    branch_list_free(info, n);
+}
+
 static char *loss_body(double height, const struct plotdata_run *r, const struct plotdata_csv *m,
                        const struct term *terms, const int *col, const int *has_term,
-                       const struct plotdata_marker *mk, size_t nmk)
+                       const struct plotdata_marker *mk, size_t nmk, const struct left_lines *b)
 {
     int data_col[NTERMS]; /* each term's column in the block: those present, in order, after step */
     for (int j = 0, c = 2; j < NTERMS; j++)
@@ -95,6 +144,8 @@ static char *loss_body(double height, const struct plotdata_run *r, const struct
     fig_put_title(fp, title, NULL, 1);
     int step = plotdata_csv_col(m, "step");
     double first = m->v[step], last = m->v[(m->nrow - 1) * (size_t)m->ncol + step];
+    for (int i = 0; i < b->n; i++)
+        last = (double)b->last[i] > last ? (double)b->last[i] : last;
     fprintf(fp,
             "set xlabel 'training step (batch)'\n"
             "set ylabel 'loss term (log scale)'\n"
@@ -106,11 +157,23 @@ static char *loss_body(double height, const struct plotdata_run *r, const struct
     int shown = 0;
     for (int j = 0; j < NTERMS; j++)
         shown += has_term[j];
-    fig_put_key_below(fp, height, (shown + 1) / 2, 2);
+    fig_put_key_below(fp, height, (shown + b->n + 1) / 2, 2);
     fputs("\n", fp);
     put_markers(fp, mk, nmk, first, last);
     fputs("\nplot ", fp);
     const char *sep = "";
+    for (int i = 0; i < b->n; i++) { /* first, so the run's own terms are drawn over them */
+        char label[96];
+        /* Short: the key has two columns only while every entry is short. */
+        snprintf(label, sizeof label, "left %llu-%llu (task)", (unsigned long long)b->first[i],
+                 (unsigned long long)b->last[i]);
+        fprintf(fp,
+                "%s$%s using 1:2 with lines linewidth 0.8 dashtype (2,2) linecolor rgb "
+                "'#9a9a9a' title ",
+                sep, b->name[i]);
+        gp_put_string(fp, label);
+        sep = ", \\\n     ";
+    }
     for (int j = 0; j < NTERMS; j++) {
         if (!has_term[j]) continue;
         fprintf(fp, "%s$loss using 1:%d with lines %s linecolor rgb '%s' title ", sep, data_col[j],
@@ -141,21 +204,28 @@ static int draw_loss(const struct plotdata_run *r, const struct plotdata_csv *m,
         shown += has_term[j];
     struct plotdata_marker *mk = NULL;
     size_t nmk = 0;
+    struct left_lines b;
+    read_branches(run_dir, &b);
     int rc = shown ? plotdata_markers(run_dir, &mk, &nmk, err)
                    : ftl_error(err, "%s/metrics.csv: no positive loss to draw", run_dir);
     if (rc == 0) {
-        const double height = 2.0 + fig_key_below_height((shown + 1) / 2);
-        char *body = loss_body(height, r, m, terms, col, has_term, mk, nmk);
+        const double height = 2.0 + fig_key_below_height((shown + b.n + 1) / 2);
+        char *body = loss_body(height, r, m, terms, col, has_term, mk, nmk, &b);
         char what[256] = "step";
         for (int j = 0; j < NTERMS; j++)
             if (col[j] >= 0)
                 snprintf(what + strlen(what), sizeof what - strlen(what), " %s", terms[j].column);
         snprintf(what + strlen(what), sizeof what - strlen(what), " (NaN: <= 0)");
-        struct gp_block block = {"loss", what, data};
-        struct gp_figure f = {"loss", 3.5, height, &block, 1, body};
+        struct gp_block blocks[1 + MAX_BRANCHES] = {{"loss", what, data}};
+        for (int i = 0; i < b.n; i++)
+            blocks[1 + i] =
+                (struct gp_block){b.name[i], "step task (a line a rewind left)", b.text[i]};
+        struct gp_figure f = {"loss", 3.5, height, blocks, 1 + b.n, body};
         rc = gp_render(&f, out_dir, fmt, err);
         free(body);
     }
+    for (int i = 0; i < b.n; i++)
+        free(b.text[i]);
     free(mk);
     free(data);
     return rc;

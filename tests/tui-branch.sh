@@ -10,6 +10,7 @@
 #      RUN/branches/1; 4 takes the proposed loss, space trains to the end, q.
 #   3. `ftlab replay` of the journal ends with the same weights, bit for bit
 #      (compared through `ftlab export`), and metrics.csv holds one line.
+#   4. `ftlab plot` draws the line left in the loss figure.
 # Needs tmux (exits 77, a skip, without it) and FTLAB_BIN.
 set -u
 bin=${FTLAB_BIN:-./ftlab}
@@ -124,6 +125,18 @@ if "$bin" export "$run/branches/1/checkpoints/epoch-1.ckpt" "$tmp/w3" >/dev/null
     ok "the line left ended elsewhere"
 else
     not_ok "the line left ended elsewhere"
+fi
+# ---- 4. ftlab plot draws the line left beside the run ----
+if command -v gnuplot >/dev/null 2>&1; then
+    if "$bin" plot "$run" --out "$tmp/fig" >/dev/null 2>&1 &&
+        [ "$(awk '/^\$branch1 << EOD/ { on = 1; next } on && /^EOD/ { exit } on { n++ } END { print n + 0 }' "$tmp/fig/loss.gp")" -eq 30 ] &&
+        grep -q 'left 1-30 (task)' "$tmp/fig/loss.gp"; then
+        ok "ftlab plot draws the line left (30 steps) in the loss figure"
+    else
+        not_ok "ftlab plot draws the line left (30 steps) in the loss figure"
+    fi
+else
+    echo "# gnuplot is not installed: the plot of the branches is not checked"
 fi
 echo "1..$n"
 [ "$fails" -eq 0 ]
