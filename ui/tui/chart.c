@@ -394,9 +394,10 @@ static int key_width(const struct chart_series *s, int ns)
 }
 
 static void draw_key(struct canvas *c, const struct canvas_rect *r, int row, int col,
-                     const struct chart_series *s, int ns, bool braille)
+                     const struct chart_series *s, int ns, int first, bool braille)
 {
-    for (int k = 0; k < ns; k++) {
+    for (int i = 0; i < ns; i++) {
+        int k = (first + i) % ns;
         if (!s[k].name) continue;
         int len = 2 + (int)strlen(s[k].name);
         if (col + len > r->w) break;
@@ -433,9 +434,9 @@ struct chart_layout chart_render(struct canvas *c, int y, int x, int h, int w,
     bool braille = use_braille(c->caps, s, ns);
     int kw = key_width(s, ns), top = 1, bottom = r.h >= 3 ? r.h - 2 : r.h - 1;
     if (kw > 0 && title_len + 2 + kw <= r.w) {
-        draw_key(c, &r, 0, r.w - kw, s, ns, braille);
+        draw_key(c, &r, 0, r.w - kw, s, ns, o->key_first, braille);
     } else if (kw > 0 && r.h >= 10) {
-        draw_key(c, &r, 1, 0, s, ns, braille);
+        draw_key(c, &r, 1, 0, s, ns, o->key_first, braille);
         top = 2;
     }
     int rows = bottom - top + 1;

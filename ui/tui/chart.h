@@ -47,6 +47,8 @@ struct chart_opts {
     bool log_y;   /* log10 y axis, labelled at powers of ten */
     bool fixed_x; /* show [x_min, x_max] (e.g. the last N steps), not the data's range */
     double x_min, x_max;
+    int key_first; /* the key lists series from this one on, then the ones before, while
+                      they fit (e.g. the live curves before the ghosts drawn beneath them) */
 };
 
 /* What chart_render drew, for callers mapping back to data (and for tests). */

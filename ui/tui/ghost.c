@@ -108,6 +108,27 @@ int ghost_load(struct ghost *g, const char *dir, const char *label, char *err)
     return 0;
 }
 
+void ghost_label(const char *dir, char *out, size_t cap)
+{
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/')
+        len--;
+    size_t start = len;
+    while (start > 0 && dir[start - 1] != '/')
+        start--;
+    const char *base = dir + start;
+    size_t blen = len - start;
+    /* TASK-LOSS-runR, as table1 and sweeps name their runs: the task is the live one's. */
+    for (int t = 0; t < TASK_COUNT; t++) {
+        size_t tl = strlen(model_task_name((enum model_task)t));
+        if (blen > tl + 1 && strncmp(base, model_task_name((enum model_task)t), tl) == 0 &&
+            base[tl] == '-')
+            base += tl + 1, blen -= tl + 1;
+    }
+    if (blen > 18) blen = 18;
+    snprintf(out, cap, "%.*s", (int)blen, base);
+}
+
 size_t ghost_ami_at(const struct ghost *g, int k, double *xs, double *ys, size_t cap)
 {
     size_t n = 0;

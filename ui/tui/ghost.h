@@ -31,6 +31,12 @@ struct ghost {
 
 /* Reads a run directory (or a branch folder: metrics.csv is all it needs). 0, or -1 with err. */
 int ghost_load(struct ghost *g, const char *dir, const char *label, char *err);
+/*
+ * A short name for a ghost from its folder: the folder's name, without the
+ * task in front when it is one of a folder of runs ("runs/classify-decov-run1"
+ * gives "decov-run1"), at most 18 characters.
+ */
+void ghost_label(const char *dir, char *out, size_t cap);
 /* The points of AMI_max at k, into xs/ys [cap]; returns how many. */
 size_t ghost_ami_at(const struct ghost *g, int k, double *xs, double *ys, size_t cap);
 void ghost_free(struct ghost *g);

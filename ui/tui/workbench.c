@@ -333,7 +333,7 @@ static void draw_loss(struct tui *t, struct canvas *c, int y, int x, int h, int 
     char title[128];
     snprintf(title, sizeof title, "Loss terms%s%s", t->log_y ? " (log)" : "",
              alpha > 0 ? ", smoothed" : "");
-    struct chart_opts o = {.title = title, .log_y = t->log_y};
+    struct chart_opts o = {.title = title, .log_y = t->log_y, .key_first = t->nghost};
     chart_render(c, y, x, h, w, cs, ns, m, (int)s->nmarks, &o);
     free(m);
     for (int k = 0; k < REG_COUNT; k++)
@@ -441,6 +441,7 @@ static void draw_scores(struct tui *t, struct canvas *c, int y, int x, int h, in
                                                  .n = gn,
                                                  .color = (enum term_color)(TC_GHOST0 + i)};
         }
+        int nghosts = ns;
         cs[ns++] = (struct chart_series){
             .name = "AMI_max", .x = xs, .y = ys, .n = (size_t)v->nscores, .color = TC_SERIES4};
         /*
@@ -466,7 +467,7 @@ static void draw_scores(struct tui *t, struct canvas *c, int y, int x, int h, in
         struct chart_marker *m = xmallocarray(t->s.nmarks + 1, sizeof *m);
         for (size_t i = 0; i < t->s.nmarks; i++)
             m[i] = (struct chart_marker){.x = (double)t->s.marks[i].step, .label = NULL};
-        struct chart_opts co = {.title = title};
+        struct chart_opts co = {.title = title, .key_first = nghosts};
         chart_render(c, y + 4, x, h - 4, w, cs, ns, m, (int)t->s.nmarks, &co);
         free(m);
     }
@@ -715,11 +716,9 @@ static void keys_init(void)
     bind_key(bind("b", 2, "b mark", "bookmark this step (a checkpoint to rewind to)", act_bookmark),
              'b', 0);
     bind_key(bind("R", 2, "R rewind",
-                  "rewind to a bookmark or an epoch's end; the line left stays as a ghost",
-                  act_rewind_menu),
+                  "rewind to a bookmark or an epoch (the line left stays, faint)", act_rewind_menu),
              'R', 0);
-    bind_key(bind("g", 0, NULL, "Figure 2: the live run / each ghost in turn", act_ghost_fig), 'g',
-             0);
+    bind_key(bind("g", 0, NULL, "Figure 2 of the live run / of each ghost", act_ghost_fig), 'g', 0);
     bind_key(bind("l", 0, NULL, "log scale on / off", act_log), 'l', 0);
     b = bind("{ }", 0, NULL, "less / more smoothing", act_smooth);
     bind_key(b, '{', -1), bind_key(b, '}', 1);
@@ -933,10 +932,9 @@ static int make_pipe(int fds[2])
 static void load_ghosts(struct tui *t, const struct workbench_opts *o, char *err)
 {
     for (int i = 0; i < o->nghosts && t->nghost < GHOST_USER_MAX; i++) {
-        const char *base = strrchr(o->ghosts[i], '/');
-        if (ghost_load(&t->ghost[t->nghost], o->ghosts[i],
-                       base && base[1] ? base + 1 : o->ghosts[i], err) == 0)
-            t->nghost++;
+        char label[sizeof t->ghost[0].label];
+        ghost_label(o->ghosts[i], label, sizeof label);
+        if (ghost_load(&t->ghost[t->nghost], o->ghosts[i], label, err) == 0) t->nghost++;
     }
     struct branch_info *b;
     size_t nb;
