@@ -61,13 +61,27 @@ else
     not_ok "a --ghost that is no run is refused, naming it, before a run folder is made"
     sed 's/^/#   /' "$tmp/g.out"
 fi
+# A folder of runs (table1's layout) stands for its runs of the live task.
+mkdir -p "$tmp/folder/runs" "$tmp/ae/runs"
+cp -r "$tmp/other" "$tmp/folder/runs/classify-decov-run1"
+cp -r "$tmp/other" "$tmp/ae/runs/autoencode-decov-run1"
+sed -i 's/^task .*/task autoencode/' "$tmp/ae/runs/autoencode-decov-run1/config"
+if "$bin" tui --sample --ghost "$tmp/ae" --out "$tmp/never" </dev/null >"$tmp/g.out" 2>&1; then
+    not_ok "a folder without a run of this task is refused"
+elif grep -q "no run of the classify task" "$tmp/g.out" && [ ! -e "$tmp/never" ]; then
+    ok "a folder without a run of this task is refused, saying so"
+else
+    not_ok "a folder without a run of this task is refused, saying so"
+    sed 's/^/#   /' "$tmp/g.out"
+fi
 tmux -L "$sock" new-session -d -s ftlab -x 120 -y 36 \
-    "$bin tui --sample --steps 24 --ghost $tmp/other --out $tmp/ghosted; sleep 30"
+    "$bin tui --sample --steps 24 --ghost $tmp/other --ghost $tmp/folder --out $tmp/ghosted; sleep 30"
 wait_screen "━ other" "the ghost's name is in the loss chart's key"
+wait_screen "━ decov-run1" "a folder's run is a ghost too, named without its task"
 keys g
 wait_screen "Figure 2 of other" "g flips Figure 2 to the ghost"
-keys g
-wait_screen "g: ghosts" "g again flips it back to the live run"
+keys g g
+wait_screen "g: ghosts" "g flips through the ghosts back to the live run"
 keys q
 sleep 1
 tmux -L "$sock" kill-server 2>/dev/null
