@@ -12,13 +12,15 @@
 #include "run.h"
 #include "util.h"
 
-/* The step a checkpoint file was taken at; -1 when it does not read whole. */
-static int checkpoint_step(const char *path, uint64_t *step)
+/* The step a checkpoint file was taken at, and the journal's step lines then (events may be
+ * NULL); -1 when it does not read whole. */
+static int checkpoint_step(const char *path, uint64_t *step, uint64_t *events)
 {
     struct ckpt c;
     char err[FTL_ERRLEN];
     if (ckpt_read(path, &c, err) != 0) return -1;
     int rc = ckpt_get_u64(&c, "trainer/step", step, err);
+    if (rc == 0 && events) rc = ckpt_get_u64(&c, "journal/events", events, err);
     ckpt_free(&c);
     return rc;
 }
@@ -50,7 +52,7 @@ int branch_checkpoints(const char *dir, struct branch_point **out, size_t *n, ch
             continue;
         char *path = ftl_path_join(ckdir, e->d_name);
         uint64_t step;
-        int ok = checkpoint_step(path, &step) == 0;
+        int ok = checkpoint_step(path, &step, NULL) == 0;
         free(path);
         if (!ok) continue;
         if (*n == cap) {
@@ -167,8 +169,13 @@ static int move_last_eval(const char *dir, const char *branch, uint64_t step, ch
     return rc;
 }
 
-/* Checkpoints taken after step go into branch/checkpoints/. */
-static int move_checkpoints(const char *dir, const char *branch, uint64_t step, char *err)
+/*
+ * Checkpoints taken after the rewind's checkpoint go into branch/checkpoints/:
+ * those of a later step, and those of the same step written later (more
+ * journal lines: a bookmark or a final.ckpt of the line left, at that step).
+ */
+static int move_checkpoints(const char *dir, const char *branch, uint64_t step, uint64_t events,
+                            char *err)
 {
     char *ckdir = run_path(dir, "checkpoints"), *bdir = ftl_path_join(branch, "checkpoints");
     DIR *d = opendir(ckdir);
@@ -178,8 +185,8 @@ static int move_checkpoints(const char *dir, const char *branch, uint64_t step, 
         size_t len = strlen(e->d_name);
         if (len < 6 || strcmp(e->d_name + len - 5, ".ckpt") != 0) continue;
         char *path = ftl_path_join(ckdir, e->d_name);
-        uint64_t s;
-        if (checkpoint_step(path, &s) == 0 && s > step) {
+        uint64_t s, ev;
+        if (checkpoint_step(path, &s, &ev) == 0 && (s > step || (s == step && ev > events))) {
             if (!made && (rc = ftl_mkdir_p(bdir, err)) == 0) made = 1;
             char *to = ftl_path_join(bdir, e->d_name);
             if (rc == 0 && rename(path, to) != 0)
@@ -209,7 +216,7 @@ static int last_branch(const char *root)
     return last;
 }
 
-int branch_split(const char *dir, uint64_t step, int *id, char *err)
+int branch_split(const char *dir, uint64_t step, uint64_t events, int *id, char *err)
 {
     char *root = run_path(dir, "branches"), name[16];
     int rc = ftl_mkdir_p(root, err);
@@ -224,7 +231,7 @@ int branch_split(const char *dir, uint64_t step, int *id, char *err)
     if (rc == 0) rc = split_csv(dir, branch, "metrics.csv", step, err);
     if (rc == 0) rc = split_csv(dir, branch, "evals.csv", step, err);
     if (rc == 0) rc = move_last_eval(dir, branch, step, err);
-    if (rc == 0) rc = move_checkpoints(dir, branch, step, err);
+    if (rc == 0) rc = move_checkpoints(dir, branch, step, events, err);
     if (branch) ftl_sync_parent(branch);
     free(branch);
     free(root);

@@ -40,12 +40,14 @@ struct branch_point {
 int branch_checkpoints(const char *dir, struct branch_point **out, size_t *n, char *err);
 
 /*
- * Moves everything of dir after step into a new branch folder (its number in
- * *id): rows of metrics.csv and evals.csv with a larger step, the newest
- * evaluation's files when they are of a later step, and checkpoints taken
- * later. Files that do not exist are skipped.
+ * Moves everything of dir after a checkpoint (taken at step, when the journal
+ * held events step lines) into a new branch folder (its number in *id): rows
+ * of metrics.csv and evals.csv with a larger step, the newest evaluation's
+ * files when they are of a later step, and checkpoints taken later (a later
+ * step, or the same step with more journal lines). Files that do not exist
+ * are skipped.
  */
-int branch_split(const char *dir, uint64_t step, int *id, char *err);
+int branch_split(const char *dir, uint64_t step, uint64_t events, int *id, char *err);
 
 /* One branch as `ftlab plot` and the workbench read it. */
 struct branch_info {

@@ -558,7 +558,10 @@ static void *trainer_main(void *arg)
             do_rewind(l, name, &paused);
             continue;
         }
-        if (req & LIVE_REQ_BOOKMARK) {
+        if ((req & LIVE_REQ_BOOKMARK) && !live) {
+            /* The end is final.ckpt already, and after "done" the journal takes only "quit". */
+            live_post(l, "training is over: nothing new to bookmark; R rewinds to a checkpoint");
+        } else if (req & LIVE_REQ_BOOKMARK) {
             char name[48];
             if (session_bookmark(&l->s, name, sizeof name, err) == 0)
                 live_post(l, "bookmark %s: R rewinds here", name);

@@ -208,12 +208,17 @@ out:
     return rc;
 }
 
-/* The checkpoint with the most steps in dir/checkpoints (a new path), or NULL. */
+/*
+ * The checkpoint with the most steps in dir/checkpoints (a new path), or NULL.
+ * Of several at one step (a bookmark, then control changes, then final.ckpt)
+ * the one written last, by the journal lines it counts: it holds the controls
+ * the journal ends with.
+ */
 char *session_newest_checkpoint(const char *dir, uint64_t *step_out, char *skipped)
 {
     char *ckdir = run_path(dir, "checkpoints"), *best = NULL;
     if (skipped) skipped[0] = '\0';
-    uint64_t best_step = 0;
+    uint64_t best_step = 0, best_events = 0;
     DIR *d = opendir(ckdir);
     struct dirent *e;
     while (d && (e = readdir(d))) {
@@ -221,7 +226,7 @@ char *session_newest_checkpoint(const char *dir, uint64_t *step_out, char *skipp
         if (n < 6 || strcmp(e->d_name + n - 5, ".ckpt") != 0) continue;
         char *path = ftl_path_join(ckdir, e->d_name), err[FTL_ERRLEN];
         struct ckpt c;
-        uint64_t step;
+        uint64_t step, events = 0;
         /* A damaged checkpoint (killed mid-write is impossible, but a bad disk is not) is
          * passed over, and said so. */
         int ok = ckpt_read(path, &c, err) == 0;
@@ -230,11 +235,14 @@ char *session_newest_checkpoint(const char *dir, uint64_t *step_out, char *skipp
             snprintf(skipped + used, FTL_ERRLEN - used, "%s%s", used ? "; " : "", err);
         }
         if (ok) {
-            if (ckpt_get_u64(&c, "trainer/step", &step, err) == 0 && (!best || step >= best_step)) {
+            ckpt_get_u64(&c, "journal/events", &events, err); /* 0 when absent */
+            if (ckpt_get_u64(&c, "trainer/step", &step, err) == 0 &&
+                (!best || step > best_step || (step == best_step && events >= best_events))) {
                 free(best);
                 best = path;
                 path = NULL;
                 best_step = step;
+                best_events = events;
             }
             ckpt_free(&c);
         }
@@ -390,7 +398,7 @@ int session_rewind(struct session *s, const char *name, int *branch, char *err)
     if (pending_flush(s, err) != 0) goto out;
     if (s->metrics_fd >= 0) close(s->metrics_fd);
     s->metrics_fd = -1;
-    int split = branch_split(s->dir, step, branch, err);
+    int split = branch_split(s->dir, step, events, branch, err);
     if (open_metrics(s, 0, err) != 0 || split != 0) goto out;
     /* The journal says so before the weights change: a crash now resumes at step or later. */
     if (journal_rewind(&s->journal, step, events, err) != 0 || journal_sync(&s->journal, err) != 0)

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Soak: the workbench under tmux on the embedded sample, for SOAK_SECONDS
 # (default 20), with what a user and a terminal throw at it at once: random
-# keys at about 50 a second (every key of the workbench but q; x only with
-# gnuplot), random window sizes from 30x8 to 250x80, storms of SIGWINCH,
+# keys at about 50 a second (every key of the workbench but q, bookmarks and
+# rewinds among them; x only with gnuplot), random window sizes from 30x8 to 250x80, storms of SIGWINCH,
 # SIGTSTP/SIGCONT and SIGSTOP/SIGCONT. Then an SSH disconnect, twice: SIGHUP
 # to ftlab, after which the terminal must be as it was (normal screen, cursor
 # on, icanon and echo, our text printed after it shows); and, after a
@@ -65,7 +65,7 @@ start() { # PHASE ARGS...
         sleep 0.1; i=$((i + 1))
     done
 }
-keyset='1234 +-[]<>esl{}?'
+keyset='1234 +-[]<>esl{}?bRgjk'
 command -v gnuplot >/dev/null 2>&1 && keyset="${keyset}x"
 
 # storm SECONDS: 10 rounds a second of 5 random keys, and now and then a resize,
@@ -78,6 +78,7 @@ storm() {
             s = ""
             for (i = 0; i < 5; i++) s = s substr(keys, int(rand() * length(keys)) + 1, 1)
             print "keys " s
+            if (rand() < 0.05) print "enter" # chooses in the rewind menu when R opened it
             x = rand()
             if (x < 0.08) printf "resize %d %d\n", 30 + int(rand() * 221), 8 + int(rand() * 73)
             else if (x < 0.11) print "winch"
@@ -88,6 +89,7 @@ storm() {
     }' | while read -r what a b; do
         case $what in
         keys) tm send-keys -t soak -l "$a" 2>/dev/null ;;
+        enter) tm send-keys -t soak Enter 2>/dev/null ;;
         resize) tm resize-window -t soak -x "$a" -y "$b" 2>/dev/null ;;
         winch) for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
                 kill -WINCH "$pid" 2>/dev/null; done ;;
@@ -153,8 +155,8 @@ check "with its pane killed ftlab exits" wait_until 120 exited
 check "with status 0 ($(cat "$tmp/status.2" 2>/dev/null))" grep -q -x "exit=0" "$tmp/status.2"
 check "final.ckpt is written again" [ "$run/checkpoints/final.ckpt" -nt "$tmp/status.1" ]
 check "no sanitizer report" no_sanitizer_report
-check "after 'done' the journal has only 'quit'" awk '
-    done && $3 != "quit" { bad = 1 } { done = $3 == "done" } END { exit bad }' "$run/journal"
+check "after 'done' the journal has only 'quit' (or a rewind to go on from)" awk '
+    done && $3 != "quit" && $1 != "rewind" { bad = 1 } { done = $3 == "done" } END { exit bad }' "$run/journal"
 echo "# journal: $(grep -c '^step' "$run/journal") events, $(grep -c -E '^step [0-9]+ (loss|lambda|margin|lr) ' "$run/journal") changes, $(steps "$run") steps"
 
 # ---- the journal of both sessions, replayed headless, ends with the same weights ----

@@ -313,7 +313,12 @@ static void test_bookmark_rewind_replay(void **state)
     char name[48];
     if (session_bookmark(&s, name, sizeof name, err) != 0) fail_msg("%s", err);
     assert_string_equal(name, "bookmark-3");
+    /* A change and a checkpoint at the bookmark's own step, after it: the line left's. */
     struct trainer_controls k = s.tr.ctl;
+    double margin = k.margin;
+    k.margin = margin + 2;
+    trainer_apply(&s.tr, &k);
+    if (session_checkpoint(&s, "step-3", err) != 0) fail_msg("%s", err);
     for (int i = 0; i < 9; i++) {
         if (s.tr.step == 7) k.lr *= 4, trainer_apply(&s.tr, &k);
         assert_true(session_step(&s, err) >= 0);
@@ -324,6 +329,7 @@ static void test_bookmark_rewind_replay(void **state)
     assert_int_equal(branch, 1);
     assert_int_equal(s.tr.step, 3);
     assert_true(s.tr.ctl.lr < k.lr); /* the controls are the bookmark's again */
+    assert_true(s.tr.ctl.margin == margin);
     expect_metrics_rows(dir, 3);
     k = s.tr.ctl;
     k.loss = REG_PROPOSED;
@@ -344,6 +350,9 @@ static void test_bookmark_rewind_replay(void **state)
     assert_int_equal(b[0].first, 4);
     assert_int_equal(b[0].last, 12);
     char *left = ftl_path_join(b[0].path, "checkpoints/epoch-2.ckpt");
+    assert_true(ftl_is_file(left));
+    free(left);
+    left = ftl_path_join(b[0].path, "checkpoints/step-3.ckpt"); /* same step, written later */
     assert_true(ftl_is_file(left));
     free(left);
     branch_list_free(b, nb);
