@@ -47,6 +47,8 @@ struct chart_opts {
     bool log_y;   /* log10 y axis, labelled at powers of ten */
     bool fixed_x; /* show [x_min, x_max] (e.g. the last N steps), not the data's range */
     double x_min, x_max;
+    bool x_real; /* x is not a count of steps (epochs): ticks may fall between whole
+                    numbers and are labelled as values ("0.5"), not as steps ("12k") */
 };
 
 /* What chart_render drew, for callers mapping back to data (and for tests). */
