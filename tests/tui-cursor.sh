@@ -11,7 +11,8 @@ bin=${FTLAB_BIN:-./ftlab}
 command -v tmux >/dev/null 2>&1 || { echo "# SKIP: tmux is not installed"; exit 77; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ftlab-cursor-XXXXXX")
 sock="ftlab-cursor-$$"
-trap 'tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+sock1=$sock
+trap 'tmux -L "$sock1" kill-server 2>/dev/null; tmux -L "$sock1-2" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 export XDG_DATA_HOME="$tmp/xdg"
 unset FTLAB_DATA
 fails=0
@@ -163,6 +164,7 @@ quit
 
 # While training adds points the cursor stays on its step; at the end it follows.
 run="$tmp/run2"
+sock="$sock-2" # a server of its own: a new one on the socket just killed may fail to start
 start 120 40 --sample --steps 100000 --out "$run"
 wait_for "\| step [0-9]{3,}/100000 " "a long run trains" 60
 keys c Home Right Right Right
