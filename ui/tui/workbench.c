@@ -384,9 +384,12 @@ static void draw_cursor(struct tui *t, struct canvas *c, const struct chart_layo
     int len = snprintf(buf, sizeof buf, "%.6g", t->cursor.step * x_scale(t));
     const struct canvas_rect line = {label_row, L->plot.x, 1, L->plot.w};
     int at = clamp(col - len / 2, 0, L->plot.w - len);
-    /* a blank either side, so it does not run into the axis label it covers */
-    canvas_put_in(c, &line, 0, at - 1, ' ', TC_DEFAULT);
-    canvas_put_in(c, &line, 0, at + len, ' ', TC_DEFAULT);
+    /* An axis label it covers in part goes whole, so no stray digits stand beside it. */
+    struct cell *cl;
+    for (int i = at - 1; (cl = canvas_cell_in(c, &line, 0, i)) && cl->ch != ' '; i--)
+        cl->ch = ' ';
+    for (int i = at + len; (cl = canvas_cell_in(c, &line, 0, i)) && cl->ch != ' '; i++)
+        cl->ch = ' ';
     canvas_text_in(c, &line, 0, at, buf, TC_STATUS_KEY, len);
 }
 
