@@ -305,6 +305,27 @@ static void test_x_labels_are_round_steps(void **state)
     canvas_free(&c);
 }
 
+/* An x axis in epochs (x_real): ticks between whole numbers, labelled as values. */
+static void test_x_labels_real(void **state)
+{
+    (void)state;
+    double y[2] = {1, 2}, x[2] = {0, 2.5};
+    struct chart_series s = {"a", x, y, 2, TC_SERIES0};
+    struct chart_opts o = {.x_real = true};
+    struct canvas c;
+    canvas_init(&c, 8, 60, COLOR_UTF8);
+    chart_render(&c, 0, 0, 8, 60, &s, 1, NULL, 0, &o);
+    const char *labels = row_text(&c, 7, 0, 60);
+    assert_non_null(strstr(labels, " 0.5 "));
+    assert_non_null(strstr(labels, " 1.5 "));
+    assert_non_null(strstr(labels, "2.5"));
+    /* the same data counted in steps: whole numbers only */
+    o.x_real = false;
+    chart_render(&c, 0, 0, 8, 60, &s, 1, NULL, 0, &o);
+    assert_null(strstr(row_text(&c, 7, 0, 60), "."));
+    canvas_free(&c);
+}
+
 static void test_markers_at_their_column(void **state)
 {
     (void)state;
@@ -639,6 +660,7 @@ int main(void)
         cmocka_unit_test(test_nan_and_nonpositive_skipped_on_log),
         cmocka_unit_test(test_number_formats),
         cmocka_unit_test(test_x_labels_are_round_steps),
+        cmocka_unit_test(test_x_labels_real),
         cmocka_unit_test(test_markers_at_their_column),
         cmocka_unit_test(test_ascii_fallback),
         cmocka_unit_test(test_no_data),

@@ -9,7 +9,7 @@ bin=${FTLAB_BIN:-./ftlab}
 command -v tmux >/dev/null 2>&1 || { echo "# SKIP: tmux is not installed"; exit 77; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ftlab-live-XXXXXX")
 sock="ftlab-live-$$"
-trap 'tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT # the last server
 export XDG_DATA_HOME="$tmp/xdg"
 unset FTLAB_DATA
 fails=0
@@ -42,6 +42,8 @@ quit() {
     while [ ! -s "$tmp/status" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
     if [ "$(cat "$tmp/status" 2>/dev/null)" = 0 ]; then ok "q quits with status 0"; else not_ok "q quits with status 0"; fi
     tmux -L "$sock" kill-server 2>/dev/null
+    # a new server on a socket just killed may fail to start: the next one gets its own
+    sock="$sock-x"
 }
 
 start --sample --hidden 16 --units 8 --batch-size 32 --epochs 1000 --out "$run"

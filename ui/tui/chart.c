@@ -23,6 +23,7 @@ struct plot {
     int dots_w, dots_h;
     bool braille;
     bool log_y;
+    bool x_real;   /* fractional ticks and value labels (chart_opts.x_real) */
     double x0, x1; /* x range */
     double y0, y1; /* y range; log10 units on a log axis */
 };
@@ -320,25 +321,30 @@ static void draw_y_axis(struct canvas *c, const struct canvas_rect *r, int top, 
     }
 }
 
-/* 1, 2 or 5 times a power of ten, at least 1 (steps are whole numbers). */
-static double nice_step(double span, int ticks)
+/* 1, 2 or 5 times a power of ten; at least 1 unless whole is false (steps are whole numbers). */
+static double nice_step(double span, int ticks, bool whole)
 {
     double raw = span / (ticks > 0 ? ticks : 1);
     double mag = pow(10, floor(log10(raw)));
     double f = raw / mag;
     double step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
-    return step < 1 ? 1 : step;
+    return step < 1 && whole ? 1 : step;
 }
 
 /* Step numbers under the plot at round values, each centred on its column. */
 static void draw_x_labels(const struct plot *p, int row)
 {
     const struct canvas_rect line = {row, p->r.x, 1, p->r.w};
-    double step = nice_step(p->x1 - p->x0, p->r.w / 8);
+    double step = nice_step(p->x1 - p->x0, p->r.w / 8, !p->x_real);
     int free_from = 0; /* first column a label may use */
-    for (double v = ceil(p->x0 / step) * step; v <= p->x1; v += step) {
+    /* Ticks as multiples of step (not a running sum), so fractions print without drift. */
+    for (double k = ceil(p->x0 / step); k * step <= p->x1; k++) {
+        double v = k * step;
         char buf[16];
-        chart_format_step(v, buf, sizeof buf);
+        if (p->x_real)
+            chart_format_value(v, buf, sizeof buf);
+        else
+            chart_format_step(v, buf, sizeof buf);
         int len = (int)strlen(buf);
         int at = dot_col(p, v) / p->cell_w - len / 2;
         if (at > p->r.w - len) at = p->r.w - len;
@@ -442,7 +448,7 @@ struct chart_layout chart_render(struct canvas *c, int y, int x, int h, int w,
     int rows = bottom - top + 1;
     if (rows <= 0) return out;
 
-    struct plot p = {.c = c, .braille = braille, .log_y = o->log_y};
+    struct plot p = {.c = c, .braille = braille, .log_y = o->log_y, .x_real = o->x_real};
     p.cell_w = braille ? 2 : 1;
     p.cell_h = braille ? 4 : 1;
     p.dots_h = rows * p.cell_h;

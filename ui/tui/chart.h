@@ -49,6 +49,8 @@ struct chart_opts {
     double x_min, x_max;
     int key_first; /* the key lists series from this one on, then the ones before, while
                       they fit (e.g. the live curves before the ghosts drawn beneath them) */
+    bool x_real;   /* x is not a count of steps (epochs): ticks may fall between whole
+                      numbers and are labelled as values ("0.5"), not as steps ("12k") */
 };
 
 /* What chart_render drew, for callers mapping back to data (and for tests). */

@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,23 @@ static void add_change(struct series *s, uint64_t step, enum ctl_id id, double v
     ctl_marker_append(m->text, sizeof m->text, id, v, term_utf8());
 }
 
+/* The panels, in the order of panels[] (the focus names one). */
+enum { P_LOSS, P_FIGURE2, P_CLUSTERS, MAX_PANELS };
+
+/*
+ * Cursor mode: a vertical line on the focused chart whose step, losses, AMI
+ * and nearest journal event the status line reads out. It holds a step, not
+ * a column, so it stays on its point while the x axis rescales under it.
+ */
+struct cursor {
+    int on;
+    int at_end;                /* on the newest point, following it as points arrive */
+    double x;                  /* where the user put it, in steps (at_end: ignored) */
+    int valid;                 /* this frame found a point to read (step below) */
+    double step;               /* the data point nearest x: what the read-out shows */
+    struct chart_layout chart; /* the focused chart as last drawn: columns to x */
+};
+
 struct tui {
     struct live *live;
     struct live_snapshot snap;
@@ -73,6 +91,12 @@ struct tui {
     int help;   /* the key overlay is up */
     int quitting;
     int sample;
+    int focus;             /* P_*: the panel Tab moved to */
+    int maxed;             /* the focused panel fills the area (f) */
+    int shown[MAX_PANELS]; /* drawn in the last frame: what Tab cycles through */
+    int window;            /* index into windows[] (z) */
+    int epochs_x;          /* the charts' x axis in epochs, not steps (u) */
+    struct cursor cursor;
     char dir[512];
     struct export_job *export;
     /* other runs and left lines, drawn faint (ghost.h); Figure 2 shows fig: 0 live, i+1 ghost i */
@@ -83,6 +107,10 @@ struct tui {
     struct branch_point *menu_pts;
     size_t menu_n, menu_sel;
 };
+
+/* The x windows z cycles through: the whole run, then the last N steps (0: all). */
+static const long windows[] = {0, 10000, 1000};
+#define NWINDOWS (int)(sizeof windows / sizeof *windows)
 
 static const double smoothing[] = {0, 0.6, 0.8, 0.9, 0.95, 0.98};
 #define NSMOOTH (int)(sizeof smoothing / sizeof *smoothing)
@@ -211,19 +239,19 @@ static void load_history(struct series *s, const char *dir)
     char *path = ftl_path_join(dir, "metrics.csv"), err[FTL_ERRLEN];
     struct plotdata_csv t;
     if (plotdata_csv_read(path, &t, err) == 0) {
-        int cs = plotdata_csv_col(&t, "step"), col[REG_COUNT];
-        /* Column 0 is the task loss; each regulariser's is its name (metrics.csv). */
+        int cs = plotdata_csv_col(&t, "step"), col[REG_COUNT + 1];
+        /* Column 0 is the task loss; each regulariser's is its name (metrics.csv); then total. */
         for (int k = 0; k < REG_COUNT; k++)
             col[k] = plotdata_csv_col(&t, k == REG_BASELINE ? "task" : reg_table[k].name);
+        col[REG_COUNT] = plotdata_csv_col(&t, "total");
         s->cap = t.nrow + 1024;
         grow(&s->step, s->cap);
         for (int k = 0; k <= REG_COUNT; k++)
             grow(&s->val[k], s->cap);
         for (size_t r = 0; r < t.nrow && cs >= 0; r++) {
             s->step[s->n] = t.v[r * t.ncol + cs];
-            for (int k = 0; k < REG_COUNT; k++)
+            for (int k = 0; k <= REG_COUNT; k++)
                 s->val[k][s->n] = col[k] >= 0 ? t.v[r * t.ncol + col[k]] : NAN;
-            s->val[REG_COUNT][s->n] = NAN;
             s->n++;
         }
         plotdata_csv_free(&t);
@@ -293,22 +321,183 @@ static void series_free(struct series *s)
     free(s->marks);
 }
 
+/* Cells a UTF-8 string takes (every character here is one cell wide). */
+static int cells(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static int clamp(int v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+// ---- the charts' x axis: window, units, cursor, focus ----
+
+/* Axis units per step: 1, or 1/steps_per_epoch on an epoch axis (u). */
+static double x_scale(const struct tui *t)
+{
+    return t->epochs_x && t->snap.steps_per_epoch ? 1.0 / (double)t->snap.steps_per_epoch : 1;
+}
+
+/* Steps in the axis' units, in a new array: the data stays in steps, the axis converts. */
+static double *scaled_x(const double *steps, size_t n, double f)
+{
+    double *x = xmallocarray(n ? n : 1, sizeof *x);
+    for (size_t i = 0; i < n; i++)
+        x[i] = steps[i] * f;
+    return x;
+}
+
+/*
+ * The x window (z) and units (u) as chart options, the same for every chart
+ * so their axes line up: the last N steps of the loss series, ending at its
+ * newest point, so the window follows training.
+ */
+static void x_opts(const struct tui *t, struct chart_opts *o)
+{
+    const struct series *s = &t->s;
+    double f = x_scale(t);
+    o->x_real = f != 1;
+    if (!windows[t->window] || s->n < 2) return;
+    double first = s->step[0], newest = s->step[s->n - 1];
+    o->fixed_x = true;
+    o->x_min = fmax(first, newest - (double)windows[t->window]) * f;
+    o->x_max = newest * f;
+}
+
+/* Index of the element of xs [n > 0] (ascending) nearest x; the earlier one on a tie. */
+static size_t nearest(const double *xs, size_t n, double x)
+{
+    size_t lo = 0, hi = n; /* lo: the first element >= x */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (xs[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == n) return n - 1;
+    return lo > 0 && x - xs[lo - 1] <= xs[lo] - x ? lo - 1 : lo;
+}
+
+static int is_chart(int panel)
+{
+    return panel == P_LOSS || panel == P_CLUSTERS;
+}
+
+/* The steps of the focused chart's points: the loss series', or the evaluations'. */
+static size_t focused_steps(const struct tui *t, double buf[LIVE_SCORE_HISTORY], const double **xs)
+{
+    if (t->focus == P_LOSS) {
+        *xs = t->s.step;
+        return t->s.n;
+    }
+    for (int i = 0; i < t->snap.nscores; i++)
+        buf[i] = (double)t->snap.scores[i].step;
+    *xs = buf;
+    return t->focus == P_CLUSTERS ? (size_t)t->snap.nscores : 0;
+}
+
+/*
+ * Once a frame, before drawing: the point the cursor reads, the one of the
+ * focused chart nearest the cursor's step (the newest while at the end). A
+ * cursor the x window has left behind waits at the window's left edge.
+ */
+static void cursor_resolve(struct tui *t)
+{
+    struct cursor *cu = &t->cursor;
+    double buf[LIVE_SCORE_HISTORY];
+    const double *xs;
+    size_t n = focused_steps(t, buf, &xs);
+    cu->valid = n > 0;
+    if (!cu->valid) return;
+    struct chart_opts o = {0};
+    x_opts(t, &o);
+    double x = cu->x, left = o.x_min / x_scale(t);
+    if (o.fixed_x && x < left) x = left;
+    cu->step = cu->at_end ? xs[n - 1] : xs[nearest(xs, n, x)];
+}
+
+/* The cursor's column on a chart as drawn (chart_render's layout), or -1 without a plot. */
+static int cursor_col(const struct tui *t, const struct chart_layout *L)
+{
+    if (L->plot.w <= 0 || !(L->x_max > L->x_min)) return -1;
+    /* At the end it sits on the newest point; elsewhere where the user put it. */
+    double x = (t->cursor.at_end ? t->cursor.step : t->cursor.x) * x_scale(t);
+    double col = floor((x - L->x_min) / (L->x_max - L->x_min) * L->plot.w);
+    return col < 0 ? 0 : col >= L->plot.w ? L->plot.w - 1 : (int)col;
+}
+
+/*
+ * The cursor on the focused chart just drawn: a line on the empty cells of
+ * its column (the curves crossing it stay, in bold) and, under the axis, the
+ * x of the point it reads. Keeps the layout, for the keys that move it.
+ */
+static void draw_cursor(struct tui *t, struct canvas *c, const struct chart_layout *L,
+                        int label_row)
+{
+    t->cursor.chart = *L;
+    int col = cursor_col(t, L);
+    if (!t->cursor.on || !t->cursor.valid || col < 0) return;
+    for (int row = 0; row < L->plot.h; row++) {
+        struct cell *cl = canvas_cell_in(c, &L->plot, row, col);
+        if (cl && cl->ch == ' ') /* bold white: no series or marker has that look */
+            canvas_put_in(c, &L->plot, row, col, term_utf8() ? 0x2502 : '|', TC_TITLE);
+        else if (cl)
+            cl->bold = 1;
+    }
+    if (label_row != L->plot.y + L->plot.h) return; /* a chart without x labels */
+    char buf[32];
+    int len = snprintf(buf, sizeof buf, "%.6g", t->cursor.step * x_scale(t));
+    const struct canvas_rect line = {label_row, L->plot.x, 1, L->plot.w};
+    int at = clamp(col - len / 2, 0, L->plot.w - len);
+    /* An axis label it covers in part goes whole, so no stray digits stand beside it. */
+    struct cell *cl;
+    for (int i = at - 1; (cl = canvas_cell_in(c, &line, 0, i)) && cl->ch != ' '; i--)
+        cl->ch = ' ';
+    for (int i = at + len; (cl = canvas_cell_in(c, &line, 0, i)) && cl->ch != ' '; i++)
+        cl->ch = ' ';
+    canvas_text_in(c, &line, 0, at, buf, TC_STATUS_KEY, len);
+}
+
+/* The focused panel's title starts with this marker... */
+static const char *focus_mark(const struct tui *t, int panel)
+{
+    return t->focus != panel ? "" : term_utf8() ? "▶ " : "> ";
+}
+
+/* ...and is drawn highlighted: the title cells at (y, x), up to the first that is not one. */
+static void highlight_title(const struct tui *t, int panel, struct canvas *c, int y, int x, int w)
+{
+    struct cell *cl;
+    for (int i = 0; t->focus == panel && i < w && (cl = canvas_cell(c, y, x + i)); i++) {
+        if (cl->color != TC_TITLE) break;
+        cl->color = TC_STATUS_KEY;
+    }
+}
+
 // ---- panels ----
 
 static void draw_loss(struct tui *t, struct canvas *c, int y, int x, int h, int w)
 {
     struct series *s = &t->s;
-    double alpha = smoothing[t->smooth];
-    double *sm[REG_COUNT] = {0}, *gs[GHOST_MAX] = {0};
+    double alpha = smoothing[t->smooth], f = x_scale(t);
+    double *sm[REG_COUNT] = {0}, *gs[GHOST_MAX] = {0}, *gx[GHOST_MAX] = {0};
+    double *xs = scaled_x(s->step, s->n, f);
     struct chart_series cs[GHOST_MAX + REG_COUNT];
     int ns = 0;
     /* Ghosts first, so the live curves are drawn over them; each its task loss, smoothed alike. */
     for (int i = 0; i < t->nghost; i++) {
         const struct ghost *g = &t->ghost[i];
         gs[i] = xmallocarray(g->n ? g->n : 1, sizeof *gs[i]);
+        gx[i] = scaled_x(g->step, g->n, f);
         chart_ema(g->task, g->n, alpha > 0 ? 1 - alpha : 1, gs[i]);
         cs[ns++] = (struct chart_series){.name = g->label,
-                                         .x = g->step,
+                                         .x = gx[i],
                                          .y = gs[i],
                                          .n = g->n,
                                          .color = (enum term_color)(TC_GHOST0 + i)};
@@ -322,24 +511,30 @@ static void draw_loss(struct tui *t, struct canvas *c, int y, int x, int h, int 
         /* The baseline's slot draws the task loss. */
         cs[ns++] =
             (struct chart_series){.name = k == REG_BASELINE ? "task" : reg_table[k].label,
-                                  .x = s->step,
+                                  .x = xs,
                                   .y = sm[k],
                                   .n = s->n,
                                   .color = (enum term_color)(TC_SERIES0 + reg_table[k].tui_series)};
     }
     struct chart_marker *m = xmallocarray(s->nmarks + 1, sizeof *m);
     for (size_t i = 0; i < s->nmarks; i++)
-        m[i] = (struct chart_marker){.x = (double)s->marks[i].step, .label = s->marks[i].text};
-    char title[128];
-    snprintf(title, sizeof title, "Loss terms%s%s", t->log_y ? " (log)" : "",
-             alpha > 0 ? ", smoothed" : "");
+        m[i] = (struct chart_marker){.x = (double)s->marks[i].step * f, .label = s->marks[i].text};
+    char title[160], window[32] = "";
+    if (windows[t->window]) snprintf(window, sizeof window, ", last %ld steps", windows[t->window]);
+    snprintf(title, sizeof title, "%sLoss terms%s%s%s%s", focus_mark(t, P_LOSS),
+             t->log_y ? " (log)" : "", alpha > 0 ? ", smoothed" : "", window,
+             t->epochs_x ? ", x in epochs" : "");
     struct chart_opts o = {.title = title, .log_y = t->log_y, .key_first = t->nghost};
-    chart_render(c, y, x, h, w, cs, ns, m, (int)s->nmarks, &o);
+    x_opts(t, &o);
+    struct chart_layout L = chart_render(c, y, x, h, w, cs, ns, m, (int)s->nmarks, &o);
+    highlight_title(t, P_LOSS, c, y, x, w);
+    if (t->focus == P_LOSS) draw_cursor(t, c, &L, y + h - 1);
     free(m);
+    free(xs);
     for (int k = 0; k < REG_COUNT; k++)
         free(sm[k]);
     for (int i = 0; i < t->nghost; i++)
-        free(gs[i]);
+        free(gs[i]), free(gx[i]);
 }
 
 static uint32_t heat_total(const uint32_t *h, int units, uint32_t *max)
@@ -377,27 +572,34 @@ static void draw_heatmap(struct tui *t, struct canvas *c, int y, int x, int h, i
     struct heatmap_opts o = {.title = title,
                              .scale_max = live_max > ghost_max ? live_max : ghost_max};
     if (g && scaled) {
-        snprintf(title, sizeof title, "Figure 2 of %s (step %llu; g: next)", g->label,
-                 (unsigned long long)g->heat_step);
+        snprintf(title, sizeof title, "%sFigure 2 of %s (step %llu; g: next)",
+                 focus_mark(t, P_FIGURE2), g->label, (unsigned long long)g->heat_step);
         heatmap_render(c, y, x, h, w, scaled, g->units, 10, &o, NULL);
+        highlight_title(t, P_FIGURE2, c, y, x, w);
         free(scaled);
         return;
     }
     if (g)
-        snprintf(title, sizeof title, "Figure 2: %s has none (g: next)", g->label);
+        snprintf(title, sizeof title, "%sFigure 2: %s has none (g: next)", focus_mark(t, P_FIGURE2),
+                 g->label);
     else if (v->heat_step == 0)
-        snprintf(title, sizeof title, "Figure 2");
+        snprintf(title, sizeof title, "%sFigure 2", focus_mark(t, P_FIGURE2));
     else
-        snprintf(title, sizeof title, "Figure 2 (%d/%d active)%s", v->heat_active, v->units,
-                 t->nghost ? " g: ghosts" : "");
+        snprintf(title, sizeof title, "%sFigure 2 (%d/%d active)%s", focus_mark(t, P_FIGURE2),
+                 v->heat_active, v->units, t->nghost ? " g: ghosts" : "");
     heatmap_render(c, y, x, h, w, v->heat, v->units, 10, &o, NULL);
+    highlight_title(t, P_FIGURE2, c, y, x, w);
     free(scaled);
 }
 
 static void draw_scores(struct tui *t, struct canvas *c, int y, int x, int h, int w)
 {
     const struct live_snapshot *v = &t->snap;
-    canvas_text(c, y, x, "Clusters (KMeans on the test split, AMI vs the ten digits)", TC_TITLE, w);
+    char head[96];
+    snprintf(head, sizeof head, "%sClusters (KMeans on the test split, AMI vs the ten digits)",
+             focus_mark(t, P_CLUSTERS));
+    canvas_text(c, y, x, head, TC_TITLE, w);
+    highlight_title(t, P_CLUSTERS, c, y, x, w);
     if (v->nscores == 0) {
         canvas_text(c, y + 1, x + 1, v->evaluating ? "evaluating..." : "no evaluation yet: press e",
                     TC_DIM, w - 1);
@@ -421,9 +623,9 @@ static void draw_scores(struct tui *t, struct canvas *c, int y, int x, int h, in
     /* The history of AMI_max at the middle k, once there are two evaluations. */
     if (h >= 7 && v->nscores >= 2) {
         int mid = sc->nk / 2;
-        double xs[LIVE_SCORE_HISTORY], ys[LIVE_SCORE_HISTORY];
+        double xs[LIVE_SCORE_HISTORY], ys[LIVE_SCORE_HISTORY], f = x_scale(t);
         for (int i = 0; i < v->nscores; i++) {
-            xs[i] = (double)v->scores[i].step;
+            xs[i] = (double)v->scores[i].step * f;
             ys[i] = v->scores[i].ami_max[mid];
         }
         char title[64], paper_name[48];
@@ -434,6 +636,8 @@ static void draw_scores(struct tui *t, struct canvas *c, int y, int x, int h, in
         for (int i = 0; i < t->nghost; i++) { /* beneath, at the same k */
             size_t gn =
                 ghost_ami_at(&t->ghost[i], sc->k[mid], gx[i], gy[i], LIVE_SCORE_HISTORY * 2);
+            for (size_t e = 0; e < gn; e++)
+                gx[i][e] *= f;
             if (gn)
                 cs[ns++] = (struct chart_series){.name = t->ghost[i].label,
                                                  .x = gx[i],
@@ -466,9 +670,12 @@ static void draw_scores(struct tui *t, struct canvas *c, int y, int x, int h, in
         /* The journal's changes on the same x axis as the loss chart's. */
         struct chart_marker *m = xmallocarray(t->s.nmarks + 1, sizeof *m);
         for (size_t i = 0; i < t->s.nmarks; i++)
-            m[i] = (struct chart_marker){.x = (double)t->s.marks[i].step, .label = NULL};
+            m[i] = (struct chart_marker){.x = (double)t->s.marks[i].step * f, .label = NULL};
         struct chart_opts co = {.title = title, .key_first = nghosts};
-        chart_render(c, y + 4, x, h - 4, w, cs, ns, m, (int)t->s.nmarks, &co);
+        x_opts(t, &co);
+        struct chart_layout L =
+            chart_render(c, y + 4, x, h - 4, w, cs, ns, m, (int)t->s.nmarks, &co);
+        if (t->focus == P_CLUSTERS) draw_cursor(t, c, &L, y + h - 1);
         free(m);
     }
 }
@@ -485,13 +692,129 @@ static void fmt_duration(double s, char *buf, size_t cap)
         snprintf(buf, cap, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
 }
 
-/* Cells a UTF-8 string takes (every character here is one cell wide). */
-static int cells(const char *s)
+// ---- the cursor's read-out: the status line's message rows while the cursor is on ----
+
+#define READOUT_ROWS 3 /* at most (80 columns take three); one on a wide terminal */
+#define MAX_FIELDS (REG_COUNT + 8)
+
+struct field {
+    char text[160];
+    int prio; /* the narrower the terminal, the more of the lowest are left out */
+};
+
+static struct field *add_field(struct field *f, int *n, int prio, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static struct field *add_field(struct field *f, int *n, int prio, const char *fmt, ...)
 {
+    struct field *x = &f[(*n)++];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(x->text, sizeof x->text, fmt, ap);
+    va_end(ap);
+    x->prio = prio;
+    return x;
+}
+
+/* The last evaluation at or before step: AMI_max at the middle k (the history chart's). */
+static void readout_ami(const struct tui *t, double step, struct field *f, int *n)
+{
+    const struct live_scores *sc = NULL;
+    for (int i = 0; i < t->snap.nscores && (double)t->snap.scores[i].step <= step; i++)
+        sc = &t->snap.scores[i];
+    if (!sc || sc->nk == 0) {
+        add_field(f, n, 6, "no AMI yet");
+        return;
+    }
+    int mid = sc->nk / 2;
+    add_field(f, n, 8, "AMI_max k=%d %.6g (step %llu)", sc->k[mid], sc->ami_max[mid],
+              (unsigned long long)sc->step);
+}
+
+/* The journal's change nearest step, before or after it. */
+static void readout_event(const struct tui *t, double step, struct field *f, int *n)
+{
+    const struct mark *best = NULL;
+    for (size_t i = 0; i < t->s.nmarks; i++)
+        if (!best || fabs((double)t->s.marks[i].step - step) < fabs((double)best->step - step))
+            best = &t->s.marks[i];
+    if (best)
+        add_field(f, n, 7, "event step %llu: %s", (unsigned long long)best->step, best->text);
+    else
+        add_field(f, n, 2, "no journal event");
+}
+
+/*
+ * The fields: the step and epoch of the point under the cursor, every loss
+ * term there as training computed it (the raw values, not the smoothed
+ * curve), the last AMI and the nearest journal event.
+ */
+static int readout_fields(const struct tui *t, struct field *f)
+{
+    const struct cursor *cu = &t->cursor;
+    const struct series *s = &t->s;
     int n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
+    if (!cu->valid) {
+        add_field(f, &n, 10, "cursor: %s",
+                  t->focus == P_CLUSTERS ? "no evaluation yet" : "no points yet");
+        add_field(f, &n, 1, "c or Esc leaves");
+        return n;
+    }
+    add_field(f, &n, 10, "cursor at step %.0f", cu->step);
+    if (t->snap.steps_per_epoch)
+        add_field(f, &n, 10, "epoch %.6g", cu->step / (double)t->snap.steps_per_epoch);
+    if (s->n > 0) {
+        size_t i = nearest(s->step, s->n, cu->step);
+        for (int k = 0; k <= REG_COUNT; k++) /* the names of metrics.csv's columns */
+            add_field(f, &n, 9, "%s %.6g",
+                      k == REG_BASELINE ? "task"
+                      : k == REG_COUNT  ? "total"
+                                        : reg_table[k].name,
+                      s->val[k][i]);
+    }
+    readout_ami(t, cu->step, f, &n);
+    readout_event(t, cu->step, f, &n);
+    add_field(f, &n, 1, "%s Home End move, c or Esc leaves", term_utf8() ? "← →" : "Left Right");
     return n;
+}
+
+/* The chosen fields, in order, two spaces apart, onto lines of w cells; returns the lines
+ * used (more than max: they did not fit, and only max were written). */
+static int pack(const struct field *f, int n, const int *use, int w, char out[][512], int max)
+{
+    int lines = 0, len = 0;
+    for (int i = 0; i < n; i++) {
+        if (!use[i]) continue;
+        int need = cells(f[i].text);
+        if (lines == 0 || len + 2 + need > w) {
+            if (need + 1 > w) return max + 1; /* never fits */
+            if (++lines <= max) snprintf(out[lines - 1], 512, " %s", f[i].text);
+            len = 1 + need;
+        } else {
+            if (lines <= max) {
+                size_t o = strlen(out[lines - 1]);
+                snprintf(out[lines - 1] + o, 512 - o, "  %s", f[i].text);
+            }
+            len += 2 + need;
+        }
+    }
+    return lines;
+}
+
+/* The read-out on at most READOUT_ROWS lines of width w, the lowest priorities left out
+ * first when it does not fit; returns the lines it takes (at least 1). */
+static int readout(const struct tui *t, int w, char out[READOUT_ROWS][512])
+{
+    struct field f[MAX_FIELDS];
+    int n = readout_fields(t, f), use[MAX_FIELDS] = {0};
+    for (int p = 10; p > 0; p--)
+        for (int i = 0; i < n; i++)
+            if (f[i].prio == p) {
+                use[i] = 1;
+                if (pack(f, n, use, w, out, READOUT_ROWS) > READOUT_ROWS) use[i] = 0;
+            }
+    int lines = pack(f, n, use, w, out, READOUT_ROWS);
+    if (lines == 0) snprintf(out[lines++], 512, " ");
+    return lines;
 }
 
 /*
@@ -499,10 +822,10 @@ static int cells(const char *s)
  * terminal the lowest go first, so the state, the step, the controls and the
  * run folder stay whole instead of the line being cut.
  */
-static void draw_status(struct tui *t, struct canvas *c, int y, int w)
+static void draw_status(struct tui *t, struct canvas *c, int y, int w, char ro[][512], int nro)
 {
     const struct live_snapshot *v = &t->snap;
-    canvas_fill(c, &(struct canvas_rect){y, 0, 2, w}, TC_STATUS);
+    canvas_fill(c, &(struct canvas_rect){y, 0, nro + 1, w}, TC_STATUS);
     enum { NF = 7 + CTL_COUNT };
     char field[NF][600];
     int prio[NF], n = 0;
@@ -551,7 +874,12 @@ static void draw_status(struct tui *t, struct canvas *c, int y, int w)
     int o = 0;
     for (int i = 0; i < n && o < (int)sizeof line; i++)
         if (shown[i]) o += snprintf(line + o, sizeof line - o, "%s%s", o ? " | " : " ", field[i]);
-    canvas_text(c, y + 1, 0, line, TC_STATUS, w);
+    canvas_text(c, y + nro, 0, line, TC_STATUS, w);
+    if (t->cursor.on) { /* the read-out in place of the message */
+        for (int i = 0; i < nro; i++)
+            canvas_text(c, y + i, 0, ro[i], TC_STATUS, w);
+        return;
+    }
     const char *msg = v->message[0] ? v->message : "";
     if (t->sample && !v->message[0])
         msg = "embedded sample data: install MNIST strokes with 'ftlab data fetch'";
@@ -631,6 +959,68 @@ static void act_ghost_fig(struct tui *t, int arg)
     }
     t->fig = (t->fig + 1) % (t->nghost + 1);
 }
+static void set_focus(struct tui *t, int panel)
+{
+    t->focus = panel;
+    t->cursor.at_end = 1; /* on another chart, the cursor starts again at its newest point */
+    if (!is_chart(panel)) t->cursor.on = 0;
+    cursor_resolve(t);
+}
+static void act_focus(struct tui *t, int dir) /* to the next (1) or previous (-1) panel shown */
+{
+    for (int i = 1; i < MAX_PANELS; i++) {
+        int p = ((t->focus + dir * i) % MAX_PANELS + MAX_PANELS) % MAX_PANELS;
+        if (t->maxed || t->shown[p]) {
+            set_focus(t, p);
+            return;
+        }
+    }
+}
+static void act_maximise(struct tui *t, int arg)
+{
+    (void)arg, t->maxed = !t->maxed;
+}
+static void act_window(struct tui *t, int arg)
+{
+    (void)arg, t->window = (t->window + 1) % NWINDOWS;
+}
+static void act_units(struct tui *t, int arg)
+{
+    (void)arg, t->epochs_x = !t->epochs_x;
+}
+static void act_cursor(struct tui *t, int leave) /* c toggles, Esc (leave = 1) leaves */
+{
+    if (leave || t->cursor.on) {
+        t->cursor.on = 0;
+    } else if (!is_chart(t->focus)) {
+        live_post(t->live, "the cursor reads charts: Tab to the loss or the AMI history");
+    } else {
+        t->cursor.on = 1;
+        t->cursor.at_end = 1;
+        cursor_resolve(t); /* the keys that follow in this batch move from the newest point */
+    }
+}
+/* Left and right by cols columns of the chart as last drawn; the last column follows the
+ * newest point. */
+static void act_cursor_move(struct tui *t, int cols)
+{
+    struct cursor *cu = &t->cursor;
+    const struct chart_layout *L = &cu->chart;
+    int col = cursor_col(t, L);
+    if (!cu->on || col < 0) return;
+    col = clamp(col + cols, 0, L->plot.w - 1);
+    cu->at_end = col == L->plot.w - 1;
+    /* the middle of that column, back in steps: the same column on the next frame */
+    cu->x = (L->x_min + (col + 0.5) / L->plot.w * (L->x_max - L->x_min)) / x_scale(t);
+    cursor_resolve(t);
+}
+static void act_cursor_ends(struct tui *t, int end) /* Home (0): the first column; End (1) */
+{
+    if (end)
+        t->cursor.at_end = 1;
+    else if (t->cursor.chart.plot.w > 0)
+        act_cursor_move(t, -t->cursor.chart.plot.w);
+}
 static void act_help(struct tui *t, int arg)
 {
     (void)arg, t->help = 1;
@@ -655,12 +1045,14 @@ struct binding {
     int nkeys, key[MAX_KEYS], arg[MAX_KEYS];
 };
 
-static struct binding bindings[24];
+#define MAX_BINDINGS 32
+static struct binding bindings[MAX_BINDINGS];
 static int nbindings;
 
 static struct binding *bind(const char *keys, int bar_prio, const char *bar, const char *help,
                             void (*act)(struct tui *, int))
 {
+    if (nbindings == MAX_BINDINGS) abort(); /* a programming error: grow MAX_BINDINGS */
     struct binding *b = &bindings[nbindings++];
     *b = (struct binding){.bar_prio = bar_prio, .act = act};
     snprintf(b->keys, sizeof b->keys, "%s", keys);
@@ -722,6 +1114,21 @@ static void keys_init(void)
     bind_key(bind("l", 0, NULL, "log scale on / off", act_log), 'l', 0);
     b = bind("{ }", 0, NULL, "less / more smoothing", act_smooth);
     bind_key(b, '{', -1), bind_key(b, '}', 1);
+    b = bind("Tab S-Tab", 0, NULL, "focus the next / previous panel", act_focus);
+    bind_key(b, '\t', 1), bind_key(b, KEY_BTAB, -1);
+    bind_key(bind("f", 0, NULL, "maximise the focused panel / restore", act_maximise), 'f', 0);
+    bind_key(bind("z", 0, NULL, "x window: all / last 10000 / last 1000 steps", act_window), 'z',
+             0);
+    bind_key(bind("u", 0, NULL, "x axis in steps / epochs", act_units), 'u', 0);
+    b = bind("c Esc", 5, "c cursor", "cursor on the focused chart: exact values", act_cursor);
+    bind_key(b, 'c', 0), bind_key(b, 27, 1);
+    b = bind(term_utf8() ? "← →" : "Left Right", 0, NULL,
+             "cursor: a column (Shift, PgUp/PgDn: ten)", act_cursor_move);
+    bind_key(b, KEY_LEFT, -1), bind_key(b, KEY_RIGHT, 1);
+    bind_key(b, KEY_SLEFT, -10), bind_key(b, KEY_SRIGHT, 10);
+    bind_key(b, KEY_PPAGE, -10), bind_key(b, KEY_NPAGE, 10);
+    b = bind("Home End", 0, NULL, "cursor: first / newest point", act_cursor_ends);
+    bind_key(b, KEY_HOME, 0), bind_key(b, KEY_END, 1);
     b = bind("?", 10, "? keys", "this help; any key closes it", act_help);
     bind_key(b, '?', 0), bind_key(b, 'h', 0);
     b = bind("q", 11, "q quit", "quit (saves final.ckpt)", act_quit);
@@ -766,7 +1173,7 @@ static void key(struct tui *t, int ch)
  * first. */
 static void title_bar(char *out, size_t cap, int width)
 {
-    int shown[24] = {0}, len = 6; /* " ftlab" */
+    int shown[MAX_BINDINGS] = {0}, len = 6; /* " ftlab" */
     for (int prio = 11; prio > 0; prio--)
         for (int i = 0; i < nbindings; i++)
             if (bindings[i].bar_prio == prio) {
@@ -778,19 +1185,82 @@ static void title_bar(char *out, size_t cap, int width)
         if (shown[i]) o += snprintf(out + o, cap - o, "  %s", bindings[i].bar);
 }
 
+/* Where text's line of at most w > 0 cells ends: after the last whole word that fits (or
+ * inside a word longer than the line); *next: where the following line starts. */
+static const char *wrap_line(const char *text, int w, const char **next)
+{
+    const char *p = text, *space = NULL;
+    for (int n = 0; *p && n < w; n++) {
+        if (*p == ' ') space = p;
+        for (p++; ((unsigned char)*p & 0xC0) == 0x80; p++)
+            ;
+    }
+    const char *cut = !*p || *p == ' ' ? p : space && space > text ? space : p;
+    for (*next = cut; **next == ' '; ++*next)
+        ;
+    return cut;
+}
+
+/* Lines a binding's help takes in a column of w cells. */
+static int help_lines(const struct binding *b, int w)
+{
+    int n = 0;
+    for (const char *p = b->help; *p && w > 0; n++)
+        wrap_line(p, w, &p);
+    return n ? n : 1;
+}
+
+/* One binding at (y, x), above row bottom: its keys in a column of kw cells, its help wrapped
+ * beside them. Returns the lines it took. */
+static int draw_binding(struct canvas *c, const struct binding *b, int y, int x, int kw, int hw,
+                        int bottom)
+{
+    canvas_text(c, y, x, b->keys, TC_STATUS_KEY, kw - 1);
+    int n = 0;
+    for (const char *p = b->help; *p && hw > 0 && y + n < bottom; n++) {
+        const char *start = p, *end = wrap_line(p, hw, &p);
+        char line[512];
+        snprintf(line, sizeof line, "%.*s", (int)(end - start), start);
+        canvas_text(c, y + n, x + kw, line, TC_STATUS, hw);
+    }
+    return n ? n : 1;
+}
+
+/*
+ * The keys, in one column when they fit the screen's height, else in two,
+ * the help wrapped beside its keys (so nothing is cut at 80x24); only a
+ * terminal smaller than that loses the last lines.
+ */
 static void draw_help(struct canvas *c, int H, int W)
 {
-    int n = nbindings + 2, w = 0;
-    for (int i = 0; i < nbindings; i++) /* as wide as the longest line, if the terminal is */
-        if (14 + cells(bindings[i].help) > w) w = 14 + cells(bindings[i].help);
-    w = w < W - 2 ? w : W - 2;
-    int h = n + 2 < H - 2 ? n + 2 : H - 2, y0 = (H - h) / 2, x0 = (W - w) / 2;
-    canvas_fill(c, &(struct canvas_rect){y0, x0, h, w}, TC_STATUS);
-    canvas_text(c, y0 + 1, x0 + 2, "Keys", TC_TITLE, w - 4);
-    for (int i = 0; i < nbindings && i + 3 < h; i++) {
-        char line[128];
-        snprintf(line, sizeof line, "%-9.15s %.79s", bindings[i].keys, bindings[i].help);
-        canvas_text(c, y0 + 3 + i, x0 + 2, line, TC_STATUS, w - 4);
+    int kw = 0, longest = 0;
+    for (int i = 0; i < nbindings; i++) {
+        kw = cells(bindings[i].keys) + 1 > kw ? cells(bindings[i].keys) + 1 : kw;
+        longest = cells(bindings[i].help) > longest ? cells(bindings[i].help) : longest;
+    }
+    int cols = 1, hw = longest, rows = 0, split = nbindings, maxh = H - 2;
+    for (;; cols = 2) {
+        int room = W - 2 - 4 - (cols - 1) * 2; /* the box's border and the gap between columns */
+        hw = room / cols - kw < longest ? room / cols - kw : longest;
+        int total = 0, left = 0;
+        for (int i = 0; i < nbindings; i++)
+            total += help_lines(&bindings[i], hw);
+        split = nbindings;
+        if (cols == 2) /* the first half of the lines on the left */
+            for (split = 0; split < nbindings && left * 2 < total; split++)
+                left += help_lines(&bindings[split], hw);
+        rows = cols == 2 ? (left > total - left ? left : total - left) : total;
+        if (cols == 2 || rows + 4 <= maxh) break;
+    }
+    int w = 4 + cols * (kw + hw) + (cols - 1) * 2, h = rows + 4 < maxh ? rows + 4 : maxh;
+    int y0 = (H - h) / 2, x0 = (W - w) / 2;
+    struct canvas_rect box = {y0, x0, h, w};
+    canvas_fill(c, &box, TC_STATUS);
+    canvas_text(c, y0 + 1, x0 + 2, "Keys (any key closes this)", TC_TITLE, w - 4);
+    for (int col = 0; col < cols; col++) {
+        int x = x0 + 2 + col * (kw + hw + 2), y = y0 + 3;
+        for (int i = col ? split : 0; i < (col ? nbindings : split) && y < y0 + h - 1; i++)
+            y += draw_binding(c, &bindings[i], y, x, kw, hw, y0 + h - 1);
     }
 }
 
@@ -835,47 +1305,58 @@ static const struct panel panels[] = {
     {"clusters", draw_scores, PANEL_BOTTOM, 4, 14, 30},
 };
 enum { NPANELS = sizeof panels / sizeof panels[0] };
-
-static int clamp(int v, int lo, int hi)
-{
-    return v < lo ? lo : v > hi ? hi : v;
-}
+_Static_assert((int)NPANELS == (int)MAX_PANELS,
+               "panels[] is in the order of P_LOSS, P_FIGURE2, P_CLUSTERS");
 
 /*
- * Bottom bands first, then side columns, each only while the main panel keeps
- * its minimum; a panel that does not fit at its minimum is left out whole
- * rather than drawn cut.
+ * Where each panel goes (shown[i] 0: left out): bottom bands first, then
+ * side columns, each only while the main panel keeps its minimum; a panel
+ * that does not fit at its minimum is left out whole rather than drawn cut.
+ * Maximised (f), the focused panel takes the whole area alone.
  */
-static void layout(struct tui *t, struct canvas *c, int y, int h, int w)
+static void place(struct tui *t, int y, int h, int w, struct canvas_rect at[])
 {
-    const struct panel *main = NULL;
-    int main_w = w, main_h = h, bottom_y = y + h;
+    int main = P_LOSS;
+    memset(t->shown, 0, sizeof t->shown);
+    if (t->maxed) {
+        t->shown[t->focus] = 1;
+        at[t->focus] = (struct canvas_rect){y, 0, h, w};
+        return;
+    }
     for (int i = 0; i < NPANELS; i++)
-        if (panels[i].place == PANEL_MAIN) main = &panels[i];
+        if (panels[i].place == PANEL_MAIN) main = i;
+    int main_w = w, main_h = h, bottom_y = y + h;
     for (int i = 0; i < NPANELS; i++) {
         const struct panel *p = &panels[i];
         if (p->place != PANEL_BOTTOM) continue;
         int ph = clamp(h * p->share / 100, p->min, p->max);
-        if (main_h - ph < main->max) continue;
+        if (main_h - ph < panels[main].max) continue;
         main_h -= ph;
         bottom_y -= ph;
-        p->draw(t, c, bottom_y, 0, ph, w);
+        at[i] = (struct canvas_rect){bottom_y, 0, ph, w}, t->shown[i] = 1;
     }
     int side_x = w;
     for (int i = 0; i < NPANELS; i++) {
         const struct panel *p = &panels[i];
         if (p->place != PANEL_SIDE) continue;
         int pw = clamp(w * p->share / 100, p->min, p->max);
-        if (main_w - pw - 1 < main->min) continue;
+        if (main_w - pw - 1 < panels[main].min) continue;
         main_w -= pw + 1;
         side_x -= pw;
-        p->draw(t, c, y, side_x, main_h, pw);
+        at[i] = (struct canvas_rect){y, side_x, main_h, pw}, t->shown[i] = 1;
         side_x -= 1;
     }
-    main->draw(t, c, y, 0, main_h, main_w);
+    at[main] = (struct canvas_rect){y, 0, main_h, main_w}, t->shown[main] = 1;
 }
 
-/* The longest of these that fits the width, whole, in the middle of the screen. */
+static void layout(struct tui *t, struct canvas *c, int y, int h, int w)
+{
+    struct canvas_rect at[NPANELS];
+    place(t, y, h, w, at);
+    if (!t->shown[t->focus]) set_focus(t, P_LOSS); /* its panel no longer fits the terminal */
+    for (int i = 0; i < NPANELS; i++)
+        if (t->shown[i]) panels[i].draw(t, c, at[i].y, at[i].x, at[i].h, at[i].w);
+}
 
 static void draw(struct tui *t)
 {
@@ -894,11 +1375,15 @@ static void draw(struct tui *t)
         doupdate();
         return;
     }
-    char title[256];
+    char title[256], ro[READOUT_ROWS][512];
     title_bar(title, sizeof title, W);
     canvas_text(c, 0, 0, title, TC_TITLE, W);
-    layout(t, c, 1, H - 3, W); /* between the title line and the two status lines */
-    draw_status(t, c, H - 2, W);
+    /* The status band: the message row (the cursor's read-out, on one or two) and the fields. */
+    cursor_resolve(t);
+    t->cursor.chart.plot.w = 0; /* until the focused chart is drawn */
+    int nro = t->cursor.on ? readout(t, W, ro) : 1;
+    layout(t, c, 1, H - 2 - nro, W); /* between the title line and the status band */
+    draw_status(t, c, H - 1 - nro, W, ro, nro);
     if (t->help) draw_help(c, H, W);
     if (t->menu) draw_menu(t, c, H, W);
     canvas_blit(c, stdscr, 0, 0);
