@@ -23,7 +23,8 @@ struct live {
     int auto_eval;               /* live evaluation on (the default) */
     int want_paused;
     unsigned requests;
-    char rewind_to[48]; /* the checkpoint a REQ_REWIND goes back to */
+    char rewind_to[48];      /* the checkpoint a REQ_REWIND goes back to */
+    int show_next, show_pin; /* live_show's wishes, for REQ_SHOW */
     /* ---- snapshot (trainer and evaluator write, UI reads), under mu ---- */
     struct live_snapshot snap;
     struct live_point *pts;
@@ -34,7 +35,8 @@ struct live {
     struct session s;
     int probe_every;
     size_t probe_n;
-    float *probe_acts;
+    float *probe_acts, *probe_prob;
+    size_t seen_pos; /* the probe sequence "what the network sees" shows */
     /* ---- the evaluator: started by the trainer thread, joined by it or by live_stop ---- */
     pthread_t eval_thread;
     int eval_started; /* a thread exists that nobody joined yet (trainer thread only) */
@@ -53,6 +55,7 @@ struct live {
 
 /* Requests only this file makes (live_rewind carries a name with it). */
 #define REQ_REWIND 0x100u
+#define REQ_SHOW 0x200u
 
 static const char *const state_names[] = {"running",  "paused", "done",
                                           "diverged", "failed", "closed"};
@@ -173,6 +176,16 @@ void live_rewind(struct live *l, const char *name)
     pthread_mutex_lock(&l->mu);
     snprintf(l->rewind_to, sizeof l->rewind_to, "%s", name);
     l->requests |= REQ_REWIND;
+    pthread_cond_signal(&l->cond);
+    pthread_mutex_unlock(&l->mu);
+}
+
+void live_show(struct live *l, int next, int pin)
+{
+    pthread_mutex_lock(&l->mu);
+    l->show_next |= next;
+    if (pin != LIVE_PIN_KEEP) l->show_pin = pin;
+    l->requests |= REQ_SHOW;
     pthread_cond_signal(&l->cond);
     pthread_mutex_unlock(&l->mu);
 }
@@ -342,6 +355,53 @@ static void start_eval(struct live *l, int announce)
 
 /* ---- the trainer thread ---- */
 
+/*
+ * "What the network sees": the shown probe sequence's figures from the last
+ * probe (its strongest unit, as actmap_count counts it, and P(5-9)).
+ */
+static void seen_figures_locked(struct live *l)
+{
+    struct live_seen *v = &l->snap.seen;
+    const struct dataset *d = &l->s.data.test;
+    int K = l->s.tr.model.K;
+    if (l->probe_n == 0) return;
+    size_t i = l->seen_pos;
+    const float *a = l->probe_acts + i * (size_t)K;
+    int best = -1;
+    for (int k = 0; k < K; k++)
+        if (a[k] > 0 && (best < 0 || a[k] > a[best])) best = k;
+    size_t len = dataset_len(d, i);
+    v->shown = 1;
+    v->index = i;
+    v->digit = d->digit[i];
+    v->unit = best;
+    v->p59 = l->s.tr.model.task == TASK_CLASSIFY ? l->probe_prob[i] : NAN;
+    v->step = l->s.tr.step;
+    v->len = (int)(len < LIVE_SEEN_ROWS ? len : LIVE_SEEN_ROWS);
+    memcpy(v->rows, dataset_seq(d, i), (size_t)v->len * DATASET_COLS);
+}
+
+/* Trainer thread: live_show's wishes; the next probe sequence of the pinned digit, if any. */
+static void seen_move(struct live *l)
+{
+    pthread_mutex_lock(&l->mu);
+    int next = l->show_next, pin = l->show_pin;
+    l->show_next = 0;
+    l->snap.seen.pinned = pin;
+    const uint8_t *digit = l->s.data.test.digit;
+    size_t n = l->probe_n, i = l->seen_pos;
+    int wrong = pin >= 0 && digit[i] != pin;
+    for (size_t tries = 0; n && (next || wrong) && tries < n; tries++) {
+        i = (i + 1) % n;
+        next = 0;
+        wrong = pin >= 0 && digit[i] != pin;
+    }
+    l->seen_pos = i;
+    if (l->snap.heat_step) seen_figures_locked(l);
+    pthread_mutex_unlock(&l->mu);
+    wake(l);
+}
+
 /* Figure 2 over the probe set: forward only, on the trainer's own buffers. */
 static void probe(struct live *l)
 {
@@ -351,13 +411,14 @@ static void probe(struct live *l)
     int K = t->model.K;
     uint32_t counts[LIVE_MAX_UNITS * 10];
     if (K > LIVE_MAX_UNITS || view.n == 0) return;
-    trainer_evaluate(t, &view, l->probe_acts, NULL, NULL);
+    model_predict(&t->model, &t->work, &view, l->probe_acts, l->probe_prob, NULL, NULL);
     actmap_count(l->probe_acts, view.n, K, view.digit, counts);
     int active = actmap_active_units(counts, K);
     pthread_mutex_lock(&l->mu);
     memcpy(l->snap.heat, counts, (size_t)K * 10 * sizeof *counts);
     l->snap.heat_active = active;
     l->snap.heat_step = t->step ? t->step : 1;
+    seen_figures_locked(l);
     pthread_mutex_unlock(&l->mu);
 }
 
@@ -548,6 +609,7 @@ static void *trainer_main(void *arg)
                       paused);
         }
         if (req & LIVE_REQ_QUIT) break;
+        if (req & REQ_SHOW) seen_move(l);
         /* A rewind also brings back a run that ended or diverged; not one whose writes fail. */
         if ((req & REQ_REWIND) && l->snap.state != LIVE_FAILED) {
             char name[sizeof l->rewind_to];
@@ -637,6 +699,9 @@ struct live *live_start(struct session *s, int wake_fd, int probe_every, size_t 
     l->probe_every = probe_every;
     l->probe_n = probe_n < l->s.data.test.n ? probe_n : l->s.data.test.n;
     l->probe_acts = xcalloc(l->probe_n * (size_t)l->s.tr.model.K + 1, sizeof *l->probe_acts);
+    l->probe_prob = xcalloc(l->probe_n + 1, sizeof *l->probe_prob);
+    l->show_pin = -1;
+    l->snap.seen.pinned = -1;
     const struct trainer *t = &l->s.tr;
     l->want = t->ctl;
     for (int r = 0; r < REG_COUNT; r++)
@@ -683,6 +748,7 @@ int live_stop(struct live *l, char *err)
     free(l->pts);
     free(l->marks);
     free(l->probe_acts);
+    free(l->probe_prob);
     free(l);
     return rc;
 }

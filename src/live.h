@@ -64,6 +64,21 @@ struct live_scores {
     int active_units;
 };
 
+#define LIVE_SEEN_ROWS 256 /* the most pen-stroke rows of one sequence the panel draws */
+
+/* One test sequence as the network sees it ("what the network sees"), from the last probe. */
+struct live_seen {
+    int shown;     /* 0: none yet */
+    int pinned;    /* -1: any digit; 0-9: only sequences of that digit are shown */
+    size_t index;  /* in the test split */
+    int digit;     /* its true digit */
+    float p59;     /* the classifier's P(5-9); NAN for the autoencoder */
+    int unit;      /* the target-layer unit that fires most for it; -1 when none fires */
+    uint64_t step; /* of the weights these figures come from */
+    int len;       /* rows (at most LIVE_SEEN_ROWS) */
+    int8_t rows[LIVE_SEEN_ROWS * 4]; /* dx, dy, eos, eod (dataset.h) */
+};
+
 /* Everything but the point series, copied out whole by live_view(). */
 struct live_snapshot {
     enum live_state state;
@@ -80,6 +95,7 @@ struct live_snapshot {
     uint64_t heat_step; /* 0 = none yet */
     uint32_t heat[LIVE_MAX_UNITS * 10];
     int heat_active;
+    struct live_seen seen;
     /* cluster evaluations */
     int nscores; /* in history, oldest first (at most LIVE_SCORE_HISTORY) */
     struct live_scores scores[LIVE_SCORE_HISTORY];
@@ -139,6 +155,14 @@ void live_request(struct live *l, enum live_request r);
  * a rewind, so the user can change something before going on.
  */
 void live_rewind(struct live *l, const char *name);
+/*
+ * "What the network sees": next (1) moves to another test sequence of the
+ * probe set (of the pinned digit, if any); pin: -1 any digit, 0-9 only that
+ * digit, LIVE_PIN_KEEP leaves it. Answered by the trainer thread, also while
+ * paused; the figures follow every probe.
+ */
+#define LIVE_PIN_KEEP -2
+void live_show(struct live *l, int next, int pin);
 /* A notice for the status line, from any thread (e.g. the export thread). */
 void live_post(struct live *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -351,6 +351,12 @@ void model_step(const struct model *m, struct model_work *w, const struct batch 
 void model_evaluate(const struct model *m, struct model_work *w, const struct dataset *d,
                     float *acts, double *task_loss, double *accuracy)
 {
+    model_predict(m, w, d, acts, NULL, task_loss, accuracy);
+}
+
+void model_predict(const struct model *m, struct model_work *w, const struct dataset *d,
+                   float *acts, float *prob, double *task_loss, double *accuracy)
+{
     struct batch b;
     batch_init(&b);
     uint32_t *idx = xmallocarray((size_t)w->cap_B, sizeof *idx);
@@ -377,6 +383,9 @@ void model_evaluate(const struct model *m, struct model_work *w, const struct da
             for (int r = 0; r < n; r++)
                 for (int k = 0; k < m->K; k++)
                     acts[(size_t)b.index[r] * m->K + k] = (float)w->a[(size_t)r * m->K + k];
+        if (prob && m->task == TASK_CLASSIFY) /* the logit, as a probability of "5-9" */
+            for (int r = 0; r < n; r++)
+                prob[b.index[r]] = (float)(1 / (1 + exp(-(double)w->z[r])));
         i += (size_t)n;
     }
     if (task_loss) *task_loss = d->n ? loss / (double)d->n : 0;

@@ -112,5 +112,8 @@ void model_step(const struct model *m, struct model_work *w, const struct batch 
  */
 void model_evaluate(const struct model *m, struct model_work *w, const struct dataset *d,
                     float *acts, double *task_loss, double *accuracy);
+/* The same, and (classify, optional) each sequence's P(digit is 5-9) into prob [n]. */
+void model_predict(const struct model *m, struct model_work *w, const struct dataset *d,
+                   float *acts, float *prob, double *task_loss, double *accuracy);
 
 #endif

@@ -71,7 +71,8 @@ static int cmd_tui(int argc, char **argv)
     char err[FTL_ERRLEN];
     struct session s;
     char *dir;
-    struct workbench_opts w = {.paused = o.paused, .resumed = o.resume != NULL};
+    struct workbench_opts w = {
+        .paused = o.paused, .resumed = o.resume != NULL, .present = o.present};
     /* The ghosts are checked before a run folder is made: a wrong one costs nothing. */
     char **ghosts = NULL;
     if (o.nghost) {

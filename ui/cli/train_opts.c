@@ -52,6 +52,9 @@ const char train_opts_tui_help[] =
                 "                       this one, aligned by step (g flips Figure 2 to it);\n"
                 "                       repeatable, up to 3; a table1 or sweep folder gives\n"
                 "                       its runs of this task, one per loss\n"
+                "  --present            presenter mode, for a projector: Figure 2 large, the\n"
+                "                       loss, lambda, accuracy and AMI_max in large type, what\n"
+                "                       the network sees (one test digit, its strongest unit)\n"
                 "  --follow RUN_DIR...  watch runs another process trains (ftlab train, table1,\n"
                 "                       a job writing to a shared folder), read-only: their\n"
                 "                       curves, Figure 2 and scores; a folder of runs\n"
@@ -83,6 +86,7 @@ enum {
     OPT_INIT,
     OPT_PAUSED,
     OPT_GHOST,
+    OPT_PRESENT,
 };
 
 static const struct option longopts[] = {
@@ -110,6 +114,7 @@ static const struct option longopts[] = {
     {"init", required_argument, NULL, OPT_INIT},
     {"paused", no_argument, NULL, OPT_PAUSED},
     {"ghost", required_argument, NULL, OPT_GHOST},
+    {"present", no_argument, NULL, OPT_PRESENT},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0},
 };
@@ -236,6 +241,9 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
             break;
         case OPT_PAUSED:
             o->paused = 1;
+            break;
+        case OPT_PRESENT:
+            o->present = 1;
             break;
         case OPT_GHOST:
             if (o->nghost == 3)

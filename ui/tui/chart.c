@@ -24,6 +24,7 @@ struct plot {
     bool braille;
     bool log_y;
     bool x_real;   /* fractional ticks and value labels (chart_opts.x_real) */
+    bool sparse;   /* fewer, bold tick labels (chart_opts.sparse) */
     double x0, x1; /* x range */
     double y0, y1; /* y range; log10 units on a log axis */
 };
@@ -286,7 +287,7 @@ static int y_ticks(const struct plot *p, int rows, struct tick *t)
     if (rows <= 0) return 0;
     if (p->log_y) {
         int span = (int)(p->y1 - p->y0);
-        int need = rows >= 4 ? 2 : 1; /* rows between labels */
+        int need = rows >= 4 ? (p->sparse ? 4 : 2) : 1; /* rows between labels */
         int step = 1;
         while (step < span && step * rows < need * span)
             step++;
@@ -309,14 +310,24 @@ static int y_ticks(const struct plot *p, int rows, struct tick *t)
     return n;
 }
 
+/* Tick labels read from the back of a room (sparse): bold. */
+static void embolden(struct canvas *c, const struct canvas_rect *r, int y, int x, int len)
+{
+    for (int i = 0; i < len; i++) {
+        struct cell *cl = canvas_cell_in(c, r, y, x + i);
+        if (cl) cl->bold = 1;
+    }
+}
+
 static void draw_y_axis(struct canvas *c, const struct canvas_rect *r, int top, int rows,
-                        int axis_col, const struct tick *t, int nt, bool utf8)
+                        int axis_col, const struct tick *t, int nt, bool utf8, bool bold)
 {
     for (int i = 0; i < rows; i++)
         canvas_put_in(c, r, top + i, axis_col, utf8 ? 0x2502 : '|', TC_AXIS);
     for (int i = 0; i < nt; i++) {
         int len = (int)strlen(t[i].text);
         canvas_text_in(c, r, top + t[i].row, axis_col - len, t[i].text, TC_LABEL, len);
+        if (bold) embolden(c, r, top + t[i].row, axis_col - len, len);
         canvas_put_in(c, r, top + t[i].row, axis_col, utf8 ? 0x2524 : '+', TC_AXIS);
     }
 }
@@ -335,7 +346,7 @@ static double nice_step(double span, int ticks, bool whole)
 static void draw_x_labels(const struct plot *p, int row)
 {
     const struct canvas_rect line = {row, p->r.x, 1, p->r.w};
-    double step = nice_step(p->x1 - p->x0, p->r.w / 8, !p->x_real);
+    double step = nice_step(p->x1 - p->x0, p->r.w / (p->sparse ? 16 : 8), !p->x_real);
     int free_from = 0; /* first column a label may use */
     /* Ticks as multiples of step (not a running sum), so fractions print without drift. */
     for (double k = ceil(p->x0 / step); k * step <= p->x1; k++) {
@@ -351,6 +362,7 @@ static void draw_x_labels(const struct plot *p, int row)
         if (at < 0) at = 0;
         if (at < free_from) continue;
         canvas_text_in(p->c, &line, 0, at, buf, TC_LABEL, len);
+        if (p->sparse) embolden(p->c, &line, 0, at, len);
         free_from = at + len + 2;
     }
 }
@@ -448,7 +460,8 @@ struct chart_layout chart_render(struct canvas *c, int y, int x, int h, int w,
     int rows = bottom - top + 1;
     if (rows <= 0) return out;
 
-    struct plot p = {.c = c, .braille = braille, .log_y = o->log_y, .x_real = o->x_real};
+    struct plot p = {
+        .c = c, .braille = braille, .log_y = o->log_y, .x_real = o->x_real, .sparse = o->sparse};
     p.cell_w = braille ? 2 : 1;
     p.cell_h = braille ? 4 : 1;
     p.dots_h = rows * p.cell_h;
@@ -472,7 +485,7 @@ struct chart_layout chart_render(struct canvas *c, int y, int x, int h, int w,
     if (r.w - left < 4) left = 0;
     p.r = (struct canvas_rect){r.y + top, r.x + left, rows, r.w - left};
     p.dots_w = p.r.w * p.cell_w;
-    if (left > 0) draw_y_axis(c, &r, top, rows, left - 1, t, nt, utf8);
+    if (left > 0) draw_y_axis(c, &r, top, rows, left - 1, t, nt, utf8, o->sparse);
     if (r.h >= 3) draw_x_labels(&p, r.y + r.h - 1);
 
     draw_marker_lines(&p, m, nm, utf8);

@@ -49,6 +49,7 @@ struct chart_opts {
     double x_min, x_max;
     int key_first; /* the key lists series from this one on, then the ones before, while
                       they fit (e.g. the live curves before the ghosts drawn beneath them) */
+    bool sparse;   /* fewer tick labels, in bold: a chart read from the back of a room */
     bool x_real;   /* x is not a count of steps (epochs): ticks may fall between whole
                       numbers and are labelled as values ("0.5"), not as steps ("12k") */
 };

@@ -274,12 +274,17 @@ static void draw_halves_cell(const struct frame *f, int row, int x0, int upper, 
 
 static void draw_rows(const struct frame *f, const struct style *s, const uint32_t *counts,
                       int cols, const struct heatmap_layout *lay, const int *units,
-                      const uint32_t *colmax, bool highlight)
+                      const uint32_t *colmax, bool highlight, int mark)
 {
     char buf[32];
     for (int line = 0; line < lines_used(lay->mode, lay->shown); line++) {
         int len = unit_label(buf, sizeof buf, lay->mode, units, lay->shown, line);
-        canvas_text_in(f->c, &f->r, 2 + line, f->label_w - 1 - len, buf, TC_LABEL, len);
+        int two = lay->mode == HEATMAP_HALVES;
+        int marked =
+            mark >= 0 && (units[two ? 2 * line : line] == mark ||
+                          (two && 2 * line + 1 < lay->shown && units[2 * line + 1] == mark));
+        canvas_text_in(f->c, &f->r, 2 + line, f->label_w - 1 - len, buf,
+                       marked ? TC_STATUS_KEY : TC_LABEL, len);
         for (int d = 0; d < cols; d++) {
             int x0 = f->label_w + d * f->cell_w;
             if (lay->mode == HEATMAP_HALVES) {
@@ -335,11 +340,12 @@ static int label_width(enum heatmap_mode mode, const int *units, int n)
  */
 static void lay_out(struct frame *f, struct heatmap_layout *lay, const struct style *s,
                     const uint32_t *counts, int rows, int cols, int *units,
-                    const struct style_key_entry *e, int ne)
+                    const struct style_key_entry *e, int ne, int widest)
 {
     char buf[16];
     int want = snprintf(buf, sizeof buf, "%" PRIu32, lay->max) + 1;
     if (want < 3) want = 3;
+    int cap = widest > want ? widest : want; /* cells wider than their counts, when asked */
     int kw = key_right_width(e, ne) + KEY_GAP;
     for (int place = 0; place < 3; place++) { /* 0 right, 1 bottom, 2 none */
         int avail = f->r.h - 2 - (place == 1);
@@ -348,7 +354,7 @@ static void lay_out(struct frame *f, struct heatmap_layout *lay, const struct st
         f->label_w = label_width(lay->mode, units, lay->shown);
         int room = f->r.w - f->label_w - (place == 0 ? kw : 0);
         f->cell_w = cols > 0 ? room / cols : 0;
-        if (f->cell_w > want) f->cell_w = want;
+        if (f->cell_w > cap) f->cell_w = cap;
         if (place == 0) {
             int full = cols > 0 ? (f->r.w - f->label_w) / cols : 0;
             bool keeps_counts = f->cell_w >= want || full < want;
@@ -394,11 +400,12 @@ struct heatmap_layout heatmap_render(struct canvas *c, int y, int x, int h, int 
     if (o->scale_max > lay.max) lay.max = o->scale_max; /* one scale for two maps */
     lay.levels = s.levels;
     int ne = key_entries(lay.max, s.levels, e);
-    lay_out(&f, &lay, &s, counts, rows, cols, shown, e, ne);
+    lay_out(&f, &lay, &s, counts, rows, cols, shown, e, ne, o->widest);
     draw_title(&f, o->title, &lay);
     if (lay.mode != HEATMAP_NONE) {
         draw_header(&f, cols);
-        draw_rows(&f, &s, counts, cols, &lay, shown, colmax, o->highlight_max);
+        draw_rows(&f, &s, counts, cols, &lay, shown, colmax, o->highlight_max,
+                  o->mark ? o->mark_unit : -1);
         if (f.key_x >= 0 && lay.key) draw_key_right(&f, &s, e, ne);
         if (f.key_bottom && lay.key) {
             int below = 2 + lines_used(lay.mode, lay.shown) + 1;

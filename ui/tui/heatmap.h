@@ -28,6 +28,9 @@
 struct heatmap_opts {
     const char *title;
     bool highlight_max; /* bold the largest count of each column, when counts are printed */
+    int widest;         /* cells up to this many columns wide (a projector); 0: as the counts */
+    bool mark;          /* draw mark_unit's label highlighted ("what the network sees") */
+    int mark_unit;
     uint32_t scale_max; /* the top of the colour scale when larger than the largest count
                            (two maps compared on one scale); 0: the largest count */
 };

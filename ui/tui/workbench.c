@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bigtext.h"
 #include "branch.h"
 #include "canvas.h"
 #include "chart.h"
@@ -27,6 +28,7 @@
 #include "live.h"
 #include "plotdata.h"
 #include "session.h"
+#include "strokes.h"
 #include "term.h"
 #include "util.h"
 #include "workbench.h"
@@ -65,7 +67,7 @@ static void add_change(struct series *s, uint64_t step, enum ctl_id id, double v
 }
 
 /* The panels, in the order of panels[] (the focus names one). */
-enum { P_LOSS, P_FIGURE2, P_CLUSTERS, MAX_PANELS };
+enum { P_LOSS, P_FIGURE2, P_CLUSTERS, P_SEEN, MAX_PANELS };
 
 /*
  * Cursor mode: a vertical line on the focused chart whose step, losses, AMI
@@ -106,7 +108,12 @@ struct tui {
     int menu;
     struct branch_point *menu_pts;
     size_t menu_n, menu_sel;
+    int present;    /* presenter mode (--present): the projector layout */
+    double seen_at; /* when "what the network sees" last moved on by itself */
 };
+
+/* "What the network sees" moves to another test sequence this often, unless a key moved it. */
+#define SEEN_SECONDS 4.0
 
 /* The x windows z cycles through: the whole run, then the last N steps (0: all). */
 static const long windows[] = {0, 10000, 1000};
@@ -524,7 +531,8 @@ static void draw_loss(struct tui *t, struct canvas *c, int y, int x, int h, int 
     snprintf(title, sizeof title, "%sLoss terms%s%s%s%s", focus_mark(t, P_LOSS),
              t->log_y ? " (log)" : "", alpha > 0 ? ", smoothed" : "", window,
              t->epochs_x ? ", x in epochs" : "");
-    struct chart_opts o = {.title = title, .log_y = t->log_y, .key_first = t->nghost};
+    struct chart_opts o = {
+        .title = title, .log_y = t->log_y, .key_first = t->nghost, .sparse = t->present};
     x_opts(t, &o);
     struct chart_layout L = chart_render(c, y, x, h, w, cs, ns, m, (int)s->nmarks, &o);
     highlight_title(t, P_LOSS, c, y, x, w);
@@ -535,6 +543,12 @@ static void draw_loss(struct tui *t, struct canvas *c, int y, int x, int h, int 
         free(sm[k]);
     for (int i = 0; i < t->nghost; i++)
         free(gs[i]), free(gx[i]);
+}
+
+/* "What the network sees" is on screen (presenter mode, or a wide terminal). */
+static int seen_shown(const struct tui *t)
+{
+    return t->shown[P_SEEN];
 }
 
 static uint32_t heat_total(const uint32_t *h, int units, uint32_t *max)
@@ -570,7 +584,10 @@ static void draw_heatmap(struct tui *t, struct canvas *c, int y, int x, int h, i
         }
     }
     struct heatmap_opts o = {.title = title,
-                             .scale_max = live_max > ghost_max ? live_max : ghost_max};
+                             .scale_max = live_max > ghost_max ? live_max : ghost_max,
+                             .widest = t->present ? 14 : 0,
+                             .mark = seen_shown(t) && v->seen.unit >= 0,
+                             .mark_unit = v->seen.unit};
     if (g && scaled) {
         snprintf(title, sizeof title, "%sFigure 2 of %s (step %llu; g: next)",
                  focus_mark(t, P_FIGURE2), g->label, (unsigned long long)g->heat_step);
@@ -591,6 +608,8 @@ static void draw_heatmap(struct tui *t, struct canvas *c, int y, int x, int h, i
     highlight_title(t, P_FIGURE2, c, y, x, w);
     free(scaled);
 }
+
+static void draw_ami(struct tui *t, struct canvas *c, int y, int x, int h, int w);
 
 static void draw_scores(struct tui *t, struct canvas *c, int y, int x, int h, int w)
 {
@@ -620,8 +639,15 @@ static void draw_scores(struct tui *t, struct canvas *c, int y, int x, int h, in
              v->task == TASK_CLASSIFY ? "test accuracy" : "reconstruction error", sc->task,
              sc->active_units, v->evaluating ? "  (evaluating...)" : "");
     canvas_text(c, y + 3, x, line, TC_LABEL, w);
-    /* The history of AMI_max at the middle k, once there are two evaluations. */
-    if (h >= 7 && v->nscores >= 2) {
+    if (h >= 7) draw_ami(t, c, y + 4, x, h - 4, w);
+}
+
+/* The history of AMI_max at the middle k, once there are two evaluations. */
+static void draw_ami(struct tui *t, struct canvas *c, int y, int x, int h, int w)
+{
+    const struct live_snapshot *v = &t->snap;
+    if (v->nscores >= 2) {
+        const struct live_scores *sc = &v->scores[v->nscores - 1];
         int mid = sc->nk / 2;
         double xs[LIVE_SCORE_HISTORY], ys[LIVE_SCORE_HISTORY], f = x_scale(t);
         for (int i = 0; i < v->nscores; i++) {
@@ -673,8 +699,8 @@ static void draw_scores(struct tui *t, struct canvas *c, int y, int x, int h, in
             m[i] = (struct chart_marker){.x = (double)t->s.marks[i].step * f, .label = NULL};
         struct chart_opts co = {.title = title, .key_first = nghosts};
         x_opts(t, &co);
-        struct chart_layout L =
-            chart_render(c, y + 4, x, h - 4, w, cs, ns, m, (int)t->s.nmarks, &co);
+        co.sparse = t->present;
+        struct chart_layout L = chart_render(c, y, x, h, w, cs, ns, m, (int)t->s.nmarks, &co);
         if (t->focus == P_CLUSTERS) draw_cursor(t, c, &L, y + h - 1);
         free(m);
     }
@@ -946,6 +972,16 @@ static void act_rewind_menu(struct tui *t, int arg)
     t->menu = n > 0;
     if (!n) live_post(t->live, "no checkpoint to rewind to yet: b bookmarks this step");
 }
+/* v: another sequence now; d: pin the next digit (any, 0, 1, ... 9, any). */
+static void act_seen(struct tui *t, int arg)
+{
+    int pinned = t->snap.seen.pinned;
+    if (arg == 1)
+        live_show(t->live, 1, LIVE_PIN_KEEP);
+    else
+        live_show(t->live, 0, pinned >= 9 ? -1 : pinned + 1);
+    t->seen_at = ftl_now();
+}
 static void act_bookmark(struct tui *t, int arg)
 {
     (void)arg, live_request(t->live, LIVE_REQ_BOOKMARK);
@@ -1111,6 +1147,9 @@ static void keys_init(void)
                   "rewind to a bookmark or an epoch (the line left stays, faint)", act_rewind_menu),
              'R', 0);
     bind_key(bind("g", 0, NULL, "Figure 2 of the live run / of each ghost", act_ghost_fig), 'g', 0);
+    bind_key(bind("v", 0, NULL, "what the network sees: another test sequence", act_seen), 'v', 1);
+    bind_key(bind("d", 0, NULL, "what the network sees: only one digit (0-9, then any)", act_seen),
+             'd', 2);
     bind_key(bind("l", 0, NULL, "log scale on / off", act_log), 'l', 0);
     b = bind("{ }", 0, NULL, "less / more smoothing", act_smooth);
     bind_key(b, '{', -1), bind_key(b, '}', 1);
@@ -1282,6 +1321,77 @@ static void draw_menu(struct tui *t, struct canvas *c, int H, int W)
     }
 }
 
+/*
+ * "What the network sees": one test sequence's pen strokes, its digit, the
+ * classifier's P(5-9), and the unit that fires most for it (marked in Figure 2).
+ */
+static void draw_seen(struct tui *t, struct canvas *c, int y, int x, int h, int w)
+{
+    const struct live_seen *v = &t->snap.seen;
+    canvas_text(c, y, x, "What the network sees", TC_TITLE, w);
+    if (!v->shown) {
+        canvas_text(c, y + 1, x + 1, "no test sequence yet", TC_DIM, w - 1);
+        return;
+    }
+    char line[160];
+    snprintf(line, sizeof line, " test #%zu: a %d", v->index, v->digit);
+    canvas_text(c, y + 1, x, line, TC_DEFAULT, w);
+    if (!isnan(v->p59)) {
+        int says = v->p59 >= 0.5f, truth = v->digit >= 5;
+        snprintf(line, sizeof line, " P(5-9) %.2f: says %s, %s", v->p59, says ? "5-9" : "0-4",
+                 says == truth ? "right" : "wrong");
+        canvas_text(c, y + 2, x, line, says == truth ? TC_GOOD : TC_WARN, w);
+    }
+    if (v->unit >= 0)
+        snprintf(line, sizeof line, " strongest unit: u%d", v->unit);
+    else
+        snprintf(line, sizeof line, " no unit fires for it");
+    canvas_text(c, y + 3, x, line, TC_LABEL, w);
+    if (v->pinned >= 0)
+        snprintf(line, sizeof line, " only %ds (v next, d digit)", v->pinned);
+    else
+        snprintf(line, sizeof line, " v next, d one digit");
+    canvas_text(c, y + h - 1, x, line, TC_DIM, w);
+    if (h > 6) strokes_render(c, y + 4, x + 1, h - 5, w - 2, v->rows, v->len, TC_SERIES0, TC_DIM);
+}
+
+/* One figure of the strip: a caption, then its value in large type. */
+static int strip_field(struct canvas *c, const struct canvas_rect *r, int x, const char *caption,
+                       const char *value, short color)
+{
+    int w = bigtext_width(value), cw = cells(caption);
+    if (x + (w > cw ? w : cw) > r->w) return 0;
+    canvas_text_in(c, r, 0, x, caption, TC_LABEL, cw);
+    bigtext_render(c, r, 1, x, value, color);
+    return (w > cw ? w : cw) + 4;
+}
+
+/* The strip in large type: the loss, λ, the test accuracy and AMI_max, as far as they fit. */
+static void draw_strip(struct tui *t, struct canvas *c, int y, int x, int h, int w)
+{
+    const struct live_snapshot *v = &t->snap;
+    struct canvas_rect r = {y, x, h, w};
+    char caption[64], value[32];
+    int at = 1;
+    /* The task loss: what the class can compare across losses (the total holds λ·term). */
+    double loss = t->s.n ? t->s.val[0][t->s.n - 1] : NAN;
+    snprintf(caption, sizeof caption, "task loss, training with %s", reg_table[v->ctl.loss].name);
+    snprintf(value, sizeof value, isfinite(loss) ? "%.3f" : "-", loss);
+    at += strip_field(c, &r, at, caption, value, TC_SERIES0);
+    snprintf(caption, sizeof caption, "%s", term_utf8() ? "λ" : "lambda");
+    snprintf(value, sizeof value, "%.3g", v->ctl.lambda);
+    at += strip_field(c, &r, at, caption, value, TC_SERIES1);
+    const struct live_scores *sc = v->nscores ? &v->scores[v->nscores - 1] : NULL;
+    if (v->task == TASK_CLASSIFY) {
+        snprintf(value, sizeof value, sc ? "%.1f%%" : "-", sc ? 100 * sc->task : 0);
+        at += strip_field(c, &r, at, "test accuracy", value, TC_SERIES2);
+    }
+    int mid = sc ? sc->nk / 2 : 0;
+    snprintf(caption, sizeof caption, "AMI_max k=%d", sc ? sc->k[mid] : 10);
+    snprintf(value, sizeof value, sc ? "%.3f" : "-", sc ? sc->ami_max[mid] : 0);
+    strip_field(c, &r, at, caption, value, TC_SERIES4);
+}
+
 // ---- panels: one table; the layout is computed from it for any terminal size ----
 
 enum panel_place {
@@ -1297,16 +1407,18 @@ struct panel {
     int min,
         max;   /* MAIN: the least width and height it needs; SIDE: its width; BOTTOM: its height */
     int share; /* SIDE, BOTTOM: percent of the terminal's width or height, within min..max */
+    int min_screen; /* placed only on a terminal at least this wide (0: any) */
 };
 
 static const struct panel panels[] = {
-    {"loss", draw_loss, PANEL_MAIN, 40, 6, 0},
-    {"Figure 2", draw_heatmap, PANEL_SIDE, 28, 44, 40},
-    {"clusters", draw_scores, PANEL_BOTTOM, 4, 14, 30},
+    {"loss", draw_loss, PANEL_MAIN, 40, 6, 0, 0},
+    {"Figure 2", draw_heatmap, PANEL_SIDE, 28, 44, 40, 0},
+    {"clusters", draw_scores, PANEL_BOTTOM, 4, 14, 30, 0},
+    {"what the network sees", draw_seen, PANEL_SIDE, 30, 40, 18, 170},
 };
 enum { NPANELS = sizeof panels / sizeof panels[0] };
 _Static_assert((int)NPANELS == (int)MAX_PANELS,
-               "panels[] is in the order of P_LOSS, P_FIGURE2, P_CLUSTERS");
+               "panels[] is in the order of P_LOSS, P_FIGURE2, P_CLUSTERS, P_SEEN");
 
 /*
  * Where each panel goes (shown[i] 0: left out): bottom bands first, then
@@ -1338,7 +1450,7 @@ static void place(struct tui *t, int y, int h, int w, struct canvas_rect at[])
     int side_x = w;
     for (int i = 0; i < NPANELS; i++) {
         const struct panel *p = &panels[i];
-        if (p->place != PANEL_SIDE) continue;
+        if (p->place != PANEL_SIDE || (p->min_screen && w < p->min_screen)) continue;
         int pw = clamp(w * p->share / 100, p->min, p->max);
         if (main_w - pw - 1 < panels[main].min) continue;
         main_w -= pw + 1;
@@ -1349,9 +1461,56 @@ static void place(struct tui *t, int y, int h, int w, struct canvas_rect at[])
     at[main] = (struct canvas_rect){y, 0, main_h, main_w}, t->shown[main] = 1;
 }
 
+/* Presenter mode's AMI history: the chart alone, with a title while it waits for evaluations. */
+static void draw_ami_panel(struct tui *t, struct canvas *c, int y, int x, int h, int w)
+{
+    if (t->snap.nscores >= 2) {
+        draw_ami(t, c, y, x, h, w);
+        return;
+    }
+    canvas_text(c, y, x, "AMI_max over steps", TC_TITLE, w);
+    canvas_text(c, y + 1, x + 1, t->snap.evaluating ? "evaluating..." : "waiting for evaluations",
+                TC_DIM, w - 1);
+}
+
+#define STRIP_ROWS (1 + BIGTEXT_ROWS + 1)
+
+/*
+ * Presenter mode (--present), for a projector seen from the back of a room:
+ * the strip in large type on top, Figure 2 as the main panel with "what the
+ * network sees" beside it, and the loss and AMI curves side by side below.
+ */
+static void place_present(struct tui *t, int y, int h, int w, struct canvas_rect at[])
+{
+    memset(t->shown, 0, sizeof t->shown);
+    int chart_h = clamp(h * 30 / 100, 8, 22);
+    if (h - STRIP_ROWS - chart_h < 12) chart_h = h - STRIP_ROWS - 12 > 6 ? h - STRIP_ROWS - 12 : 0;
+    int top = y + STRIP_ROWS, mid_h = h - STRIP_ROWS - chart_h;
+    int seen_w = clamp(w * 34 / 100, 24, 70);
+    at[P_FIGURE2] = (struct canvas_rect){top, 0, mid_h, w - seen_w - 1};
+    at[P_SEEN] = (struct canvas_rect){top, w - seen_w + 2, mid_h, seen_w - 2};
+    t->shown[P_FIGURE2] = t->shown[P_SEEN] = 1;
+    if (chart_h > 0) {
+        int half = (w - 1) / 2;
+        at[P_LOSS] = (struct canvas_rect){top + mid_h, 0, chart_h, half};
+        at[P_CLUSTERS] = (struct canvas_rect){top + mid_h, half + 1, chart_h, w - half - 1};
+        t->shown[P_LOSS] = t->shown[P_CLUSTERS] = 1;
+    }
+}
+
 static void layout(struct tui *t, struct canvas *c, int y, int h, int w)
 {
     struct canvas_rect at[NPANELS];
+    if (t->present && !t->maxed && h >= STRIP_ROWS + 12) {
+        place_present(t, y, h, w, at);
+        if (!t->shown[t->focus]) set_focus(t, P_FIGURE2);
+        draw_strip(t, c, y, 0, STRIP_ROWS, w);
+        for (int i = 0; i < NPANELS; i++)
+            if (t->shown[i])
+                (i == P_CLUSTERS ? draw_ami_panel : panels[i].draw)(t, c, at[i].y, at[i].x, at[i].h,
+                                                                    at[i].w);
+        return;
+    }
     place(t, y, h, w, at);
     if (!t->shown[t->focus]) set_focus(t, P_LOSS); /* its panel no longer fits the terminal */
     for (int i = 0; i < NPANELS; i++)
@@ -1437,7 +1596,7 @@ static void load_ghosts(struct tui *t, const struct workbench_opts *o, char *err
 
 int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
 {
-    struct tui t = {.log_y = 1, .smooth = 2, .sample = o->sample};
+    struct tui t = {.log_y = 1, .smooth = 2, .sample = o->sample, .present = o->present};
     snprintf(t.dir, sizeof t.dir, "%s", o->dir);
     if (o->resumed) load_history(&t.s, t.dir);
 
@@ -1487,6 +1646,11 @@ int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
         take_points(&t);
         live_view(t.live, &t.snap);
         adopt_left_scores(&t);
+        if (t.shown[P_SEEN] && t.snap.state == LIVE_RUNNING &&
+            ftl_now() - t.seen_at > SEEN_SECONDS) {
+            live_show(t.live, 1, LIVE_PIN_KEEP);
+            t.seen_at = ftl_now();
+        }
         double now = ftl_now();
         if (t.quitting) {
             draw(&t);

@@ -14,6 +14,7 @@ struct workbench_opts {
     int sample;          /* the data is the embedded sample: say so */
     int paused;          /* open with training paused */
     int resumed;         /* a resumed run: draw its history from its files */
+    int present;         /* presenter mode: the projector layout (--present) */
     char *const *ghosts; /* runs to draw faint beneath this one (ghost.h), at most GHOST_USER_MAX */
     int nghosts;
 };
