@@ -15,9 +15,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bigtext.h"
 #include "canvas.h"
 #include "chart.h"
 #include "heatmap.h"
+#include "strokes.h"
 #include "term.h"
 
 #define COLOR_UTF8 (CANVAS_UTF8 | CANVAS_COLOR)
@@ -648,6 +650,73 @@ static void test_tiny_rectangles(void **state)
     canvas_free(&c);
 }
 
+/* Large type: "1.0" is 3 + 1 + 1 + 1 + 3 columns; the '.' is one dot on the last row. */
+static void test_bigtext(void **state)
+{
+    (void)state;
+    assert_int_equal(bigtext_width("1.0"), 9);
+    assert_int_equal(bigtext_width("x"), 0); /* no glyph: left out */
+    struct canvas c;
+    canvas_init(&c, 6, 12, 0);
+    struct canvas_rect r = {0, 0, 6, 12};
+    assert_int_equal(bigtext_render(&c, &r, 0, 0, "1.0", TC_TITLE), 9);
+    assert_int_equal(canvas_cell(&c, 4, 4)->ch, L'#'); /* the dot */
+    for (int y = 0; y < 4; y++)
+        assert_int_equal(canvas_cell(&c, y, 4)->ch, L' ');
+    /* "0": a ring, hollow in the middle */
+    assert_int_equal(canvas_cell(&c, 0, 6)->ch, L'#');
+    assert_int_equal(canvas_cell(&c, 2, 7)->ch, L' ');
+    assert_int_equal(canvas_cell(&c, 2, 8)->ch, L'#');
+    for (int x = 0; x < 12; x++) /* nothing below the 5 rows */
+        assert_int_equal(canvas_cell(&c, 5, x)->ch, L' ');
+    canvas_free(&c);
+}
+
+/*
+ * Strokes: a horizontal stroke from (4, 14) ten steps right, an end-of-stroke
+ * marker, a pen-up jump down to (4, 24), a short stroke, the end: ink on two
+ * rows of cells, the jump only as dim dots between them, nothing outside.
+ */
+static void test_strokes(void **state)
+{
+    (void)state;
+    int8_t rows[18 * 4] = {0};
+    int n = 0;
+    rows[n * 4] = 4, rows[n * 4 + 1] = 14, n++;
+    for (int i = 0; i < 10; i++)
+        rows[n * 4] = 1, n++;
+    rows[n * 4 + 2] = 1, n++;                     /* end of stroke */
+    rows[n * 4] = -10, rows[n * 4 + 1] = 10, n++; /* pen up to (4, 24) */
+    for (int i = 0; i < 3; i++)
+        rows[n * 4] = 1, n++;
+    rows[n * 4 + 2] = 1, rows[n * 4 + 3] = 1, n++;
+    struct canvas c;
+    canvas_init(&c, 16, 32, 0); /* ASCII: '#' ink, '.' jump, 1 x 2 dots per cell */
+    strokes_render(&c, 1, 1, 14, 30, rows, n, TC_SERIES0, TC_DIM);
+    int ink_rows[16] = {0}, jumps = 0;
+    for (int y = 0; y < 16; y++)
+        for (int x = 0; x < 32; x++) {
+            struct cell *cl = canvas_cell(&c, y, x);
+            if (y == 0 || x == 0 || y == 15 || x == 31) assert_int_equal(cl->ch, L' ');
+            if (cl->ch == L'#') ink_rows[y] = 1, assert_int_equal(cl->color, TC_SERIES0);
+            if (cl->ch == L'.') jumps++, assert_int_equal(cl->color, TC_DIM);
+        }
+    int bands = 0;
+    for (int y = 1; y < 16; y++)
+        bands += ink_rows[y] && !ink_rows[y - 1];
+    assert_int_equal(bands, 2);
+    assert_true(jumps > 0);
+    canvas_free(&c);
+    /* braille: the same, dots in U+2800..U+28FF */
+    canvas_init(&c, 8, 16, CANVAS_UTF8 | CANVAS_COLOR);
+    strokes_render(&c, 0, 0, 8, 16, rows, n, TC_SERIES0, TC_DIM);
+    int braille = 0;
+    for (int i = 0; i < 8 * 16; i++)
+        braille += c.cells[i].ch >= 0x2801 && c.cells[i].ch <= 0x28FF;
+    assert_true(braille > 4);
+    canvas_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -671,6 +740,8 @@ int main(void)
         cmocka_unit_test(test_heatmap_halves_32_units_in_16_lines),
         cmocka_unit_test(test_heatmap_hides_idle_units),
         cmocka_unit_test(test_tiny_rectangles),
+        cmocka_unit_test(test_bigtext),
+        cmocka_unit_test(test_strokes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -110,6 +110,7 @@ struct tui {
     size_t menu_n, menu_sel;
     int present;    /* presenter mode (--present): the projector layout */
     double seen_at; /* when "what the network sees" last moved on by itself */
+    int pin;        /* the digit it is pinned to (d), -1 for any */
 };
 
 /* "What the network sees" moves to another test sequence this often, unless a key moved it. */
@@ -975,11 +976,13 @@ static void act_rewind_menu(struct tui *t, int arg)
 /* v: another sequence now; d: pin the next digit (any, 0, 1, ... 9, any). */
 static void act_seen(struct tui *t, int arg)
 {
-    int pinned = t->snap.seen.pinned;
-    if (arg == 1)
+    /* The pin is counted here, not read back: keys may come faster than the trainer answers. */
+    if (arg == 1) {
         live_show(t->live, 1, LIVE_PIN_KEEP);
-    else
-        live_show(t->live, 0, pinned >= 9 ? -1 : pinned + 1);
+    } else {
+        t->pin = t->pin >= 9 ? -1 : t->pin + 1;
+        live_show(t->live, 0, t->pin);
+    }
     t->seen_at = ftl_now();
 }
 static void act_bookmark(struct tui *t, int arg)
@@ -1596,7 +1599,7 @@ static void load_ghosts(struct tui *t, const struct workbench_opts *o, char *err
 
 int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
 {
-    struct tui t = {.log_y = 1, .smooth = 2, .sample = o->sample, .present = o->present};
+    struct tui t = {.log_y = 1, .smooth = 2, .sample = o->sample, .present = o->present, .pin = -1};
     snprintf(t.dir, sizeof t.dir, "%s", o->dir);
     if (o->resumed) load_history(&t.s, t.dir);
 
