@@ -580,7 +580,19 @@ static void *trainer_main(void *arg)
     pthread_sigmask(SIG_BLOCK, &all, NULL);
     char err[FTL_ERRLEN];
     int paused = 0;
+    double t0 = ftl_now();
     probe(l);
+    /*
+     * The first automatic evaluation waits too, nine times an estimate of its
+     * length (the probe's forward pass scaled to the whole test split, doubled
+     * for KMeans), so a short session does not spend its first seconds
+     * evaluating; after it, nine times what the last one took.
+     */
+    double est =
+        2 * (ftl_now() - t0) * (double)l->s.data.test.n / (double)(l->probe_n ? l->probe_n : 1);
+    pthread_mutex_lock(&l->mu);
+    l->next_auto = ftl_now() + LIVE_EVAL_IDLE_RATIO * est;
+    pthread_mutex_unlock(&l->mu);
     wake(l);
     for (;;) {
         pthread_mutex_lock(&l->mu);

@@ -116,7 +116,8 @@ enum live_request {
 };
 
 /* Live evaluation: idle LIVE_EVAL_IDLE_RATIO times an evaluation's duration between two
- * (at most a tenth of the time spent evaluating), and at least LIVE_EVAL_MIN_STEPS apart. */
+ * (at most a tenth of the time spent evaluating), and at least LIVE_EVAL_MIN_STEPS apart;
+ * before the first, as long for an estimate of its duration. */
 #define LIVE_EVAL_IDLE_RATIO 9.0
 #define LIVE_EVAL_MIN_STEPS 20
 
