@@ -7,7 +7,8 @@
  *
  * Each run creates a session in a temporary folder (the defaults of
  * `ftlab train`: H=128, K=32, batch 256, Adam, loss baseline; --threads 0,
- * the workbench's default, is as many GRU threads as OpenBLAS would use),
+ * the workbench's default, is as many GRU threads as OpenBLAS would use,
+ * resolved once for every run),
  * starts it with live_start(s, -1, P, N, 0) as ui/tui/workbench.c does
  * (PROBE_EVERY 100, PROBE_SEQUENCES 2000: Figure 2 is refreshed in every run)
  * and polls live_view() every 10 ms until the state is LIVE_DONE. Automatic
@@ -21,7 +22,7 @@
  * per run and then
  *
  *   live_bench steps=N repeat=R evals=E on_steps_per_s=X off_steps_per_s=Y
- *       cost=C paired_cost=P eval_busy=F
+ *       cost=C paired_cost=P within_cost=W eval_busy=F
  *
  * with medians over the repeats: E evaluations finished per run with live
  * evaluation on, C = 1 - X / Y (the share of training throughput live
@@ -29,7 +30,9 @@
  * repeat's pair of runs (less sensitive to a slow spell of the machine), F the
  * share of the run's wall time an evaluation was running (as seen by the
  * 10 ms polls). Each run's line also has rate_while_evaluating: training's
- * steps/s while an evaluation runs over its steps/s otherwise, in that run.
+ * steps/s while an evaluation runs over its steps/s otherwise, in that run;
+ * W is the median of F x (1 - that rate), the cost seen within each run with
+ * evaluation on, which a slow spell of the machine between runs cannot fake.
  */
 #define _XOPEN_SOURCE 700
 #include "config.h"
@@ -49,6 +52,9 @@
 
 #ifdef HAVE_OPENBLAS_GET_CORENAME
 char *openblas_get_corename(void);
+#endif
+#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
+int openblas_get_num_threads(void);
 #endif
 
 struct run_result {
@@ -212,6 +218,13 @@ int main(int argc, char **argv)
         snprintf(cfg.data, sizeof cfg.data, "%s", abs);
         free(abs);
     }
+    /* --threads 0 is what OpenBLAS would use, as in the workbench; resolved here once,
+     * because the trainer sets OpenBLAS to one thread (src/trainer.c: set_threads), so a
+     * second session in this process would resolve 0 to 1 thread. */
+#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
+    if (threads == 0) threads = openblas_get_num_threads();
+#endif
+    if (threads == 0) threads = 1;
     cfg.epochs = 0;
     cfg.steps = steps;
     cfg.threads = (int)threads;
@@ -234,7 +247,7 @@ int main(int argc, char **argv)
            threads, probe_every, probe_n, core);
     fflush(stdout);
 
-    double on_rate[100], off_rate[100], busy[100], evals[100];
+    double on_rate[100], off_rate[100], busy[100], evals[100], slowdown[100];
     int rc = 0;
     for (long r = 0; r < repeat && rc == 0; r++) {
         for (int i = 0; i < 2 && rc == 0; i++) {
@@ -253,6 +266,7 @@ int main(int argc, char **argv)
             if (on) {
                 on_rate[r] = res.steps_per_s;
                 busy[r] = res.busy;
+                slowdown[r] = res.slowdown;
                 evals[r] = res.evals;
             } else {
                 off_rate[r] = res.steps_per_s;
@@ -262,12 +276,15 @@ int main(int argc, char **argv)
     rmtree(base);
     if (rc) return 1;
     int n = (int)repeat;
-    double paired[100];
-    for (int r = 0; r < n; r++)
+    double paired[100], within[100];
+    for (int r = 0; r < n; r++) {
         paired[r] = 1 - on_rate[r] / off_rate[r];
+        within[r] = slowdown[r] < 0 ? 0 : busy[r] * (1 - slowdown[r]);
+    }
     double on = median(on_rate, n), off = median(off_rate, n);
     printf("live_bench steps=%ld repeat=%d evals=%g on_steps_per_s=%.3f off_steps_per_s=%.3f "
-           "cost=%.4f paired_cost=%.4f eval_busy=%.4f\n",
-           steps, n, median(evals, n), on, off, 1 - on / off, median(paired, n), median(busy, n));
+           "cost=%.4f paired_cost=%.4f within_cost=%.4f eval_busy=%.4f\n",
+           steps, n, median(evals, n), on, off, 1 - on / off, median(paired, n), median(within, n),
+           median(busy, n));
     return 0;
 }
