@@ -580,7 +580,7 @@ static void *trainer_main(void *arg)
     pthread_sigmask(SIG_BLOCK, &all, NULL);
     char err[FTL_ERRLEN];
     int paused = 0;
-    double t0 = ftl_now();
+    double probe_start = ftl_now();
     probe(l);
     /*
      * The first automatic evaluation waits too, nine times an estimate of its
