@@ -588,8 +588,8 @@ static void *trainer_main(void *arg)
      * for KMeans), so a short session does not spend its first seconds
      * evaluating; after it, nine times what the last one took.
      */
-    double est =
-        2 * (ftl_now() - t0) * (double)l->s.data.test.n / (double)(l->probe_n ? l->probe_n : 1);
+    double est = 2 * (ftl_now() - probe_start) * (double)l->s.data.test.n /
+                 (double)(l->probe_n ? l->probe_n : 1);
     pthread_mutex_lock(&l->mu);
     l->next_auto = ftl_now() + LIVE_EVAL_IDLE_RATIO * est;
     pthread_mutex_unlock(&l->mu);
