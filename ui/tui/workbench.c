@@ -1597,6 +1597,12 @@ static void load_ghosts(struct tui *t, const struct workbench_opts *o, char *err
     branch_list_free(b, nb);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
 {
     struct tui t = {.log_y = 1, .smooth = 2, .sample = o->sample, .present = o->present, .pin = -1};
@@ -1627,6 +1633,9 @@ int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
     if (ghost_err[0]) live_post(t.live, "%s", ghost_err);
     if (o->resumed) load_last_eval(t.live, t.dir);
     double last_draw = 0, frame_sum = 0, frame_max = 0;
+    /* For FTLAB_FRAME_STATS: every frame's time (a ring of the last FRAME_KEEP), for its p99. */
+    enum { FRAME_KEEP = 1 << 14 };
+    double *frame_ms = getenv("FTLAB_FRAME_STATS") ? xcalloc(FRAME_KEEP, sizeof *frame_ms) : NULL;
     long frames = 0;
     for (;;) {
         struct pollfd p[3] = {{.fd = 0, .events = POLLIN},
@@ -1665,6 +1674,7 @@ int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
             double dt = ftl_now() - now;
             frame_sum += dt;
             frame_max = dt > frame_max ? dt : frame_max;
+            if (frame_ms) frame_ms[frames % FRAME_KEEP] = 1e3 * dt;
             frames++;
         }
     }
@@ -1682,8 +1692,13 @@ int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
         close(sigp[i]);
     }
     /* For bench/: how long drawing a frame takes, on this terminal size and run. */
-    if (getenv("FTLAB_FRAME_STATS") && frames > 0)
-        fprintf(stderr, "frames %ld mean_ms %.3f max_ms %.3f\n", frames, 1e3 * frame_sum / frames,
-                1e3 * frame_max);
+    if (frame_ms && frames > 0) {
+        long kept = frames < FRAME_KEEP ? frames : FRAME_KEEP;
+        qsort(frame_ms, (size_t)kept, sizeof *frame_ms, cmp_double);
+        fprintf(stderr, "frames %ld mean_ms %.3f max_ms %.3f p50_ms %.3f p99_ms %.3f\n", frames,
+                1e3 * frame_sum / frames, 1e3 * frame_max, frame_ms[kept / 2],
+                frame_ms[(kept * 99) / 100]);
+    }
+    free(frame_ms);
     return rc;
 }
