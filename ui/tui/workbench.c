@@ -21,6 +21,7 @@
 #include "branch.h"
 #include "canvas.h"
 #include "chart.h"
+#include "display.h"
 #include "export.h"
 #include "ghost.h"
 #include "heatmap.h"
@@ -87,7 +88,7 @@ struct tui {
     struct series s;
     struct canvas canvas;
     int log_y;
-    int smooth; /* index into smoothing[] */
+    int smooth; /* index into display_smoothing[] */
     int help;   /* the key overlay is up */
     int quitting;
     int sample;
@@ -112,8 +113,7 @@ struct tui {
 static const long windows[] = {0, 10000, 1000};
 #define NWINDOWS (int)(sizeof windows / sizeof *windows)
 
-static const double smoothing[] = {0, 0.6, 0.8, 0.9, 0.95, 0.98};
-#define NSMOOTH (int)(sizeof smoothing / sizeof *smoothing)
+#define NSMOOTH DISPLAY_NSMOOTH
 
 static volatile sig_atomic_t got_signal;
 static int signal_fd = -1;
@@ -485,7 +485,7 @@ static void highlight_title(const struct tui *t, int panel, struct canvas *c, in
 static void draw_loss(struct tui *t, struct canvas *c, int y, int x, int h, int w)
 {
     struct series *s = &t->s;
-    double alpha = smoothing[t->smooth], f = x_scale(t);
+    double alpha = display_smoothing[t->smooth], f = x_scale(t);
     double *sm[REG_COUNT] = {0}, *gs[GHOST_MAX] = {0}, *gx[GHOST_MAX] = {0};
     double *xs = scaled_x(s->step, s->n, f);
     struct chart_series cs[GHOST_MAX + REG_COUNT];
@@ -1437,7 +1437,8 @@ static void load_ghosts(struct tui *t, const struct workbench_opts *o, char *err
 
 int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
 {
-    struct tui t = {.log_y = 1, .smooth = 2, .sample = o->sample};
+    struct tui t = {.log_y = o->display.log_y, .smooth = o->display.smooth, .sample = o->sample};
+    if (t.smooth < 0 || t.smooth >= NSMOOTH) t.smooth = 0;
     snprintf(t.dir, sizeof t.dir, "%s", o->dir);
     if (o->resumed) load_history(&t.s, t.dir);
 
@@ -1454,7 +1455,7 @@ int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
 
-    if (term_init(err) != 0) {
+    if (term_init(o->display.theme, o->display.symbols, err) != 0) {
         session_free(s);
         return -1;
     }
