@@ -61,9 +61,9 @@ const char train_opts_tui_help[] =
                 "                       curves, Figure 2 and scores; a folder of runs\n"
                 "                       (runs/*/config) stands for its runs; takes no other\n"
                 "                       option but --theme and --symbols\n"
-                "The display defaults (theme, symbols, smoothing, log_scale) are read from\n"
-                "$XDG_CONFIG_HOME/ftlab/config (default ~/.config/ftlab/config), 'key value'\n"
-                "lines; --theme and --symbols override it. See man ftlab, FILES.\n";
+                "  (The display defaults -- theme, symbols, smoothing, log_scale -- come from\n"
+                "  $XDG_CONFIG_HOME/ftlab/config, default ~/.config/ftlab/config, 'key value'\n"
+                "  lines; --theme and --symbols override it. man ftlab, FILES.)\n";
 
 enum {
     OPT_DATA = 256,
