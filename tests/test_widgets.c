@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "bigtext.h"
 #include "canvas.h"
@@ -392,6 +393,32 @@ static void test_ascii_fallback(void **state)
     canvas_free(&c);
 }
 
+/* Symbols block: quadrant blocks, 2 x 2 dots a cell, and dots of one cell add up. */
+static void test_quadrant_dots(void **state)
+{
+    (void)state;
+    static const wchar_t quads[] = L"▘▝▀▖▌▞▛▗▚▐▜▄▙▟█";
+    double y[2] = {0, 1};
+    struct chart_series s = {"s", NULL, y, 2, TC_SERIES0};
+    struct canvas c;
+    canvas_init(&c, 6, 20, CANVAS_UTF8 | CANVAS_COLOR | CANVAS_QUADS);
+    struct chart_layout l = chart_render(&c, 0, 0, 6, 20, &s, 1, NULL, 0, NULL);
+    assert_true(l.quads);
+    assert_false(l.braille);
+    int cells = 0;
+    for (int yy = 0; yy < l.plot.h; yy++)
+        for (int xx = 0; xx < l.plot.w; xx++) {
+            wchar_t ch = at(&c, l.plot.y + yy, l.plot.x + xx)->ch;
+            assert_false(is_braille(ch));
+            if (ch != L' ') assert_non_null(wcschr(quads, ch)), cells++;
+        }
+    /* a line from the bottom-left to the top-right dot crosses the plot's whole height */
+    assert_true(cells >= l.plot.h);
+    /* the first sample is the lower-left dot of the bottom-left cell */
+    assert_non_null(wcschr(L"▖▌▞▛▄▙▟█", at(&c, l.plot.y + l.plot.h - 1, l.plot.x)->ch));
+    canvas_free(&c);
+}
+
 static void test_no_data(void **state)
 {
     (void)state;
@@ -732,6 +759,7 @@ int main(void)
         cmocka_unit_test(test_x_labels_real),
         cmocka_unit_test(test_markers_at_their_column),
         cmocka_unit_test(test_ascii_fallback),
+        cmocka_unit_test(test_quadrant_dots),
         cmocka_unit_test(test_no_data),
         cmocka_unit_test(test_ema),
         cmocka_unit_test(test_heat_levels_and_floors),

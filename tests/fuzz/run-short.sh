@@ -11,7 +11,7 @@ set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${FUZZ_SECONDS:-20}
 cc=${FUZZ_CC:-clang}
-flags="-g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I$src/src"
+flags="-g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I$src/src -I$src/ui/tui"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ftlab-fuzz-XXXXXX")
 keep=0
@@ -28,8 +28,9 @@ if ! $cc $flags "$work/probe.c" -o "$work/probe" >/dev/null 2>&1; then
 fi
 
 # harness: the sources and libraries it needs besides tests/fuzz/fuzz_NAME.c and src/util.c
+# (paths from the top of the tree: the display reader lives in ui/tui/)
 for entry in "npy:src/npy.c" "checkpoint:src/checkpoint.c -lz" "journal:src/journal.c" \
-    "strokes_text:src/strokes_text.c"; do
+    "strokes_text:src/strokes_text.c" "display:ui/tui/display.c"; do
     name=${entry%%:*}
     deps=""
     for d in ${entry#*:}; do

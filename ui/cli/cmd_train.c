@@ -88,6 +88,9 @@ static int cmd_train(int argc, char **argv)
     if (o.paused)
         return cli_usage_error(self,
                                "--paused is for the workbench ('ftlab tui'); train runs at once");
+    if (o.tui_given)
+        return cli_usage_error(self, "--%s is for the workbench ('ftlab tui'); train draws nothing",
+                               o.tui_given);
     char err[FTL_ERRLEN];
     struct session s;
     char *dir;

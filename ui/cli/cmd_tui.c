@@ -19,25 +19,59 @@ const struct cli_cmd cmd_tui_entry = {
     train_opts_tui_help, cmd_tui};
 
 /*
+ * --theme and --symbols inside --follow's arguments, as "--theme X" or
+ * "--theme=X": 1 when argv[*i] is one (*i moves past its value), 0 when not,
+ * -1 after a usage error.
+ */
+static int follow_display_opt(const struct cli_cmd *self, int argc, char **argv, int *i, int *theme,
+                              int *symbols)
+{
+    static const char *const names[] = {"--theme", "--symbols"};
+    for (int k = 0; k < 2; k++) {
+        size_t len = strlen(names[k]);
+        if (strncmp(argv[*i], names[k], len) != 0) continue;
+        const char *v = NULL;
+        if (argv[*i][len] == '=')
+            v = argv[*i] + len + 1;
+        else if (argv[*i][len] != '\0')
+            continue;
+        else if (*i + 1 < argc)
+            v = argv[++*i];
+        else
+            return cli_usage_error(self, "%s needs a value", names[k]), -1;
+        int rc = k == 0 ? train_opts_theme(self, v, theme) : train_opts_symbols(self, v, symbols);
+        return rc ? -1 : 1;
+    }
+    return 0;
+}
+
+/*
  * --follow RUN_DIR...: the read-only workbench over runs another process
  * trains (ui/tui/follow.h). Every other argument is a run directory, or a
- * folder of runs; training options make no sense there and are refused.
+ * folder of runs, but for --theme and --symbols; training options make no
+ * sense there and are refused.
  */
 static int cmd_follow(int argc, char **argv)
 {
     const struct cli_cmd *self = &cmd_tui_entry;
     char **dirs = xcalloc((size_t)argc + 1, sizeof *dirs);
-    int n = 0, rc = EXIT_OK;
+    int n = 0, rc = EXIT_OK, theme = -1, symbols = -1;
     for (int i = 1; i < argc && rc == EXIT_OK; i++) {
-        if (strcmp(argv[i], "--follow") == 0) continue;
+        int opt = follow_display_opt(self, argc, argv, &i, &theme, &symbols);
+        if (opt < 0) rc = EXIT_USAGE;
+        if (opt != 0 || strcmp(argv[i], "--follow") == 0) continue;
         if (strncmp(argv[i], "--follow=", 9) == 0)
             dirs[n++] = argv[i] + 9;
         else if (argv[i][0] == '-' && argv[i][1])
-            rc = cli_usage_error(self, "--follow takes run directories only, not '%s'", argv[i]);
+            rc = cli_usage_error(
+                self, "--follow takes run directories, --theme and --symbols only, not '%s'",
+                argv[i]);
         else
             dirs[n++] = argv[i];
     }
     if (rc == EXIT_OK && n == 0) rc = cli_usage_error(self, "--follow needs a run directory");
+    struct display_settings d;
+    if (rc == EXIT_OK) rc = train_opts_display(theme, symbols, &d);
     char err[FTL_ERRLEN];
     int count = 0;
     char **runs = rc == EXIT_OK ? follow_dirs(dirs, n, &count, err) : NULL;
@@ -46,7 +80,7 @@ static int cmd_follow(int argc, char **argv)
     if (!runs) return cli_fail("%s", err);
     if (!isatty(0) || !isatty(1))
         rc = cli_fail("the workbench needs a terminal; 'ftlab plot RUN_DIR' draws a run's figures");
-    else if (follow_run(runs, count, err) != 0)
+    else if (follow_run(runs, count, &d, err) != 0)
         rc = cli_fail("%s", err);
     follow_dirs_free(runs);
     return rc;
@@ -73,6 +107,8 @@ static int cmd_tui(int argc, char **argv)
     char *dir;
     struct workbench_opts w = {
         .paused = o.paused, .resumed = o.resume != NULL, .present = o.present};
+    /* A wrong config file is said before anything else happens, as a wrong option is. */
+    if ((rc = train_opts_display(o.theme, o.symbols, &w.display)) != 0) return rc;
     /* The ghosts are checked before a run folder is made: a wrong one costs nothing. */
     char **ghosts = NULL;
     if (o.nghost) {

@@ -55,11 +55,18 @@ const char train_opts_tui_help[] =
                 "  --present            presenter mode, for a projector: Figure 2 large, the\n"
                 "                       loss, lambda, accuracy and AMI_max in large type, what\n"
                 "                       the network sees (one test digit, its strongest unit)\n"
+                "  --theme T            dark (default), light (dark on white: projectors) or\n"
+                "                       mono (attributes only: printouts, colour-blind viewers)\n"
+                "  --symbols S          how charts draw: braille (default), block (quadrant\n"
+                "                       blocks) or ascii (a mark per series, ASCII only)\n"
                 "  --follow RUN_DIR...  watch runs another process trains (ftlab train, table1,\n"
                 "                       a job writing to a shared folder), read-only: their\n"
                 "                       curves, Figure 2 and scores; a folder of runs\n"
                 "                       (runs/*/config) stands for its runs; takes no other\n"
-                "                       option\n";
+                "                       option but --theme and --symbols\n"
+                "  (The display defaults -- theme, symbols, smoothing, log_scale -- come from\n"
+                "  $XDG_CONFIG_HOME/ftlab/config, default ~/.config/ftlab/config, 'key value'\n"
+                "  lines; --theme and --symbols override it. man ftlab, FILES.)\n";
 
 enum {
     OPT_DATA = 256,
@@ -87,6 +94,8 @@ enum {
     OPT_PAUSED,
     OPT_GHOST,
     OPT_PRESENT,
+    OPT_THEME,
+    OPT_SYMBOLS,
 };
 
 static const struct option longopts[] = {
@@ -115,13 +124,40 @@ static const struct option longopts[] = {
     {"paused", no_argument, NULL, OPT_PAUSED},
     {"ghost", required_argument, NULL, OPT_GHOST},
     {"present", no_argument, NULL, OPT_PRESENT},
+    {"theme", required_argument, NULL, OPT_THEME},
+    {"symbols", required_argument, NULL, OPT_SYMBOLS},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0},
 };
 
+int train_opts_theme(const struct cli_cmd *self, const char *a, int *theme)
+{
+    if ((*theme = display_theme_from_name(a)) < 0)
+        return cli_usage_error(self, "--theme must be dark, light or mono, not '%s'", a);
+    return 0;
+}
+
+int train_opts_symbols(const struct cli_cmd *self, const char *a, int *symbols)
+{
+    if ((*symbols = display_symbols_from_name(a)) < 0)
+        return cli_usage_error(self, "--symbols must be braille, block or ascii, not '%s'", a);
+    return 0;
+}
+
+int train_opts_display(int theme, int symbols, struct display_settings *d)
+{
+    char err[FTL_ERRLEN];
+    display_defaults(d);
+    if (display_load(NULL, d, err) != 0) return cli_fail("%s", err);
+    if (theme >= 0) d->theme = (enum display_theme)theme;
+    if (symbols >= 0) d->symbols = (enum display_symbols)symbols;
+    return 0;
+}
+
 int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct train_opts *o)
 {
     memset(o, 0, sizeof *o);
+    o->theme = o->symbols = -1;
     trainer_config_defaults(&o->cfg, &o->ctl);
     int c;
     long v;
@@ -241,6 +277,15 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
             break;
         case OPT_PAUSED:
             o->paused = 1;
+            if (!o->tui_given) o->tui_given = "paused";
+            break;
+        case OPT_THEME:
+            if (train_opts_theme(self, a, &o->theme)) return EXIT_USAGE;
+            if (!o->tui_given) o->tui_given = "theme";
+            break;
+        case OPT_SYMBOLS:
+            if (train_opts_symbols(self, a, &o->symbols)) return EXIT_USAGE;
+            if (!o->tui_given) o->tui_given = "symbols";
             break;
         case OPT_PRESENT:
             o->present = 1;

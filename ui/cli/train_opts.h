@@ -6,6 +6,7 @@
 #define FTLAB_TRAIN_OPTS_H
 
 #include "cli.h"
+#include "display.h"
 #include "session.h"
 #include "trainer.h"
 
@@ -18,6 +19,8 @@ struct train_opts {
     const char *init;   /* --init CKPT, or NULL */
     int paused;         /* --paused (the workbench only) */
     char *ghost[3];     /* --ghost RUN_DIR, repeatable (the workbench only) */
+    int theme, symbols; /* --theme, --symbols (the workbench only): enum display_*, -1 not given */
+    const char *tui_given; /* the first workbench-only option given (--paused, --theme, ...) */
     int nghost;
     int present; /* --present (the workbench only) */
     int quiet;
@@ -34,6 +37,21 @@ extern const char train_opts_tui_help[];
 
 /* Parses argv (argv[0] = the command name). Returns 0, or EXIT_USAGE after printing the error. */
 int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct train_opts *o);
+
+/*
+ * --theme NAME and --symbols NAME, shared with `tui --follow`: *theme or
+ * *symbols set (enum display_theme / display_symbols). 0, or EXIT_USAGE after
+ * printing the error.
+ */
+int train_opts_theme(const struct cli_cmd *self, const char *a, int *theme);
+int train_opts_symbols(const struct cli_cmd *self, const char *a, int *symbols);
+
+/*
+ * The display settings: the config file's ($XDG_CONFIG_HOME/ftlab/config),
+ * then theme and symbols when given (>= 0). 0, or EXIT_FAIL after printing
+ * "ftlab: FILE:LINE: problem".
+ */
+int train_opts_display(int theme, int symbols, struct display_settings *d);
 
 /* A new run folder, made: runs/YYYYMMDD-HHMMSS-TASK, with -2, -3, ... when taken (a new string). */
 char *train_opts_default_out(const struct trainer_config *c);

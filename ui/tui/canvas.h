@@ -25,6 +25,8 @@ enum {
     CANVAS_UTF8 = 1 << 0,   /* braille, block and shade characters */
     CANVAS_COLOR = 1 << 1,  /* colour pairs for every enum term_color */
     CANVAS_HALVES = 1 << 2, /* pairs for heat step on heat step: '▀' two-unit lines */
+    CANVAS_QUADS = 1 << 3,  /* a preference, not a capability: chart dots as quadrant
+                               blocks (2 x 2 a cell) where braille would be used */
 };
 
 struct cell {

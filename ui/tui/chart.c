@@ -1,4 +1,4 @@
-/* chart — braille/ASCII line chart into a canvas rectangle. See chart.h. */
+/* chart — braille/quadrant/ASCII line chart into a canvas rectangle. See chart.h. */
 #include "chart.h"
 
 #include <math.h>
@@ -13,15 +13,21 @@
 /* Unicode braille: dot (row, col) of a 4 x 2 cell is this bit of U+2800 + bits. */
 static const unsigned char braille_bit[4][2] = {
     {0x01, 0x08}, {0x02, 0x10}, {0x04, 0x20}, {0x40, 0x80}};
+/* Quadrant blocks (symbols block): index = bits, 1 upper left, 2 upper right, 4 lower left, 8
+ * lower right; so a cell's dots are the index of its character. */
+static const wchar_t quad_chars[16] = {L' ',   0x2598, 0x259D, 0x2580, 0x2596, 0x258C,
+                                       0x259E, 0x259B, 0x2597, 0x259A, 0x2590, 0x259C,
+                                       0x2584, 0x2599, 0x259F, 0x2588};
+static const unsigned char quad_bit[2][2] = {{1, 2}, {4, 8}};
 static const char ascii_marks[TC_SERIES_N] = {'*', 'o', '+', 'x', '.', '#'};
 
 /* The plotting area and its mapping from data to dots. */
 struct plot {
     struct canvas *c;
     struct canvas_rect r; /* canvas coordinates */
-    int cell_w, cell_h;   /* dots per cell: 2 x 4 braille, 1 x 1 ASCII */
+    int cell_w, cell_h;   /* dots per cell: 2 x 4 braille, 2 x 2 quadrants, 1 x 1 ASCII */
     int dots_w, dots_h;
-    bool braille;
+    bool braille, quads;
     bool log_y;
     bool x_real;   /* fractional ticks and value labels (chart_opts.x_real) */
     bool sparse;   /* fewer, bold tick labels (chart_opts.sparse) */
@@ -204,11 +210,21 @@ static bool to_dot(const struct plot *p, double x, double y, int *dx, int *dy)
     return true;
 }
 
+/* The dots a cell's quadrant character holds (0 for any other character). */
+static int quad_bits(wchar_t ch)
+{
+    for (int i = 1; i < 16; i++)
+        if (quad_chars[i] == ch) return i;
+    return 0;
+}
+
 static void set_dot(const struct plot *p, int dx, int dy, short color, wchar_t mark)
 {
     struct cell *cl = canvas_cell_in(p->c, &p->r, dy / p->cell_h, dx / p->cell_w);
     if (!cl) return;
-    if (p->braille) {
+    if (p->quads) {
+        cl->ch = quad_chars[quad_bits(cl->ch) | quad_bit[dy % 2][dx % 2]];
+    } else if (p->braille) {
         wchar_t bit = braille_bit[dy % 4][dx % 2];
         bool has_dots = cl->ch >= BRAILLE_BASE && cl->ch <= BRAILLE_LAST;
         cl->ch = (has_dots ? cl->ch : BRAILLE_BASE) | bit;
@@ -412,14 +428,14 @@ static int key_width(const struct chart_series *s, int ns)
 }
 
 static void draw_key(struct canvas *c, const struct canvas_rect *r, int row, int col,
-                     const struct chart_series *s, int ns, int first, bool braille)
+                     const struct chart_series *s, int ns, int first, bool dots)
 {
     for (int i = 0; i < ns; i++) {
         int k = (first + i) % ns;
         if (!s[k].name) continue;
         int len = 2 + (int)strlen(s[k].name);
         if (col + len > r->w) break;
-        canvas_put_in(c, r, row, col, braille ? 0x2501 : series_mark(&s[k], k), (short)s[k].color);
+        canvas_put_in(c, r, row, col, dots ? 0x2501 : series_mark(&s[k], k), (short)s[k].color);
         canvas_text_in(c, r, row, col + 2, s[k].name, (short)s[k].color, len - 2);
         col += len + 2;
     }
@@ -427,7 +443,8 @@ static void draw_key(struct canvas *c, const struct canvas_rect *r, int row, int
 
 // ---- the chart ----
 
-static bool use_braille(unsigned caps, const struct chart_series *s, int ns)
+/* Fine dots (braille, or quadrants when the canvas asks for them), else ASCII marks. */
+static bool use_dots(unsigned caps, const struct chart_series *s, int ns)
 {
     int nonempty = 0;
     for (int k = 0; k < ns; k++)
@@ -449,21 +466,26 @@ struct chart_layout chart_render(struct canvas *c, int y, int x, int h, int w,
 
     /* rows: title (+ key), [key], plot, x labels */
     int title_len = canvas_text_in(c, &r, 0, 0, o->title ? o->title : "", TC_TITLE, r.w);
-    bool braille = use_braille(c->caps, s, ns);
+    bool dots = use_dots(c->caps, s, ns);
+    bool quads = dots && (c->caps & CANVAS_QUADS), braille = dots && !quads;
     int kw = key_width(s, ns), top = 1, bottom = r.h >= 3 ? r.h - 2 : r.h - 1;
     if (kw > 0 && title_len + 2 + kw <= r.w) {
-        draw_key(c, &r, 0, r.w - kw, s, ns, o->key_first, braille);
+        draw_key(c, &r, 0, r.w - kw, s, ns, o->key_first, dots);
     } else if (kw > 0 && r.h >= 10) {
-        draw_key(c, &r, 1, 0, s, ns, o->key_first, braille);
+        draw_key(c, &r, 1, 0, s, ns, o->key_first, dots);
         top = 2;
     }
     int rows = bottom - top + 1;
     if (rows <= 0) return out;
 
-    struct plot p = {
-        .c = c, .braille = braille, .log_y = o->log_y, .x_real = o->x_real, .sparse = o->sparse};
-    p.cell_w = braille ? 2 : 1;
-    p.cell_h = braille ? 4 : 1;
+    struct plot p = {.c = c,
+                     .braille = braille,
+                     .quads = quads,
+                     .log_y = o->log_y,
+                     .x_real = o->x_real,
+                     .sparse = o->sparse};
+    p.cell_w = dots ? 2 : 1;
+    p.cell_h = braille ? 4 : quads ? 2 : 1;
     p.dots_h = rows * p.cell_h;
     bool have_x = o->fixed_x && o->x_max > o->x_min;
     if (have_x) {
@@ -499,5 +521,6 @@ struct chart_layout chart_render(struct canvas *c, int y, int x, int h, int w,
     out.y_min = p.log_y ? pow(10, p.y0) : p.y0;
     out.y_max = p.log_y ? pow(10, p.y1) : p.y1;
     out.braille = braille;
+    out.quads = quads;
     return out;
 }

@@ -10,8 +10,10 @@
  *      0    5k       10k                      <- x: round steps, "12k" style
  *
  * Dots are braille (2 x 4 per cell) on UTF-8 canvases with colour (or with a
- * single series); otherwise each series gets an ASCII mark ("*o+x.#" by its
- * TC_SERIESk), because without colour the mark is what tells series apart.
+ * single series), or quadrant blocks (2 x 2, "▖▝▞▙") there when the canvas has
+ * CANVAS_QUADS (symbols block: coarser, but drawn by every font); otherwise
+ * each series gets an ASCII mark ("*o+x.#" by its TC_SERIESk), because
+ * without colour the mark is what tells series apart.
  * Consecutive samples are joined by Bresenham segments in dot space; samples
  * sharing a dot column are reduced to their min-max span, so a spike in one
  * step stays visible however many steps a column holds. A cell holding dots
@@ -59,7 +61,8 @@ struct chart_layout {
     struct canvas_rect plot; /* the plotting area in canvas coordinates (h or w 0: none) */
     double x_min, x_max;     /* x range across the plot */
     double y_min, y_max;     /* y range, in data units (powers of ten on a log axis) */
-    bool braille;            /* braille dots, else one ASCII mark per cell */
+    bool braille;            /* braille dots */
+    bool quads;              /* quadrant blocks; neither: one ASCII mark per cell */
     size_t points;           /* samples plotted (inside the x range, drawable) */
 };
 

@@ -24,6 +24,7 @@
 
 #include "canvas.h"
 #include "chart.h"
+#include "display.h"
 #include "control.h"
 #include "follow.h"
 #include "heatmap.h"
@@ -35,7 +36,6 @@
 
 #define POLL_SECONDS 0.5
 #define MESSAGE_SECONDS 4.0
-#define SMOOTHING 0.8 /* the workbench's default: weight of the running average */
 #define MIN_W 40
 #define MIN_H 12
 #define MAX_K 16
@@ -555,6 +555,7 @@ struct follow {
     int open; /* the run shown, or -1: the list */
     int top;  /* the list's first line shown */
     int log_y, help, quitting;
+    double smoothing; /* weight of the running average: the display settings' level */
     char message[160];
     double message_at;
     struct canvas canvas;
@@ -568,7 +569,7 @@ static void say(struct follow *f, const char *msg)
 
 /*
  * The loss panel: every loss term the run logs, smoothed as the workbench
- * does by default. On the log scale a term at exactly 0 (the margin loss once
+ * opens (the display settings' level). On the log scale a term at exactly 0 (the margin loss once
  * every pair is past the margin) is a gap, not a running average decaying
  * towards 1e-300 that would stretch the axis over three hundred decades.
  */
@@ -580,7 +581,7 @@ static void draw_loss(struct follow *f, struct run *r, int y, int x, int h, int 
         sm[k] = xmallocarray(r->n ? r->n : 1, sizeof *sm[k]);
         for (size_t i = 0; i < r->n; i++)
             sm[k][i] = f->log_y && !(r->val[k][i] > 0) ? NAN : r->val[k][i];
-        chart_ema(sm[k], r->n, 1 - SMOOTHING, sm[k]);
+        chart_ema(sm[k], r->n, 1 - f->smoothing, sm[k]);
         cs[k] =
             (struct chart_series){.name = k == REG_BASELINE ? "task" : reg_table[k].label,
                                   .x = r->step,
@@ -589,7 +590,8 @@ static void draw_loss(struct follow *f, struct run *r, int y, int x, int h, int 
                                   .color = (enum term_color)(TC_SERIES0 + reg_table[k].tui_series)};
     }
     char title[64];
-    snprintf(title, sizeof title, "Loss terms%s, smoothed", f->log_y ? " (log)" : "");
+    snprintf(title, sizeof title, "Loss terms%s%s", f->log_y ? " (log)" : "",
+             f->smoothing > 0 ? ", smoothed" : "");
     struct chart_opts o = {.title = title, .log_y = f->log_y};
     chart_render(&f->canvas, y, x, h, w, cs, REG_COUNT, r->marks, (int)r->nmarks, &o);
     for (int k = 0; k < REG_COUNT; k++)
@@ -953,9 +955,10 @@ static void on_signal(int sig)
     }
 }
 
-int follow_run(char *const *dirs, int n, char *err)
+int follow_run(char *const *dirs, int n, const struct display_settings *d, char *err)
 {
-    struct follow f = {.nruns = n, .open = n == 1 ? 0 : -1, .log_y = 1};
+    struct follow f = {.nruns = n, .open = n == 1 ? 0 : -1, .log_y = d->log_y};
+    f.smoothing = d->smooth >= 0 && d->smooth < DISPLAY_NSMOOTH ? display_smoothing[d->smooth] : 0;
     f.runs = xcalloc((size_t)n, sizeof *f.runs);
     for (int i = 0; i < n; i++)
         run_init(&f.runs[i], dirs[i]);
@@ -972,7 +975,7 @@ int follow_run(char *const *dirs, int n, char *err)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
-    int rc = term_init(err);
+    int rc = term_init(d->theme, d->symbols, err);
     if (rc == 0) {
         keys_init();
         double last_poll = -1, last_draw = -1;

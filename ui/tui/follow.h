@@ -9,6 +9,8 @@
 #ifndef FTLAB_FOLLOW_H
 #define FTLAB_FOLLOW_H
 
+#include "display.h"
+
 /*
  * Expands dirs [n] into the runs to follow: a run directory (it holds a
  * config file) is itself; a folder of runs (table1, a sweep: it holds
@@ -23,8 +25,9 @@ void follow_dirs_free(char **runs);
  * Runs the follower on this terminal over runs [n] (from follow_dirs) until
  * the user quits (q, or a signal: INT, TERM, HUP), then restores the
  * terminal. One run opens its view at once; several open a list first.
+ * d gives the theme, the symbols, the loss chart's smoothing and y scale.
  * 0, or -1 with err (FTL_ERRLEN bytes) when there is no usable terminal.
  */
-int follow_run(char *const *runs, int n, char *err);
+int follow_run(char *const *runs, int n, const struct display_settings *d, char *err);
 
 #endif

@@ -97,6 +97,85 @@ static const struct look looks8[TC_COUNT] = {
     [TC_HEAT7] = {COLOR_BLACK, COLOR_WHITE, A_NORMAL},
 };
 
+/*
+ * Light, 256 colours: black on white (231), every pair with its background,
+ * pair 0 included (assume_default_colors), so no cell keeps the terminal's
+ * own. Series: Okabe-Ito hues in shades that hold on white (blue, orange,
+ * bluish green, a red for their vermillion, which is too near the orange on
+ * white, reddish purple; black for their yellow, invisible on white).
+ * Heat: zero a light grey of its own, then a viridis-like ramp from light
+ * to dark whose CIELAB lightness falls at every step (91 84 79 64 52 40 28
+ * 21), so it reads in order in greyscale too; text is black where black has
+ * the better contrast (to step 4), white beyond. Ghosts: muted mid tones
+ * (contrast 2.5-3.5 on white), fainter than every series.
+ */
+static const struct look looks256_light[TC_COUNT] = {
+    [TC_DEFAULT] = {16, 231, A_NORMAL},
+    [TC_TITLE] = {16, 231, A_BOLD},
+    [TC_BORDER] = {247, 231, A_NORMAL},
+    [TC_AXIS] = {242, 231, A_NORMAL},
+    [TC_LABEL] = {237, 231, A_NORMAL},
+    [TC_DIM] = {242, 231, A_NORMAL},
+    [TC_STATUS] = {16, 252, A_NORMAL},
+    [TC_STATUS_KEY] = {231, 25, A_BOLD},
+    [TC_GOOD] = {28, 231, A_BOLD},
+    [TC_WARN] = {130, 231, A_BOLD},
+    [TC_ERROR] = {231, 160, A_BOLD},
+    [TC_SERIES0] = {25, 231, A_NORMAL},
+    [TC_SERIES1] = {172, 231, A_NORMAL},
+    [TC_SERIES2] = {29, 231, A_NORMAL},
+    [TC_SERIES3] = {160, 231, A_NORMAL},
+    [TC_SERIES4] = {126, 231, A_NORMAL},
+    [TC_SERIES5] = {16, 231, A_NORMAL},
+    [TC_MARKER] = {244, 231, A_NORMAL},
+    [TC_GHOST0] = {103, 231, A_NORMAL},
+    [TC_GHOST1] = {137, 231, A_NORMAL},
+    [TC_GHOST2] = {108, 231, A_NORMAL},
+    [TC_GHOST3] = {139, 231, A_NORMAL},
+    [TC_HEAT0] = {16, 254, A_NORMAL},
+    [TC_HEAT1] = {16, 186, A_NORMAL},
+    [TC_HEAT2] = {16, 113, A_NORMAL},
+    [TC_HEAT3] = {16, 36, A_NORMAL},
+    [TC_HEAT4] = {16, 31, A_NORMAL},
+    [TC_HEAT5] = {231, 25, A_NORMAL},
+    [TC_HEAT6] = {231, 55, A_NORMAL},
+    [TC_HEAT7] = {231, 53, A_NORMAL},
+};
+
+/* Light, 8 colours: black on white; heat from white to black in order of luminance. */
+static const struct look looks8_light[TC_COUNT] = {
+    [TC_DEFAULT] = {COLOR_BLACK, COLOR_WHITE, A_NORMAL},
+    [TC_TITLE] = {COLOR_BLACK, COLOR_WHITE, A_BOLD},
+    [TC_BORDER] = {COLOR_BLUE, COLOR_WHITE, A_NORMAL},
+    [TC_AXIS] = {COLOR_BLACK, COLOR_WHITE, A_NORMAL},
+    [TC_LABEL] = {COLOR_BLACK, COLOR_WHITE, A_NORMAL},
+    [TC_DIM] = {COLOR_BLUE, COLOR_WHITE, A_NORMAL},
+    [TC_STATUS] = {COLOR_WHITE, COLOR_BLACK, A_NORMAL},
+    [TC_STATUS_KEY] = {COLOR_WHITE, COLOR_BLUE, A_BOLD},
+    [TC_GOOD] = {COLOR_GREEN, COLOR_WHITE, A_BOLD},
+    [TC_WARN] = {COLOR_RED, COLOR_WHITE, A_BOLD},
+    [TC_ERROR] = {COLOR_WHITE, COLOR_RED, A_BOLD},
+    [TC_SERIES0] = {COLOR_BLUE, COLOR_WHITE, A_BOLD},
+    [TC_SERIES1] = {COLOR_RED, COLOR_WHITE, A_NORMAL},
+    [TC_SERIES2] = {COLOR_GREEN, COLOR_WHITE, A_NORMAL},
+    [TC_SERIES3] = {COLOR_MAGENTA, COLOR_WHITE, A_NORMAL},
+    [TC_SERIES4] = {COLOR_BLACK, COLOR_WHITE, A_BOLD},
+    [TC_SERIES5] = {COLOR_CYAN, COLOR_WHITE, A_NORMAL},
+    [TC_MARKER] = {COLOR_BLACK, COLOR_WHITE, A_DIM},
+    [TC_GHOST0] = {COLOR_CYAN, COLOR_WHITE, A_NORMAL},
+    [TC_GHOST1] = {COLOR_YELLOW, COLOR_WHITE, A_NORMAL},
+    [TC_GHOST2] = {COLOR_GREEN, COLOR_WHITE, A_DIM},
+    [TC_GHOST3] = {COLOR_MAGENTA, COLOR_WHITE, A_DIM},
+    [TC_HEAT0] = {COLOR_BLACK, COLOR_WHITE, A_NORMAL},
+    [TC_HEAT1] = {COLOR_BLACK, COLOR_YELLOW, A_NORMAL},
+    [TC_HEAT2] = {COLOR_BLACK, COLOR_CYAN, A_NORMAL},
+    [TC_HEAT3] = {COLOR_BLACK, COLOR_GREEN, A_NORMAL},
+    [TC_HEAT4] = {COLOR_WHITE, COLOR_MAGENTA, A_NORMAL},
+    [TC_HEAT5] = {COLOR_WHITE, COLOR_RED, A_NORMAL},
+    [TC_HEAT6] = {COLOR_WHITE, COLOR_BLUE, A_NORMAL},
+    [TC_HEAT7] = {COLOR_WHITE, COLOR_BLACK, A_NORMAL},
+};
+
 /* Monochrome: attributes only (the heatmap switches to shade characters). */
 static const struct look looks_mono[TC_COUNT] = {
     [TC_TITLE] = {-1, -1, A_BOLD},
@@ -121,16 +200,24 @@ static const struct look looks_mono[TC_COUNT] = {
 static struct {
     bool active;
     enum term_scheme scheme;
+    bool light; /* the light theme: every pair, pair 0 too, has a background */
+    enum display_symbols symbols;
     bool utf8;
     bool halves;
     int saved_stderr; /* the real stderr while the screen is up, else -1 */
     FILE *held;       /* what was written to stderr meanwhile */
 } term = {.saved_stderr = -1};
 
-/* Pair numbers: meaning c uses pair c; halves come after the meanings. */
+/*
+ * Pair numbers: meaning c uses pair c, but TC_DEFAULT, which is pair 0 in the
+ * dark theme (the terminal's own colours) and DEFAULT_PAIR in the light one:
+ * pair 0 cannot be given colours that curses will actually send. The halves
+ * come after.
+ */
+#define DEFAULT_PAIR TC_COUNT
 static short halves_pair(int upper, int lower)
 {
-    return (short)(TC_COUNT + upper * TC_HEAT_N + lower);
+    return (short)(DEFAULT_PAIR + 1 + upper * TC_HEAT_N + lower);
 }
 
 static bool locale_is_utf8(void)
@@ -149,25 +236,42 @@ static const struct look *looks(void)
 {
     switch (term.scheme) {
     case TERM_COLOR256:
-        return looks256;
+        return term.light ? looks256_light : looks256;
     case TERM_COLOR8:
-        return looks8;
+        return term.light ? looks8_light : looks8;
     default:
         return looks_mono;
     }
 }
 
-static void init_colors(void)
+/* Whether theme asks for colours at all: NO_COLOR counts only when no theme was chosen. */
+static bool wants_colors(enum display_theme theme)
+{
+    if (theme == DISPLAY_THEME_MONO) return false; /* start_color never runs: no colour SGR */
+    return theme != DISPLAY_THEME_AUTO || !no_color_requested();
+}
+
+static void init_colors(enum display_theme theme)
 {
     term.scheme = TERM_MONO;
-    if (no_color_requested() || !has_colors() || start_color() == ERR) return;
+    term.light = false;
+    if (!wants_colors(theme) || !has_colors() || start_color() == ERR) return;
     bool default_colors = use_default_colors() == OK;
     term.scheme = COLORS >= 256 ? TERM_COLOR256 : TERM_COLOR8;
     if (COLOR_PAIRS <= TC_COUNT) {
         term.scheme = TERM_MONO;
         return;
     }
+    term.light = theme == DISPLAY_THEME_LIGHT;
     const struct look *l = looks();
+    /* The light theme paints the background of every cell, blanks and erased lines too. */
+    if (term.light) {
+        init_pair(DEFAULT_PAIR, l[TC_DEFAULT].fg, l[TC_DEFAULT].bg);
+        /* Erased cells too: curses erases in this colour where terminfo says the terminal
+         * fills erased cells with it (bce), and writes blanks where it does not (tmux). */
+        bkgdset(' ' | COLOR_PAIR(DEFAULT_PAIR));
+        clear();
+    }
     for (int c = 1; c < TC_COUNT; c++) {
         short fg = l[c].fg, bg = l[c].bg;
         if (!default_colors) { /* -1 means nothing without use_default_colors */
@@ -251,7 +355,7 @@ static int term_can_address(void)
     return usable;
 }
 
-int term_init(char *err)
+int term_init(enum display_theme theme, enum display_symbols symbols, char *err)
 {
     static const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
     static bool registered;
@@ -281,7 +385,8 @@ int term_init(char *err)
 #ifdef NCURSES_VERSION
     set_escdelay(25); /* Esc answers at once; escape sequences arrive faster than this */
 #endif
-    init_colors();
+    init_colors(theme);
+    term.symbols = symbols;
     hold_stderr();
     if (!registered) {
         atexit(end_at_exit);
@@ -310,7 +415,8 @@ attr_t term_attr(enum term_color c)
 {
     if ((int)c < 0 || (int)c >= TC_COUNT) c = TC_DEFAULT;
     const struct look *l = looks();
-    if (term.scheme == TERM_MONO || c == TC_DEFAULT) return l[c].attrs;
+    if (term.scheme == TERM_MONO) return l[c].attrs;
+    if (c == TC_DEFAULT) return l[c].attrs | (term.light ? (attr_t)COLOR_PAIR(DEFAULT_PAIR) : 0);
     return l[c].attrs | (attr_t)COLOR_PAIR(c);
 }
 
@@ -334,7 +440,8 @@ bool term_utf8(void)
 unsigned term_caps(void)
 {
     unsigned caps = 0;
-    if (term_utf8()) caps |= CANVAS_UTF8;
+    if (term_utf8() && term.symbols != DISPLAY_SYMBOLS_ASCII) caps |= CANVAS_UTF8;
+    if (term.symbols == DISPLAY_SYMBOLS_BLOCK) caps |= CANVAS_QUADS;
     if (term.scheme != TERM_MONO) caps |= CANVAS_COLOR;
     if (term.halves && term.scheme != TERM_MONO) caps |= CANVAS_HALVES;
     return caps;

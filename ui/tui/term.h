@@ -3,12 +3,19 @@
  * hold stderr back while the screen is up, and give every colour a meaning.
  *
  * Widgets name what a cell means (TC_AXIS, TC_SERIES2, TC_HEAT5); this file
- * alone decides how each meaning looks, in one table per scheme:
- *   256 colours   Okabe-Ito (colour-blind safe) series, a viridis-like heat ramp;
- *   8 colours     basic colours, the heat ramp ordered by luminance;
- *   monochrome    attributes only (bold, dim, reverse, underline), when NO_COLOR
- *                 is set to a non-empty value (no-color.org) or the terminal
- *                 has no colours.
+ * alone decides how each meaning looks, in one table per theme and scheme:
+ *   dark, 256 colours   Okabe-Ito (colour-blind safe) series, a viridis-like heat
+ *                       ramp, on the terminal's own background;
+ *   dark, 8 colours     basic colours, the heat ramp ordered by luminance;
+ *   light, 256 / 8      dark text on white, and every cell's background set (a
+ *                       projector or a light terminal shows no black cell): the
+ *                       series darkened to read on white, the heat ramp running
+ *                       from light (few) to dark (many), so the cells that count
+ *                       stand out from the page as the bright ones do on black;
+ *   monochrome          attributes only (bold, dim, reverse, underline): the mono
+ *                       theme, or when NO_COLOR is set to a non-empty value
+ *                       (no-color.org) and no theme was chosen, or when the
+ *                       terminal has no colours.
  * Nothing else calls init_pair.
  */
 #ifndef FTLAB_TERM_H
@@ -19,6 +26,8 @@
 #endif
 #include <curses.h>
 #include <stdbool.h>
+
+#include "display.h"
 
 enum term_color {
     TC_DEFAULT,
@@ -61,12 +70,14 @@ enum term_scheme { TERM_MONO, TERM_COLOR8, TERM_COLOR256 };
 /*
  * Sets the locale from the environment, starts curses on stdout (cbreak,
  * noecho, keypad, no cursor; input stays blocking: the caller polls), picks
- * the colour scheme and sends stderr to a temporary file until term_end().
+ * the colour scheme for theme (the light theme falls back to mono on a
+ * terminal without colours), remembers symbols for term_caps(), and sends
+ * stderr to a temporary file until term_end().
  * Restores the terminal at exit() and on crash signals (SEGV, BUS, FPE, ILL,
  * ABRT); SIGINT/SIGTERM/SIGHUP are left to the caller. Returns 0, or -1 with
  * a message in err (FTL_ERRLEN bytes) when there is no usable terminal.
  */
-int term_init(char *err);
+int term_init(enum display_theme theme, enum display_symbols symbols, char *err);
 /* Restores the terminal and replays the held-back stderr. Safe to call twice. */
 void term_end(void);
 
@@ -78,7 +89,9 @@ attr_t term_attr_halves(int upper, int lower);
 enum term_scheme term_scheme(void);
 /* Whether the locale's codeset is UTF-8 (braille and blocks allowed). */
 bool term_utf8(void);
-/* CANVAS_* flags for canvases that will be blitted to this terminal. */
+/* CANVAS_* flags for canvases that will be blitted to this terminal: what it can
+ * show, narrowed by the symbols term_init was given (ascii: no CANVAS_UTF8;
+ * block: CANVAS_QUADS). */
 unsigned term_caps(void);
 
 #endif

@@ -22,6 +22,7 @@
 #include "branch.h"
 #include "canvas.h"
 #include "chart.h"
+#include "display.h"
 #include "export.h"
 #include "ghost.h"
 #include "heatmap.h"
@@ -89,7 +90,7 @@ struct tui {
     struct series s;
     struct canvas canvas;
     int log_y;
-    int smooth; /* index into smoothing[] */
+    int smooth; /* index into display_smoothing[] */
     int help;   /* the key overlay is up */
     int quitting;
     int sample;
@@ -120,8 +121,7 @@ struct tui {
 static const long windows[] = {0, 10000, 1000};
 #define NWINDOWS (int)(sizeof windows / sizeof *windows)
 
-static const double smoothing[] = {0, 0.6, 0.8, 0.9, 0.95, 0.98};
-#define NSMOOTH (int)(sizeof smoothing / sizeof *smoothing)
+#define NSMOOTH DISPLAY_NSMOOTH
 
 static volatile sig_atomic_t got_signal;
 static int signal_fd = -1;
@@ -493,7 +493,7 @@ static void highlight_title(const struct tui *t, int panel, struct canvas *c, in
 static void draw_loss(struct tui *t, struct canvas *c, int y, int x, int h, int w)
 {
     struct series *s = &t->s;
-    double alpha = smoothing[t->smooth], f = x_scale(t);
+    double alpha = display_smoothing[t->smooth], f = x_scale(t);
     double *sm[REG_COUNT] = {0}, *gs[GHOST_MAX] = {0}, *gx[GHOST_MAX] = {0};
     double *xs = scaled_x(s->step, s->n, f);
     struct chart_series cs[GHOST_MAX + REG_COUNT];
@@ -1111,13 +1111,12 @@ static void keys_init(void)
 {
     char keys[16] = "", help[80] = "", bar[24];
     nbindings = 0;
+    /* Help lines stay short (about 26 cells): the overlay is two columns at 80x24. */
     for (int r = 0; r < REG_COUNT; r++) {
-        size_t kn = strlen(keys), hn = strlen(help);
+        size_t kn = strlen(keys);
         snprintf(keys + kn, sizeof keys - kn, "%s%c", r ? " " : "", reg_table[r].key);
-        snprintf(help + hn, sizeof help - hn, "%s%s", r ? " / " : "", reg_table[r].name);
     }
-    size_t hn = strlen(help);
-    snprintf(help + hn, sizeof help - hn, " loss (next batch)");
+    snprintf(help, sizeof help, "the loss (next batch)");
     snprintf(bar, sizeof bar, "%c-%c loss", reg_table[0].key, reg_table[REG_COUNT - 1].key);
     struct binding *b = bind(keys, 9, bar, help, act_loss);
     for (int r = 0; r < REG_COUNT; r++)
@@ -1130,48 +1129,42 @@ static void keys_init(void)
         snprintf(keys, sizeof keys, "%c %c", c->down, c->up);
         snprintf(bar, sizeof bar, "%c%s%c %s", c->down, c->step == CTL_STEP_SCALE ? "/" : " ",
                  c->up, sym);
-        if (c->step == CTL_STEP_SCALE)
-            snprintf(help, sizeof help, "%s (%s) /%g / x%g", c->help, sym, c->by, c->by);
-        else
-            snprintf(help, sizeof help, "%s (%s) -%g / +%g", c->help, sym, c->by, c->by);
+        int named = strcmp(sym, c->name) != 0; /* "λ /2, x2 (lambda)", but "lr /2, x2" */
+        snprintf(help, sizeof help,
+                 c->step == CTL_STEP_SCALE ? "%s /%g, x%g%s%s%s" : "%s -%g, +%g%s%s%s", sym, c->by,
+                 c->by, named ? " (" : "", named ? c->name : "", named ? ")" : "");
         b = bind(keys, i == CTL_LAMBDA ? 7 : 4, bar, help, act_control);
         bind_key(b, c->down, i * 2);
         bind_key(b, c->up, i * 2 + 1);
         /* The unshifted twins of + and -, so λ needs no shift key. */
         if (i == CTL_LAMBDA) bind_key(b, '=', i * 2 + 1), bind_key(b, '_', i * 2);
     }
-    bind_key(bind("e", 6, "e eval", "cluster evaluation now (in the background)", act_request), 'e',
-             LIVE_REQ_EVAL);
-    bind_key(bind("x", 3, "x export", "export the figures through gnuplot", act_export), 'x', 0);
+    bind_key(bind("e", 6, "e eval", "evaluate the clusters now", act_request), 'e', LIVE_REQ_EVAL);
+    bind_key(bind("x", 3, "x export", "export figures (gnuplot)", act_export), 'x', 0);
     bind_key(bind("s", 0, NULL, "checkpoint now", act_request), 's', LIVE_REQ_CHECKPOINT);
-    bind_key(bind("b", 2, "b mark", "bookmark this step (a checkpoint to rewind to)", act_bookmark),
-             'b', 0);
-    bind_key(bind("R", 2, "R rewind",
-                  "rewind to a bookmark or an epoch (the line left stays, faint)", act_rewind_menu),
-             'R', 0);
-    bind_key(bind("g", 0, NULL, "Figure 2 of the live run / of each ghost", act_ghost_fig), 'g', 0);
-    bind_key(bind("v", 0, NULL, "what the network sees: another test sequence", act_seen), 'v', 1);
-    bind_key(bind("d", 0, NULL, "what the network sees: only one digit (0-9, then any)", act_seen),
-             'd', 2);
+    bind_key(bind("b", 2, "b mark", "bookmark this step", act_bookmark), 'b', 0);
+    bind_key(bind("R", 2, "R rewind", "rewind to a checkpoint", act_rewind_menu), 'R', 0);
+    bind_key(bind("g", 0, NULL, "Figure 2: live / ghosts", act_ghost_fig), 'g', 0);
+    bind_key(bind("v", 0, NULL, "sees: another digit", act_seen), 'v', 1);
+    bind_key(bind("d", 0, NULL, "sees: one digit / any", act_seen), 'd', 2);
     bind_key(bind("l", 0, NULL, "log scale on / off", act_log), 'l', 0);
     b = bind("{ }", 0, NULL, "less / more smoothing", act_smooth);
     bind_key(b, '{', -1), bind_key(b, '}', 1);
-    b = bind("Tab S-Tab", 0, NULL, "focus the next / previous panel", act_focus);
+    b = bind("Tab S-Tab", 0, NULL, "focus next / previous", act_focus);
     bind_key(b, '\t', 1), bind_key(b, KEY_BTAB, -1);
-    bind_key(bind("f", 0, NULL, "maximise the focused panel / restore", act_maximise), 'f', 0);
-    bind_key(bind("z", 0, NULL, "x window: all / last 10000 / last 1000 steps", act_window), 'z',
-             0);
-    bind_key(bind("u", 0, NULL, "x axis in steps / epochs", act_units), 'u', 0);
-    b = bind("c Esc", 5, "c cursor", "cursor on the focused chart: exact values", act_cursor);
+    bind_key(bind("f", 0, NULL, "maximise / restore", act_maximise), 'f', 0);
+    bind_key(bind("z", 0, NULL, "x: all / 10k / 1k steps", act_window), 'z', 0);
+    bind_key(bind("u", 0, NULL, "x in steps / epochs", act_units), 'u', 0);
+    b = bind("c Esc", 5, "c cursor", "cursor: exact values", act_cursor);
     bind_key(b, 'c', 0), bind_key(b, 27, 1);
-    b = bind(term_utf8() ? "← →" : "Left Right", 0, NULL,
-             "cursor: a column (Shift, PgUp/PgDn: ten)", act_cursor_move);
+    b = bind(term_utf8() ? "← →" : "Left Right", 0, NULL, "cursor: 1 column (S: 10)",
+             act_cursor_move);
     bind_key(b, KEY_LEFT, -1), bind_key(b, KEY_RIGHT, 1);
     bind_key(b, KEY_SLEFT, -10), bind_key(b, KEY_SRIGHT, 10);
     bind_key(b, KEY_PPAGE, -10), bind_key(b, KEY_NPAGE, 10);
-    b = bind("Home End", 0, NULL, "cursor: first / newest point", act_cursor_ends);
+    b = bind("Home End", 0, NULL, "cursor: first / newest", act_cursor_ends);
     bind_key(b, KEY_HOME, 0), bind_key(b, KEY_END, 1);
-    b = bind("?", 10, "? keys", "this help; any key closes it", act_help);
+    b = bind("?", 10, "? keys", "this help", act_help);
     bind_key(b, '?', 0), bind_key(b, 'h', 0);
     b = bind("q", 11, "q quit", "quit (saves final.ckpt)", act_quit);
     bind_key(b, 'q', 0), bind_key(b, 'Q', 0);
@@ -1605,7 +1598,12 @@ static int cmp_double(const void *a, const void *b)
 
 int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
 {
-    struct tui t = {.log_y = 1, .smooth = 2, .sample = o->sample, .present = o->present, .pin = -1};
+    struct tui t = {.log_y = o->display.log_y,
+                    .smooth = o->display.smooth,
+                    .sample = o->sample,
+                    .present = o->present,
+                    .pin = -1};
+    if (t.smooth < 0 || t.smooth >= NSMOOTH) t.smooth = 0;
     snprintf(t.dir, sizeof t.dir, "%s", o->dir);
     if (o->resumed) load_history(&t.s, t.dir);
 
@@ -1622,7 +1620,7 @@ int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
 
-    if (term_init(err) != 0) {
+    if (term_init(o->display.theme, o->display.symbols, err) != 0) {
         session_free(s);
         return -1;
     }

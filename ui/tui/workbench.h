@@ -7,6 +7,7 @@
 #ifndef FTLAB_WORKBENCH_H
 #define FTLAB_WORKBENCH_H
 
+#include "display.h"
 #include "session.h"
 
 struct workbench_opts {
@@ -17,6 +18,7 @@ struct workbench_opts {
     int present;         /* presenter mode: the projector layout (--present) */
     char *const *ghosts; /* runs to draw faint beneath this one (ghost.h), at most GHOST_USER_MAX */
     int nghosts;
+    struct display_settings display; /* theme, symbols, opening smoothing and y scale */
 };
 
 /*
