@@ -88,6 +88,9 @@ static int cmd_train(int argc, char **argv)
     if (o.paused)
         return cli_usage_error(self,
                                "--paused is for the workbench ('ftlab tui'); train runs at once");
+    if (o.record)
+        return cli_usage_error(self, "--record is for the workbench ('ftlab tui'); 'ftlab replay "
+                                     "RUN_DIR --render FILE.cast' draws a trained run's journal");
     char err[FTL_ERRLEN];
     struct session s;
     char *dir;

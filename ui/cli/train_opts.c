@@ -52,6 +52,10 @@ const char train_opts_tui_help[] =
                 "                       this one, aligned by step (g flips Figure 2 to it);\n"
                 "                       repeatable, up to 3; a table1 or sweep folder gives\n"
                 "                       its runs of this task, one per loss\n"
+                "  --record FILE.cast   record the session as an asciicast v2 file (asciinema\n"
+                "                       play FILE.cast plays it): every frame as drawn, at most\n"
+                "                       10 a second; written as it goes, so a killed session\n"
+                "                       still plays; an existing FILE is never overwritten\n"
                 "  --follow RUN_DIR...  watch runs another process trains (ftlab train, table1,\n"
                 "                       a job writing to a shared folder), read-only: their\n"
                 "                       curves, Figure 2 and scores; a folder of runs\n"
@@ -83,6 +87,7 @@ enum {
     OPT_INIT,
     OPT_PAUSED,
     OPT_GHOST,
+    OPT_RECORD,
 };
 
 static const struct option longopts[] = {
@@ -110,6 +115,7 @@ static const struct option longopts[] = {
     {"init", required_argument, NULL, OPT_INIT},
     {"paused", no_argument, NULL, OPT_PAUSED},
     {"ghost", required_argument, NULL, OPT_GHOST},
+    {"record", required_argument, NULL, OPT_RECORD},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0},
 };
@@ -241,6 +247,9 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
             if (o->nghost == 3)
                 return cli_usage_error(self, "--ghost: at most 3 runs are drawn faint");
             o->ghost[o->nghost++] = optarg;
+            break;
+        case OPT_RECORD:
+            o->record = a;
             break;
         case 'q':
             o->quiet = 1;

@@ -19,6 +19,7 @@ struct train_opts {
     int paused;         /* --paused (the workbench only) */
     char *ghost[3];     /* --ghost RUN_DIR, repeatable (the workbench only) */
     int nghost;
+    const char *record; /* --record FILE.cast (the workbench only) */
     int quiet;
     enum session_on_write_error on_write_error; /* --on-write-error stop|continue */
     /* which of epochs/steps the user gave (for --resume overrides) */

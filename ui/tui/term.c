@@ -15,11 +15,8 @@
 #include "canvas.h"
 #include "util.h"
 
-/* One meaning in one scheme: colours (-1 = the terminal's default) and attributes. */
-struct look {
-    short fg, bg;
-    attr_t attrs;
-};
+/* One meaning in one scheme (struct term_look, term.h): colours (-1 = the terminal's default)
+ * and attributes. */
 
 /*
  * 256 colours. Series: Okabe & Ito's colour-blind-safe set, nearest xterm
@@ -30,7 +27,7 @@ struct look {
  * on it is white on the dark half and black on the light half.
  */
 // clang-format off
-static const struct look looks256[TC_COUNT] = {
+static const struct term_look looks256[TC_COUNT] = {
     [TC_DEFAULT] = {-1, -1, A_NORMAL},
     [TC_TITLE] = {-1, -1, A_BOLD},
     [TC_BORDER] = {240, -1, A_NORMAL},
@@ -64,7 +61,7 @@ static const struct look looks256[TC_COUNT] = {
 };
 
 /* 8 colours. Heat: the eight basic colours in order of luminance. */
-static const struct look looks8[TC_COUNT] = {
+static const struct term_look looks8[TC_COUNT] = {
     [TC_DEFAULT] = {-1, -1, A_NORMAL},
     [TC_TITLE] = {-1, -1, A_BOLD},
     [TC_BORDER] = {COLOR_BLUE, -1, A_NORMAL},
@@ -98,7 +95,7 @@ static const struct look looks8[TC_COUNT] = {
 };
 
 /* Monochrome: attributes only (the heatmap switches to shade characters). */
-static const struct look looks_mono[TC_COUNT] = {
+static const struct term_look looks_mono[TC_COUNT] = {
     [TC_TITLE] = {-1, -1, A_BOLD},
     [TC_DIM] = {-1, -1, A_DIM},
     [TC_AXIS] = {-1, -1, A_DIM},
@@ -123,6 +120,7 @@ static struct {
     enum term_scheme scheme;
     bool utf8;
     bool halves;
+    bool headless;    /* term_headless: no curses, the scheme and UTF-8 as given */
     int saved_stderr; /* the real stderr while the screen is up, else -1 */
     FILE *held;       /* what was written to stderr meanwhile */
 } term = {.saved_stderr = -1};
@@ -145,9 +143,9 @@ static bool no_color_requested(void)
     return v && v[0] != '\0'; /* no-color.org: present and not empty */
 }
 
-static const struct look *looks(void)
+static const struct term_look *looks_of(enum term_scheme scheme)
 {
-    switch (term.scheme) {
+    switch (scheme) {
     case TERM_COLOR256:
         return looks256;
     case TERM_COLOR8:
@@ -155,6 +153,11 @@ static const struct look *looks(void)
     default:
         return looks_mono;
     }
+}
+
+static const struct term_look *looks(void)
+{
+    return looks_of(term.scheme);
 }
 
 static void init_colors(void)
@@ -167,7 +170,7 @@ static void init_colors(void)
         term.scheme = TERM_MONO;
         return;
     }
-    const struct look *l = looks();
+    const struct term_look *l = looks();
     for (int c = 1; c < TC_COUNT; c++) {
         short fg = l[c].fg, bg = l[c].bg;
         if (!default_colors) { /* -1 means nothing without use_default_colors */
@@ -309,7 +312,7 @@ void term_end(void)
 attr_t term_attr(enum term_color c)
 {
     if ((int)c < 0 || (int)c >= TC_COUNT) c = TC_DEFAULT;
-    const struct look *l = looks();
+    const struct term_look *l = looks();
     if (term.scheme == TERM_MONO || c == TC_DEFAULT) return l[c].attrs;
     return l[c].attrs | (attr_t)COLOR_PAIR(c);
 }
@@ -328,7 +331,24 @@ enum term_scheme term_scheme(void)
 
 bool term_utf8(void)
 {
-    return term.active ? term.utf8 : locale_is_utf8();
+    return term.active || term.headless ? term.utf8 : locale_is_utf8();
+}
+
+struct term_look term_look(enum term_scheme scheme, enum term_color c)
+{
+    if ((int)c < 0 || (int)c >= TC_COUNT) c = TC_DEFAULT;
+    struct term_look l = looks_of(scheme)[c];
+    /* Mono has attributes only; TC_DEFAULT is drawn without a pair (term_attr). */
+    if (scheme == TERM_MONO || c == TC_DEFAULT) l.fg = l.bg = -1;
+    return l;
+}
+
+void term_headless(enum term_scheme scheme, bool utf8)
+{
+    term.headless = true;
+    term.scheme = scheme;
+    term.utf8 = utf8;
+    term.halves = scheme != TERM_MONO;
 }
 
 unsigned term_caps(void)
