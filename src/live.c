@@ -15,8 +15,9 @@
 
 struct live {
     pthread_mutex_t mu;
-    pthread_mutex_t files; /* writers of the run's CSV files: the evaluator, the export thread */
-    pthread_cond_t cond;   /* the trainer thread sleeps on it while paused or done */
+    pthread_mutex_t files;    /* writers of the run's CSV files: the evaluator, the export thread */
+    pthread_cond_t cond;      /* the trainer thread sleeps on it while paused, done or held */
+    pthread_cond_t hold_cond; /* live_wait_hold sleeps on it until the trainer holds */
     /* ---- control block (UI writes, trainer reads), under mu ---- */
     struct trainer_controls want;
     double lambda_of[REG_COUNT]; /* λ per loss, for live_set_loss */
@@ -31,6 +32,10 @@ struct live {
     size_t npts, cap_pts;
     struct live_marker *marks;
     size_t nmarks, cap_marks;
+    /* ---- following a journal (live_start_following) ---- */
+    struct replay_follow *follow; /* NULL: keys drive training; else owned by the trainer thread */
+    uint64_t hold_every, eval_every;
+    int held; /* the trainer waits for live_release (under mu) */
     /* ---- owned by the trainer thread ---- */
     struct session s;
     int probe_every;
@@ -497,8 +502,71 @@ static void set_state(struct live *l, enum live_state st, const char *msg, int p
         l->snap.ctl = l->s.tr.ctl;
     }
     if (msg) post_locked(l, "%s", msg);
+    pthread_cond_broadcast(&l->hold_cond); /* over: nobody waits for a hold any more */
     pthread_mutex_unlock(&l->mu);
     wake(l);
+}
+
+/* ---- following a journal ---- */
+
+void live_wait_hold(struct live *l)
+{
+    pthread_mutex_lock(&l->mu);
+    while (!l->held && (l->snap.state == LIVE_RUNNING || l->snap.state == LIVE_PAUSED))
+        pthread_cond_wait(&l->hold_cond, &l->mu);
+    pthread_mutex_unlock(&l->mu);
+}
+
+void live_release(struct live *l)
+{
+    pthread_mutex_lock(&l->mu);
+    l->held = 0;
+    pthread_cond_signal(&l->cond);
+    pthread_mutex_unlock(&l->mu);
+}
+
+/* Trainer thread: stop at this step until live_release. */
+static void hold(struct live *l)
+{
+    pthread_mutex_lock(&l->mu);
+    l->held = 1;
+    pthread_cond_broadcast(&l->hold_cond);
+    pthread_mutex_unlock(&l->mu);
+    wake(l);
+}
+
+/* Trainer thread: no more batches. A journal followed ends at its end step, also when that is
+ * step 0 (its run is made to train at least one step: replay_open). */
+static int finished(const struct live *l)
+{
+    return trainer_finished(&l->s.tr) || (l->follow && l->s.tr.step >= l->follow->end);
+}
+
+/* Trainer thread: an evaluation of this step, its result in the snapshot before going on. */
+static void eval_now(struct live *l)
+{
+    start_eval(l, 0);
+    join_eval(l);
+    l->last_eval_step = l->s.tr.step;
+}
+
+/*
+ * Trainer thread: the journal's events due by this step onto *want, which
+ * becomes what the UI side holds too (so the next turn does not undo it).
+ * 0, or -1 having stopped training (a value replay_open's check let through).
+ */
+static int follow_journal(struct live *l, struct trainer_controls *want)
+{
+    char err[FTL_ERRLEN];
+    if (replay_due(l->follow, l->s.tr.step, want, err) != 0) {
+        set_state(l, LIVE_FAILED, err, 0);
+        return -1;
+    }
+    pthread_mutex_lock(&l->mu);
+    l->want = *want;
+    l->snap.ctl = *want;
+    pthread_mutex_unlock(&l->mu);
+    return 0;
 }
 
 /* A point in the stream that says "rewound to step; the line left is branch". */
@@ -593,12 +661,15 @@ static void *trainer_main(void *arg)
     pthread_mutex_lock(&l->mu);
     l->next_auto = ftl_now() + LIVE_EVAL_IDLE_RATIO * est;
     pthread_mutex_unlock(&l->mu);
+    if (l->follow) hold(l); /* step 0, before the first batch */
     wake(l);
     for (;;) {
         pthread_mutex_lock(&l->mu);
-        /* Sleep while there is nothing to do (paused, or training over) and nothing new asked. */
+        /* Sleep while there is nothing to do (paused, held, or training over) and nothing new
+         * asked. */
         for (;;) {
-            int idle = paused || (l->snap.state != LIVE_RUNNING && l->snap.state != LIVE_PAUSED);
+            int idle = paused || l->held ||
+                       (l->snap.state != LIVE_RUNNING && l->snap.state != LIVE_PAUSED);
             int news = l->requests || l->want_paused != paused ||
                        memcmp(&l->want, &t->ctl, sizeof t->ctl) != 0;
             if (!idle || news) break;
@@ -608,11 +679,12 @@ static void *trainer_main(void *arg)
         int want_paused = l->want_paused;
         unsigned req = l->requests;
         l->requests = 0;
-        int evaluating = l->snap.evaluating;
+        int evaluating = l->snap.evaluating, held = l->held;
         pthread_mutex_unlock(&l->mu);
 
         /* Only this thread writes the state, so it may read it unlocked. */
         int live = l->snap.state == LIVE_RUNNING || l->snap.state == LIVE_PAUSED;
+        if (live && !held && l->follow && follow_journal(l, &want) != 0) continue;
         if (live) apply_controls(l, &want);
         if (live && want_paused != paused) {
             paused = want_paused;
@@ -668,8 +740,9 @@ static void *trainer_main(void *arg)
                 start_eval(l, 1);
             }
         }
-        if (paused || !live) continue;
-        if (trainer_finished(t)) {
+        if (paused || !live || held) continue;
+        if (finished(l)) {
+            if (l->follow && l->eval_every && l->last_eval_step != t->step) eval_now(l);
             trainer_note(t, "done");
             set_state(l, LIVE_DONE, "training done: press e to evaluate, x to export, q to quit",
                       paused);
@@ -690,6 +763,8 @@ static void *trainer_main(void *arg)
         char note[FTL_ERRLEN];
         if (session_take_notice(&l->s, note)) live_post(l, "%s", note);
         if (r == 1 || (l->probe_every > 0 && t->step % (uint64_t)l->probe_every == 0)) probe(l);
+        if (l->eval_every && t->step % l->eval_every == 0) eval_now(l);
+        if (l->hold_every && t->step % l->hold_every == 0 && !finished(l)) hold(l);
         wake(l);
     }
     trainer_note(t, "quit");
@@ -699,13 +774,19 @@ static void *trainer_main(void *arg)
     return NULL;
 }
 
-struct live *live_start(struct session *s, int wake_fd, int probe_every, size_t probe_n,
-                        int start_paused)
+/* live_start's and live_start_following's: the thread, with follow (NULL: keys) set before. */
+static struct live *start(struct session *s, int wake_fd, int probe_every, size_t probe_n,
+                          int start_paused, struct replay_follow *follow, uint64_t hold_every,
+                          uint64_t eval_every)
 {
     struct live *l = xcalloc(1, sizeof *l);
     pthread_mutex_init(&l->mu, NULL);
     pthread_mutex_init(&l->files, NULL);
     pthread_cond_init(&l->cond, NULL);
+    pthread_cond_init(&l->hold_cond, NULL);
+    l->follow = follow;
+    l->hold_every = follow ? hold_every : 0;
+    l->eval_every = follow ? eval_every : 0;
     session_move(&l->s, s);
     l->wake_fd = wake_fd;
     l->probe_every = probe_every;
@@ -720,7 +801,7 @@ struct live *live_start(struct session *s, int wake_fd, int probe_every, size_t 
         l->lambda_of[r] = reg_table[r].default_lambda;
     l->want_paused = start_paused;
     l->snap.elapsed = l->s.tr.elapsed;
-    l->auto_eval = 1;
+    l->auto_eval = !follow; /* a journal followed evaluates on its own cadence of steps */
     struct live_snapshot *snap = &l->snap;
     snap->state = LIVE_RUNNING;
     /* A finished run, resumed: done from the first frame, so no key slips into the journal. */
@@ -735,8 +816,9 @@ struct live *live_start(struct session *s, int wake_fd, int probe_every, size_t 
     snap->step = t->step;
     snap->epoch = t->epoch;
     snap->steps_per_epoch = t->steps_per_epoch;
-    snap->total_steps =
-        t->cfg.steps > 0 ? (uint64_t)t->cfg.steps : (uint64_t)t->cfg.epochs * t->steps_per_epoch;
+    snap->total_steps = follow             ? follow->end
+                        : t->cfg.steps > 0 ? (uint64_t)t->cfg.steps
+                                           : (uint64_t)t->cfg.epochs * t->steps_per_epoch;
     snap->last_test = NAN;
     snprintf(snap->data, sizeof snap->data, "%s",
              strcmp(t->cfg.data, "sample") == 0 ? "embedded sample" : "MNIST strokes");
@@ -748,6 +830,18 @@ struct live *live_start(struct session *s, int wake_fd, int probe_every, size_t 
     return l;
 }
 
+struct live *live_start(struct session *s, int wake_fd, int probe_every, size_t probe_n,
+                        int start_paused)
+{
+    return start(s, wake_fd, probe_every, probe_n, start_paused, NULL, 0, 0);
+}
+
+struct live *live_start_following(struct session *s, struct replay_follow *f, int probe_every,
+                                  size_t probe_n, uint64_t hold_every, uint64_t eval_every)
+{
+    return start(s, -1, probe_every, probe_n, 0, f, hold_every, eval_every);
+}
+
 int live_stop(struct live *l, char *err)
 {
     live_request(l, LIVE_REQ_QUIT);
@@ -757,6 +851,7 @@ int live_stop(struct live *l, char *err)
     pthread_mutex_destroy(&l->mu);
     pthread_mutex_destroy(&l->files);
     pthread_cond_destroy(&l->cond);
+    pthread_cond_destroy(&l->hold_cond);
     free(l->pts);
     free(l->marks);
     free(l->probe_acts);

@@ -23,6 +23,7 @@
 
 #include "evaluate.h"
 #include "loss.h"
+#include "replay.h"
 #include "session.h"
 
 enum live_state {
@@ -131,6 +132,24 @@ struct live;
  */
 struct live *live_start(struct session *s, int wake_fd, int probe_every, size_t probe_n,
                         int start_paused);
+/*
+ * The trainer following a journal instead of keys (`ftlab replay --render`):
+ * f's events take effect at their steps as replay_run applies them
+ * (replay_due), and training stops at its end step (state done), so the
+ * weights are those of a replay. For whoever draws to see chosen steps, the
+ * thread holds after its first probe (step 0), after every hold_every steps
+ * (0: never) and until live_release(); it evaluates (KMeans, waiting for the
+ * result) every eval_every steps and at the end (eval_every 0: never), in
+ * place of the automatic evaluations, which follow the clock. f stays the
+ * caller's, untouched by anyone else, until live_stop().
+ */
+struct live *live_start_following(struct session *s, struct replay_follow *f, int probe_every,
+                                  size_t probe_n, uint64_t hold_every, uint64_t eval_every);
+/* Waits until the thread holds (live_start_following), or training is over. */
+void live_wait_hold(struct live *l);
+/* Lets the holding thread go on. */
+void live_release(struct live *l);
+
 /* Asks the thread to quit (if not yet), waits for it, frees everything. Returns 0, or -1
  * with err if closing the run failed. */
 int live_stop(struct live *l, char *err);

@@ -68,62 +68,97 @@ static int same_run(const struct trainer_config *a, const struct trainer_config 
            strcmp(a->init, b->init) == 0;
 }
 
-static int replay(const char *path, const char *out_dir, const char *data_spec, int resume,
-                  void (*progress)(uint64_t step, uint64_t end, void *ctx), void *ctx, char *err)
+/*
+ * The journal read and checked, the run created (or, resume, the partial run
+ * in out_dir resumed) and *f placed at the first event the weights do not hold.
+ */
+static int prepare(struct replay_follow *f, const char *path, const char *out_dir,
+                   const char *data_spec, int resume, struct session *s, char *err)
 {
-    struct journal_log log;
-    if (journal_read(path, &log, err) != 0) return -1;
+    memset(f, 0, sizeof *f);
+    if (journal_read(path, &f->log, err) != 0) return -1;
+    f->path = xstrdup(path);
     struct trainer_config c, theirs;
     struct trainer_controls k;
     struct dataset_pair data;
-    struct session s;
-    int rc = -1;
-    if (replay_config(&log, path, &c, &k, err) != 0 || validate(&log, path, err) != 0) goto out_log;
-    uint64_t end = replay_end_step(&log);
+    if (replay_config(&f->log, path, &c, &k, err) != 0 || validate(&f->log, path, err) != 0)
+        goto fail;
+    f->end = replay_end_step(&f->log);
     /* Train exactly as far as the session did, whatever its epochs said. */
-    c.steps = end > 0 ? (long)end : 1;
+    c.steps = f->end > 0 ? (long)f->end : 1;
     c.epochs = 0;
     if (data_spec) snprintf(c.data, sizeof c.data, "%s", data_spec);
     if (resume) {
-        if (session_read_config(out_dir, &theirs, &k, err) != 0) goto out_log;
+        if (session_read_config(out_dir, &theirs, &k, err) != 0) goto fail;
         if (!same_run(&c, &theirs)) {
             ftl_error(err, "%s: not a replay of %s (its settings differ)", out_dir, path);
-            goto out_log;
+            goto fail;
         }
         if (!data_spec) snprintf(c.data, sizeof c.data, "%s", theirs.data);
     }
-    if (session_load_data(c.data, &data, err) != 0) goto out_log;
-    if ((resume ? session_resume(&s, out_dir, &c, &data, err)
-                : session_create(&s, out_dir, &c, &k, &data, err)) != 0)
-        goto out_log;
+    if (session_load_data(c.data, &data, err) != 0) goto fail;
+    if ((resume ? session_resume(s, out_dir, &c, &data, err)
+                : session_create(s, out_dir, &c, &k, &data, err)) != 0)
+        goto fail;
     /* Resumed at step S: events before S are in the weights already, those at S are not. */
-    size_t next = 0;
-    while (resume && next < log.nevents &&
-           (log.events[next].superseded || log.events[next].step < s.tr.step))
-        next++;
+    while (resume && f->next < f->log.nevents &&
+           (f->log.events[f->next].superseded || f->log.events[f->next].step < s->tr.step))
+        f->next++;
+    return 0;
+fail:
+    replay_follow_free(f);
+    return -1;
+}
+
+int replay_open(struct replay_follow *f, const char *path, const char *out_dir,
+                const char *data_spec, struct session *s, char *err)
+{
+    return prepare(f, path, out_dir, data_spec, 0, s, err);
+}
+
+int replay_due(struct replay_follow *f, uint64_t step, struct trainer_controls *want, char *err)
+{
+    /* Lines a rewind superseded are passed over whatever their step: the
+     * line after the rewind may be at an earlier step than they are. */
+    for (; f->next < f->log.nevents &&
+           (f->log.events[f->next].superseded || f->log.events[f->next].step <= step);
+         f->next++)
+        if (!f->log.events[f->next].superseded &&
+            apply_event(&f->log.events[f->next], want, f->path, err) != 0)
+            return -1;
+    return 0;
+}
+
+void replay_follow_free(struct replay_follow *f)
+{
+    journal_log_free(&f->log);
+    free(f->path);
+    memset(f, 0, sizeof *f);
+}
+
+static int replay(const char *path, const char *out_dir, const char *data_spec, int resume,
+                  void (*progress)(uint64_t step, uint64_t end, void *ctx), void *ctx, char *err)
+{
+    struct replay_follow f;
+    struct session s;
+    int rc = -1;
+    if (prepare(&f, path, out_dir, data_spec, resume, &s, err) != 0) return -1;
     for (;;) {
         struct trainer_controls want = s.tr.ctl;
-        /* Lines a rewind superseded are passed over whatever their step: the
-         * line after the rewind may be at an earlier step than they are. */
-        for (; next < log.nevents &&
-               (log.events[next].superseded || log.events[next].step <= s.tr.step);
-             next++)
-            if (!log.events[next].superseded &&
-                apply_event(&log.events[next], &want, path, err) != 0)
-                goto out_session;
+        if (replay_due(&f, s.tr.step, &want, err) != 0) goto out_session;
         trainer_apply(&s.tr, &want);
-        if (s.tr.step >= end) break;
+        if (s.tr.step >= f.end) break;
         int r = session_step(&s, err);
         if (r == -1) {
             ftl_error(err, "%s", s.tr.message);
             goto out_partial;
         }
         if (r == -2) goto out_partial;
-        if (progress) progress(s.tr.step, end, ctx);
+        if (progress) progress(s.tr.step, f.end, ctx);
     }
     trainer_note(&s.tr, "stop");
     rc = session_close(&s, err);
-    goto out_log;
+    goto out;
 out_partial:
     /* What was trained so far stays, checkpointed, for --resume to finish. */
     {
@@ -136,11 +171,11 @@ out_partial:
                   "--resume %.40s')",
                   why, out_dir, path, out_dir);
     }
-    goto out_log;
+    goto out;
 out_session:
     session_free(&s);
-out_log:
-    journal_log_free(&log);
+out:
+    replay_follow_free(&f);
     return rc;
 }
 

@@ -91,6 +91,9 @@ static int cmd_train(int argc, char **argv)
     if (o.tui_given)
         return cli_usage_error(self, "--%s is for the workbench ('ftlab tui'); train draws nothing",
                                o.tui_given);
+    if (o.record)
+        return cli_usage_error(self, "--record is for the workbench ('ftlab tui'); 'ftlab replay "
+                                     "RUN_DIR --render FILE.cast' draws a trained run's journal");
     char err[FTL_ERRLEN];
     struct session s;
     char *dir;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cast.h"
 #include "cli.h"
 #include "follow.h"
 #include "ghost.h"
@@ -128,11 +129,22 @@ static int cmd_tui(int argc, char **argv)
         follow_dirs_free(ghosts);
         return cli_fail("the workbench needs a terminal; use 'ftlab train' for headless runs");
     }
+    /* The recording is made before the run folder: a name that is taken costs nothing. */
+    if (o.record && !(w.record = cast_open(o.record, CAST_LIVE, NULL, "ftlab", 0.1, err))) {
+        follow_dirs_free(ghosts);
+        return cli_fail("--record: %s", err);
+    }
     if (train_opts_open(&o, &s, &dir, &w.sample, err) != 0) {
         follow_dirs_free(ghosts);
+        if (w.record) cast_abort(w.record);
         return cli_fail("%s", err);
     }
     w.dir = dir;
+    if (w.record) {
+        char title[600];
+        snprintf(title, sizeof title, "ftlab %s", dir);
+        cast_title(w.record, title);
+    }
     rc = workbench_run(&s, &w, err);
     follow_dirs_free(ghosts);
     if (rc == 0)

@@ -59,6 +59,10 @@ const char train_opts_tui_help[] =
                 "                       mono (attributes only: printouts, colour-blind viewers)\n"
                 "  --symbols S          how charts draw: braille (default), block (quadrant\n"
                 "                       blocks) or ascii (a mark per series, ASCII only)\n"
+                "  --record FILE.cast   record the session as an asciicast v2 file (asciinema\n"
+                "                       play FILE.cast plays it): every frame as drawn, at most\n"
+                "                       10 a second; written as it goes, so a killed session\n"
+                "                       still plays; an existing FILE is never overwritten\n"
                 "  --follow RUN_DIR...  watch runs another process trains (ftlab train, table1,\n"
                 "                       a job writing to a shared folder), read-only: their\n"
                 "                       curves, Figure 2 and scores; a folder of runs\n"
@@ -96,6 +100,7 @@ enum {
     OPT_PRESENT,
     OPT_THEME,
     OPT_SYMBOLS,
+    OPT_RECORD,
 };
 
 static const struct option longopts[] = {
@@ -126,6 +131,7 @@ static const struct option longopts[] = {
     {"present", no_argument, NULL, OPT_PRESENT},
     {"theme", required_argument, NULL, OPT_THEME},
     {"symbols", required_argument, NULL, OPT_SYMBOLS},
+    {"record", required_argument, NULL, OPT_RECORD},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0},
 };
@@ -294,6 +300,9 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
             if (o->nghost == 3)
                 return cli_usage_error(self, "--ghost: at most 3 runs are drawn faint");
             o->ghost[o->nghost++] = optarg;
+            break;
+        case OPT_RECORD:
+            o->record = a;
             break;
         case 'q':
             o->quiet = 1;

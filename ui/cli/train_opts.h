@@ -22,7 +22,8 @@ struct train_opts {
     int theme, symbols; /* --theme, --symbols (the workbench only): enum display_*, -1 not given */
     const char *tui_given; /* the first workbench-only option given (--paused, --theme, ...) */
     int nghost;
-    int present; /* --present (the workbench only) */
+    int present;        /* --present (the workbench only) */
+    const char *record; /* --record FILE.cast (the workbench only) */
     int quiet;
     enum session_on_write_error on_write_error; /* --on-write-error stop|continue */
     /* which of epochs/steps the user gave (for --resume overrides) */

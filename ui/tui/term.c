@@ -15,11 +15,8 @@
 #include "canvas.h"
 #include "util.h"
 
-/* One meaning in one scheme: colours (-1 = the terminal's default) and attributes. */
-struct look {
-    short fg, bg;
-    attr_t attrs;
-};
+/* One meaning in one scheme (struct term_look, term.h): colours (-1 = the terminal's default)
+ * and attributes. */
 
 /*
  * 256 colours. Series: Okabe & Ito's colour-blind-safe set, nearest xterm
@@ -30,7 +27,7 @@ struct look {
  * on it is white on the dark half and black on the light half.
  */
 // clang-format off
-static const struct look looks256[TC_COUNT] = {
+static const struct term_look looks256[TC_COUNT] = {
     [TC_DEFAULT] = {-1, -1, A_NORMAL},
     [TC_TITLE] = {-1, -1, A_BOLD},
     [TC_BORDER] = {240, -1, A_NORMAL},
@@ -64,7 +61,7 @@ static const struct look looks256[TC_COUNT] = {
 };
 
 /* 8 colours. Heat: the eight basic colours in order of luminance. */
-static const struct look looks8[TC_COUNT] = {
+static const struct term_look looks8[TC_COUNT] = {
     [TC_DEFAULT] = {-1, -1, A_NORMAL},
     [TC_TITLE] = {-1, -1, A_BOLD},
     [TC_BORDER] = {COLOR_BLUE, -1, A_NORMAL},
@@ -109,7 +106,7 @@ static const struct look looks8[TC_COUNT] = {
  * the better contrast (to step 4), white beyond. Ghosts: muted mid tones
  * (contrast 2.5-3.5 on white), fainter than every series.
  */
-static const struct look looks256_light[TC_COUNT] = {
+static const struct term_look looks256_light[TC_COUNT] = {
     [TC_DEFAULT] = {16, 231, A_NORMAL},
     [TC_TITLE] = {16, 231, A_BOLD},
     [TC_BORDER] = {247, 231, A_NORMAL},
@@ -143,7 +140,7 @@ static const struct look looks256_light[TC_COUNT] = {
 };
 
 /* Light, 8 colours: black on white; heat from white to black in order of luminance. */
-static const struct look looks8_light[TC_COUNT] = {
+static const struct term_look looks8_light[TC_COUNT] = {
     [TC_DEFAULT] = {COLOR_BLACK, COLOR_WHITE, A_NORMAL},
     [TC_TITLE] = {COLOR_BLACK, COLOR_WHITE, A_BOLD},
     [TC_BORDER] = {COLOR_BLUE, COLOR_WHITE, A_NORMAL},
@@ -177,7 +174,7 @@ static const struct look looks8_light[TC_COUNT] = {
 };
 
 /* Monochrome: attributes only (the heatmap switches to shade characters). */
-static const struct look looks_mono[TC_COUNT] = {
+static const struct term_look looks_mono[TC_COUNT] = {
     [TC_TITLE] = {-1, -1, A_BOLD},
     [TC_DIM] = {-1, -1, A_DIM},
     [TC_AXIS] = {-1, -1, A_DIM},
@@ -204,6 +201,7 @@ static struct {
     enum display_symbols symbols;
     bool utf8;
     bool halves;
+    bool headless;    /* term_headless: no curses, the scheme and UTF-8 as given */
     int saved_stderr; /* the real stderr while the screen is up, else -1 */
     FILE *held;       /* what was written to stderr meanwhile */
 } term = {.saved_stderr = -1};
@@ -232,9 +230,9 @@ static bool no_color_requested(void)
     return v && v[0] != '\0'; /* no-color.org: present and not empty */
 }
 
-static const struct look *looks(void)
+static const struct term_look *looks_of(enum term_scheme scheme)
 {
-    switch (term.scheme) {
+    switch (scheme) {
     case TERM_COLOR256:
         return term.light ? looks256_light : looks256;
     case TERM_COLOR8:
@@ -251,6 +249,11 @@ static bool wants_colors(enum display_theme theme)
     return theme != DISPLAY_THEME_AUTO || !no_color_requested();
 }
 
+static const struct term_look *looks(void)
+{
+    return looks_of(term.scheme);
+}
+
 static void init_colors(enum display_theme theme)
 {
     term.scheme = TERM_MONO;
@@ -263,7 +266,7 @@ static void init_colors(enum display_theme theme)
         return;
     }
     term.light = theme == DISPLAY_THEME_LIGHT;
-    const struct look *l = looks();
+    const struct term_look *l = looks();
     /* The light theme paints the background of every cell, blanks and erased lines too. */
     if (term.light) {
         init_pair(DEFAULT_PAIR, l[TC_DEFAULT].fg, l[TC_DEFAULT].bg);
@@ -414,7 +417,7 @@ void term_end(void)
 attr_t term_attr(enum term_color c)
 {
     if ((int)c < 0 || (int)c >= TC_COUNT) c = TC_DEFAULT;
-    const struct look *l = looks();
+    const struct term_look *l = looks();
     if (term.scheme == TERM_MONO) return l[c].attrs;
     if (c == TC_DEFAULT) return l[c].attrs | (term.light ? (attr_t)COLOR_PAIR(DEFAULT_PAIR) : 0);
     return l[c].attrs | (attr_t)COLOR_PAIR(c);
@@ -434,7 +437,24 @@ enum term_scheme term_scheme(void)
 
 bool term_utf8(void)
 {
-    return term.active ? term.utf8 : locale_is_utf8();
+    return term.active || term.headless ? term.utf8 : locale_is_utf8();
+}
+
+struct term_look term_look(enum term_scheme scheme, enum term_color c)
+{
+    if ((int)c < 0 || (int)c >= TC_COUNT) c = TC_DEFAULT;
+    struct term_look l = looks_of(scheme)[c];
+    /* Mono has attributes only; TC_DEFAULT is drawn without a pair (term_attr). */
+    if (scheme == TERM_MONO || c == TC_DEFAULT) l.fg = l.bg = -1;
+    return l;
+}
+
+void term_headless(enum term_scheme scheme, bool utf8)
+{
+    term.headless = true;
+    term.scheme = scheme;
+    term.utf8 = utf8;
+    term.halves = scheme != TERM_MONO;
 }
 
 unsigned term_caps(void)

@@ -89,6 +89,26 @@ attr_t term_attr_halves(int upper, int lower);
 enum term_scheme term_scheme(void);
 /* Whether the locale's codeset is UTF-8 (braille and blocks allowed). */
 bool term_utf8(void);
+
+/*
+ * How meaning c looks in a scheme, from the same tables curses is given:
+ * colours (-1: the terminal's default; 0..7 in TERM_COLOR8, 0..255 in
+ * TERM_COLOR256; always -1 in TERM_MONO) and attributes (A_BOLD, A_DIM,
+ * A_REVERSE, A_UNDERLINE). Needs no terminal: a recording (cast.h) writes
+ * these looks as SGR codes.
+ */
+struct term_look {
+    short fg, bg;
+    attr_t attrs;
+};
+struct term_look term_look(enum term_scheme scheme, enum term_color c);
+
+/*
+ * A screen without a terminal (`ftlab replay --render`): term_scheme(),
+ * term_utf8() and term_caps() report this scheme and UTF-8 choice, with '▀'
+ * pairs for every heat step, and curses is never started. Not after term_init.
+ */
+void term_headless(enum term_scheme scheme, bool utf8);
 /* CANVAS_* flags for canvases that will be blitted to this terminal: what it can
  * show, narrowed by the symbols term_init was given (ascii: no CANVAS_UTF8;
  * block: CANVAS_QUADS). */

@@ -21,6 +21,7 @@
 #include "bigtext.h"
 #include "branch.h"
 #include "canvas.h"
+#include "cast.h"
 #include "chart.h"
 #include "display.h"
 #include "export.h"
@@ -34,8 +35,8 @@
 #include "util.h"
 #include "workbench.h"
 
-#define MIN_W 40
-#define MIN_H 12
+#define MIN_W WORKBENCH_MIN_W
+#define MIN_H WORKBENCH_MIN_H
 #define FRAME_SECONDS 0.045 /* at most ~20 frames/s; the 50 ms poll keeps it near that */
 #define PROBE_EVERY 100
 #define PROBE_SEQUENCES 2000
@@ -1513,10 +1514,9 @@ static void layout(struct tui *t, struct canvas *c, int y, int h, int w)
         if (t->shown[i]) panels[i].draw(t, c, at[i].y, at[i].x, at[i].h, at[i].w);
 }
 
-static void draw(struct tui *t)
+/* One frame, H x W, into t->canvas, from t's copies: what draw() blits and a recording writes. */
+static void compose(struct tui *t, int H, int W)
 {
-    int H, W;
-    getmaxyx(stdscr, H, W);
     if (t->canvas.h != H || t->canvas.w != W) {
         canvas_free(&t->canvas);
         canvas_init(&t->canvas, H, W, term_caps());
@@ -1525,9 +1525,6 @@ static void draw(struct tui *t)
     canvas_clear(c);
     if (H < MIN_H || W < MIN_W) {
         canvas_too_small(c, MIN_W, MIN_H);
-        canvas_blit(c, stdscr, 0, 0);
-        wnoutrefresh(stdscr);
-        doupdate();
         return;
     }
     char title[256], ro[READOUT_ROWS][512];
@@ -1541,7 +1538,14 @@ static void draw(struct tui *t)
     draw_status(t, c, H - 1 - nro, W, ro, nro);
     if (t->help) draw_help(c, H, W);
     if (t->menu) draw_menu(t, c, H, W);
-    canvas_blit(c, stdscr, 0, 0);
+}
+
+static void draw(struct tui *t)
+{
+    int H, W;
+    getmaxyx(stdscr, H, W);
+    compose(t, H, W);
+    canvas_blit(&t->canvas, stdscr, 0, 0);
     wnoutrefresh(stdscr);
     doupdate();
 }
@@ -1596,6 +1600,25 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Ctrl-C / TERM / HUP: through the loop, which quits cleanly (final.ckpt, terminal restored). */
+static void catch_signals(int fd)
+{
+    signal_fd = fd;
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+/* The frame just drawn, into the recording (if any); a write that fails stops it, said once. */
+static void record(struct tui *t, struct cast *rec, int last)
+{
+    char err[FTL_ERRLEN];
+    if (rec && cast_frame(rec, ftl_now(), &t->canvas, last, err) != 0)
+        live_post(t->live, "%s", err);
+}
+
 int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
 {
     struct tui t = {.log_y = o->display.log_y,
@@ -1610,18 +1633,14 @@ int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
     int wake[2], sigp[2];
     if (make_pipe(wake) != 0 || make_pipe(sigp) != 0) {
         session_free(s);
+        if (o->record) cast_abort(o->record);
         return ftl_error(err, "cannot create a pipe: %s", strerror(errno));
     }
-    /* Ctrl-C / TERM / HUP quit cleanly through the loop (final.ckpt, terminal restored). */
-    signal_fd = sigp[1];
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    catch_signals(sigp[1]);
 
     if (term_init(o->display.theme, o->display.symbols, err) != 0) {
         session_free(s);
+        if (o->record) cast_abort(o->record);
         return -1;
     }
     keys_init();
@@ -1664,10 +1683,12 @@ int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
         double now = ftl_now();
         if (t.quitting) {
             draw(&t);
+            record(&t, o->record, 1);
             break;
         }
         if (now - last_draw >= FRAME_SECONDS) {
             draw(&t);
+            record(&t, o->record, 0);
             last_draw = now;
             double dt = ftl_now() - now;
             frame_sum += dt;
@@ -1679,6 +1700,9 @@ int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
     export_cancel(&t.export);
     int rc = live_stop(t.live, err);
     term_end();
+    char cast_err[FTL_ERRLEN];
+    if (o->record && cast_close(o->record, ftl_now(), cast_err) != 0)
+        fprintf(stderr, "ftlab: %s\n", cast_err); /* the run itself is saved */
     canvas_free(&t.canvas);
     series_free(&t.s);
     for (int i = 0; i < t.nghost; i++)
@@ -1698,5 +1722,85 @@ int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
                 frame_ms[(kept * 99) / 100]);
     }
     free(frame_ms);
+    return rc;
+}
+
+// ---- the workbench without a terminal: a journal rendered into a recording ----
+
+/* Steps per frame: one, or as many as keep the recording within WORKBENCH_RENDER_FRAMES. */
+static uint64_t render_every(uint64_t end)
+{
+    uint64_t n = WORKBENCH_RENDER_FRAMES - 1;
+    return end <= n ? 1 : (end + n - 1) / n;
+}
+
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+    return a > b ? a : b;
+}
+
+/* Held at a frame's step: its points and snapshot taken, the frame drawn and written. */
+static int render_frame(struct tui *t, struct cast *cast, int H, int W, long frame, char *err)
+{
+    take_points(t);
+    live_view(t->live, &t->snap);
+    adopt_left_scores(t);
+    compose(t, H, W);
+    return cast_frame(cast, (double)frame / WORKBENCH_RENDER_FPS, &t->canvas, 1, err);
+}
+
+int workbench_render(struct session *s, struct replay_follow *f, struct cast *cast,
+                     const struct workbench_render_opts *o, char *err)
+{
+    const char *nc = getenv("NO_COLOR"); /* as term_init: no-color.org */
+    term_headless(nc && nc[0] ? TERM_MONO : TERM_COLOR256, true);
+    keys_init();
+    struct tui t = {.log_y = 1, .smooth = 2, .sample = o->sample};
+    snprintf(t.dir, sizeof t.dir, "%s", o->dir);
+    int sigp[2] = {-1, -1};
+    if (make_pipe(sigp) == 0) catch_signals(sigp[1]);
+    uint64_t every = render_every(f->end);
+    uint64_t eval_every = max_u64(LIVE_EVAL_MIN_STEPS, (f->end + 7) / 8);
+    uint64_t probe_every = max_u64(every, (f->end + 49) / 50); /* Figure 2 about 50 times */
+    t.live = live_start_following(s, f, (int)probe_every, PROBE_SEQUENCES, every, eval_every);
+    int rc = 0;
+    long frame = 0;
+    for (;; frame++) {
+        live_wait_hold(t.live);
+        if (got_signal) {
+            rc = ftl_error(err, "interrupted: no recording written (the run so far is in %s)",
+                           o->dir);
+            break;
+        }
+        live_view(t.live, &t.snap);
+        int over = t.snap.state != LIVE_RUNNING && t.snap.state != LIVE_PAUSED;
+        if (over && t.snap.state == LIVE_DONE) /* the workbench's "press e..." means nothing here */
+            live_post(t.live, "the journal ends here, at step %llu",
+                      (unsigned long long)t.snap.step);
+        if (render_frame(&t, cast, o->height, o->width, frame, err) != 0) {
+            rc = -1;
+            break;
+        }
+        if (over) {
+            if (t.snap.state != LIVE_DONE)
+                rc = ftl_error(err, "%s: %s; no recording written", o->dir, t.snap.message);
+            break;
+        }
+        live_release(t.live);
+    }
+    char stop_err[FTL_ERRLEN];
+    if (live_stop(t.live, stop_err) != 0 && rc == 0) rc = ftl_error(err, "%s", stop_err);
+    double end = (double)frame / WORKBENCH_RENDER_FPS + WORKBENCH_RENDER_HOLD;
+    if (rc == 0)
+        rc = cast_close(cast, end, err);
+    else
+        cast_abort(cast);
+    canvas_free(&t.canvas);
+    series_free(&t.s);
+    for (int i = 0; i < t.nghost; i++)
+        ghost_free(&t.ghost[i]);
+    signal_fd = -1;
+    for (int i = 0; i < 2; i++)
+        if (sigp[i] >= 0) close(sigp[i]);
     return rc;
 }

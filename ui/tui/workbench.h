@@ -8,7 +8,14 @@
 #define FTLAB_WORKBENCH_H
 
 #include "display.h"
+#include "replay.h"
 #include "session.h"
+
+/* The smallest screen the workbench lays out; below it, it says "too small". */
+#define WORKBENCH_MIN_W 40
+#define WORKBENCH_MIN_H 12
+
+struct cast;
 
 struct workbench_opts {
     const char *dir;     /* the run directory, for the status line and exports */
@@ -19,6 +26,7 @@ struct workbench_opts {
     char *const *ghosts; /* runs to draw faint beneath this one (ghost.h), at most GHOST_USER_MAX */
     int nghosts;
     struct display_settings display; /* theme, symbols, opening smoothing and y scale */
+    struct cast *record; /* --record: every frame drawn goes into it (cast.h); taken over */
 };
 
 /*
@@ -27,5 +35,30 @@ struct workbench_opts {
  * restores the terminal. 0, or -1 with err.
  */
 int workbench_run(struct session *s, const struct workbench_opts *o, char *err);
+
+/*
+ * `ftlab replay JOURNAL --render FILE.cast`: the workbench without a
+ * terminal. The trainer follows f's journal (live_start_following: the
+ * weights are a replay's), and the same drawing code as on a terminal draws
+ * width x height frames into a canvas only, written to cast (opened
+ * CAST_WHOLE: no file unless it all succeeds; taken over). Times are made up, not measured: a frame
+ * every step, or every few steps so that a long journal still has at most
+ * WORKBENCH_RENDER_FRAMES frames, played at WORKBENCH_RENDER_FPS frames a
+ * second; the last frame stays up WORKBENCH_RENDER_HOLD seconds. Colours:
+ * 256, or monochrome when NO_COLOR is set (term.h); characters: UTF-8.
+ * Evaluations (KMeans) every eighth of the journal (at least
+ * LIVE_EVAL_MIN_STEPS steps apart) and at its end.
+ * Takes over *s (replay_open made it); f stays the caller's. 0, or -1 with err.
+ */
+#define WORKBENCH_RENDER_FPS 20
+#define WORKBENCH_RENDER_FRAMES 1200 /* a minute of playback */
+#define WORKBENCH_RENDER_HOLD 3.0
+struct workbench_render_opts {
+    const char *dir;   /* the run directory, for the status line */
+    int sample;        /* trained on the embedded sample */
+    int width, height; /* the screen drawn, at least WORKBENCH_MIN_W x WORKBENCH_MIN_H */
+};
+int workbench_render(struct session *s, struct replay_follow *f, struct cast *cast,
+                     const struct workbench_render_opts *o, char *err);
 
 #endif
