@@ -107,10 +107,13 @@ static int replay(const char *path, const char *out_dir, const char *data_spec, 
          * line after the rewind may be at an earlier step than they are. */
         for (; next < log.nevents &&
                (log.events[next].superseded || log.events[next].step <= s.tr.step);
-             next++)
-            if (!log.events[next].superseded &&
-                apply_event(&log.events[next], &want, path, err) != 0)
-                goto out_session;
+             next++) {
+            const struct journal_entry *e = &log.events[next];
+            if (e->superseded) continue;
+            if (apply_event(e, &want, path, err) != 0) goto out_session;
+            /* A reset changes the network, not the controls: at once, as the session did. */
+            if (strcmp(e->key, "reset") == 0 && session_reset(&s, err) != 0) goto out_partial;
+        }
         trainer_apply(&s.tr, &want);
         if (s.tr.step >= end) break;
         int r = session_step(&s, err);
