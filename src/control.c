@@ -24,6 +24,7 @@ const struct ctl_event ctl_events[] = {
     {"eval", "a cluster evaluation was asked for"},
     {"checkpoint", "a checkpoint was written on request"},
     {"bookmark", "a bookmark: a checkpoint the workbench's R can rewind to"},
+    {"reset", "the network went back to its initial weights and optimiser state"},
     {"done", "the configured epochs or steps were reached"},
     {"stop", "a headless run or a replay ended"},
     {"quit", "the workbench was closed"},

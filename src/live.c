@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "actmap.h"
@@ -26,6 +27,7 @@ struct live {
     unsigned requests;
     char rewind_to[48];      /* the checkpoint a REQ_REWIND goes back to */
     int show_next, show_pin; /* live_show's wishes, for REQ_SHOW */
+    int steps_asked;         /* n presses not yet trained (LIVE_REQ_STEP) */
     /* ---- snapshot (trainer and evaluator write, UI reads), under mu ---- */
     struct live_snapshot snap;
     struct live_point *pts;
@@ -41,7 +43,8 @@ struct live {
     int probe_every;
     size_t probe_n;
     float *probe_acts, *probe_prob;
-    size_t seen_pos; /* the probe sequence "what the network sees" shows */
+    size_t seen_pos;   /* the probe sequence "what the network sees" shows */
+    double last_batch; /* when the last batch started (ftl_now), for the pace; 0: none yet */
     /* ---- the evaluator: started by the trainer thread, joined by it or by live_stop ---- */
     pthread_t eval_thread;
     int eval_started; /* a thread exists that nobody joined yet (trainer thread only) */
@@ -64,6 +67,9 @@ struct live {
 
 static const char *const state_names[] = {"running",  "paused", "done",
                                           "diverged", "failed", "closed"};
+
+const double live_pace_rate[LIVE_PACES] = {0, 50, 10, 2, 0.5};
+const char *const live_pace_name[LIVE_PACES] = {"max", "50/s", "10/s", "2/s", "0.5/s"};
 
 const char *live_state_name(enum live_state s)
 {
@@ -168,10 +174,35 @@ void live_toggle_pause(struct live *l)
     control_changed(l);
 }
 
+static void set_pace_locked(struct live *l, int level)
+{
+    l->snap.pace = level < 0 ? 0 : level >= LIVE_PACES ? LIVE_PACES - 1 : level;
+    pthread_cond_signal(&l->cond); /* a wait for the old pace's deadline ends at once */
+}
+
+void live_set_pace(struct live *l, int level)
+{
+    pthread_mutex_lock(&l->mu);
+    set_pace_locked(l, level);
+    pthread_mutex_unlock(&l->mu);
+    wake(l);
+}
+
+void live_step_pace(struct live *l, int dir)
+{
+    /* From the level under the lock, not the UI's last snapshot: keys pressed faster than
+     * the screen redraws each count. */
+    pthread_mutex_lock(&l->mu);
+    set_pace_locked(l, l->snap.pace + (dir > 0 ? 1 : -1));
+    pthread_mutex_unlock(&l->mu);
+    wake(l);
+}
+
 void live_request(struct live *l, enum live_request r)
 {
     pthread_mutex_lock(&l->mu);
     l->requests |= (unsigned)r;
+    if (r & LIVE_REQ_STEP) l->steps_asked++; /* n n n: three batches, even in one turn */
     pthread_cond_signal(&l->cond);
     pthread_mutex_unlock(&l->mu);
 }
@@ -427,6 +458,14 @@ static void probe(struct live *l)
     pthread_mutex_unlock(&l->mu);
 }
 
+/* Seconds from one batch's start to the next's at the current pace (0 at max). */
+static double pace_period_locked(const struct live *l)
+{
+    double rate = live_pace_rate[l->snap.pace];
+    return rate > 0 ? 1 / rate : 0;
+}
+
+/* seconds: what the batch took; at a set pace the rates count the wait after it too. */
 static void publish_step(struct live *l, double seconds, int batch)
 {
     const struct trainer *t = &l->s.tr;
@@ -441,6 +480,7 @@ static void publish_step(struct live *l, double seconds, int batch)
     struct live_snapshot *s = &l->snap;
     s->step = t->step;
     s->epoch = t->epoch;
+    seconds = fmax(seconds, pace_period_locked(l));
     double rate = batch / fmax(seconds, 1e-9);
     s->seq_per_s = s->seq_per_s > 0 ? 0.9 * s->seq_per_s + 0.1 * rate : rate;
     s->elapsed = t->elapsed;
@@ -456,6 +496,14 @@ static void publish_step(struct live *l, double seconds, int batch)
     pthread_mutex_unlock(&l->mu);
 }
 
+/* The fewest steps between two automatic evaluations at the current pace (live.h). */
+static uint64_t eval_min_steps_locked(const struct live *l)
+{
+    double rate = live_pace_rate[l->snap.pace];
+    double n = rate > 0 ? ceil(rate * LIVE_EVAL_MIN_SECONDS) : LIVE_EVAL_MIN_STEPS;
+    return n < 1 ? 1 : n > LIVE_EVAL_MIN_STEPS ? LIVE_EVAL_MIN_STEPS : (uint64_t)n;
+}
+
 /*
  * Live cluster quality: an evaluation starts by itself once the last one has
  * been idle long enough (next_auto) and training moved on. Not journaled: it
@@ -466,7 +514,7 @@ static void auto_eval(struct live *l)
     const struct trainer *t = &l->s.tr;
     pthread_mutex_lock(&l->mu);
     int go = l->auto_eval && !l->snap.evaluating && ftl_now() >= l->next_auto &&
-             t->step >= l->last_eval_step + LIVE_EVAL_MIN_STEPS;
+             t->step >= l->last_eval_step + eval_min_steps_locked(l);
     pthread_mutex_unlock(&l->mu);
     if (!go) return;
     l->last_eval_step = t->step;
@@ -558,7 +606,9 @@ static void eval_now(struct live *l)
 static int follow_journal(struct live *l, struct trainer_controls *want)
 {
     char err[FTL_ERRLEN];
-    if (replay_due(l->follow, l->s.tr.step, want, err) != 0) {
+    int resets = 0;
+    if (replay_due(l->follow, l->s.tr.step, want, &resets, err) != 0 ||
+        (resets && session_reset(&l->s, err) != 0)) {
         set_state(l, LIVE_FAILED, err, 0);
         return -1;
     }
@@ -638,6 +688,126 @@ static void do_rewind(struct live *l, const char *name, int *paused)
     wake(l);
 }
 
+/* Seconds the pace still holds the next batch back; 0: it may start now. */
+static double pace_hold_locked(const struct live *l)
+{
+    double period = pace_period_locked(l);
+    if (period <= 0 || l->last_batch <= 0) return 0;
+    double hold = l->last_batch + period - ftl_now();
+    return hold > 0 ? hold : 0;
+}
+
+/* Sleeps on the condition variable for at most `seconds` (the clock is ftl_now's). */
+static void wait_locked(struct live *l, double seconds)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double whole = floor(seconds);
+    ts.tv_sec += (time_t)whole;
+    ts.tv_nsec += (long)((seconds - whole) * 1e9);
+    if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+    pthread_cond_timedwait(&l->cond, &l->mu, &ts);
+}
+
+/*
+ * One batch, its metrics row and its point, as the UI draws any step (running
+ * or n). Returns 0, or -1 when training stopped: diverged or a write failed.
+ */
+static int train_batch(struct live *l, int paused)
+{
+    struct trainer *t = &l->s.tr;
+    char err[FTL_ERRLEN], note[FTL_ERRLEN];
+    double t0 = ftl_now();
+    l->last_batch = t0;
+    int r = session_step(&l->s, err);
+    if (r == -1) {
+        set_state(l, LIVE_DIVERGED, t->message, paused);
+        return -1;
+    }
+    if (r == -2) {
+        set_state(l, LIVE_FAILED, err, paused);
+        return -1;
+    }
+    publish_step(l, ftl_now() - t0, t->batch.B);
+    auto_eval(l);
+    if (session_take_notice(&l->s, note)) live_post(l, "%s", note);
+    if (r == 1 || (l->probe_every > 0 && t->step % (uint64_t)l->probe_every == 0)) probe(l);
+    if (l->eval_every && t->step % l->eval_every == 0) eval_now(l);
+    if (l->hold_every && t->step % l->hold_every == 0 && !finished(l)) hold(l);
+    wake(l);
+    return 0;
+}
+
+/* The configured epochs or steps are done: the journal says so and the keys stop. */
+static void finish(struct live *l, int paused)
+{
+    if (l->follow && l->eval_every && l->last_eval_step != l->s.tr.step) eval_now(l);
+    trainer_note(&l->s.tr, "done");
+    set_state(l, LIVE_DONE, "training done: press e to evaluate, x to export, q to quit", paused);
+}
+
+/* n: the batches asked for while paused; running, or once training is over, a notice. */
+static void step_asked(struct live *l, int paused, int live)
+{
+    pthread_mutex_lock(&l->mu);
+    int n = l->steps_asked;
+    l->steps_asked = 0;
+    pthread_mutex_unlock(&l->mu);
+    if (!live) {
+        /* A divergence or an error keeps its own message. */
+        if (l->snap.state == LIVE_DONE)
+            live_post(l, "training done: n trains nothing now; e evaluates, x exports, q quits");
+        return;
+    }
+    if (!paused) {
+        live_post(l, "n trains one batch while paused: space pauses");
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        if (finished(l)) {
+            finish(l, paused);
+            return;
+        }
+        if (train_batch(l, paused) != 0) return;
+    }
+    live_post(l, "step %llu: n trains one more batch, space goes on",
+              (unsigned long long)l->s.tr.step);
+}
+
+/*
+ * 0: the network back to step 0's (session_reset) while the step, the epoch
+ * and the data order go on. Refused once training is done or failed, like
+ * any control; after a divergence it mends the run, paused, so that a
+ * control (a smaller lr) can change before training goes on.
+ */
+static void do_reset(struct live *l, int *paused)
+{
+    struct trainer *t = &l->s.tr;
+    enum live_state st = l->snap.state;
+    char err[FTL_ERRLEN];
+    if (st == LIVE_DONE) {
+        live_post(l, "training done: 0 resets nothing now; R rewinds to a checkpoint");
+        return;
+    }
+    if (st == LIVE_FAILED) return; /* its message says why; nothing more reaches the journal */
+    if (session_reset(&l->s, err) != 0) {
+        live_post(l, "reset failed: %s", err);
+        return;
+    }
+    pthread_mutex_lock(&l->mu);
+    if (st == LIVE_DIVERGED) {
+        if (!*paused) trainer_note(t, "pause");
+        *paused = 1;
+        l->want_paused = 1;
+        l->snap.state = LIVE_PAUSED;
+    }
+    post_locked(l, "step %llu: reset to the initial weights (the steps go on)%s",
+                (unsigned long long)t->step, *paused ? "; paused: space goes on" : "");
+    pthread_mutex_unlock(&l->mu);
+    probe(l);
+    wake(l);
+}
+
 static void *trainer_main(void *arg)
 {
     struct live *l = arg;
@@ -665,15 +835,20 @@ static void *trainer_main(void *arg)
     wake(l);
     for (;;) {
         pthread_mutex_lock(&l->mu);
-        /* Sleep while there is nothing to do (paused, held, or training over) and nothing new
-         * asked. */
+        /* Sleep while there is nothing to do (paused, held for the UI, training over, or the
+         * pace holds the next batch back) and nothing new asked. */
         for (;;) {
-            int idle = paused || l->held ||
-                       (l->snap.state != LIVE_RUNNING && l->snap.state != LIVE_PAUSED);
             int news = l->requests || l->want_paused != paused ||
                        memcmp(&l->want, &t->ctl, sizeof t->ctl) != 0;
-            if (!idle || news) break;
-            pthread_cond_wait(&l->cond, &l->mu);
+            if (news) break;
+            if (paused || l->held ||
+                (l->snap.state != LIVE_RUNNING && l->snap.state != LIVE_PAUSED)) {
+                pthread_cond_wait(&l->cond, &l->mu);
+                continue;
+            }
+            double wait_s = pace_hold_locked(l);
+            if (wait_s <= 0) break;
+            wait_locked(l, wait_s);
         }
         struct trainer_controls want = l->want;
         int want_paused = l->want_paused;
@@ -740,32 +915,22 @@ static void *trainer_main(void *arg)
                 start_eval(l, 1);
             }
         }
+        if (req & LIVE_REQ_RESET) {
+            do_reset(l, &paused);
+            live = l->snap.state == LIVE_RUNNING || l->snap.state == LIVE_PAUSED;
+        }
+        if (req & LIVE_REQ_STEP) step_asked(l, paused, live);
         if (paused || !live || held) continue;
         if (finished(l)) {
-            if (l->follow && l->eval_every && l->last_eval_step != t->step) eval_now(l);
-            trainer_note(t, "done");
-            set_state(l, LIVE_DONE, "training done: press e to evaluate, x to export, q to quit",
-                      paused);
+            finish(l, paused);
             continue;
         }
-        double t0 = ftl_now();
-        int r = session_step(&l->s, err);
-        if (r == -1) {
-            set_state(l, LIVE_DIVERGED, t->message, paused);
-            continue;
-        }
-        if (r == -2) {
-            set_state(l, LIVE_FAILED, err, paused);
-            continue;
-        }
-        publish_step(l, ftl_now() - t0, t->batch.B);
-        auto_eval(l);
-        char note[FTL_ERRLEN];
-        if (session_take_notice(&l->s, note)) live_post(l, "%s", note);
-        if (r == 1 || (l->probe_every > 0 && t->step % (uint64_t)l->probe_every == 0)) probe(l);
-        if (l->eval_every && t->step % l->eval_every == 0) eval_now(l);
-        if (l->hold_every && t->step % l->hold_every == 0 && !finished(l)) hold(l);
-        wake(l);
+        /* Woken by a key before the pace's deadline: back to the wait, not a batch early. */
+        pthread_mutex_lock(&l->mu);
+        double wait_s = pace_hold_locked(l);
+        pthread_mutex_unlock(&l->mu);
+        if (wait_s > 0) continue;
+        train_batch(l, paused);
     }
     trainer_note(t, "quit");
     join_eval(l);
@@ -782,7 +947,13 @@ static struct live *start(struct session *s, int wake_fd, int probe_every, size_
     struct live *l = xcalloc(1, sizeof *l);
     pthread_mutex_init(&l->mu, NULL);
     pthread_mutex_init(&l->files, NULL);
-    pthread_cond_init(&l->cond, NULL);
+    /* The monotonic clock (ftl_now's) for the pace's timed waits: a clock change cannot
+     * stall training or rush it. */
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&l->cond, &ca);
+    pthread_condattr_destroy(&ca);
     pthread_cond_init(&l->hold_cond, NULL);
     l->follow = follow;
     l->hold_every = follow ? hold_every : 0;

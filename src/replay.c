@@ -116,16 +116,19 @@ int replay_open(struct replay_follow *f, const char *path, const char *out_dir,
     return prepare(f, path, out_dir, data_spec, 0, s, err);
 }
 
-int replay_due(struct replay_follow *f, uint64_t step, struct trainer_controls *want, char *err)
+int replay_due(struct replay_follow *f, uint64_t step, struct trainer_controls *want, int *resets,
+               char *err)
 {
     /* Lines a rewind superseded are passed over whatever their step: the
      * line after the rewind may be at an earlier step than they are. */
     for (; f->next < f->log.nevents &&
            (f->log.events[f->next].superseded || f->log.events[f->next].step <= step);
-         f->next++)
-        if (!f->log.events[f->next].superseded &&
-            apply_event(&f->log.events[f->next], want, f->path, err) != 0)
-            return -1;
+         f->next++) {
+        const struct journal_entry *e = &f->log.events[f->next];
+        if (e->superseded) continue;
+        if (apply_event(e, want, f->path, err) != 0) return -1;
+        *resets += strcmp(e->key, "reset") == 0;
+    }
     return 0;
 }
 
@@ -145,7 +148,10 @@ static int replay(const char *path, const char *out_dir, const char *data_spec, 
     if (prepare(&f, path, out_dir, data_spec, resume, &s, err) != 0) return -1;
     for (;;) {
         struct trainer_controls want = s.tr.ctl;
-        if (replay_due(&f, s.tr.step, &want, err) != 0) goto out_session;
+        int resets = 0;
+        if (replay_due(&f, s.tr.step, &want, &resets, err) != 0) goto out_session;
+        /* A reset changes the network, not the controls: at once, as the session did. */
+        if (resets && session_reset(&s, err) != 0) goto out_partial;
         trainer_apply(&s.tr, &want);
         if (s.tr.step >= f.end) break;
         int r = session_step(&s, err);

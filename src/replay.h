@@ -52,10 +52,13 @@ int replay_open(struct replay_follow *f, const char *path, const char *out_dir,
 /*
  * Onto *want, in order, the events of the journal due by step (at or before
  * it, not applied yet; lines a rewind superseded passed over, whatever their
- * step): the controls to trainer_apply before the batch after step.
- * 0, or -1 with err (a value ctl_parse refuses: replay_open checked them all).
+ * step): the controls to trainer_apply before the batch after step; *resets
+ * grows by the "reset" lines among them (session_reset them: the network goes
+ * back to step 0's). 0, or -1 with err (a value ctl_parse refuses:
+ * replay_open checked them all).
  */
-int replay_due(struct replay_follow *f, uint64_t step, struct trainer_controls *want, char *err);
+int replay_due(struct replay_follow *f, uint64_t step, struct trainer_controls *want, int *resets,
+               char *err);
 void replay_follow_free(struct replay_follow *f);
 
 /* Finishes a replay that stopped: resumes out_dir and applies the rest of the journal. */

@@ -415,6 +415,15 @@ out:
     return rc;
 }
 
+int session_reset(struct session *s, char *err)
+{
+    char *path = run_path(s->dir, "checkpoints/initial.ckpt");
+    int rc = trainer_load_network(&s->tr, path, err);
+    free(path);
+    if (rc == 0) trainer_note(&s->tr, "reset");
+    return rc;
+}
+
 /*
  * A write failed (err says which). Stop: hand it on (-2). Continue: note it
  * for the front end the first time, and go on (0).

@@ -101,6 +101,15 @@ int session_bookmark(struct session *s, char *name, size_t cap, char *err);
  */
 int session_rewind(struct session *s, const char *name, int *branch, char *err);
 /*
+ * The workbench's reset (0): the network goes back to what it was before the
+ * first step, checkpoints/initial.ckpt (seeded weights, or --init's): weights
+ * and optimiser state. The step, the epoch, the data order, the controls and
+ * the clock go on, so steps never go down; the journal gets "step S reset"
+ * (after the weights changed: a reset that failed is not journaled), which a
+ * replay applies at step S. On an error nothing has changed; err says why.
+ */
+int session_reset(struct session *s, char *err);
+/*
  * Writes the metrics rows still waiting and final.ckpt, syncs and closes the
  * files, frees everything. s is left empty but for last_checkpoint and
  * last_checkpoint_step, which a message about the stop can name.

@@ -125,8 +125,6 @@ int trainer_config_from_kv(const struct run_kv *kv, struct trainer_config *c,
     c->steps = v[6];
     c->threads = (int)v[7];
     c->seed = (uint64_t)v[8];
-    if (c->epochs == 0 && c->steps == 0)
-        return ftl_error(err, "%s: neither epochs nor steps is set", path);
     if (!(s = run_kv_get(kv, "data")) || strlen(s) >= sizeof c->data)
         return ftl_error(err, "%s: missing data setting", path);
     snprintf(c->data, sizeof c->data, "%s", s);
@@ -203,7 +201,8 @@ int trainer_finished(const struct trainer *t)
 {
     if (t->state != TRAINER_RUNNING) return 1;
     if (t->cfg.steps > 0) return t->step >= (uint64_t)t->cfg.steps;
-    return t->epoch >= (uint64_t)t->cfg.epochs;
+    if (t->cfg.epochs > 0) return t->epoch >= (uint64_t)t->cfg.epochs;
+    return 0; /* no end was set: it trains until it is stopped */
 }
 
 /* The order of one epoch is a function of (seed, epoch) only, so resuming needs no RNG state. */
@@ -369,17 +368,57 @@ int trainer_load_model(struct model *m, const struct ckpt *c, const char *path, 
     return 0;
 }
 
+/* The optimiser's state in c (step count, Adam's moments) into o, of the same kind and size. */
+static int load_optim(struct optim *o, const struct ckpt *c, const char *path, char *err)
+{
+    const char *kind;
+    size_t n = o->n;
+    if (ckpt_get_str(c, "optim/kind", &kind, err) != 0) return -1;
+    if (strcmp(kind, optim_kind_name(o->kind)) != 0)
+        return ftl_error(err, "%s: optimiser %s, but this run uses %s", path, kind,
+                         optim_kind_name(o->kind));
+    if (ckpt_get_u64(c, "optim/t", &o->t, err) != 0) return -1;
+    if (o->m && (ckpt_get_f32(c, "optim/m", 1, &n, o->m, err) != 0 ||
+                 ckpt_get_f32(c, "optim/v", 1, &n, o->v, err) != 0))
+        return -1;
+    return 0;
+}
+
+int trainer_load_network(struct trainer *t, const char *path, char *err)
+{
+    struct ckpt c;
+    if (ckpt_read(path, &c, err) != 0) return -1;
+    /* Into copies first: a checkpoint that fails halfway leaves the trainer as it was. */
+    struct model m;
+    struct optim o;
+    model_init(&m, t->model.task, t->model.H, t->model.K);
+    optim_init(&o, t->opt.kind, t->opt.n, t->opt.lr);
+    int rc = trainer_load_model(&m, &c, path, err);
+    if (rc == 0) rc = load_optim(&o, &c, path, err);
+    ckpt_free(&c);
+    if (rc == 0) {
+        memcpy(t->model.w, m.w, m.size * sizeof *m.w);
+        t->opt.t = o.t;
+        if (o.m) {
+            memcpy(t->opt.m, o.m, o.n * sizeof *o.m);
+            memcpy(t->opt.v, o.v, o.n * sizeof *o.v);
+        }
+        t->state = TRAINER_RUNNING;
+    }
+    optim_free(&o);
+    model_free(&m);
+    return rc;
+}
+
 int trainer_load(struct trainer *t, const char *path, char *err)
 {
     struct ckpt c;
     if (ckpt_read(path, &c, err) != 0) return -1;
     int rc = -1;
-    const char *loss, *kind;
+    const char *loss;
     uint64_t ntrain, step, epoch, pos, events;
-    size_t n = t->model.size;
     if (trainer_load_model(&t->model, &c, path, err) != 0 ||
-        ckpt_get_str(&c, "optim/kind", &kind, err) != 0 ||
-        ckpt_get_u64(&c, "optim/t", &t->opt.t, err) != 0 ||
+        load_optim(&t->opt, &c, path, err) != 0 ||
         ckpt_get_u64(&c, "trainer/step", &step, err) != 0 ||
         ckpt_get_u64(&c, "trainer/epoch", &epoch, err) != 0 ||
         ckpt_get_u64(&c, "trainer/pos", &pos, err) != 0 ||
@@ -390,14 +429,6 @@ int trainer_load(struct trainer *t, const char *path, char *err)
         ckpt_get_f64(&c, "trainer/margin", &t->ctl.margin, err) != 0 ||
         ckpt_get_f64(&c, "trainer/lr", &t->ctl.lr, err) != 0 ||
         ckpt_get_u64(&c, "journal/events", &events, err) != 0)
-        goto out;
-    if (strcmp(kind, optim_kind_name(t->opt.kind)) != 0) {
-        ftl_error(err, "%s: optimiser %s, but this run uses %s", path, kind,
-                  optim_kind_name(t->opt.kind));
-        goto out;
-    }
-    if (t->opt.m && (ckpt_get_f32(&c, "optim/m", 1, &n, t->opt.m, err) != 0 ||
-                     ckpt_get_f32(&c, "optim/v", 1, &n, t->opt.v, err) != 0))
         goto out;
     int k = reg_from_name(loss);
     if (k < 0) {

@@ -35,7 +35,8 @@ struct trainer_config {
     uint64_t seed;
     int shuffle;
     long limit;         /* use only the first N training sequences, 0 = all */
-    long epochs, steps; /* stop after this many epochs or steps (one of them > 0) */
+    long epochs, steps; /* stop after this many epochs or steps; both 0: until stopped
+                         * (the workbench's default: the user decides when it ends) */
     int threads;        /* GRU threads (OpenBLAS runs one); 0 = as many as OpenBLAS would use */
     char data[1024];    /* "sample" or the data folder */
     char init[1024];    /* initial weights from this checkpoint; "" = from seed */
@@ -88,7 +89,8 @@ void trainer_free(struct trainer *t);
  * weights are then the last good ones and t->message says what happened.
  */
 int trainer_step(struct trainer *t);
-/* True when the configured epochs or steps are done. */
+/* True when the configured epochs or steps are done (never for a run without either),
+ * or training diverged. */
 int trainer_finished(const struct trainer *t);
 
 /* Changes the controls now (between two steps), journaling each change. */
@@ -104,6 +106,14 @@ void trainer_evaluate(struct trainer *t, const struct dataset *d, float *acts, d
 int trainer_save(const struct trainer *t, const char *path, char *err);
 /* Restores a checkpoint into an initialised trainer with the same architecture. */
 int trainer_load(struct trainer *t, const char *path, char *err);
+/*
+ * Only what the network is from a checkpoint: the weights and the optimiser's
+ * state (Adam's moments and step count). The step, the epoch, the data order,
+ * the controls and the clock stay, so training goes on where it was with
+ * another network: the workbench's reset (0) takes checkpoints/initial.ckpt.
+ * A diverged trainer runs again. On an error nothing has changed.
+ */
+int trainer_load_network(struct trainer *t, const char *path, char *err);
 /* Only the weights, into a model of the right architecture (for eval/embed/export). */
 struct ckpt;
 int trainer_load_model(struct model *m, const struct ckpt *c, const char *path, char *err);

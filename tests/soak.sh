@@ -1,8 +1,8 @@
 #!/bin/sh
 # Soak: the workbench under tmux on the embedded sample, for SOAK_SECONDS
 # (default 20), with what a user and a terminal throw at it at once: random
-# keys at about 50 a second (every key of the workbench but q, bookmarks and
-# rewinds among them; x only with gnuplot), random window sizes from 30x8 to 250x80, storms of SIGWINCH,
+# keys at about 50 a second (every key of the workbench but q, bookmarks,
+# rewinds, the pace, n and resets among them; x only with gnuplot), random window sizes from 30x8 to 250x80, storms of SIGWINCH,
 # SIGTSTP/SIGCONT and SIGSTOP/SIGCONT. Then an SSH disconnect, twice: SIGHUP
 # to ftlab, after which the terminal must be as it was (normal screen, cursor
 # on, icanon and echo, our text printed after it shows); and, after a
@@ -65,7 +65,7 @@ start() { # PHASE ARGS...
         sleep 0.1; i=$((i + 1))
     done
 }
-keyset='1234 +-[]<>esl{}?bRgjk'
+keyset='1234 +-[]<>esl{}?bRgjk,.n0'
 command -v gnuplot >/dev/null 2>&1 && keyset="${keyset}x"
 
 # storm SECONDS: 10 rounds a second of 5 random keys, and now and then a resize,

@@ -4,7 +4,9 @@
  * full disk fails with ENOSPC) under --on-write-error stop and continue,
  * metrics.csv never holding a torn or missing row, recovery when space comes
  * back, a resume after a checkpoint write was killed halfway, and a
- * bookmark, a rewind and a replay of the journal to the same weights.
+ * bookmark, a rewind and a replay of the journal to the same weights, a
+ * reset (the network back to step 0's) replayed to the same weights, and a
+ * run without an end (the workbench's default) through its config and journal.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
@@ -376,6 +378,176 @@ static void test_bookmark_rewind_replay(void **state)
     tmpdir_free(td);
 }
 
+/* The journal at path without its "reset" lines, into out: what a replay that ignored them saw. */
+static void drop_resets(const char *path, const char *out)
+{
+    char *text, err[FTL_ERRLEN];
+    size_t len;
+    if (ftl_read_file(path, &text, &len, err) != 0) fail_msg("%s", err);
+    FILE *f = fopen(out, "w");
+    assert_non_null(f);
+    for (char *p = text; p < text + len;) {
+        char *nl = strchr(p, '\n');
+        size_t n = (size_t)(nl - p) + 1;
+        if (!(n > 7 && strncmp(nl - 6, " reset", 6) == 0)) fwrite(p, 1, n, f);
+        p = nl + 1;
+    }
+    assert_int_equal(fclose(f), 0);
+    free(text);
+}
+
+/*
+ * Train 7 steps (across an epoch end), reset, train to 12 with another
+ * learning rate, reset twice at one step, train to 16: after a reset the
+ * weights and Adam's state are initial.ckpt's while the step, the epoch and
+ * the data position go on; the journal holds "step 7 reset"; replaying it
+ * ends with the same weights bit for bit, and a replay of the journal
+ * without its reset lines does not (so the test sees a replay that ignores
+ * them).
+ */
+static void test_reset_replay(void **state)
+{
+    (void)state;
+    struct tmpdir *td = tmpdir_new();
+    char *dir = tmpdir_path(td, "run"), *again = tmpdir_path(td, "replayed"),
+         *blind = tmpdir_path(td, "blind"), *nores = tmpdir_path(td, "journal.noreset"),
+         err[FTL_ERRLEN];
+    struct session s;
+    new_session(&s, dir);
+    size_t n = s.tr.model.size;
+    float *w0 = xmallocarray(n, sizeof *w0);
+    memcpy(w0, s.tr.model.w, n * sizeof *w0);
+    for (int i = 0; i < 7; i++)
+        assert_true(session_step(&s, err) >= 0);
+    assert_true(memcmp(w0, s.tr.model.w, n * sizeof *w0) != 0);
+    uint64_t epoch = s.tr.epoch;
+    size_t pos = s.tr.pos;
+    if (session_reset(&s, err) != 0) fail_msg("%s", err);
+    assert_memory_equal(w0, s.tr.model.w, n * sizeof *w0);
+    assert_int_equal(s.tr.opt.t, 0);
+    for (size_t i = 0; i < n; i++)
+        if (s.tr.opt.m[i] != 0 || s.tr.opt.v[i] != 0) fail_msg("Adam's moments kept at %zu", i);
+    assert_int_equal(s.tr.step, 7); /* the steps, the epoch and the data order go on */
+    assert_int_equal(s.tr.epoch, epoch);
+    assert_int_equal(s.tr.pos, pos);
+    struct trainer_controls k = s.tr.ctl;
+    for (int i = 0; i < 5; i++) {
+        if (s.tr.step == 9) k.lr *= 2, trainer_apply(&s.tr, &k);
+        assert_true(session_step(&s, err) >= 0);
+    }
+    if (session_reset(&s, err) != 0 || session_reset(&s, err) != 0) fail_msg("%s", err);
+    for (int i = 0; i < 4; i++)
+        assert_true(session_step(&s, err) >= 0);
+    trainer_note(&s.tr, "quit");
+    assert_int_equal(session_close(&s, err), 0);
+    expect_metrics_rows(dir, 16);
+
+    char *journal = ftl_path_join(dir, "journal"), *text;
+    size_t len;
+    if (ftl_read_file(journal, &text, &len, err) != 0) fail_msg("%s", err);
+    assert_non_null(strstr(text, "\nstep 7 reset\n"));
+    assert_non_null(strstr(text, "\nstep 12 reset\nstep 12 reset\n"));
+    free(text);
+    if (replay_run(journal, again, NULL, NULL, NULL, err) != 0) fail_msg("%s", err);
+    expect_same_weights(dir, again);
+    expect_metrics_rows(again, 16);
+
+    /* Without the resets the replay ends elsewhere: the check above can fail. */
+    drop_resets(journal, nores);
+    if (replay_run(nores, blind, NULL, NULL, NULL, err) != 0) fail_msg("%s", err);
+    struct model ma, mb;
+    if (session_load_model(dir, &ma, NULL, NULL, err) != 0) fail_msg("%s", err);
+    if (session_load_model(blind, &mb, NULL, NULL, err) != 0) fail_msg("%s", err);
+    assert_true(memcmp(ma.w, mb.w, ma.size * sizeof *ma.w) != 0);
+    model_free(&ma);
+    model_free(&mb);
+    free(w0);
+    free(journal);
+    free(nores);
+    free(blind);
+    free(again);
+    free(dir);
+    tmpdir_free(td);
+}
+
+/* A reset whose initial.ckpt is gone fails, saying which file, and changes nothing. */
+static void test_reset_without_initial(void **state)
+{
+    (void)state;
+    struct tmpdir *td = tmpdir_new();
+    char *dir = tmpdir_path(td, "run"), err[FTL_ERRLEN];
+    struct session s;
+    new_session(&s, dir);
+    for (int i = 0; i < 3; i++)
+        assert_true(session_step(&s, err) >= 0);
+    size_t n = s.tr.model.size;
+    float *w = xmallocarray(n, sizeof *w);
+    memcpy(w, s.tr.model.w, n * sizeof *w);
+    uint64_t t = s.tr.opt.t, events = journal_event_count(&s.journal);
+    char *initial = ftl_path_join(dir, "checkpoints/initial.ckpt");
+    assert_int_equal(unlink(initial), 0);
+    assert_int_equal(session_reset(&s, err), -1);
+    assert_non_null(strstr(err, "initial.ckpt"));
+    assert_memory_equal(w, s.tr.model.w, n * sizeof *w);
+    assert_int_equal(s.tr.opt.t, t);
+    assert_int_equal(journal_event_count(&s.journal), events); /* not journaled */
+    session_free(&s);
+    free(initial);
+    free(w);
+    free(dir);
+    tmpdir_free(td);
+}
+
+/*
+ * No --epochs, no --steps (the workbench's default): never finished, and the
+ * config (epochs 0, steps 0) reads back from RUN_DIR/config, from a
+ * checkpoint and from the journal's config lines, which replay to the step
+ * of the journal's last line.
+ */
+static void test_until_quit(void **state)
+{
+    (void)state;
+    struct tmpdir *td = tmpdir_new();
+    char *dir = tmpdir_path(td, "run"), *again = tmpdir_path(td, "replayed"), err[FTL_ERRLEN];
+    struct trainer_config c, back;
+    struct trainer_controls k;
+    struct dataset_pair d;
+    struct session s;
+    small_config(&c, &k);
+    c.steps = 0;
+    synth_sample(&d);
+    if (session_create(&s, dir, &c, &k, &d, err) != 0) fail_msg("%s", err);
+    for (int i = 0; i < 12; i++) { /* past two epoch ends */
+        assert_false(trainer_finished(&s.tr));
+        assert_true(session_step(&s, err) >= 0);
+    }
+    assert_false(trainer_finished(&s.tr));
+    trainer_note(&s.tr, "quit");
+    assert_int_equal(session_close(&s, err), 0);
+    if (session_read_config(dir, &back, &k, err) != 0) fail_msg("%s", err);
+    assert_int_equal(back.epochs, 0);
+    assert_int_equal(back.steps, 0);
+    struct model m;
+    uint64_t step;
+    if (session_load_model(dir, &m, &back, &step, err) != 0) fail_msg("%s", err);
+    assert_int_equal(back.epochs + back.steps, 0);
+    assert_int_equal(step, 12);
+    model_free(&m);
+    /* Resumed as it was: still without an end. */
+    synth_sample(&d);
+    if (session_resume(&s, dir, &back, &d, err) != 0) fail_msg("%s", err);
+    assert_false(trainer_finished(&s.tr));
+    session_free(&s);
+    char *journal = ftl_path_join(dir, "journal");
+    if (replay_run(journal, again, NULL, NULL, NULL, err) != 0) fail_msg("%s", err);
+    expect_same_weights(dir, again);
+    expect_metrics_rows(again, 12);
+    free(journal);
+    free(again);
+    free(dir);
+    tmpdir_free(td);
+}
+
 int main(void)
 {
     /* past RLIMIT_FSIZE a write fails with EFBIG instead of killing the process */
@@ -387,6 +559,9 @@ int main(void)
         cmocka_unit_test(test_continue_until_close),
         cmocka_unit_test(test_resume_after_killed_write),
         cmocka_unit_test(test_bookmark_rewind_replay),
+        cmocka_unit_test(test_reset_replay),
+        cmocka_unit_test(test_reset_without_initial),
+        cmocka_unit_test(test_until_quit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -79,6 +79,15 @@ const struct cli_cmd cmd_train_entry = {"train", "[OPTIONS] [--out RUN_DIR | --r
                                         "train a network headless, into a run directory",
                                         train_opts_help, cmd_train};
 
+/* A run the workbench made without --epochs or --steps: headless, it would never end. */
+static int trains_until_quit(const char *dir)
+{
+    struct trainer_config c;
+    struct trainer_controls k;
+    char err[FTL_ERRLEN];
+    return session_read_config(dir, &c, &k, err) == 0 && c.epochs == 0 && c.steps == 0;
+}
+
 static int cmd_train(int argc, char **argv)
 {
     const struct cli_cmd *self = &cmd_train_entry;
@@ -98,6 +107,12 @@ static int cmd_train(int argc, char **argv)
     struct session s;
     char *dir;
     int sample;
+    if (o.resume && !o.set_epochs && !o.set_steps && trains_until_quit(o.resume))
+        return cli_usage_error(self,
+                               "%s trains until quit (a workbench run without --epochs or "
+                               "--steps): say how far to train it headless, with --epochs or "
+                               "--steps",
+                               o.resume);
     if (train_opts_open(&o, &s, &dir, &sample, err) != 0) return cli_fail("%s", err);
 
     struct sigaction sa = {.sa_handler = on_signal};

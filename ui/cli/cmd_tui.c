@@ -103,6 +103,9 @@ static int cmd_tui(int argc, char **argv)
     struct train_opts o;
     int rc = train_opts_parse(self, argc, argv, &o);
     if (rc) return rc;
+    /* The teacher decides when it ends: a new run trains until quit unless told how long (a
+     * resumed one keeps the end its config has, unless told otherwise). */
+    if (!o.resume && !o.set_epochs && !o.set_steps) o.cfg.epochs = o.cfg.steps = 0;
     char err[FTL_ERRLEN];
     struct session s;
     char *dir;

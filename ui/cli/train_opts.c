@@ -12,8 +12,8 @@
 #include "session.h"
 #include "util.h"
 
-/* The options every training front end shares. */
-#define COMMON_HELP                                                                                \
+/* The options every training front end shares; how long it trains (LENGTH_HELP) differs. */
+#define COMMON_HELP(LENGTH_HELP)                                                                   \
     "  --data DIR           MNIST strokes folder (default $FTLAB_DATA, else the installed data,\n" \
     "                       else the embedded sample)\n"                                           \
     "  --sample             train on the embedded synthetic sample\n"                              \
@@ -23,9 +23,7 @@
     "  --margin M           KL margin of the proposed loss (default 5)\n"                          \
     "  --hidden H           GRU units (default 128)\n"                                             \
     "  --units K            units of the target layer, FC1 or the code (default 32)\n"             \
-    "  --batch-size B       sequences per batch (default 256)\n"                                   \
-    "  --epochs E           train E epochs (default 10)\n"                                         \
-    "  --steps N            train N batches instead of whole epochs\n"                             \
+    "  --batch-size B       sequences per batch (default 256)\n" LENGTH_HELP                       \
     "  --optimizer O        adam (default) or sgd\n"                                               \
     "  --lr X               learning rate (default 0.001)\n"                                       \
     "  --clip X             clip the gradient's global norm at X (default off)\n"                  \
@@ -43,34 +41,63 @@
     "                       (warn once, train on, retry the writes at the next checkpoint)\n"      \
     "  -q, --quiet          no progress output\n"
 
-const char train_opts_help[] = COMMON_HELP;
+const char train_opts_help[] =
+    COMMON_HELP("  --epochs E           train E epochs (default 10)\n"
+                "  --steps N            train N batches instead of whole epochs\n");
 
-const char train_opts_tui_help[] =
-    COMMON_HELP "  --paused             open with training paused (space starts it), so keys set\n"
-                "                       the controls before the first batch\n"
-                "  --ghost RUN_DIR      draw another run's loss and AMI curves faint beneath\n"
-                "                       this one, aligned by step (g flips Figure 2 to it);\n"
-                "                       repeatable, up to 3; a table1 or sweep folder gives\n"
-                "                       its runs of this task, one per loss\n"
-                "  --present            presenter mode, for a projector: Figure 2 large, the\n"
-                "                       loss, lambda, accuracy and AMI_max in large type, what\n"
-                "                       the network sees (one test digit, its strongest unit)\n"
-                "  --theme T            dark (default), light (dark on white: projectors) or\n"
-                "                       mono (attributes only: printouts, colour-blind viewers)\n"
-                "  --symbols S          how charts draw: braille (default), block (quadrant\n"
-                "                       blocks) or ascii (a mark per series, ASCII only)\n"
-                "  --record FILE.cast   record the session as an asciicast v2 file (asciinema\n"
-                "                       play FILE.cast plays it): every frame as drawn, at most\n"
-                "                       10 a second; written as it goes, so a killed session\n"
-                "                       still plays; an existing FILE is never overwritten\n"
-                "  --follow RUN_DIR...  watch runs another process trains (ftlab train, table1,\n"
-                "                       a job writing to a shared folder), read-only: their\n"
-                "                       curves, Figure 2 and scores; a folder of runs\n"
-                "                       (runs/*/config) stands for its runs; takes no other\n"
-                "                       option but --theme and --symbols\n"
-                "  (The display defaults -- theme, symbols, smoothing, log_scale -- come from\n"
-                "  $XDG_CONFIG_HOME/ftlab/config, default ~/.config/ftlab/config, 'key value'\n"
-                "  lines; --theme and --symbols override it. man ftlab, FILES.)\n";
+const char train_opts_tui_help[] = COMMON_HELP(
+    "  --epochs E           stop after E epochs (default: train until you quit;\n"
+    "                       a resumed run keeps the end it had)\n"
+    "  --steps N            stop after N batches\n") "  --paused             open with training "
+                                                     "paused (space starts it), so keys set\n"
+                                                     "                       the controls before "
+                                                     "the first batch\n"
+                                                     "  --ghost RUN_DIR      draw another run's "
+                                                     "loss and AMI curves faint beneath\n"
+                                                     "                       this one, aligned by "
+                                                     "step (g flips Figure 2 to it);\n"
+                                                     "                       repeatable, up to 3; "
+                                                     "a table1 or sweep folder gives\n"
+                                                     "                       its runs of this "
+                                                     "task, one per loss\n"
+                                                     "  --present            presenter mode, for a "
+                                                     "projector: Figure 2 large, the\n"
+                                                     "                       loss, lambda, "
+                                                     "accuracy and AMI_max in large type, what\n"
+                                                     "                       the network sees (one "
+                                                     "test digit, its strongest unit)\n"
+                                                     "  --theme T            dark (default), light "
+                                                     "(dark on white: projectors) or\n"
+                                                     "                       mono (attributes "
+                                                     "only: printouts, colour-blind viewers)\n"
+                                                     "  --symbols S          how charts draw: "
+                                                     "braille (default), block (quadrant\n"
+                                                     "                       blocks) or ascii (a "
+                                                     "mark per series, ASCII only)\n"
+                                                     "  --record FILE.cast   record the session as "
+                                                     "an asciicast v2 file (asciinema\n"
+                                                     "                       play FILE.cast plays "
+                                                     "it): every frame as drawn, at most\n"
+                                                     "                       10 a second; written "
+                                                     "as it goes, so a killed session\n"
+                                                     "                       still plays; an "
+                                                     "existing FILE is never overwritten\n"
+                                                     "  --follow RUN_DIR...  watch runs another "
+                                                     "process trains (ftlab train, table1,\n"
+                                                     "                       a job writing to a "
+                                                     "shared folder), read-only: their\n"
+                                                     "                       curves, Figure 2 and "
+                                                     "scores; a folder of runs\n"
+                                                     "                       (runs/*/config) "
+                                                     "stands for its runs; takes no other\n"
+                                                     "                       option but --theme "
+                                                     "and --symbols\n"
+                                                     "  (The display defaults -- theme, symbols, "
+                                                     "smoothing, log_scale -- come from\n"
+                                                     "  $XDG_CONFIG_HOME/ftlab/config, default "
+                                                     "~/.config/ftlab/config, 'key value'\n"
+                                                     "  lines; --theme and --symbols override it. "
+                                                     "man ftlab, FILES.)\n";
 
 enum {
     OPT_DATA = 256,

@@ -856,7 +856,8 @@ static void keys_init(void)
             b->key[n++] = ctl_table[i].down, b->key[n++] = ctl_table[i].up;
             o += snprintf(names + o, sizeof names - o, " %c%c", ctl_table[i].down, ctl_table[i].up);
         }
-    static const char rest[] = " esx=_";
+    /* The pace, n and 0 steer too; the overlay's column has no room to name them. */
+    static const char rest[] = " esx=_,.n0";
     for (const char *p = rest; *p; p++)
         b->key[n++] = *p;
     snprintf(names + o, sizeof names - o, " spc e s x");

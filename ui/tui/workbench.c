@@ -854,7 +854,7 @@ static void draw_status(struct tui *t, struct canvas *c, int y, int w, char ro[]
 {
     const struct live_snapshot *v = &t->snap;
     canvas_fill(c, &(struct canvas_rect){y, 0, nro + 1, w}, TC_STATUS);
-    enum { NF = 7 + CTL_COUNT };
+    enum { NF = 8 + CTL_COUNT };
     char field[NF][600];
     int prio[NF], n = 0;
     /* The epoch the next step falls in; once training is over, the one the last step fell in. */
@@ -864,9 +864,16 @@ static void draw_status(struct tui *t, struct canvas *c, int y, int w, char ro[]
     snprintf(field[n], sizeof field[n], "%s%s", t->quitting ? "saving" : live_state_name(v->state),
              v->evaluating ? ", evaluating" : "");
     prio[n++] = 10;
-    snprintf(field[n], sizeof field[n], "step %llu/%llu epoch %llu", (unsigned long long)v->step,
-             (unsigned long long)v->total_steps, epoch);
+    /* A run without --epochs/--steps trains until quit: no total, no time left. */
+    if (v->total_steps)
+        snprintf(field[n], sizeof field[n], "step %llu/%llu epoch %llu",
+                 (unsigned long long)v->step, (unsigned long long)v->total_steps, epoch);
+    else
+        snprintf(field[n], sizeof field[n], "step %llu epoch %llu", (unsigned long long)v->step,
+                 epoch);
     prio[n++] = 9;
+    snprintf(field[n], sizeof field[n], "pace %s", live_pace_name[v->pace]);
+    prio[n++] = 5;
     snprintf(field[n], sizeof field[n], "%.0f seq/s", v->seq_per_s);
     prio[n++] = 2;
     /* Elapsed training time and, while it runs towards a known end, the time left. */
@@ -929,6 +936,10 @@ static void act_control(struct tui *t, int arg) /* arg = id * 2 + (1 for up) */
 static void act_pause(struct tui *t, int arg)
 {
     (void)arg, live_toggle_pause(t->live);
+}
+static void act_pace(struct tui *t, int dir) /* , slower (1), . faster (-1) */
+{
+    live_step_pace(t->live, dir);
 }
 static void act_request(struct tui *t, int r)
 {
@@ -1123,6 +1134,10 @@ static void keys_init(void)
     for (int r = 0; r < REG_COUNT; r++)
         bind_key(b, reg_table[r].key, r);
     bind_key(bind("space", 8, "space pause", "pause / resume", act_pause), ' ', 0);
+    b = bind(", .", 1, ",. pace", "pace slower / faster", act_pace);
+    bind_key(b, ',', 1), bind_key(b, '.', -1);
+    bind_key(bind("n", 0, NULL, "one batch, while paused", act_request), 'n', LIVE_REQ_STEP);
+    bind_key(bind("0", 0, NULL, "reset to initial weights", act_request), '0', LIVE_REQ_RESET);
     for (int i = 0; i < CTL_COUNT; i++) {
         const struct ctl_entry *c = &ctl_table[i];
         if (!c->up) continue;
@@ -1285,6 +1300,10 @@ static void draw_help(struct canvas *c, int H, int W)
         if (cols == 2) /* the first half of the lines on the left */
             for (split = 0; split < nbindings && left * 2 < total; split++)
                 left += help_lines(&bindings[split], hw);
+        /* Too tall for the screen even so: the right column (it ends with ? and q, how to
+         * leave) stays whole and the left one is cut. */
+        while (cols == 2 && split < nbindings && total - left > maxh - 4)
+            left += help_lines(&bindings[split++], hw);
         rows = cols == 2 ? (left > total - left ? left : total - left) : total;
         if (cols == 2 || rows + 4 <= maxh) break;
     }
