@@ -166,6 +166,26 @@ void live_step_control(struct live *l, enum ctl_id id, int dir)
     control_changed(l);
 }
 
+void live_set_control(struct live *l, enum ctl_id id, double v)
+{
+    pthread_mutex_lock(&l->mu);
+    if (training_over_locked(l)) return;
+    if (id == CTL_LOSS) { /* as live_set_loss: λ is kept per loss */
+        l->lambda_of[l->want.loss] = l->want.lambda;
+        l->want.lambda = l->lambda_of[(int)v];
+    }
+    ctl_set(&l->want, id, v);
+    control_changed(l);
+}
+
+void live_set_paused(struct live *l, int paused)
+{
+    pthread_mutex_lock(&l->mu);
+    if (training_over_locked(l)) return;
+    l->want_paused = paused;
+    control_changed(l);
+}
+
 void live_toggle_pause(struct live *l)
 {
     pthread_mutex_lock(&l->mu);

@@ -186,6 +186,9 @@ void live_toggle_pause(struct live *l);
  * (dir > 0) or faster. Also after training ended (it changes nothing there). */
 void live_set_pace(struct live *l, int level);
 void live_step_pace(struct live *l, int dir);
+/* A control to a value (a lesson's "lambda 0.1"); the loss keeps λ per loss as live_set_loss. */
+void live_set_control(struct live *l, enum ctl_id id, double v);
+void live_set_paused(struct live *l, int paused);
 /* Automatic evaluations on (the default) or off; `e` (LIVE_REQ_EVAL) always works. */
 void live_set_auto_eval(struct live *l, int on);
 void live_request(struct live *l, enum live_request r);

@@ -30,7 +30,8 @@ fi
 # harness: the sources and libraries it needs besides tests/fuzz/fuzz_NAME.c and src/util.c
 # (paths from the top of the tree: the display reader lives in ui/tui/)
 for entry in "npy:src/npy.c" "checkpoint:src/checkpoint.c -lz" "journal:src/journal.c" \
-    "strokes_text:src/strokes_text.c" "display:ui/tui/display.c"; do
+    "strokes_text:src/strokes_text.c" "display:ui/tui/display.c" \
+    "lesson:src/lesson.c src/control.c src/loss.c -lopenblas -lm"; do
     name=${entry%%:*}
     deps=""
     for d in ${entry#*:}; do

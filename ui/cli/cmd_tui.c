@@ -128,7 +128,17 @@ static int cmd_tui(int argc, char **argv)
                     dropped, dropped == 1 ? "" : "s", GHOST_USER_MAX);
         w.ghosts = ghosts;
     }
+    /* A lesson is read whole and checked before anything else happens. */
+    struct lesson lesson = {0};
+    if (o.lesson) {
+        if (lesson_read(o.lesson, &lesson, err) != 0) {
+            follow_dirs_free(ghosts);
+            return cli_fail("%s", err);
+        }
+        w.lesson = &lesson;
+    }
     if (!isatty(0) || !isatty(1)) {
+        lesson_free(&lesson);
         follow_dirs_free(ghosts);
         return cli_fail("the workbench needs a terminal; use 'ftlab train' for headless runs");
     }
@@ -138,6 +148,7 @@ static int cmd_tui(int argc, char **argv)
         return cli_fail("--record: %s", err);
     }
     if (train_opts_open(&o, &s, &dir, &w.sample, err) != 0) {
+        lesson_free(&lesson);
         follow_dirs_free(ghosts);
         if (w.record) cast_abort(w.record);
         return cli_fail("%s", err);
@@ -149,6 +160,7 @@ static int cmd_tui(int argc, char **argv)
         cast_title(w.record, title);
     }
     rc = workbench_run(&s, &w, err);
+    lesson_free(&lesson);
     follow_dirs_free(ghosts);
     if (rc == 0)
         fprintf(stderr, "ftlab: run saved in %s (continue with 'ftlab --resume %s')\n", dir, dir);

@@ -45,59 +45,41 @@ const char train_opts_help[] =
     COMMON_HELP("  --epochs E           train E epochs (default 10)\n"
                 "  --steps N            train N batches instead of whole epochs\n");
 
-const char train_opts_tui_help[] = COMMON_HELP(
-    "  --epochs E           stop after E epochs (default: train until you quit;\n"
-    "                       a resumed run keeps the end it had)\n"
-    "  --steps N            stop after N batches\n") "  --paused             open with training "
-                                                     "paused (space starts it), so keys set\n"
-                                                     "                       the controls before "
-                                                     "the first batch\n"
-                                                     "  --ghost RUN_DIR      draw another run's "
-                                                     "loss and AMI curves faint beneath\n"
-                                                     "                       this one, aligned by "
-                                                     "step (g flips Figure 2 to it);\n"
-                                                     "                       repeatable, up to 3; "
-                                                     "a table1 or sweep folder gives\n"
-                                                     "                       its runs of this "
-                                                     "task, one per loss\n"
-                                                     "  --present            presenter mode, for a "
-                                                     "projector: Figure 2 large, the\n"
-                                                     "                       loss, lambda, "
-                                                     "accuracy and AMI_max in large type, what\n"
-                                                     "                       the network sees (one "
-                                                     "test digit, its strongest unit)\n"
-                                                     "  --theme T            dark (default), light "
-                                                     "(dark on white: projectors) or\n"
-                                                     "                       mono (attributes "
-                                                     "only: printouts, colour-blind viewers)\n"
-                                                     "  --symbols S          how charts draw: "
-                                                     "braille (default), block (quadrant\n"
-                                                     "                       blocks) or ascii (a "
-                                                     "mark per series, ASCII only)\n"
-                                                     "  --record FILE.cast   record the session as "
-                                                     "an asciicast v2 file (asciinema\n"
-                                                     "                       play FILE.cast plays "
-                                                     "it): every frame as drawn, at most\n"
-                                                     "                       10 a second; written "
-                                                     "as it goes, so a killed session\n"
-                                                     "                       still plays; an "
-                                                     "existing FILE is never overwritten\n"
-                                                     "  --follow RUN_DIR...  watch runs another "
-                                                     "process trains (ftlab train, table1,\n"
-                                                     "                       a job writing to a "
-                                                     "shared folder), read-only: their\n"
-                                                     "                       curves, Figure 2 and "
-                                                     "scores; a folder of runs\n"
-                                                     "                       (runs/*/config) "
-                                                     "stands for its runs; takes no other\n"
-                                                     "                       option but --theme "
-                                                     "and --symbols\n"
-                                                     "  (The display defaults -- theme, symbols, "
-                                                     "smoothing, log_scale -- come from\n"
-                                                     "  $XDG_CONFIG_HOME/ftlab/config, default "
-                                                     "~/.config/ftlab/config, 'key value'\n"
-                                                     "  lines; --theme and --symbols override it. "
-                                                     "man ftlab, FILES.)\n";
+/* The workbench's own options (and its default end), after the ones every trainer shares. */
+#define TUI_OPTIONS                                                                                \
+    "  --paused             open with training paused (space starts it), so keys set\n"            \
+    "                       the controls before the first batch\n"                                 \
+    "  --ghost RUN_DIR      draw another run's loss and AMI curves faint beneath\n"                \
+    "                       this one, aligned by step (g flips Figure 2 to it);\n"                 \
+    "                       repeatable, up to 3; a table1 or sweep folder gives\n"                 \
+    "                       its runs of this task, one per loss\n"                                 \
+    "  --present            presenter mode, for a projector: Figure 2 large, the\n"                \
+    "                       loss, lambda, accuracy and AMI_max in large type, what\n"              \
+    "                       the network sees (one test digit, its strongest unit)\n"               \
+    "  --lesson FILE        run a lesson: captions and control changes at steps or\n"              \
+    "                       on Enter (format: man ftlab, LESSONS; two ship in\n"                   \
+    "                       sample-data/lessons/)\n"                                               \
+    "  --theme T            dark (default), light (dark on white: projectors) or\n"                \
+    "                       mono (attributes only: printouts, colour-blind viewers)\n"             \
+    "  --symbols S          how charts draw: braille (default), block (quadrant\n"                 \
+    "                       blocks) or ascii (a mark per series, ASCII only)\n"                    \
+    "  --record FILE.cast   record the session as an asciicast v2 file (asciinema\n"               \
+    "                       play FILE.cast plays it): every frame as drawn, at most\n"             \
+    "                       10 a second; written as it goes, so a killed session\n"                \
+    "                       still plays; an existing FILE is never overwritten\n"                  \
+    "  --follow RUN_DIR...  watch runs another process trains (ftlab train, table1,\n"             \
+    "                       a job writing to a shared folder), read-only: their\n"                 \
+    "                       curves, Figure 2 and scores; a folder of runs\n"                       \
+    "                       (runs/*/config) stands for its runs; takes no other\n"                 \
+    "                       option but --theme and --symbols\n"                                    \
+    "  (The display defaults -- theme, symbols, smoothing, log_scale -- come from\n"               \
+    "  $XDG_CONFIG_HOME/ftlab/config, default ~/.config/ftlab/config, 'key value'\n"               \
+    "  lines; --theme and --symbols override it. man ftlab, FILES.)\n"
+
+const char train_opts_tui_help[] =
+    COMMON_HELP("  --epochs E           stop after E epochs (default: train until you quit;\n"
+                "                       a resumed run keeps the end it had)\n"
+                "  --steps N            stop after N batches\n") TUI_OPTIONS;
 
 enum {
     OPT_DATA = 256,
@@ -125,6 +107,7 @@ enum {
     OPT_PAUSED,
     OPT_GHOST,
     OPT_PRESENT,
+    OPT_LESSON,
     OPT_THEME,
     OPT_SYMBOLS,
     OPT_RECORD,
@@ -156,6 +139,7 @@ static const struct option longopts[] = {
     {"paused", no_argument, NULL, OPT_PAUSED},
     {"ghost", required_argument, NULL, OPT_GHOST},
     {"present", no_argument, NULL, OPT_PRESENT},
+    {"lesson", required_argument, NULL, OPT_LESSON},
     {"theme", required_argument, NULL, OPT_THEME},
     {"symbols", required_argument, NULL, OPT_SYMBOLS},
     {"record", required_argument, NULL, OPT_RECORD},
@@ -321,9 +305,15 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
             if (!o->tui_given) o->tui_given = "symbols";
             break;
         case OPT_PRESENT:
+            if (!o->tui_given) o->tui_given = "present";
             o->present = 1;
             break;
+        case OPT_LESSON:
+            if (!o->tui_given) o->tui_given = "lesson";
+            o->lesson = optarg;
+            break;
         case OPT_GHOST:
+            if (!o->tui_given) o->tui_given = "ghost";
             if (o->nghost == 3)
                 return cli_usage_error(self, "--ghost: at most 3 runs are drawn faint");
             o->ghost[o->nghost++] = optarg;

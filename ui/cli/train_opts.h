@@ -24,6 +24,7 @@ struct train_opts {
     int nghost;
     int present;        /* --present (the workbench only) */
     const char *record; /* --record FILE.cast (the workbench only) */
+    const char *lesson; /* --lesson FILE (the workbench only) */
     int quiet;
     enum session_on_write_error on_write_error; /* --on-write-error stop|continue */
     /* which of epochs/steps the user gave (for --resume overrides) */

@@ -27,6 +27,7 @@
 #include "export.h"
 #include "ghost.h"
 #include "heatmap.h"
+#include "lesson.h"
 #include "live.h"
 #include "plotdata.h"
 #include "session.h"
@@ -113,6 +114,13 @@ struct tui {
     int present;    /* presenter mode (--present): the projector layout */
     double seen_at; /* when "what the network sees" last moved on by itself */
     int pin;        /* the digit it is pinned to (d), -1 for any */
+    /* a lesson (--lesson): its cues fire in order; the caption box shows the last captions */
+    const struct lesson *lesson;
+    size_t cue;    /* the next cue to fire */
+    int cue_gated; /* the last cue said "wait": the next one needs Enter too */
+    int enter;     /* Enter was pressed for the next cue */
+    const char *caption[LESSON_CAPTION_LINES];
+    int ncaption;
 };
 
 /* "What the network sees" moves to another test sequence this often, unless a key moved it. */
@@ -961,6 +969,109 @@ static void act_smooth(struct tui *t, int dir)
                 : t->smooth + dir >= NSMOOTH ? NSMOOTH - 1
                                              : t->smooth + dir;
 }
+// ---- lessons: cues fired from the frame loop, through the same live.h calls as the keys ----
+
+/* The pace level (live_pace_rate) of a lesson's "pace P". */
+static int pace_level(double rate)
+{
+    for (int i = 0; i < LIVE_PACES; i++)
+        if (live_pace_rate[i] == rate) return i;
+    return 0;
+}
+
+static void lesson_fire(struct tui *t, const struct lesson_cue *c)
+{
+    int captioned = 0;
+    for (size_t i = c->first; i < c->first + c->n; i++) {
+        const struct lesson_action *a = &t->lesson->actions[i];
+        switch (a->kind) {
+        case LESSON_CAPTION: /* a cue's captions replace the ones shown */
+            if (!captioned++) t->ncaption = 0;
+            t->caption[t->ncaption++] = a->text;
+            break;
+        case LESSON_CLEAR:
+            t->ncaption = 0;
+            break;
+        case LESSON_CONTROL:
+            live_set_control(t->live, a->id, a->value);
+            break;
+        case LESSON_PACE:
+            live_set_pace(t->live, pace_level(a->value));
+            break;
+        case LESSON_PAUSE:
+            live_set_paused(t->live, 1);
+            break;
+        case LESSON_RESUME:
+            live_set_paused(t->live, 0);
+            break;
+        case LESSON_EVAL:
+            live_request(t->live, LIVE_REQ_EVAL);
+            break;
+        case LESSON_BOOKMARK:
+            live_request(t->live, LIVE_REQ_BOOKMARK);
+            break;
+        case LESSON_RESET:
+            live_request(t->live, LIVE_REQ_RESET);
+            break;
+        }
+    }
+}
+
+/* Does the next cue wait for Enter (its trigger, or the last cue's "wait")? */
+static int lesson_wants_enter(const struct tui *t)
+{
+    const struct lesson *ls = t->lesson;
+    return ls && t->cue < ls->ncues && (t->cue_gated || ls->cues[t->cue].on_enter);
+}
+
+/* Every frame: fires the cues whose time has come, in order. */
+static void lesson_tick(struct tui *t)
+{
+    const struct lesson *ls = t->lesson;
+    while (ls && t->cue < ls->ncues) {
+        const struct lesson_cue *c = &ls->cues[t->cue];
+        if ((t->cue_gated || c->on_enter) && !t->enter) return;
+        if (!c->on_enter && t->snap.step < c->step) return;
+        t->enter = 0;
+        t->cue_gated = c->wait;
+        lesson_fire(t, c);
+        t->cue++;
+    }
+}
+
+/* A lesson that names its keys lets only those work (and q, ?, Enter, always). */
+static int lesson_allows(const struct tui *t, int ch)
+{
+    const struct lesson *ls = t->lesson;
+    if (!ls || !ls->nkeys || ch == 'q' || ch == '?' || ch == '\n' || ch == '\r' || ch == KEY_ENTER)
+        return 1;
+    for (int i = 0; i < ls->nkeys; i++)
+        if (ls->keys[i] == ch) return 1;
+    return 0;
+}
+
+/* The caption box: a band above the status lines, the lesson's title on its frame. */
+static void draw_caption(struct tui *t, struct canvas *c, int H, int W)
+{
+    int gated = lesson_wants_enter(t);
+    if (!t->ncaption && !gated) return;
+    int h = t->ncaption + 2 + (gated ? 1 : 0), w = W - 4;
+    int y0 = H - 2 - h - 1, x0 = 2;
+    if (y0 < 1 || w < 10) return;
+    canvas_fill(c, &(struct canvas_rect){y0, x0, h, w}, TC_STATUS);
+    char head[160];
+    snprintf(head, sizeof head, " %s ", t->lesson->title ? t->lesson->title : "lesson");
+    canvas_text(c, y0, x0 + 2, head, TC_STATUS_KEY, w - 4);
+    for (int i = 0; i < t->ncaption; i++) {
+        canvas_text(c, y0 + 1 + i, x0 + 2, t->caption[i], TC_STATUS, w - 4);
+        for (int x = x0 + 2; x < x0 + w - 2; x++) { /* large type is not at hand: bold */
+            struct cell *cl = canvas_cell(c, y0 + 1 + i, x);
+            if (cl) cl->bold = 1;
+        }
+    }
+    if (gated) canvas_text(c, y0 + 1 + t->ncaption, x0 + 2, "Enter: go on", TC_STATUS_KEY, w - 4);
+}
+
 /* R: the menu of checkpoints to rewind to, newest first (those of the current line). */
 static void act_rewind_menu(struct tui *t, int arg)
 {
@@ -1210,6 +1321,14 @@ static void key(struct tui *t, int ch)
     }
     if (t->menu) {
         menu_key(t, ch);
+        return;
+    }
+    if ((ch == '\n' || ch == '\r' || ch == KEY_ENTER) && lesson_wants_enter(t)) {
+        t->enter = 1;
+        return;
+    }
+    if (!lesson_allows(t, ch)) {
+        live_post(t->live, "this lesson keeps that key off; q quits, ? shows the keys");
         return;
     }
     for (int i = 0; i < nbindings; i++)
@@ -1556,6 +1675,7 @@ static void compose(struct tui *t, int H, int W)
     layout(t, c, 1, H - 2 - nro, W); /* between the title line and the status band */
     draw_status(t, c, H - 1 - nro, W, ro, nro);
     if (t->help) draw_help(c, H, W);
+    if (t->lesson) draw_caption(t, c, H, W);
     if (t->menu) draw_menu(t, c, H, W);
 }
 
@@ -1644,7 +1764,8 @@ int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
                     .smooth = o->display.smooth,
                     .sample = o->sample,
                     .present = o->present,
-                    .pin = -1};
+                    .pin = -1,
+                    .lesson = o->lesson};
     if (t.smooth < 0 || t.smooth >= NSMOOTH) t.smooth = 0;
     snprintf(t.dir, sizeof t.dir, "%s", o->dir);
     if (o->resumed) load_history(&t.s, t.dir);
@@ -1694,6 +1815,7 @@ int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
         take_points(&t);
         live_view(t.live, &t.snap);
         adopt_left_scores(&t);
+        lesson_tick(&t);
         if (t.shown[P_SEEN] && t.snap.state == LIVE_RUNNING &&
             ftl_now() - t.seen_at > SEEN_SECONDS) {
             live_show(t.live, 1, LIVE_PIN_KEEP);

@@ -8,6 +8,7 @@
 #define FTLAB_WORKBENCH_H
 
 #include "display.h"
+#include "lesson.h"
 #include "replay.h"
 #include "session.h"
 
@@ -23,6 +24,7 @@ struct workbench_opts {
     int paused;          /* open with training paused */
     int resumed;         /* a resumed run: draw its history from its files */
     int present;         /* presenter mode: the projector layout (--present) */
+    const struct lesson *lesson; /* a lesson to run (--lesson), or NULL */
     char *const *ghosts; /* runs to draw faint beneath this one (ghost.h), at most GHOST_USER_MAX */
     int nghosts;
     struct display_settings display; /* theme, symbols, opening smoothing and y scale */

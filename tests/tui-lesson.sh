@@ -1,0 +1,122 @@
+#!/bin/sh
+# Lessons (--lesson) under tmux on the embedded sample:
+#   1. each shipped lesson (sample-data/lessons/), at 50 batches a second on a small
+#      network so it runs in half a minute or so, runs to its end: every caption it has appears, Enter
+#      lets each "wait" and "on enter" cue go on, the controls it sets land in
+#      the journal, and `ftlab replay` of the journal ends with the same weights;
+#   2. a lesson's "keys" keep the other keys off (and say so);
+#   3. malformed lessons are refused before anything starts, naming FILE:LINE.
+# Needs tmux (exits 77, a skip, without it) and FTLAB_BIN.
+set -u
+bin=${FTLAB_BIN:-./ftlab}
+lessons=${FTLAB_LESSONS:-sample-data/lessons}
+command -v tmux >/dev/null 2>&1 || { echo "# SKIP: tmux is not installed"; exit 77; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ftlab-lesson-XXXXXX")
+socks=""
+starts=0
+cleanup() {
+    for s in $socks; do tmux -L "$s" kill-server 2>/dev/null; done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+fails=0
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+    n=$((n + 1)); echo "not ok $n - $1"; fails=$((fails + 1))
+    screen | sed 's/^/#   /'
+}
+screen() { tmux -L "$sock" capture-pane -p -t ftlab 2>/dev/null; }
+keys() { tmux -L "$sock" send-keys -t ftlab "$@"; }
+start() { # ARGS: the workbench at 120x40 in a tmux server of its own
+    starts=$((starts + 1))
+    sock="ftlab-lesson-$$-$starts"
+    socks="$socks $sock"
+    rm -f "$tmp/status"
+    tmux -L "$sock" new-session -d -s ftlab -x 120 -y 40 \
+        "OPENBLAS_NUM_THREADS=1 $bin tui --sample $*; echo \"exit=\$?\" > $tmp/status; sleep 60"
+}
+export OPENBLAS_NUM_THREADS=1
+
+# ---- 1. the shipped lessons, to their end ----
+for file in "$lessons"/*.lesson; do
+    name=$(basename "$file" .lesson)
+    sed 's/^ *pace .*/  pace 50/' "$file" >"$tmp/$name.lesson"
+    last_step=$(awk '$1 == "at" && $2 == "step" { s = $3 } END { print s + 0 }' "$file")
+    # A small network: the lesson's cues and captions are what is tested, not its figures.
+    start --steps $((last_step + 24)) --hidden 16 --units 8 --batch-size 32 \
+        --lesson "$tmp/$name.lesson" --out "$tmp/run-$name"
+    # Every caption's first words must show, in order; Enter whenever the lesson asks for it.
+    awk '$1 == "caption" { $1 = ""; sub(/^ /, ""); print substr($0, 1, 40) }' "$file" >"$tmp/$name.captions"
+    seen=0 total=$(wc -l <"$tmp/$name.captions") i=0
+    while [ $i -lt 1200 ] && [ $seen -lt "$total" ]; do
+        want=$(sed -n "$((seen + 1))p" "$tmp/$name.captions")
+        if screen | grep -qF -- "$want"; then
+            seen=$((seen + 1))
+            continue
+        fi
+        screen | grep -q "Enter: go on" && keys Enter
+        sleep 0.1; i=$((i + 1))
+    done
+    if [ "$seen" -eq "$total" ]; then ok "$name: all $total caption lines appear, in order"; else
+        not_ok "$name: caption line $((seen + 1)) of $total never appeared: '$want'"; fi
+    i=0 # the end: the run stops at its --steps
+    while [ $i -lt 600 ] && ! screen | grep -q "step $((last_step + 24))/"; do
+        screen | grep -q "Enter: go on" && keys Enter
+        sleep 0.1; i=$((i + 1))
+    done
+    keys q
+    i=0
+    while [ ! -f "$tmp/status" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+    grep -qx "exit=0" "$tmp/status" 2>/dev/null && ok "$name: runs to its end and quits with 0" ||
+        not_ok "$name: runs to its end and quits with 0"
+    changes=$(awk '$1 == "loss" || $1 == "lambda" || $1 == "margin" || $1 == "lr" { n++ } END { print n + 0 }' "$file")
+    got=$(grep -cE '^step [0-9]+ (loss|lambda|margin|lr) ' "$tmp/run-$name/journal")
+    [ "$got" -ge 1 ] && [ "$changes" -ge 1 ] && ok "$name: its control changes are in the journal ($got lines)" ||
+        not_ok "$name: its control changes are in the journal ($got lines for $changes items)"
+    if "$bin" replay "$tmp/run-$name/journal" --out "$tmp/replay-$name" -q >/dev/null 2>&1 &&
+        "$bin" export "$tmp/run-$name" "$tmp/w1-$name" >/dev/null 2>&1 &&
+        "$bin" export "$tmp/replay-$name" "$tmp/w2-$name" >/dev/null 2>&1 &&
+        diff -r "$tmp/w1-$name" "$tmp/w2-$name" >/dev/null; then
+        ok "$name: the replay of its journal ends with the same weights"
+    else
+        not_ok "$name: the replay of its journal ends with the same weights"
+    fi
+done
+
+# ---- 2. keys a lesson keeps off ----
+printf 'lesson 1\ntitle Keys\nkeys space\nat step 0\n  caption Only space works here.\n  pause\n' >"$tmp/keys.lesson"
+start --steps 100 --lesson "$tmp/keys.lesson" --out "$tmp/run-keys"
+i=0
+# (once the lesson's pause is in: its "paused" would take the message line after ours)
+while [ $i -lt 100 ] && ! { screen | grep -q "Only space works here." && screen | grep -q "^ paused |"; }; do
+    sleep 0.1; i=$((i + 1))
+done
+keys 4
+i=0
+while [ $i -lt 50 ] && ! screen | grep -q "this lesson keeps that key off"; do sleep 0.1; i=$((i + 1)); done
+if screen | grep -q "this lesson keeps that key off" && ! screen | grep -q "loss proposed"; then
+    ok "a key the lesson keeps off does nothing, and says so"
+else
+    not_ok "a key the lesson keeps off does nothing, and says so"
+fi
+keys q
+
+# ---- 3. malformed lessons ----
+check_bad() { # TEXT WANT
+    printf "$1" >"$tmp/bad.lesson"
+    if "$bin" tui --sample --lesson "$tmp/bad.lesson" --out "$tmp/never" </dev/null >"$tmp/bad.out" 2>&1; then
+        not_ok "refused: $2"
+    elif grep -qF "$tmp/bad.lesson:$2" "$tmp/bad.out" && [ ! -e "$tmp/never" ]; then
+        ok "refused before a run folder is made: bad.lesson:$2"
+    else
+        not_ok "refused: bad.lesson:$2"
+        sed 's/^/#   /' "$tmp/bad.out"
+    fi
+}
+check_bad 'lesson 1\nat step 0\n  loss fancy\n' "3: "
+check_bad 'lesson 1\nat step 9\nat step 2\n' "3: step 2 comes before"
+check_bad 'lesson 1\nat step 0\n  pace 3\n' "3: pace is max, 50, 10, 2 or 0.5"
+check_bad 'lesson 2\n' "1: lesson format"
+echo "1..$n"
+[ "$fails" -eq 0 ]
