@@ -1,6 +1,6 @@
 #!/bin/sh
 # Presenter mode (--present) under tmux, on the embedded sample, at 120x35 and
-# 240x70: the strip in large type (its captions and 5-row glyphs), Figure 2 as
+# 240x70, in each theme (dark, light, mono): the strip in large type (its captions and 5-row glyphs), Figure 2 as
 # the main panel with cells at least 3 columns wide, "what the network sees"
 # (a test digit, P(5-9), its strongest unit, that unit's label highlighted in
 # Figure 2), the curves below; v moves to another sequence, d pins digits;
@@ -47,28 +47,28 @@ start() {
         "OPENBLAS_NUM_THREADS=1 $bin tui --sample $* ; sleep 30"
 }
 
-for size in "120 35" "240 70"; do
+for size in "120 35 dark" "240 70 dark" "120 35 light" "240 70 light" "120 35 mono" "240 70 mono"; do
     set -- $size
-    start "$1" "$2" --steps 100000 --present --out "$tmp/run-$1"
-    wait_screen "task loss, training with baseline" "$1x$2: the strip's captions"
-    wait_screen "AMI_max k=10" "$1x$2: AMI_max in the strip once evaluated"
+    start "$1" "$2" --steps 100000 --present --theme "$3" --out "$tmp/run-$1-$3"
+    wait_screen "task loss, training with baseline" "$1x$2 $3: the strip's captions"
+    wait_screen "AMI_max k=10" "$1x$2 $3: AMI_max in the strip once evaluated"
     # Large type: a row of the strip holds runs of at least 3 block characters.
-    if screen | sed -n '3,7p' | grep -q '███'; then ok "$1x$2: the strip is in large type"; else
-        not_ok "$1x$2: the strip is in large type"; fi
-    wait_screen "What the network sees" "$1x$2: the panel of one test digit"
-    wait_screen "strongest unit: u" "$1x$2: with its strongest unit"
+    if screen | sed -n '3,7p' | grep -q '███'; then ok "$1x$2 $3: the strip is in large type"; else
+        not_ok "$1x$2 $3: the strip is in large type"; fi
+    wait_screen "What the network sees" "$1x$2 $3: the panel of one test digit"
+    wait_screen "strongest unit: u" "$1x$2 $3: with its strongest unit"
     # Figure 2's column header: the digits at least 3 columns apart.
     gap=$(screen | awk '/^ +0 +1 +2 +3 +4 +5 +6 +7 +8 +9( |$)/ { print index($0, "1") - index($0, "0"); exit }')
-    if [ -n "$gap" ] && [ "$gap" -ge 3 ]; then ok "$1x$2: Figure 2's cells are $gap columns wide"; else
-        not_ok "$1x$2: Figure 2's cells at least 3 columns wide (got '${gap:-no header}')"; fi
+    if [ -n "$gap" ] && [ "$gap" -ge 3 ]; then ok "$1x$2 $3: Figure 2's cells are $gap columns wide"; else
+        not_ok "$1x$2 $3: Figure 2's cells at least 3 columns wide (got '${gap:-no header}')"; fi
     # The strongest unit's label is highlighted (reverse video or a background colour).
     unit=$(screen | sed -n 's/.*strongest unit: u\([0-9]*\).*/\1/p' | head -n 1)
     if tmux -L "$sock" capture-pane -e -p -t ftlab | grep -E "\[[0-9;]*(7|4[0-9]|48;5;[0-9]+)[0-9;]*m *u$unit" >/dev/null; then
-        ok "$1x$2: unit u$unit is marked in Figure 2"
+        ok "$1x$2 $3: unit u$unit is marked in Figure 2"
     else
-        not_ok "$1x$2: unit u$unit is marked in Figure 2"
+        not_ok "$1x$2 $3: unit u$unit is marked in Figure 2"
     fi
-    wait_screen "Loss terms" "$1x$2: the loss curves below"
+    wait_screen "Loss terms" "$1x$2 $3: the loss curves below"
     keys q
     sleep 1
 done
