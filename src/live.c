@@ -27,6 +27,7 @@ struct live {
     unsigned requests;
     char rewind_to[48];      /* the checkpoint a REQ_REWIND goes back to */
     int show_next, show_pin; /* live_show's wishes, for REQ_SHOW */
+    int show_unit;           /* live_show_cell's unit, or -1 */
     int steps_asked;         /* n presses not yet trained (LIVE_REQ_STEP) */
     /* ---- snapshot (trainer and evaluator write, UI reads), under mu ---- */
     struct live_snapshot snap;
@@ -236,11 +237,22 @@ void live_rewind(struct live *l, const char *name)
     pthread_mutex_unlock(&l->mu);
 }
 
+void live_show_cell(struct live *l, int digit, int unit)
+{
+    pthread_mutex_lock(&l->mu);
+    l->show_next = 1;
+    l->show_pin = digit;
+    l->show_unit = unit;
+    l->requests |= REQ_SHOW;
+    pthread_cond_signal(&l->cond);
+    pthread_mutex_unlock(&l->mu);
+}
+
 void live_show(struct live *l, int next, int pin)
 {
     pthread_mutex_lock(&l->mu);
     l->show_next |= next;
-    if (pin != LIVE_PIN_KEEP) l->show_pin = pin;
+    if (pin != LIVE_PIN_KEEP) l->show_pin = pin, l->show_unit = -1;
     l->requests |= REQ_SHOW;
     pthread_cond_signal(&l->cond);
     pthread_mutex_unlock(&l->mu);
@@ -411,6 +423,16 @@ static void start_eval(struct live *l, int announce)
 
 /* ---- the trainer thread ---- */
 
+/* The unit that fires most for probe sequence i, or -1 when none does (actmap_count's rule). */
+static int strongest(const struct live *l, size_t i)
+{
+    int K = l->s.tr.model.K, best = -1;
+    const float *a = l->probe_acts + i * (size_t)K;
+    for (int k = 0; k < K; k++)
+        if (a[k] > 0 && (best < 0 || a[k] > a[best])) best = k;
+    return best;
+}
+
 /*
  * "What the network sees": the shown probe sequence's figures from the last
  * probe (its strongest unit, as actmap_count counts it, and P(5-9)).
@@ -419,13 +441,9 @@ static void seen_figures_locked(struct live *l)
 {
     struct live_seen *v = &l->snap.seen;
     const struct dataset *d = &l->s.data.test;
-    int K = l->s.tr.model.K;
     if (l->probe_n == 0) return;
     size_t i = l->seen_pos;
-    const float *a = l->probe_acts + i * (size_t)K;
-    int best = -1;
-    for (int k = 0; k < K; k++)
-        if (a[k] > 0 && (best < 0 || a[k] > a[best])) best = k;
+    int best = strongest(l, i);
     size_t len = dataset_len(d, i);
     v->shown = 1;
     v->index = i;
@@ -438,21 +456,28 @@ static void seen_figures_locked(struct live *l)
 }
 
 /* Trainer thread: live_show's wishes; the next probe sequence of the pinned digit, if any. */
+
+/*
+ * Trainer thread: live_show's wishes; the next probe sequence of the pinned
+ * digit, if any, and of the pinned unit where one is (else any of the digit).
+ */
 static void seen_move(struct live *l)
 {
     pthread_mutex_lock(&l->mu);
-    int next = l->show_next, pin = l->show_pin;
+    int next = l->show_next, pin = l->show_pin, unit = l->show_unit;
     l->show_next = 0;
     l->snap.seen.pinned = pin;
     const uint8_t *digit = l->s.data.test.digit;
-    size_t n = l->probe_n, i = l->seen_pos;
-    int wrong = pin >= 0 && digit[i] != pin;
-    for (size_t tries = 0; n && (next || wrong) && tries < n; tries++) {
-        i = (i + 1) % n;
-        next = 0;
-        wrong = pin >= 0 && digit[i] != pin;
-    }
-    l->seen_pos = i;
+    size_t n = l->probe_n, at = l->seen_pos, found = n;
+    for (int pass = unit >= 0 ? 0 : 1; pass < 2 && found == n; pass++)
+        for (size_t tries = 0; n && tries < n; tries++) {
+            size_t i = (at + tries + (next ? 1 : 0)) % n;
+            if ((pin < 0 || digit[i] == pin) && (pass == 1 || strongest(l, i) == unit)) {
+                found = i;
+                break;
+            }
+        }
+    if (found < n) l->seen_pos = found;
     if (l->snap.heat_step) seen_figures_locked(l);
     pthread_mutex_unlock(&l->mu);
     wake(l);
@@ -985,6 +1010,7 @@ static struct live *start(struct session *s, int wake_fd, int probe_every, size_
     l->probe_acts = xcalloc(l->probe_n * (size_t)l->s.tr.model.K + 1, sizeof *l->probe_acts);
     l->probe_prob = xcalloc(l->probe_n + 1, sizeof *l->probe_prob);
     l->show_pin = -1;
+    l->show_unit = -1;
     l->snap.seen.pinned = -1;
     const struct trainer *t = &l->s.tr;
     l->want = t->ctl;

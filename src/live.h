@@ -208,6 +208,9 @@ void live_rewind(struct live *l, const char *name);
  */
 #define LIVE_PIN_KEEP -2
 void live_show(struct live *l, int next, int pin);
+/* The same, pinned to a digit and, where the probe set has one, a sequence whose strongest
+ * unit is unit (a click on a Figure 2 cell); live_show with a new pin lets the unit go. */
+void live_show_cell(struct live *l, int digit, int unit);
 /* A notice for the status line, from any thread (e.g. the export thread). */
 void live_post(struct live *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

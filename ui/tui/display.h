@@ -11,7 +11,8 @@
  *   symbols    braille (default), block or ascii: how charts draw their dots
  *   smoothing  one of the workbench's levels: 0 0.6 0.8 (default) 0.9 0.95 0.98
  *   log_scale  on (default) or off: the loss chart's y axis
- *   mouse      on or off (default): reserved for a later feature, stored only
+ *   mouse      on or off (default): clicks on Figure 2 pin "what the network sees" to
+ *              that digit and unit; the wheel zooms the curves' x window
  * An unknown key is an error (a typo would otherwise be ignored in silence),
  * and so is a key given twice. A missing file is no error: the defaults hold.
  */
@@ -38,7 +39,7 @@ struct display_settings {
     enum display_symbols symbols;
     int smooth; /* index into display_smoothing[] */
     int log_y;  /* the loss chart opens on a log10 y axis */
-    int mouse;  /* reserved: parsed and kept, nothing uses it yet */
+    int mouse;  /* the workbench takes mouse events (opt-in: it keeps the terminal's selection) */
 };
 
 /* The smoothing levels the workbench's { } keys step through (EMA weight of the past). */

@@ -371,6 +371,7 @@ static void lay_out(struct frame *f, struct heatmap_layout *lay, const struct st
     }
     f->counts = lay->mode == HEATMAP_LINES && f->cell_w >= want;
     lay->cell_w = f->cell_w;
+    lay->label_w = f->label_w;
     lay->counts = f->counts;
 }
 

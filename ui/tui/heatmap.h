@@ -48,6 +48,7 @@ struct heatmap_layout {
     int idle_hidden; /* units with no sample left out */
     int more_hidden; /* active units left out for lack of room */
     int cell_w;      /* columns per digit */
+    int label_w;     /* columns of unit labels, left of the first cell (for mapping clicks) */
     bool counts;     /* numbers printed in the cells */
     int levels;      /* steps of the scale, the zero step included */
     uint32_t max;    /* the largest count: the top of the scale */

@@ -121,6 +121,10 @@ struct tui {
     int enter;     /* Enter was pressed for the next cue */
     const char *caption[LESSON_CAPTION_LINES];
     int ncaption;
+    /* Figure 2 as last drawn (live), for mouse clicks: where, how, which unit on each line */
+    struct canvas_rect fig_at;
+    struct heatmap_layout fig_lay;
+    int fig_units[LIVE_MAX_UNITS];
 };
 
 /* "What the network sees" moves to another test sequence this often, unless a key moved it. */
@@ -614,7 +618,9 @@ static void draw_heatmap(struct tui *t, struct canvas *c, int y, int x, int h, i
     else
         snprintf(title, sizeof title, "%sFigure 2 (%d/%d active)%s", focus_mark(t, P_FIGURE2),
                  v->heat_active, v->units, t->nghost ? " g: ghosts" : "");
-    heatmap_render(c, y, x, h, w, v->heat, v->units, 10, &o, NULL);
+    t->fig_lay = heatmap_render(c, y, x, h, w, v->heat, v->units, 10, &o,
+                                v->units <= LIVE_MAX_UNITS ? t->fig_units : NULL);
+    t->fig_at = (struct canvas_rect){y, x, h, w};
     highlight_title(t, P_FIGURE2, c, y, x, w);
     free(scaled);
 }
@@ -1297,6 +1303,40 @@ static void keys_init(void)
     bind_key(b, 'q', 0), bind_key(b, 'Q', 0);
 }
 
+/*
+ * The mouse (opt-in: `mouse on` in the config): a click on a cell of the live
+ * Figure 2 pins "what the network sees" to that digit and unit; the wheel
+ * zooms the charts' x window (in: the last 10 000, then 1 000 steps).
+ */
+static void mouse_event(struct tui *t)
+{
+    MEVENT ev;
+    if (getmouse(&ev) != OK) return;
+    if (ev.bstate & BUTTON4_PRESSED) {
+        t->window = t->window + 1 < NWINDOWS ? t->window + 1 : t->window;
+        return;
+    }
+    if (ev.bstate & BUTTON5_PRESSED) {
+        t->window = t->window > 0 ? t->window - 1 : 0;
+        return;
+    }
+    if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) || t->fig || !t->shown[P_FIGURE2])
+        return;
+    const struct heatmap_layout *L = &t->fig_lay;
+    int line = ev.y - t->fig_at.y - 2, col = ev.x - t->fig_at.x - L->label_w;
+    int two = L->mode == HEATMAP_HALVES, shown = two ? (L->shown + 1) / 2 : L->shown;
+    if (L->mode == HEATMAP_NONE || L->cell_w <= 0 || line < 0 || line >= shown || col < 0 ||
+        col >= 10 * L->cell_w)
+        return;
+    int digit = col / L->cell_w, unit = t->fig_units[two ? 2 * line : line];
+    t->pin = digit;
+    t->seen_at = ftl_now();
+    live_show_cell(t->live, digit, unit);
+    live_post(t->live,
+              "what the network sees: %ds whose strongest unit is u%d, where there are any", digit,
+              unit);
+}
+
 /* The rewind menu takes every key while it is up: move, choose, or leave. */
 static void menu_key(struct tui *t, int ch)
 {
@@ -1321,6 +1361,10 @@ static void key(struct tui *t, int ch)
     }
     if (t->menu) {
         menu_key(t, ch);
+        return;
+    }
+    if (ch == KEY_MOUSE) {
+        mouse_event(t);
         return;
     }
     if ((ch == '\n' || ch == '\r' || ch == KEY_ENTER) && lesson_wants_enter(t)) {
@@ -1784,6 +1828,11 @@ int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
         return -1;
     }
     keys_init();
+    /* Opt-in: taking the mouse takes the terminal's own selection away. */
+    if (o->display.mouse) {
+        mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+        mouseinterval(0);
+    }
     char ghost_err[FTL_ERRLEN] = "";
     load_ghosts(&t, o, ghost_err);
     t.live = live_start(s, wake[1], PROBE_EVERY, PROBE_SEQUENCES, o->paused);

@@ -19,11 +19,11 @@
 struct cast;
 
 struct workbench_opts {
-    const char *dir;     /* the run directory, for the status line and exports */
-    int sample;          /* the data is the embedded sample: say so */
-    int paused;          /* open with training paused */
-    int resumed;         /* a resumed run: draw its history from its files */
-    int present;         /* presenter mode: the projector layout (--present) */
+    const char *dir;             /* the run directory, for the status line and exports */
+    int sample;                  /* the data is the embedded sample: say so */
+    int paused;                  /* open with training paused */
+    int resumed;                 /* a resumed run: draw its history from its files */
+    int present;                 /* presenter mode: the projector layout (--present) */
     const struct lesson *lesson; /* a lesson to run (--lesson), or NULL */
     char *const *ghosts; /* runs to draw faint beneath this one (ghost.h), at most GHOST_USER_MAX */
     int nghosts;
