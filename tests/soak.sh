@@ -2,7 +2,8 @@
 # Soak: the workbench under tmux on the embedded sample, for SOAK_SECONDS
 # (default 20), with what a user and a terminal throw at it at once: random
 # keys at about 50 a second (every key of the workbench but q, bookmarks,
-# rewinds, the pace, n and resets among them; x only with gnuplot), random window sizes from 30x8 to 250x80, storms of SIGWINCH,
+# rewinds, the pace, n, resets, the cursor and focus keys among them; x only
+# with gnuplot), random window sizes from 30x8 to 250x80, storms of SIGWINCH,
 # SIGTSTP/SIGCONT and SIGSTOP/SIGCONT. Then an SSH disconnect, twice: SIGHUP
 # to ftlab, after which the terminal must be as it was (normal screen, cursor
 # on, icanon and echo, our text printed after it shows); and, after a
@@ -65,7 +66,7 @@ start() { # PHASE ARGS...
         sleep 0.1; i=$((i + 1))
     done
 }
-keyset='1234 +-[]<>esl{}?bRgjk,.n0'
+keyset='1234 +-[]<>esl{}?bRgjk,.n0czfuvd'
 command -v gnuplot >/dev/null 2>&1 && keyset="${keyset}x"
 
 # storm SECONDS: 10 rounds a second of 5 random keys, and now and then a resize,
@@ -79,6 +80,10 @@ storm() {
             for (i = 0; i < 5; i++) s = s substr(keys, int(rand() * length(keys)) + 1, 1)
             print "keys " s
             if (rand() < 0.05) print "enter" # chooses in the rewind menu when R opened it
+            if (rand() < 0.1) { # the cursor's and the focus's keys
+                split("Tab Left Right Home End Escape BTab", sk, " ")
+                print "special " sk[1 + int(rand() * 7)]
+            }
             x = rand()
             if (x < 0.08) printf "resize %d %d\n", 30 + int(rand() * 221), 8 + int(rand() * 73)
             else if (x < 0.11) print "winch"
@@ -90,6 +95,7 @@ storm() {
         case $what in
         keys) tm send-keys -t soak -l "$a" 2>/dev/null ;;
         enter) tm send-keys -t soak Enter 2>/dev/null ;;
+        special) tm send-keys -t soak "$a" 2>/dev/null ;;
         resize) tm resize-window -t soak -x "$a" -y "$b" 2>/dev/null ;;
         winch) for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
                 kill -WINCH "$pid" 2>/dev/null; done ;;

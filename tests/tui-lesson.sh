@@ -49,7 +49,7 @@ for file in "$lessons"/*.lesson; do
     # Every caption's first words must show, in order; Enter whenever the lesson asks for it.
     awk '$1 == "caption" { $1 = ""; sub(/^ /, ""); print substr($0, 1, 40) }' "$file" >"$tmp/$name.captions"
     seen=0 total=$(wc -l <"$tmp/$name.captions") i=0
-    while [ $i -lt 1200 ] && [ $seen -lt "$total" ]; do
+    while [ $i -lt 3000 ] && [ $seen -lt "$total" ]; do
         want=$(sed -n "$((seen + 1))p" "$tmp/$name.captions")
         if screen | grep -qF -- "$want"; then
             seen=$((seen + 1))

@@ -62,7 +62,7 @@ export OPENBLAS_NUM_THREADS=1
 
 run="$tmp/run"
 tmux -L "$sock" new-session -d -s ftlab -x 120 -y 36 \
-    "$bin tui --sample --paused --out $run; echo \"exit=\$?\" > $tmp/status; sleep 60"
+    "$bin tui --sample --hidden 16 --units 8 --batch-size 32 --paused --out $run; echo \"exit=\$?\" > $tmp/status; sleep 60"
 wait_screen "| step 0 epoch 1 |" "opened paused at step 0, with no total (it trains until quit)"
 wait_screen "pace max" "the status line shows the pace: max"
 
