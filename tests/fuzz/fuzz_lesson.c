@@ -24,8 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct lesson l;
     char err[FTL_ERRLEN];
     if (lesson_read_mem(data, size, "fuzz.lesson", &l, err) != 0) {
-        if (l.text || l.cues || l.actions || strncmp(err, "fuzz.lesson", 11) != 0)
-            __builtin_trap();
+        if (l.text || l.cues || l.actions || strncmp(err, "fuzz.lesson", 11) != 0) __builtin_trap();
         return 0;
     }
     if (l.ncues == 0) __builtin_trap();
