@@ -226,11 +226,74 @@ static void test_quit_while_paused(void **state)
     tmpdir_free(td);
 }
 
+/* Polls the snapshot (1 ms steps, up to 5 s) until pred holds; 1 if it did. */
+static int poll_view(struct live *l, struct live_snapshot *v,
+                     int (*pred)(const struct live_snapshot *, int), int arg)
+{
+    for (int i = 0; i < 5000; i++) {
+        live_view(l, v);
+        if (pred(v, arg)) return 1;
+        sleep_ms(1);
+    }
+    return 0;
+}
+static int shows_digit(const struct live_snapshot *v, int d)
+{
+    return v->seen.shown && v->seen.pinned == d && v->seen.digit == d;
+}
+static int shows_other(const struct live_snapshot *v, int index)
+{
+    return v->seen.shown && (int)v->seen.index != index;
+}
+
+/*
+ * "What the network sees", paused after a few steps: pinned to each digit, it
+ * shows sequences of that digit only; pinned to a digit and the unit that
+ * fires most for one of them (a click on that Figure 2 cell), it moves to
+ * another sequence of that digit whose strongest unit is that one, where
+ * there is one, or back to the same.
+ */
+static void test_seen(void **state)
+{
+    (void)state;
+    struct tmpdir *td = tmpdir_new();
+    char *dir = tmpdir_path(td, "live"), err[FTL_ERRLEN];
+    struct trainer_config c;
+    struct trainer_controls k;
+    small_config(&c, &k, 100000);
+    struct dataset_pair d;
+    synth_sample(&d);
+    struct session s;
+    assert_int_equal(session_create(&s, dir, &c, &k, &d, err), 0);
+    struct live *l = live_start(&s, -1, 5, 200, 1);
+    struct live_snapshot v;
+    for (int digit = 0; digit < 10; digit++) {
+        live_show(l, 1, digit);
+        assert_true(poll_view(l, &v, shows_digit, digit));
+        int unit = v.seen.unit;
+        if (unit < 0) continue;
+        live_show_cell(l, digit, unit);
+        sleep_ms(200); /* paused, the trainer answers at once; the view before would pass too */
+        assert_true(poll_view(l, &v, shows_digit, digit));
+        assert_int_equal(v.seen.unit, unit);
+    }
+    live_show(l, 0, -1); /* any digit again: v moves on */
+    live_view(l, &v);
+    int before = (int)v.seen.index;
+    live_show(l, 1, LIVE_PIN_KEEP);
+    assert_true(poll_view(l, &v, shows_other, before));
+    assert_int_equal(v.seen.pinned, -1);
+    assert_int_equal(live_stop(l, err), 0);
+    free(dir);
+    tmpdir_free(td);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stress_then_replay),
         cmocka_unit_test(test_quit_while_paused),
+        cmocka_unit_test(test_seen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -744,6 +744,36 @@ static void test_strokes(void **state)
     canvas_free(&c);
 }
 
+/* A click's cell: each drawn cell maps back to its unit and digit; the labels and the key do not.
+ */
+static void test_heatmap_hit(void **state)
+{
+    (void)state;
+    uint32_t counts[6 * 10] = {0};
+    for (int u = 0; u < 6; u++)
+        counts[u * 10 + (u + 3) % 10] = 10 + (uint32_t)u; /* unit u wins digit u+3 */
+    counts[2 * 10 + 4] = 0;
+    struct canvas c;
+    canvas_init(&c, 12, 60, CANVAS_UTF8 | CANVAS_COLOR);
+    int units[6];
+    struct heatmap_layout lay = heatmap_render(&c, 0, 0, 12, 60, counts, 6, 10, NULL, units);
+    assert_int_equal(lay.mode, HEATMAP_LINES);
+    int unit, digit;
+    for (int line = 0; line < lay.shown; line++)
+        for (int d = 0; d < 10; d++) {
+            int col = lay.label_w + d * lay.cell_w + lay.cell_w / 2;
+            assert_true(heatmap_hit(&lay, units, 10, 2 + line, col, &unit, &digit));
+            assert_int_equal(unit, units[line]);
+            assert_int_equal(digit, d);
+        }
+    assert_false(heatmap_hit(&lay, units, 10, 1, lay.label_w, &unit, &digit));     /* header */
+    assert_false(heatmap_hit(&lay, units, 10, 2, lay.label_w - 1, &unit, &digit)); /* label */
+    assert_false(heatmap_hit(&lay, units, 10, 2, lay.label_w + 10 * lay.cell_w, &unit,
+                             &digit)); /* the key */
+    assert_false(heatmap_hit(&lay, units, 10, 2 + lay.shown, lay.label_w, &unit, &digit));
+    canvas_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -770,6 +800,7 @@ int main(void)
         cmocka_unit_test(test_tiny_rectangles),
         cmocka_unit_test(test_bigtext),
         cmocka_unit_test(test_strokes),
+        cmocka_unit_test(test_heatmap_hit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -421,3 +421,15 @@ struct heatmap_layout heatmap_render(struct canvas *c, int y, int x, int h, int 
     free(colmax);
     return lay;
 }
+
+int heatmap_hit(const struct heatmap_layout *lay, const int *units, int cols, int row, int col,
+                int *unit, int *digit)
+{
+    int line = row - 2, x = col - lay->label_w; /* the title and the digit header come first */
+    if (lay->mode == HEATMAP_NONE || lay->cell_w <= 0 || line < 0 ||
+        line >= lines_used(lay->mode, lay->shown) || x < 0 || x >= cols * lay->cell_w)
+        return 0;
+    *unit = units[lay->mode == HEATMAP_HALVES ? 2 * line : line];
+    *digit = x / lay->cell_w;
+    return 1;
+}

@@ -70,4 +70,12 @@ int heatmap_level(uint32_t count, uint32_t max, int levels);
 /* The smallest count that gets step level (the key's numbers). */
 uint32_t heatmap_level_floor(int level, uint32_t max, int levels);
 
+/*
+ * The cell at (row, col), relative to the rectangle heatmap_render drew in,
+ * from what it returned and the units it filled: 1 with *unit and *digit (of
+ * two units on a '▀' line, the upper), 0 for a point outside the cells.
+ */
+int heatmap_hit(const struct heatmap_layout *lay, const int *units, int cols, int row, int col,
+                int *unit, int *digit);
+
 #endif

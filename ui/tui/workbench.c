@@ -1322,13 +1322,10 @@ static void mouse_event(struct tui *t)
     }
     if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) || t->fig || !t->shown[P_FIGURE2])
         return;
-    const struct heatmap_layout *L = &t->fig_lay;
-    int line = ev.y - t->fig_at.y - 2, col = ev.x - t->fig_at.x - L->label_w;
-    int two = L->mode == HEATMAP_HALVES, shown = two ? (L->shown + 1) / 2 : L->shown;
-    if (L->mode == HEATMAP_NONE || L->cell_w <= 0 || line < 0 || line >= shown || col < 0 ||
-        col >= 10 * L->cell_w)
+    int unit, digit;
+    if (!heatmap_hit(&t->fig_lay, t->fig_units, 10, ev.y - t->fig_at.y, ev.x - t->fig_at.x, &unit,
+                     &digit))
         return;
-    int digit = col / L->cell_w, unit = t->fig_units[two ? 2 * line : line];
     t->pin = digit;
     t->seen_at = ftl_now();
     live_show_cell(t->live, digit, unit);
