@@ -226,11 +226,11 @@ static void test_quit_while_paused(void **state)
     tmpdir_free(td);
 }
 
-/* Polls the snapshot (1 ms steps, up to 5 s) until pred holds; 1 if it did. */
+/* Polls the snapshot (1 ms steps, up to 20 s) until pred holds; 1 if it did. */
 static int poll_view(struct live *l, struct live_snapshot *v,
                      int (*pred)(const struct live_snapshot *, int), int arg)
 {
-    for (int i = 0; i < 5000; i++) {
+    for (int i = 0; i < 20000; i++) { /* 20 s: 30 steps on a busy machine */
         live_view(l, v);
         if (pred(v, arg)) return 1;
         sleep_ms(1);
@@ -240,6 +240,15 @@ static int poll_view(struct live *l, struct live_snapshot *v,
 static int shows_digit(const struct live_snapshot *v, int d)
 {
     return v->seen.shown && v->seen.pinned == d && v->seen.digit == d;
+}
+static int at_step(const struct live_snapshot *v, int step)
+{
+    return v->step >= (uint64_t)step;
+}
+static int is_paused(const struct live_snapshot *v, int unused)
+{
+    (void)unused;
+    return v->state == LIVE_PAUSED;
 }
 static int shows_other(const struct live_snapshot *v, int index)
 {
@@ -261,22 +270,45 @@ static void test_seen(void **state)
     struct trainer_config c;
     struct trainer_controls k;
     small_config(&c, &k, 100000);
+    c.hidden = 32, c.units = 16, c.batch_size = 32, c.limit = 0; /* room for units to differ */
     struct dataset_pair d;
     synth_sample(&d);
     struct session s;
     assert_int_equal(session_create(&s, dir, &c, &k, &d, err), 0);
-    struct live *l = live_start(&s, -1, 5, 200, 1);
+    /* Some training first (Figure 2 probed every 5 steps), so units differ between sequences. */
+    struct live *l = live_start(&s, -1, 5, 200, 0);
     struct live_snapshot v;
+    assert_true(poll_view(l, &v, at_step, 80));
+    live_set_paused(l, 1);
+    assert_true(poll_view(l, &v, is_paused, 0));
+    int tested = 0;
     for (int digit = 0; digit < 10; digit++) {
         live_show(l, 1, digit);
         assert_true(poll_view(l, &v, shows_digit, digit));
-        int unit = v.seen.unit;
-        if (unit < 0) continue;
-        live_show_cell(l, digit, unit);
+        /* The units that win this digit's sequences, by stepping through them (v). */
+        int count[64] = {0};
+        for (int i = 0; i < 24; i++) {
+            if (v.seen.unit >= 0 && v.seen.unit < 64) count[v.seen.unit]++;
+            int at = (int)v.seen.index;
+            live_show(l, 1, LIVE_PIN_KEEP);
+            if (!poll_view(l, &v, shows_other, at)) break; /* the only one of its digit */
+            assert_int_equal(v.seen.digit, digit);
+        }
+        /* A unit that wins some of them but not the most: a click on its cell must find one. */
+        int mode = 0, rare = -1;
+        for (int u = 0; u < 64; u++)
+            if (count[u] > count[mode]) mode = u;
+        for (int u = 0; u < 64; u++)
+            if (count[u] > 0 && u != mode) rare = u;
+        if (rare < 0) continue;
+        live_show_cell(l, digit, rare);
         sleep_ms(200); /* paused, the trainer answers at once; the view before would pass too */
         assert_true(poll_view(l, &v, shows_digit, digit));
-        assert_int_equal(v.seen.unit, unit);
+        assert_int_equal(v.seen.unit, rare);
+        tested++;
     }
+    printf("# %d digits with a second unit to click\n", tested);
+    assert_true(tested > 0);
     live_show(l, 0, -1); /* any digit again: v moves on */
     live_view(l, &v);
     int before = (int)v.seen.index;
