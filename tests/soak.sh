@@ -80,7 +80,7 @@ storm() {
             for (i = 0; i < 5; i++) s = s substr(keys, int(rand() * length(keys)) + 1, 1)
             print "keys " s
             if (rand() < 0.05) print "enter" # chooses in the rewind menu when R opened it
-            if (rand() < 0.1) { # the cursor's and the focus's keys
+            if (rand() < 0.1) { # the cursor and focus keys
                 split("Tab Left Right Home End Escape BTab", sk, " ")
                 print "special " sk[1 + int(rand() * 7)]
             }
