@@ -55,18 +55,25 @@ for file in "$lessons"/*.lesson; do
     seen=0 total=$(wc -l <"$tmp/$name.captions") i=0
     while [ $i -lt 3000 ] && [ $seen -lt "$total" ]; do
         want=$(sed -n "$((seen + 1))p" "$tmp/$name.captions")
-        if screen | grep -qF -- "$want"; then
+        # One picture for both questions: Enter only when the line wanted is not up yet.
+        screen >"$tmp/shot"
+        if grep -qF -- "$want" "$tmp/shot"; then
             seen=$((seen + 1))
             continue
         fi
-        screen | grep -q "Enter: go on" && keys Enter
+        grep -q "Enter: go on" "$tmp/shot" && keys Enter
         sleep 0.1; i=$((i + 1))
     done
     if [ "$seen" -eq "$total" ]; then ok "$name: all $total caption lines appear, in order"; else
         not_ok "$name: caption line $((seen + 1)) of $total never appeared: '$want'"; fi
-    i=0 # the end: the run stops at its --steps
-    while [ $i -lt 600 ] && ! screen | grep -q "step $((last_step + 24))/"; do
-        screen | grep -q "Enter: go on" && keys Enter
+    i=0 # the end: its last wait let go, and training stopped (a lesson's last pause, or --steps)
+    while [ $i -lt 600 ]; do
+        screen >"$tmp/shot"
+        if grep -q "Enter: go on" "$tmp/shot"; then
+            keys Enter
+        elif grep -qE "^ (paused|done) \|" "$tmp/shot"; then
+            break
+        fi
         sleep 0.1; i=$((i + 1))
     done
     keys q
