@@ -21,8 +21,9 @@ infocmp "$term" >/dev/null 2>&1 || term=screen-256color
 infocmp "$term" >/dev/null 2>&1 || { echo "# SKIP: no 256-colour terminfo entry for tmux"; exit 77; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ftlab-theme-XXXXXX")
 sock="ftlab-theme-$$"
+socks=""
 cleanup() {
-    tmux -L "$sock" kill-server 2>/dev/null
+    for s in $sock $socks; do tmux -L "$s" kill-server 2>/dev/null; done
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -81,6 +82,9 @@ sgr_stats() {
 shot() {
     name=$1 w=$2 h=$3
     shift 3
+    # A server of its own: a new one on a socket whose last session was just killed may not start.
+    sock="ftlab-theme-$$-$name"
+    socks="$socks $sock"
     tmux -L "$sock" new-session -d -s "$name" -x "$w" -y "$h" \
         "TERM=$term $bin $*; sleep 30"
     i=0
