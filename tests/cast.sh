@@ -23,26 +23,16 @@ set -u
 bin=${FTLAB_BIN:-./ftlab}
 check=${FTLAB_CAST_CHECK:-$(dirname "$bin")/tests/cast_check}
 . "$(dirname "$0")/testlib.sh"
-command -v tmux >/dev/null 2>&1 || { echo "# SKIP: tmux is not installed"; exit 77; }
+TMUX_TEST=cast
+. "$(dirname "$0")/tmuxlib.sh"
 [ -x "$check" ] || { echo "not ok - no cast checker at $check (make check builds it)"; exit 1; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ftlab-cast-XXXXXX")
-sock="ftlab-cast-$$"
-cleanup() {
-    tmux -L "$sock" kill-server 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
 export OPENBLAS_NUM_THREADS=1
-fails=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
+# Its own not_ok and check: a failure shows a file (a cast's last screen, a log), not the pane.
 not_ok() {
     n=$((n + 1)); echo "not ok $n - $1"; fails=$((fails + 1))
     [ -n "${2:-}" ] && [ -f "$2" ] && sed 's/^/#   /' "$2" | cut -c1-200 | head -n 40
 }
 check() { if eval "$1"; then ok "$2"; else not_ok "$2" "${3:-}"; fi; }
-screen() { tmux -L "$sock" capture-pane -p -t ftlab 2>/dev/null; }
-keys() { tmux -L "$sock" send-keys -t ftlab "$@"; }
 # wait_screen TEXT DESCRIPTION: polls (30 s) until the screen holds TEXT, a fixed string.
 wait_screen() {
     i=0
@@ -62,14 +52,14 @@ header_size() { head -n 1 "$1" | sed -n 's/.*"width": \([0-9]*\), "height": \([0
 # no_cast_left DIR: no *.cast or *.cast.tmp.* file there.
 no_cast_left() { [ -z "$(find "$1" -maxdepth 1 -name '*.cast*' 2>/dev/null)" ]; }
 
-# in_tmux SECONDS COMMAND: runs COMMAND in a terminal (tmux, window "once"), waits for it
+# in_tmux SECONDS COMMAND: runs COMMAND in a terminal (tmux), waits for it
 # (at most SECONDS) and leaves its status in $tmp/once.status.
 in_tmux() {
     rm -f "$tmp/once.status"
-    tmux -L "$sock" new-session -d -s once -x 120 -y 36 "$2; echo \$? > $tmp/once.status"
+    tmux_start 120 36 "$2; echo \$? > $tmp/once.status"
     i=0
     while [ ! -f "$tmp/once.status" ] && [ $i -lt $(($1 * 10)) ]; do sleep 0.1; i=$((i + 1)); done
-    tmux -L "$sock" kill-session -t once 2>/dev/null
+    tm kill-server 2>/dev/null
 }
 
 # ---- 1. an existing file is never overwritten ----
@@ -82,10 +72,10 @@ check "grep -q 'taken.cast: exists' '$tmp/o' && [ ! -e '$tmp/never' ] && [ \"\$(
 
 # ---- 2. a recorded session ----
 run="$tmp/run"
-tmux -L "$sock" new-session -d -s ftlab -x 120 -y 36 \
+tmux_start 120 36 \
     "LC_ALL=C.UTF-8 $bin tui --sample --steps 40 --paused --record $tmp/F.cast --out $run; echo \"exit=\$?\" > $tmp/status; sleep 30"
 wait_screen "step 0/40" "the recorded workbench opens paused"
-tmux -L "$sock" resize-window -t ftlab -x 100 -y 30 2>/dev/null
+tm resize-window -t "$sess" -x 100 -y 30 2>/dev/null
 sleep 0.5
 keys Space
 wait_screen "step 40/40" "it trains to step 40"
@@ -159,13 +149,11 @@ fi
 check "no_cast_left '$tmp/bad'" "no temporary cast is left behind"
 
 # ---- 5. killed while recording ----
-tmux -L "$sock" kill-server 2>/dev/null
-sock="$sock-2" # a server of its own: a new one on a socket just killed may not start
-tmux -L "$sock" new-session -d -s ftlab -x 100 -y 30 \
+tmux_start 100 30 \
     "LC_ALL=C.UTF-8 exec $bin tui --sample --steps 100000 --record $tmp/K.cast --out $tmp/killed"
 wait_screen "step 1" "a long recorded session trains"
 sleep 1
-pid=$(tmux -L "$sock" list-panes -t ftlab -F '#{pane_pid}' 2>/dev/null)
+pid=$(tm list-panes -t "$sess" -F '#{pane_pid}' 2>/dev/null)
 [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
 sleep 0.5
 valid "$tmp/K.cast" "killed with SIGKILL mid-session, its recording still passes (whole lines)"

@@ -15,34 +15,8 @@
 set -u
 bin=${FTLAB_BIN:-./ftlab}
 . "$(dirname "$0")/testlib.sh"
-command -v tmux >/dev/null 2>&1 || { echo "# SKIP: tmux is not installed"; exit 77; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ftlab-branch-XXXXXX")
-sock="ftlab-branch-$$"
-cleanup() {
-    tmux -L "$sock" kill-server 2>/dev/null
-    tmux -L "$sock-2" kill-server 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-fails=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-    n=$((n + 1)); echo "not ok $n - $1"; fails=$((fails + 1))
-    tmux -L "$sock" capture-pane -p -t ftlab 2>/dev/null | sed 's/^/#   /'
-}
-screen() { tmux -L "$sock" capture-pane -p -t ftlab 2>/dev/null; }
-# wait_screen TEXT DESCRIPTION: polls (10 s) until the screen holds TEXT, a fixed string.
-wait_screen() {
-    i=0
-    while [ $i -lt 100 ]; do
-        if screen | grep -qF -- "$1"; then ok "$2"; return 0; fi
-        sleep 0.1; i=$((i + 1))
-    done
-    not_ok "$2 (no '$1' on the screen)"
-    return 1
-}
-keys() { tmux -L "$sock" send-keys -t ftlab "$@"; }
+TMUX_TEST=branch
+. "$(dirname "$0")/tmuxlib.sh"
 quit_and_wait() {
     keys q
     i=0
@@ -74,7 +48,7 @@ else
     not_ok "a folder without a run of this task is refused, saying so"
     sed 's/^/#   /' "$tmp/g.out"
 fi
-tmux -L "$sock" new-session -d -s ftlab -x 120 -y 36 \
+tmux_start 120 36 \
     "$bin tui --sample --steps 24 --ghost $tmp/other --ghost $tmp/folder --out $tmp/ghosted; sleep 30"
 wait_screen "━ other" "the ghost's name is in the loss chart's key"
 wait_screen "━ decov-run1" "a folder's run is a ghost too, named without its task"
@@ -84,12 +58,10 @@ keys g g
 wait_screen "g: ghosts" "g flips through the ghosts back to the live run"
 keys q
 sleep 1
-tmux -L "$sock" kill-server 2>/dev/null
-sock="$sock-2" # a server of its own: a new one on a socket just killed may not start
 
 # ---- 2. bookmark, train, rewind, train ----
 run="$tmp/run"
-tmux -L "$sock" new-session -d -s ftlab -x 120 -y 36 \
+tmux_start 120 36 \
     "$bin tui --sample --steps 30 --paused --out $run; echo \"exit=\$?\" > $tmp/status; sleep 30"
 wait_screen "step 0/30" "the workbench opens paused at step 0"
 keys b
@@ -152,5 +124,4 @@ if command -v gnuplot >/dev/null 2>&1; then
 else
     echo "# gnuplot is not installed: the plot of the branches is not checked"
 fi
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tmux_done

@@ -8,31 +8,11 @@
 # cursor on (the ? overlay whole). Needs tmux (exit 77 without it) and FTLAB_BIN.
 set -u
 bin=${FTLAB_BIN:-./ftlab}
-command -v tmux >/dev/null 2>&1 || { echo "# SKIP: tmux is not installed"; exit 77; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ftlab-cursor-XXXXXX")
-sock="ftlab-cursor-$$"
-sock1=$sock
-trap 'tmux -L "$sock1" kill-server 2>/dev/null; tmux -L "$sock1-2" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+TMUX_TEST=cursor
+. "$(dirname "$0")/tmuxlib.sh"
+sess=w
 export XDG_DATA_HOME="$tmp/xdg"
 unset FTLAB_DATA
-fails=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-    n=$((n + 1)); echo "not ok $n - $1"; fails=$((fails + 1))
-    tmux -L "$sock" capture-pane -p -t w 2>/dev/null | sed 's/^/#   /'
-}
-screen() { tmux -L "$sock" capture-pane -p -t w 2>/dev/null; }
-keys() { tmux -L "$sock" send-keys -t w "$@"; }
-wait_for() { # REGEX DESCRIPTION [SECONDS]
-    i=0
-    while [ $i -lt $(( ${3:-30} * 10 )) ]; do
-        if screen | grep -qE -- "$1"; then ok "$2"; return 0; fi
-        sleep 0.1; i=$((i + 1))
-    done
-    not_ok "$2 (no /$1/ on screen)"
-    return 1
-}
 wait_gone() { # REGEX DESCRIPTION
     i=0
     while [ $i -lt 50 ]; do
@@ -57,15 +37,13 @@ settle() {
 start() { # WIDTH HEIGHT ARGS...
     w=$1 h=$2; shift 2
     rm -f "$tmp/status"
-    tmux -L "$sock" new-session -d -s w -x "$w" -y "$h" \
-        "OPENBLAS_NUM_THREADS=1 $bin tui $*; echo \$? >$tmp/status; sleep 30"
+    tmux_start "$w" "$h" "OPENBLAS_NUM_THREADS=1 $bin tui $*; echo \$? >$tmp/status; sleep 30"
 }
 quit() {
     keys q
     i=0
     while [ ! -s "$tmp/status" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
     if [ "$(cat "$tmp/status" 2>/dev/null)" = 0 ]; then ok "q quits with status 0"; else not_ok "q quits with status 0"; fi
-    tmux -L "$sock" kill-server 2>/dev/null
 }
 
 # check_readout: every loss term the read-out shows equals metrics.csv's at its step (%.6g).
@@ -150,7 +128,7 @@ wait_for "(▶|>) Loss terms" "Shift-Tab back to the loss chart" 5
 
 # An 80x24 terminal, with the cursor on: still drawn, the read-out and the keys whole.
 keys c Left Left
-tmux -L "$sock" resize-window -t w -x 80 -y 24
+tm resize-window -t "$sess" -x 80 -y 24
 wait_for "cursor at step [0-9]+ " "80x24 with the cursor on: the read-out is drawn" 5
 s4=$(settle)
 check_readout "$s4" "at 80x24"
@@ -164,7 +142,6 @@ quit
 
 # While training adds points the cursor stays on its step; at the end it follows.
 run="$tmp/run2"
-sock="$sock-2" # a server of its own: a new one on the socket just killed may fail to start
 start 120 40 --sample --steps 100000 --out "$run"
 wait_for "\| step [0-9]{3,}/100000 " "a long run trains" 60
 keys c Home Right Right Right
@@ -179,5 +156,4 @@ sleep 2
 e2=$(cursor_step)
 if [ -n "$e1" ] && [ -n "$e2" ] && [ "$e2" -gt "$e1" ]; then ok "at the end it follows the newest point ($e1, then $e2)"; else not_ok "at the end it follows the newest point ('$e1', then '$e2')"; fi
 quit
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tmux_done

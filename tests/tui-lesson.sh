@@ -10,30 +10,11 @@
 set -u
 bin=${FTLAB_BIN:-./ftlab}
 lessons=${FTLAB_LESSONS:-sample-data/lessons}
-command -v tmux >/dev/null 2>&1 || { echo "# SKIP: tmux is not installed"; exit 77; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ftlab-lesson-XXXXXX")
-socks=""
-starts=0
-cleanup() {
-    for s in $socks; do tmux -L "$s" kill-server 2>/dev/null; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-fails=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-    n=$((n + 1)); echo "not ok $n - $1"; fails=$((fails + 1))
-    screen | sed 's/^/#   /'
-}
-screen() { tmux -L "$sock" capture-pane -p -t ftlab 2>/dev/null; }
-keys() { tmux -L "$sock" send-keys -t ftlab "$@"; }
-start() { # ARGS: the workbench at 120x40 in a tmux server of its own
-    starts=$((starts + 1))
-    sock="ftlab-lesson-$$-$starts"
-    socks="$socks $sock"
+TMUX_TEST=lesson
+. "$(dirname "$0")/tmuxlib.sh"
+start() { # ARGS: the workbench at 120x40
     rm -f "$tmp/status"
-    tmux -L "$sock" new-session -d -s ftlab -x 120 -y 40 \
+    tmux_start 120 40 \
         "OPENBLAS_NUM_THREADS=1 $bin tui --sample $*; echo \"exit=\$?\" > $tmp/status; sleep 60"
 }
 export OPENBLAS_NUM_THREADS=1
@@ -129,5 +110,4 @@ check_bad 'lesson 1\nat step 0\n  loss fancy\n' "3: "
 check_bad 'lesson 1\nat step 9\nat step 2\n' "3: step 2 comes before"
 check_bad 'lesson 1\nat step 0\n  pace 3\n' "3: pace is max, 50, 10, 2 or 0.5"
 check_bad 'lesson 2\n' "1: lesson format"
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tmux_done

@@ -16,37 +16,8 @@
 set -u
 bin=${FTLAB_BIN:-./ftlab}
 . "$(dirname "$0")/testlib.sh"
-command -v tmux >/dev/null 2>&1 || { echo "# SKIP: tmux is not installed"; exit 77; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ftlab-pace-XXXXXX")
-sock="ftlab-pace-$$"
-cleanup() {
-    tmux -L "$sock" kill-server 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-fails=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-    n=$((n + 1)); echo "not ok $n - $1"; fails=$((fails + 1))
-    tmux -L "$sock" capture-pane -p -t ftlab 2>/dev/null | sed 's/^/#   /'
-}
-check() { # DESCRIPTION COMMAND...
-    d=$1; shift
-    if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
-screen() { tmux -L "$sock" capture-pane -p -t ftlab 2>/dev/null; }
-# wait_screen TEXT DESCRIPTION [SECONDS]: polls (default 10 s) until the screen holds TEXT.
-wait_screen() {
-    i=0 limit=$((${3:-10} * 10))
-    while [ $i -lt $limit ]; do
-        if screen | grep -qF -- "$1"; then ok "$2"; return 0; fi
-        sleep 0.1; i=$((i + 1))
-    done
-    not_ok "$2 (no '$1' on the screen)"
-    return 1
-}
-keys() { tmux -L "$sock" send-keys -t ftlab "$@"; }
+TMUX_TEST=pace
+. "$(dirname "$0")/tmuxlib.sh"
 # The step on the status line ("| step N epoch E": no total, the run has no end).
 step() { screen | sed -n 's/.*| step \([0-9][0-9]*\) epoch [0-9].*/\1/p' | tail -n 1; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -61,7 +32,7 @@ hundredths() { printf '%d.%02d' $(($1 / 100)) $(($1 % 100)); }
 export OPENBLAS_NUM_THREADS=1
 
 run="$tmp/run"
-tmux -L "$sock" new-session -d -s ftlab -x 120 -y 36 \
+tmux_start 120 36 \
     "$bin tui --sample --hidden 16 --units 8 --batch-size 32 --paused --out $run; echo \"exit=\$?\" > $tmp/status; sleep 60"
 wait_screen "| step 0 epoch 1 |" "opened paused at step 0, with no total (it trains until quit)"
 wait_screen "pace max" "the status line shows the pace: max"
@@ -89,7 +60,7 @@ i=0
 while [ "$(step)" -le 250 ] 2>/dev/null && [ $i -lt 1500 ]; do sleep 0.1; i=$((i + 1)); done
 check "past step 240 (the old default end) it runs on (step $(step))" [ "$(step)" -gt 250 ]
 sleep 1
-check "no 'done' on the screen" sh -c "! tmux -L '$sock' capture-pane -p -t ftlab | grep -q -w done"
+check "no 'done' on the screen" sh -c "! tmux -L '$sock' capture-pane -p -t $sess | grep -q -w done"
 check "no 'done' in the journal" sh -c "! grep -q ' done\$' '$run/journal'"
 
 # ---- 3. keys at the slowest pace ----
@@ -143,5 +114,4 @@ else
     not_ok "ftlab train --resume of a run without an end asks for --epochs or --steps (status $rc)"
     sed 's/^/#   /' "$tmp/train.out"
 fi
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tmux_done

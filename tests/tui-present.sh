@@ -8,43 +8,12 @@
 # Needs tmux (exits 77, a skip, without it) and FTLAB_BIN.
 set -u
 bin=${FTLAB_BIN:-./ftlab}
-command -v tmux >/dev/null 2>&1 || { echo "# SKIP: tmux is not installed"; exit 77; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ftlab-present-XXXXXX")
-sock="ftlab-present-$$"
-socks=""
-cleanup() {
-    for s in $socks; do tmux -L "$s" kill-server 2>/dev/null; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-fails=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-    n=$((n + 1)); echo "not ok $n - $1"; fails=$((fails + 1))
-    screen | sed 's/^/#   /'
-}
-screen() { tmux -L "$sock" capture-pane -p -t ftlab 2>/dev/null; }
-wait_screen() { # TEXT DESCRIPTION: polls (15 s) for a fixed string on the screen
-    i=0
-    while [ $i -lt 150 ]; do
-        if screen | grep -qF -- "$1"; then ok "$2"; return 0; fi
-        sleep 0.1; i=$((i + 1))
-    done
-    not_ok "$2 (no '$1' on the screen)"
-    return 1
-}
-keys() { tmux -L "$sock" send-keys -t ftlab "$@"; }
-# start W H ARGS: the workbench in a tmux server of its own
-starts=0
-start() {
-    starts=$((starts + 1)) # a server of its own each time: one on a socket just killed may not start
-    sock="ftlab-present-$$-$starts"
-    socks="$socks $sock"
+TMUX_TEST=present
+. "$(dirname "$0")/tmuxlib.sh"
+start() { # W H ARGS: the workbench on the sample
     w=$1 h=$2
     shift 2
-    tmux -L "$sock" new-session -d -s ftlab -x "$w" -y "$h" \
-        "OPENBLAS_NUM_THREADS=1 $bin tui --sample $* ; sleep 30"
+    tmux_start "$w" "$h" "OPENBLAS_NUM_THREADS=1 $bin tui --sample $* ; sleep 30"
 }
 
 for size in "120 35 dark" "240 70 dark" "120 35 light" "240 70 light" "120 35 mono" "240 70 mono"; do
@@ -63,7 +32,7 @@ for size in "120 35 dark" "240 70 dark" "120 35 light" "240 70 light" "120 35 mo
         not_ok "$1x$2 $3: Figure 2's cells at least 3 columns wide (got '${gap:-no header}')"; fi
     # The strongest unit's label is highlighted (reverse video or a background colour).
     unit=$(screen | sed -n 's/.*strongest unit: u\([0-9]*\).*/\1/p' | head -n 1)
-    if tmux -L "$sock" capture-pane -e -p -t ftlab | grep -E "\[[0-9;]*(7|4[0-9]|48;5;[0-9]+)[0-9;]*m *u$unit" >/dev/null; then
+    if tm capture-pane -e -p -t "$sess" | grep -E "\[[0-9;]*(7|4[0-9]|48;5;[0-9]+)[0-9;]*m *u$unit" >/dev/null; then
         ok "$1x$2 $3: unit u$unit is marked in Figure 2"
     else
         not_ok "$1x$2 $3: unit u$unit is marked in Figure 2"
@@ -106,5 +75,4 @@ wait_screen "Loss terms" "120 columns: the normal layout"
 screen | grep -qF "What the network sees" && not_ok "120 columns: no room for the panel" ||
     ok "120 columns: no room for the panel"
 keys q
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tmux_done

@@ -15,24 +15,15 @@
 set -u
 bin=${FTLAB_BIN:-./ftlab}
 . "$(dirname "$0")/testlib.sh"
-command -v tmux >/dev/null 2>&1 || { echo "# SKIP: tmux is not installed"; exit 77; }
+TMUX_TEST=theme
+. "$(dirname "$0")/tmuxlib.sh"
 term=tmux-256color
 infocmp "$term" >/dev/null 2>&1 || term=screen-256color
 infocmp "$term" >/dev/null 2>&1 || { echo "# SKIP: no 256-colour terminfo entry for tmux"; exit 77; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ftlab-theme-XXXXXX")
-sock="ftlab-theme-$$"
-socks=""
-cleanup() {
-    for s in $sock $socks; do tmux -L "$s" kill-server 2>/dev/null; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
 export XDG_DATA_HOME="$tmp/xdg" XDG_CONFIG_HOME="$tmp/config" OPENBLAS_NUM_THREADS=1
 export LANG=C.UTF-8
 mkdir -p "$tmp/config/ftlab"
-fails=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
+# Its own not_ok: the pane is gone by the time a check runs (shot keeps it in files).
 not_ok() { n=$((n + 1)); echo "not ok $n - $1"; fails=$((fails + 1)); }
 check() { # DESCRIPTION COMMAND...
     d=$1
@@ -82,21 +73,18 @@ sgr_stats() {
 shot() {
     name=$1 w=$2 h=$3
     shift 3
-    # A server of its own: a new one on a socket whose last session was just killed may not start.
-    sock="ftlab-theme-$$-$name"
-    socks="$socks $sock"
-    tmux -L "$sock" new-session -d -s "$name" -x "$w" -y "$h" \
-        "TERM=$term $bin $*; sleep 30"
+    sess=$name
+    tmux_start "$w" "$h" "TERM=$term $bin $*; sleep 30"
     i=0
     while [ $i -lt 200 ]; do
-        tmux -L "$sock" capture-pane -p -t "$name" 2>/dev/null | grep -qF -- "${WAIT_FOR:-step 12/12}" && break
+        screen | grep -qF -- "${WAIT_FOR:-step 12/12}" && break
         sleep 0.1
         i=$((i + 1))
     done
     sleep 0.5 # the frame after
-    tmux -L "$sock" capture-pane -N -e -p -t "$name" >"$tmp/$name.ansi"
-    tmux -L "$sock" capture-pane -p -t "$name" >"$tmp/$name.txt"
-    tmux -L "$sock" kill-session -t "$name" 2>/dev/null
+    tm capture-pane -N -e -p -t "$sess" >"$tmp/$name.ansi"
+    screen >"$tmp/$name.txt"
+    tm kill-server 2>/dev/null
     [ $i -lt 200 ] || echo "# $name: '${WAIT_FOR:-step 12/12}' never showed"
 }
 
@@ -197,5 +185,4 @@ rc=$?
 check "train refuses --theme: it draws nothing" \
     sh -c "[ $rc -eq 2 ] && grep -qF -- '--theme is for the workbench' '$tmp/bad.out'"
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tmux_done
