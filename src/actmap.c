@@ -4,8 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-/* First index of the largest value; a NaN loses to any number. */
-static int argmax_first(const float *a, int K)
+int actmap_argmax(const float *a, int K)
 {
     int best = 0;
     for (int j = 1; j < K; j++)
@@ -19,7 +18,7 @@ size_t actmap_count(const float *A, size_t n, int K, const uint8_t *digit, uint3
     memset(counts, 0, (size_t)K * 10 * sizeof *counts);
     for (size_t i = 0; i < n && K > 0; i++) {
         if (digit[i] > 9) continue;
-        int u = argmax_first(A + i * (size_t)K, K);
+        int u = actmap_argmax(A + i * (size_t)K, K);
         counts[(size_t)u * 10 + digit[i]]++;
         counted++;
     }

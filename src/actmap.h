@@ -24,6 +24,10 @@
  */
 size_t actmap_count(const float *A, size_t n, int K, const uint8_t *digit, uint32_t *counts);
 
+/* The unit a sample with activations a [K > 0] counts for: the first index of the largest
+ * value; a NaN loses to any number. */
+int actmap_argmax(const float *a, int K);
+
 /* Rows of A [n x K] whose activations are all exactly 0: the samples that
  * actmap_count gives to unit 0 by the tie rule alone. */
 size_t actmap_zero_rows(const float *A, size_t n, int K);

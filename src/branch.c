@@ -93,45 +93,51 @@ static uint64_t row_step(const char *row, int col)
     return strtoull(row, NULL, 10);
 }
 
-/*
- * The rows of dir/name after step go to branch/name (with the header); dir/name
- * keeps the rest. The branch's copy is written first: a crash between the two
- * leaves the rows in both, and the run's own copy is what a resume cuts anyway.
- */
-static int split_csv(const char *dir, const char *branch, const char *name, uint64_t step,
-                     char *err)
+int branch_split_csv(const char *src, const char *dst, uint64_t step, char *err)
 {
-    char *src = run_path(dir, name), *dst = ftl_path_join(branch, name), *text = NULL;
+    char *text;
     size_t len;
-    int rc = 0;
-    if (!ftl_is_file(src)) goto out;
-    if ((rc = ftl_read_file(src, &text, &len, err)) != 0) goto out;
+    if (ftl_read_file(src, &text, &len, err) != 0) return -1;
     char *body = strchr(text, '\n');
-    int col = step_column(text);
-    if (!body || col < 0) goto out; /* no rows, or not a file of steps: left alone */
+    int col = step_column(text), rc = 0, torn = 0;
+    if (!body || col < 0) { /* no rows, or not a file of steps: left alone */
+        free(text);
+        return 0;
+    }
     body++;
-    size_t hlen = (size_t)(body - text);
+    size_t hlen = (size_t)(body - text), nkeep = hlen, ngone = hlen;
     char *keep = xmalloc(len + 1), *gone = xmalloc(len + 1);
-    size_t nkeep = 0, ngone = hlen;
-    memcpy(keep, text, hlen), nkeep = hlen;
+    memcpy(keep, text, hlen);
     memcpy(gone, text, hlen);
     for (char *row = body; row < text + len;) {
         char *nl = strchr(row, '\n');
-        size_t rlen = nl ? (size_t)(nl + 1 - row) : (size_t)(text + len - row);
+        if (!nl) { /* a torn last row (a writer killed mid-row): dropped */
+            torn = 1;
+            break;
+        }
+        size_t rlen = (size_t)(nl + 1 - row);
         if (row_step(row, col) > step)
             memcpy(gone + ngone, row, rlen), ngone += rlen;
         else
             memcpy(keep + nkeep, row, rlen), nkeep += rlen;
         row += rlen;
     }
-    if (ngone > hlen) {
-        rc = ftl_write_file(dst, gone, ngone, err);
-        if (rc == 0) rc = ftl_write_file(src, keep, nkeep, err);
-    }
+    /* The branch's copy first: a crash between the two leaves the rows in both, and the
+     * run's own copy is what a resume cuts anyway. */
+    if (dst && ngone > hlen) rc = ftl_write_file(dst, gone, ngone, err);
+    if (rc == 0 && (ngone > hlen || torn)) rc = ftl_write_file(src, keep, nkeep, err);
     free(keep);
     free(gone);
-out:
     free(text);
+    return rc;
+}
+
+/* dir/name's rows after step into branch/name; a file that is not there is skipped. */
+static int split_csv(const char *dir, const char *branch, const char *name, uint64_t step,
+                     char *err)
+{
+    char *src = run_path(dir, name), *dst = ftl_path_join(branch, name);
+    int rc = ftl_is_file(src) ? branch_split_csv(src, dst, step, err) : 0;
     free(src);
     free(dst);
     return rc;

@@ -49,6 +49,15 @@ int branch_checkpoints(const char *dir, struct branch_point **out, size_t *n, ch
  */
 int branch_split(const char *dir, uint64_t step, uint64_t events, int *id, char *err);
 
+/*
+ * The rows of the CSV file src (it has a "step" column) with a larger step go
+ * to dst, under the same header (dst NULL: they are dropped); src keeps the
+ * others and loses a torn last row. Each file is written whole (util.h), and
+ * only when something changes; a file without rows or a step column is left
+ * alone. Resuming cuts metrics.csv back to its checkpoint with it too.
+ */
+int branch_split_csv(const char *src, const char *dst, uint64_t step, char *err);
+
 /* One branch as `ftlab plot` and the workbench read it. */
 struct branch_info {
     int id;

@@ -6,18 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "live.h"
 #include "loss.h"
 #include "util.h"
-
-/* Batches per second the workbench's pace keys step through; 0 is "as fast as it goes". */
-static const double paces[] = {0, 50, 10, 2, 0.5};
-
-int lesson_pace_valid(double v)
-{
-    for (size_t i = 0; i < sizeof paces / sizeof *paces; i++)
-        if (v == paces[i]) return 1;
-    return 0;
-}
 
 struct parser {
     struct lesson *l;
@@ -141,7 +132,7 @@ static int parse_action(struct parser *p, const char *word, char *rest)
     if (strcmp(word, "pace") == 0) {
         char *end;
         double v = strcmp(rest, "max") == 0 ? 0 : strtod(rest, &end);
-        if (strcmp(rest, "max") != 0 && (end == rest || *end || !lesson_pace_valid(v) || v == 0))
+        if (strcmp(rest, "max") != 0 && (end == rest || *end || live_pace_level(v) <= 0))
             return fail(p, "pace is max, 50, 10, 2 or 0.5 (batches per second), not '%.40s'", rest);
         add_action(p, LESSON_PACE)->value = v;
         return 0;

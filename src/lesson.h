@@ -87,7 +87,4 @@ int lesson_read(const char *path, struct lesson *l, char *err);
 int lesson_read_mem(const void *buf, size_t len, const char *name, struct lesson *l, char *err);
 void lesson_free(struct lesson *l);
 
-/* The paces the workbench steps through (batches per second, 0 = as fast as it goes). */
-int lesson_pace_valid(double v);
-
 #endif

@@ -72,6 +72,13 @@ static const char *const state_names[] = {"running",  "paused", "done",
 const double live_pace_rate[LIVE_PACES] = {0, 50, 10, 2, 0.5};
 const char *const live_pace_name[LIVE_PACES] = {"max", "50/s", "10/s", "2/s", "0.5/s"};
 
+int live_pace_level(double rate)
+{
+    for (int i = 0; i < LIVE_PACES; i++)
+        if (live_pace_rate[i] == rate) return i;
+    return -1;
+}
+
 const char *live_state_name(enum live_state s)
 {
     return s <= LIVE_CLOSED ? state_names[s] : "?";
@@ -151,12 +158,7 @@ static void control_changed(struct live *l)
 
 void live_set_loss(struct live *l, enum reg_kind k)
 {
-    pthread_mutex_lock(&l->mu);
-    if (training_over_locked(l)) return;
-    l->lambda_of[l->want.loss] = l->want.lambda;
-    l->want.loss = k;
-    l->want.lambda = l->lambda_of[k];
-    control_changed(l);
+    live_set_control(l, CTL_LOSS, k);
 }
 
 void live_step_control(struct live *l, enum ctl_id id, int dir)
@@ -171,7 +173,7 @@ void live_set_control(struct live *l, enum ctl_id id, double v)
 {
     pthread_mutex_lock(&l->mu);
     if (training_over_locked(l)) return;
-    if (id == CTL_LOSS) { /* as live_set_loss: λ is kept per loss */
+    if (id == CTL_LOSS) { /* λ is kept per loss: the new one gets back the λ it had */
         l->lambda_of[l->want.loss] = l->want.lambda;
         l->want.lambda = l->lambda_of[(int)v];
     }
@@ -423,14 +425,17 @@ static void start_eval(struct live *l, int announce)
 
 /* ---- the trainer thread ---- */
 
-/* The unit that fires most for probe sequence i, or -1 when none does (actmap_count's rule). */
+/*
+ * The unit that fires most for probe sequence i, as Figure 2 counts it
+ * (actmap_argmax), or -1 when no unit fires (Figure 2 gives such a sequence
+ * to unit 0 by its tie rule; the panel says none fires instead).
+ */
 static int strongest(const struct live *l, size_t i)
 {
-    int K = l->s.tr.model.K, best = -1;
+    int K = l->s.tr.model.K;
     const float *a = l->probe_acts + i * (size_t)K;
-    for (int k = 0; k < K; k++)
-        if (a[k] > 0 && (best < 0 || a[k] > a[best])) best = k;
-    return best;
+    int best = actmap_argmax(a, K);
+    return a[best] > 0 ? best : -1;
 }
 
 /*

@@ -130,6 +130,8 @@ enum live_request {
 #define LIVE_PACES 5
 extern const double live_pace_rate[LIVE_PACES];      /* 0, 50, 10, 2, 0.5 */
 extern const char *const live_pace_name[LIVE_PACES]; /* "max", "50/s", ..., "0.5/s" */
+/* The level of a rate of live_pace_rate (0 for max), or -1 for a rate that is none of them. */
+int live_pace_level(double rate);
 
 /* Live evaluation: idle LIVE_EVAL_IDLE_RATIO times an evaluation's duration between two
  * (at most a tenth of the time spent evaluating), and at least LIVE_EVAL_MIN_STEPS apart;

@@ -257,19 +257,8 @@ char *session_newest_checkpoint(const char *dir, uint64_t *step_out, char *skipp
 /* Drops metrics rows after `step`, atomically: they belong to steps the resumed run redoes. */
 static int cut_metrics(const char *dir, uint64_t step, char *err)
 {
-    char *path = run_path(dir, "metrics.csv"), *text;
-    size_t len;
-    int rc = ftl_read_file(path, &text, &len, err);
-    if (rc == 0) {
-        char *p = strchr(text, '\n'), *keep = p ? p + 1 : text + len;
-        while (keep < text + len) {
-            char *nl = strchr(keep, '\n');
-            if (!nl || strtoull(keep, NULL, 10) > step) break;
-            keep = nl + 1;
-        }
-        rc = ftl_write_file(path, text, (size_t)(keep - text), err);
-        free(text);
-    }
+    char *path = run_path(dir, "metrics.csv");
+    int rc = branch_split_csv(path, NULL, step, err);
     free(path);
     return rc;
 }

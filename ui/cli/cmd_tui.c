@@ -108,7 +108,7 @@ static int cmd_tui(int argc, char **argv)
     if (!o.resume && !o.set_epochs && !o.set_steps) o.cfg.epochs = o.cfg.steps = 0;
     char err[FTL_ERRLEN];
     struct session s;
-    char *dir;
+    char *dir = NULL;
     struct workbench_opts w = {
         .paused = o.paused, .resumed = o.resume != NULL, .present = o.present};
     /* A wrong config file is said before anything else happens, as a wrong option is. */
@@ -132,26 +132,24 @@ static int cmd_tui(int argc, char **argv)
     struct lesson lesson = {0};
     if (o.lesson) {
         if (lesson_read(o.lesson, &lesson, err) != 0) {
-            follow_dirs_free(ghosts);
-            return cli_fail("%s", err);
+            rc = cli_fail("%s", err);
+            goto out;
         }
         w.lesson = &lesson;
     }
     if (!isatty(0) || !isatty(1)) {
-        lesson_free(&lesson);
-        follow_dirs_free(ghosts);
-        return cli_fail("the workbench needs a terminal; use 'ftlab train' for headless runs");
+        rc = cli_fail("the workbench needs a terminal; use 'ftlab train' for headless runs");
+        goto out;
     }
     /* The recording is made before the run folder: a name that is taken costs nothing. */
     if (o.record && !(w.record = cast_open(o.record, CAST_LIVE, NULL, "ftlab", 0.1, err))) {
-        follow_dirs_free(ghosts);
-        return cli_fail("--record: %s", err);
+        rc = cli_fail("--record: %s", err);
+        goto out;
     }
     if (train_opts_open(&o, &s, &dir, &w.sample, err) != 0) {
-        lesson_free(&lesson);
-        follow_dirs_free(ghosts);
         if (w.record) cast_abort(w.record);
-        return cli_fail("%s", err);
+        rc = cli_fail("%s", err);
+        goto out;
     }
     w.dir = dir;
     if (w.record) {
@@ -159,11 +157,16 @@ static int cmd_tui(int argc, char **argv)
         snprintf(title, sizeof title, "ftlab %s", dir);
         cast_title(w.record, title);
     }
-    rc = workbench_run(&s, &w, err);
+    /* workbench_run takes over the session and the recording */
+    if (workbench_run(&s, &w, err) == 0) {
+        fprintf(stderr, "ftlab: run saved in %s (continue with 'ftlab --resume %s')\n", dir, dir);
+        rc = EXIT_OK;
+    } else {
+        rc = cli_fail("%s", err);
+    }
+out:
     lesson_free(&lesson);
     follow_dirs_free(ghosts);
-    if (rc == 0)
-        fprintf(stderr, "ftlab: run saved in %s (continue with 'ftlab --resume %s')\n", dir, dir);
     free(dir);
-    return rc == 0 ? EXIT_OK : cli_fail("%s", err);
+    return rc;
 }

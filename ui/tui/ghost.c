@@ -192,19 +192,23 @@ char **ghost_pick(char *const *dirs, int ndirs, int task, int live_loss, int max
         }
         /* A folder of runs: the first run (in name order) of each loss of this task,
          * the losses the live run does not have first. */
-        int taken[REG_COUNT] = {0}, wanted = 0;
-        for (int pass = 0; pass < 2; pass++)
-            for (int r = 0; r < count; r++) {
-                int t, l;
-                run_kind(runs[r], &t, &l);
-                if (t != task || l < 0 || l >= REG_COUNT || taken[l]) continue;
-                if ((pass == 0) == (l == live_loss)) continue;
-                taken[l] = 1, wanted++;
-                if (*n < max)
-                    add(&out, n, runs[r]);
-                else
-                    ++*dropped;
-            }
+        int first[REG_COUNT], wanted = 0;
+        for (int l = 0; l < REG_COUNT; l++)
+            first[l] = -1;
+        for (int r = 0; r < count; r++) { /* each run's config read once */
+            int t, l;
+            run_kind(runs[r], &t, &l);
+            if (t == task && l >= 0 && l < REG_COUNT && first[l] < 0) first[l] = r, wanted++;
+        }
+        for (int k = 0; k <= REG_COUNT; k++) { /* the live run's loss last */
+            int l = k < REG_COUNT ? k : live_loss;
+            if ((k < REG_COUNT && l == live_loss) || l < 0 || l >= REG_COUNT || first[l] < 0)
+                continue;
+            if (*n < max)
+                add(&out, n, runs[first[l]]);
+            else
+                ++*dropped;
+        }
         if (!wanted) {
             follow_dirs_free(runs);
             follow_dirs_free(out);

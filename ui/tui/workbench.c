@@ -977,14 +977,6 @@ static void act_smooth(struct tui *t, int dir)
 }
 // ---- lessons: cues fired from the frame loop, through the same live.h calls as the keys ----
 
-/* The pace level (live_pace_rate) of a lesson's "pace P". */
-static int pace_level(double rate)
-{
-    for (int i = 0; i < LIVE_PACES; i++)
-        if (live_pace_rate[i] == rate) return i;
-    return 0;
-}
-
 static void lesson_fire(struct tui *t, const struct lesson_cue *c)
 {
     int captioned = 0;
@@ -1002,7 +994,7 @@ static void lesson_fire(struct tui *t, const struct lesson_cue *c)
             live_set_control(t->live, a->id, a->value);
             break;
         case LESSON_PACE:
-            live_set_pace(t->live, pace_level(a->value));
+            live_set_pace(t->live, live_pace_level(a->value));
             break;
         case LESSON_PAUSE:
             live_set_paused(t->live, 1);
