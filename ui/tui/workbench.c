@@ -1496,6 +1496,7 @@ static void draw_menu(struct tui *t, struct canvas *c, int H, int W)
 static void draw_seen(struct tui *t, struct canvas *c, int y, int x, int h, int w)
 {
     const struct live_seen *v = &t->snap.seen;
+    x += 2, w -= 2; /* apart from the key of the chart on its left */
     canvas_text(c, y, x, "What the network sees", TC_TITLE, w);
     if (!v->shown) {
         canvas_text(c, y + 1, x + 1, "no test sequence yet", TC_DIM, w - 1);
@@ -1656,7 +1657,7 @@ static void place_present(struct tui *t, int y, int h, int w, struct canvas_rect
     int top = y + STRIP_ROWS, mid_h = h - STRIP_ROWS - chart_h;
     int seen_w = clamp(w * 34 / 100, 24, 70);
     at[P_FIGURE2] = (struct canvas_rect){top, 0, mid_h, w - seen_w - 1};
-    at[P_SEEN] = (struct canvas_rect){top, w - seen_w + 2, mid_h, seen_w - 2};
+    at[P_SEEN] = (struct canvas_rect){top, w - seen_w, mid_h, seen_w};
     t->shown[P_FIGURE2] = t->shown[P_SEEN] = 1;
     if (chart_h > 0) {
         int half = (w - 1) / 2;
