@@ -116,9 +116,10 @@ struct tui {
     int pin;        /* the digit it is pinned to (d), -1 for any */
     /* a lesson (--lesson): its cues fire in order; the caption box shows the last captions */
     const struct lesson *lesson;
-    size_t cue;    /* the next cue to fire */
-    int cue_gated; /* the last cue said "wait": the next one needs Enter too */
-    int enter;     /* Enter was pressed for the next cue */
+    size_t cue;        /* the next cue to fire */
+    int cue_gated;     /* the last cue said "wait": the next one needs Enter too */
+    int lesson_paused; /* the last pause or resume the lesson gave was a pause */
+    int enter;         /* Enter was pressed for the next cue */
     const char *caption[LESSON_CAPTION_LINES];
     int ncaption;
     /* Figure 2 as last drawn (live), for mouse clicks: where, how, which unit on each line */
@@ -997,10 +998,9 @@ static void lesson_fire(struct tui *t, const struct lesson_cue *c)
             live_set_pace(t->live, live_pace_level(a->value));
             break;
         case LESSON_PAUSE:
-            live_set_paused(t->live, 1);
-            break;
         case LESSON_RESUME:
-            live_set_paused(t->live, 0);
+            t->lesson_paused = a->kind == LESSON_PAUSE;
+            live_set_paused(t->live, t->lesson_paused);
             break;
         case LESSON_EVAL:
             live_request(t->live, LIVE_REQ_EVAL);
@@ -1825,7 +1825,18 @@ int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
     }
     char ghost_err[FTL_ERRLEN] = "";
     load_ghosts(&t, o, ghost_err);
-    t.live = live_start(s, wake[1], PROBE_EVERY, PROBE_SEQUENCES, o->paused);
+    /*
+     * A lesson's cues at step 0 (its pace, its loss) act before the first batch:
+     * training opens paused, they fire, then it goes on unless --paused or the
+     * lesson itself paused it. (Running, a fast network would be dozens of
+     * steps on before the first frame fired them.)
+     */
+    t.live = live_start(s, wake[1], PROBE_EVERY, PROBE_SEQUENCES, o->paused || o->lesson);
+    if (o->lesson) {
+        live_view(t.live, &t.snap);
+        lesson_tick(&t);
+        live_set_paused(t.live, o->paused || t.lesson_paused);
+    }
     if (ghost_err[0]) live_post(t.live, "%s", ghost_err);
     if (o->resumed) load_last_eval(t.live, t.dir);
     double last_draw = 0, frame_sum = 0, frame_max = 0;
