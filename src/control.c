@@ -161,3 +161,13 @@ void ctl_marker_append(char *buf, size_t cap, enum ctl_id id, double v, int utf8
         snprintf(buf + used, cap - used, "%s%s=%g", sep,
                  utf8 ? ctl_table[id].symbol : ctl_table[id].ascii, v);
 }
+
+const double ctl_pace_rate[CTL_PACES] = {0, 50, 10, 2, 0.5};
+const char *const ctl_pace_name[CTL_PACES] = {"max", "50/s", "10/s", "2/s", "0.5/s"};
+
+int ctl_pace_level(double rate)
+{
+    for (int i = 0; i < CTL_PACES; i++)
+        if (ctl_pace_rate[i] == rate) return i;
+    return -1;
+}

@@ -79,6 +79,18 @@ void ctl_format(enum ctl_id id, double v, int utf8, char *buf, size_t cap);
  */
 void ctl_marker_append(char *buf, size_t cap, enum ctl_id id, double v, int utf8);
 
+/*
+ * The pace: at most so many batches per second, so a class can watch the
+ * network learn. A level is an index, fastest first; 0 = max (as fast as
+ * training goes). The workbench's keys step through it, a lesson names a
+ * rate of it, live waits by it.
+ */
+#define CTL_PACES 5
+extern const double ctl_pace_rate[CTL_PACES];      /* 0, 50, 10, 2, 0.5 */
+extern const char *const ctl_pace_name[CTL_PACES]; /* "max", "50/s", ..., "0.5/s" */
+/* The level of a rate of ctl_pace_rate (0 for max), or -1 for a rate that is none of them. */
+int ctl_pace_level(double rate);
+
 /* The events a session journals besides control changes; replay trains through them. */
 struct ctl_event {
     const char *name; /* the journal keyword: "pause" */

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "live.h"
 #include "loss.h"
 #include "util.h"
 
@@ -132,7 +131,7 @@ static int parse_action(struct parser *p, const char *word, char *rest)
     if (strcmp(word, "pace") == 0) {
         char *end;
         double v = strcmp(rest, "max") == 0 ? 0 : strtod(rest, &end);
-        if (strcmp(rest, "max") != 0 && (end == rest || *end || live_pace_level(v) <= 0))
+        if (strcmp(rest, "max") != 0 && (end == rest || *end || ctl_pace_level(v) <= 0))
             return fail(p, "pace is max, 50, 10, 2 or 0.5 (batches per second), not '%.40s'", rest);
         add_action(p, LESSON_PACE)->value = v;
         return 0;

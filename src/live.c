@@ -69,16 +69,6 @@ struct live {
 static const char *const state_names[] = {"running",  "paused", "done",
                                           "diverged", "failed", "closed"};
 
-const double live_pace_rate[LIVE_PACES] = {0, 50, 10, 2, 0.5};
-const char *const live_pace_name[LIVE_PACES] = {"max", "50/s", "10/s", "2/s", "0.5/s"};
-
-int live_pace_level(double rate)
-{
-    for (int i = 0; i < LIVE_PACES; i++)
-        if (live_pace_rate[i] == rate) return i;
-    return -1;
-}
-
 const char *live_state_name(enum live_state s)
 {
     return s <= LIVE_CLOSED ? state_names[s] : "?";
@@ -199,7 +189,7 @@ void live_toggle_pause(struct live *l)
 
 static void set_pace_locked(struct live *l, int level)
 {
-    l->snap.pace = level < 0 ? 0 : level >= LIVE_PACES ? LIVE_PACES - 1 : level;
+    l->snap.pace = level < 0 ? 0 : level >= CTL_PACES ? CTL_PACES - 1 : level;
     pthread_cond_signal(&l->cond); /* a wait for the old pace's deadline ends at once */
 }
 
@@ -511,7 +501,7 @@ static void probe(struct live *l)
 /* Seconds from one batch's start to the next's at the current pace (0 at max). */
 static double pace_period_locked(const struct live *l)
 {
-    double rate = live_pace_rate[l->snap.pace];
+    double rate = ctl_pace_rate[l->snap.pace];
     return rate > 0 ? 1 / rate : 0;
 }
 
@@ -549,7 +539,7 @@ static void publish_step(struct live *l, double seconds, int batch)
 /* The fewest steps between two automatic evaluations at the current pace (live.h). */
 static uint64_t eval_min_steps_locked(const struct live *l)
 {
-    double rate = live_pace_rate[l->snap.pace];
+    double rate = ctl_pace_rate[l->snap.pace];
     double n = rate > 0 ? ceil(rate * LIVE_EVAL_MIN_SECONDS) : LIVE_EVAL_MIN_STEPS;
     return n < 1 ? 1 : n > LIVE_EVAL_MIN_STEPS ? LIVE_EVAL_MIN_STEPS : (uint64_t)n;
 }

@@ -89,7 +89,7 @@ struct live_snapshot {
     int units;
     uint64_t step, epoch, steps_per_epoch;
     uint64_t total_steps; /* where training ends by itself; 0: it trains until quit */
-    int pace;             /* live_pace_rate's index: 0 = max */
+    int pace;             /* ctl_pace_rate's index: 0 = max */
     double seq_per_s;
     double elapsed;     /* training seconds, over resumes too */
     double steps_per_s; /* smoothed, for the time left */
@@ -120,18 +120,9 @@ enum live_request {
     LIVE_REQ_RESET = 32,   /* 0: session_reset, the network back to step 0's (journaled) */
 };
 
-/*
- * The pace: at most so many batches per second, so a class can watch the
- * network learn. A level is an index, fastest first; 0 = max (as fast as
- * training goes). Not journaled: it changes when batches run, not what they
- * do. The trainer thread waits between batches on its condition variable
- * with a deadline, so a key is answered at once even at the slowest pace.
- */
-#define LIVE_PACES 5
-extern const double live_pace_rate[LIVE_PACES];      /* 0, 50, 10, 2, 0.5 */
-extern const char *const live_pace_name[LIVE_PACES]; /* "max", "50/s", ..., "0.5/s" */
-/* The level of a rate of live_pace_rate (0 for max), or -1 for a rate that is none of them. */
-int live_pace_level(double rate);
+/* The pace (control.h's ctl_pace_rate levels): not journaled, it changes when batches run,
+ * not what they do. The trainer thread waits between batches on its condition variable
+ * with a deadline, so a key is answered at once even at the slowest pace. */
 
 /* Live evaluation: idle LIVE_EVAL_IDLE_RATIO times an evaluation's duration between two
  * (at most a tenth of the time spent evaluating), and at least LIVE_EVAL_MIN_STEPS apart;
@@ -184,7 +175,7 @@ void live_set_loss(struct live *l, enum reg_kind k);
 /* One step of a control up (dir > 0) or down, as its ctl_table row says (λ ×2, m +1, ...). */
 void live_step_control(struct live *l, enum ctl_id id, int dir);
 void live_toggle_pause(struct live *l);
-/* The pace, as a level (clamped to 0..LIVE_PACES-1); live_step_pace: one level slower
+/* The pace, as a level (clamped to 0..CTL_PACES-1); live_step_pace: one level slower
  * (dir > 0) or faster. Also after training ended (it changes nothing there). */
 void live_set_pace(struct live *l, int level);
 void live_step_pace(struct live *l, int dir);

@@ -2,7 +2,7 @@
  * fuzz_lesson — libFuzzer entry point for the lesson reader (src/lesson.h).
  *
  * clang -fsanitize=fuzzer,address,undefined -Isrc tests/fuzz/fuzz_lesson.c \
- *     src/lesson.c src/control.c src/loss.c src/util.c -lm -o fuzz_lesson \
+ *     src/lesson.c src/control.c src/loss.c src/util.c -lopenblas -lm -o fuzz_lesson \
  *     && ./fuzz_lesson -max_total_time=180 tests/fuzz/corpus/lesson
  *
  * Any input must give either one "fuzz.lesson:LINE: problem" (or "fuzz.lesson:

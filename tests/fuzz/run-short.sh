@@ -27,14 +27,11 @@ if ! $cc $flags "$work/probe.c" -o "$work/probe" >/dev/null 2>&1; then
     exit 77
 fi
 
-# harness: the sources and libraries it needs besides tests/fuzz/fuzz_NAME.c and src/util.c
-# (paths from the top of the tree: the display reader lives in ui/tui/)
-for entry in "npy:src/npy.c" "checkpoint:src/checkpoint.c -lz" "journal:src/journal.c" \
-    "strokes_text:src/strokes_text.c" "display:ui/tui/display.c" \
-    "lesson:src/lesson.c src/control.c src/loss.c -lopenblas -lm"; do
-    name=${entry%%:*}
+# tests/fuzz/harnesses: each harness and what it links besides tests/fuzz/fuzz_NAME.c and src/util.c
+while read -r name list <&3; do
+    case $name in '' | '#'*) continue ;; esac
     deps=""
-    for d in ${entry#*:}; do
+    for d in $list; do
         case $d in -*) deps="$deps $d" ;; *) deps="$deps $src/$d" ;; esac
     done
     # shellcheck disable=SC2086
@@ -56,4 +53,4 @@ for entry in "npy:src/npy.c" "checkpoint:src/checkpoint.c -lz" "journal:src/jour
         echo "fuzz: $name FAILED (reproduce: $work/fuzz_$name $work/crash-$name/*)"
         exit 1
     fi
-done
+done 3<"$src/tests/fuzz/harnesses"

@@ -887,7 +887,7 @@ static void draw_status(struct tui *t, struct canvas *c, int y, int w, char ro[]
         snprintf(field[n], sizeof field[n], "step %llu epoch %llu", (unsigned long long)v->step,
                  epoch);
     prio[n++] = 9;
-    snprintf(field[n], sizeof field[n], "pace %s", live_pace_name[v->pace]);
+    snprintf(field[n], sizeof field[n], "pace %s", ctl_pace_name[v->pace]);
     prio[n++] = 5;
     snprintf(field[n], sizeof field[n], "%.0f seq/s", v->seq_per_s);
     prio[n++] = 2;
@@ -995,7 +995,7 @@ static void lesson_fire(struct tui *t, const struct lesson_cue *c)
             live_set_control(t->live, a->id, a->value);
             break;
         case LESSON_PACE:
-            live_set_pace(t->live, live_pace_level(a->value));
+            live_set_pace(t->live, ctl_pace_level(a->value));
             break;
         case LESSON_PAUSE:
         case LESSON_RESUME:
