@@ -69,7 +69,8 @@ static const char *run_colour(const struct runs *rs, int i)
 
 enum { MAX_PANELS = 8 };
 
-/* Heatmap panels side by side, in inches: the axes' margins and the colour box's room. */
+/* Heatmap panels side by side, in inches at the house text size (times fig_em): the axes'
+ * margins and the colour box's room; a panel is PANEL_WIDTH wide unless a width is asked. */
 #define PANEL_WIDTH 1.85
 #define PANEL_GAP 0.12
 #define PANEL_LEFT 0.5
@@ -77,31 +78,44 @@ enum { MAX_PANELS = 8 };
 #define PANEL_BOTTOM 0.42
 #define PANEL_RIGHT 0.75
 
-static double panels_width(int n)
+/* Where the panels go on a page width x height inches, at text size em. */
+struct panels {
+    int n;
+    double width, height, em;
+    double panel; /* one panel's width */
+};
+
+static struct panels panels_layout(const struct plot_opts *o, int n, double h0)
 {
-    return PANEL_LEFT + n * (PANEL_WIDTH + PANEL_GAP) + PANEL_RIGHT;
+    struct panels p = {n, 0, 0, fig_em(o), PANEL_WIDTH};
+    double room = (PANEL_LEFT + PANEL_RIGHT) * p.em + n * PANEL_GAP;
+    fig_size(o, room + n * PANEL_WIDTH, h0, &p.width, &p.height);
+    p.panel = fig_clamp((p.width - room) / n, 0.2, 40);
+    return p;
 }
 
 /* Panel i's place in screen coordinates. */
-static void put_panel_margins(FILE *fp, int i, double width, double height)
+static void put_panel_margins(FILE *fp, const struct panels *p, int i)
 {
-    double x0 = PANEL_LEFT + i * (PANEL_WIDTH + PANEL_GAP);
+    double x0 = PANEL_LEFT * p->em + i * (p->panel + PANEL_GAP);
     fprintf(fp,
             "set lmargin at screen %.4f\nset rmargin at screen %.4f\n"
             "set tmargin at screen %.4f\nset bmargin at screen %.4f\n",
-            x0 / width, (x0 + PANEL_WIDTH) / width, 1 - PANEL_TOP / height, PANEL_BOTTOM / height);
+            x0 / p->width, (x0 + p->panel) / p->width, 1 - PANEL_TOP * p->em / p->height,
+            PANEL_BOTTOM * p->em / p->height);
 }
 
 /* The one colour box, right of the last panel, as tall as the panels. */
-static void put_panel_colorbox(FILE *fp, int n, double width, double height)
+static void put_panel_colorbox(FILE *fp, const struct panels *p)
 {
-    double x = PANEL_LEFT + n * (PANEL_WIDTH + PANEL_GAP) - 0.02;
+    double x = PANEL_LEFT * p->em + p->n * (p->panel + PANEL_GAP) - 0.02;
     fprintf(fp, "set colorbox user origin screen %.4f, screen %.4f size screen %.4f, screen %.4f\n",
-            x / width, PANEL_BOTTOM / height, 0.1 / width, 1 - (PANEL_TOP + PANEL_BOTTOM) / height);
+            x / p->width, PANEL_BOTTOM * p->em / p->height, 0.1 / p->width,
+            1 - (PANEL_TOP + PANEL_BOTTOM) * p->em / p->height);
 }
 
 static char *compare_actmap_body(const struct runs *rs, const struct fig_heat *h, double cbmax,
-                                 double width, double height)
+                                 const struct plot_opts *o, const struct panels *p)
 {
     struct fig_text t;
     FILE *fp = fig_text_open(&t);
@@ -114,25 +128,25 @@ static char *compare_actmap_body(const struct runs *rs, const struct fig_heat *h
         char active[96];
         snprintf(active, sizeof active, "%d of %d %s units most active",
                  fig_heat_active_rows(&h[i]), h[i].rows, fig_layer_name(&rs->info[i]));
-        fig_put_title(fp, rs->label[i], active, 0);
+        fig_put_title(fp, o, rs->label[i], active, 0);
         char ylabel[64];
         snprintf(ylabel, sizeof ylabel, "%s unit", fig_layer_name(&rs->info[i]));
-        fig_heat_axes(fp, &h[i], i == 0 ? ylabel : NULL, i == 0);
-        put_panel_margins(fp, i, width, height);
+        fig_heat_axes(fp, &h[i], i == 0 ? ylabel : NULL, i == 0, p->em);
+        put_panel_margins(fp, p, i);
         if (i < rs->n - 1)
             fputs("unset colorbox\n", fp);
         else
-            put_panel_colorbox(fp, rs->n, width, height);
+            put_panel_colorbox(fp, p);
         char block[32];
         snprintf(block, sizeof block, "counts%d", i + 1);
-        fig_heat_plot(fp, block, h[i].rows, 5.5);
+        fig_heat_plot(fp, block, h[i].rows, 5.5 * p->em);
     }
     fputs("unset multiplot\n", fp);
     return fig_text_close(&t);
 }
 
 static int compare_actmap_draw(const struct runs *rs, struct fig_heat *h, const char *out_dir,
-                               enum gp_format fmt, char *err)
+                               const struct plot_opts *o, char *err)
 {
     double cbmax = 1;
     int rows = 1;
@@ -140,7 +154,7 @@ static int compare_actmap_draw(const struct runs *rs, struct fig_heat *h, const 
         cbmax = h[i].max > cbmax ? h[i].max : cbmax;
         rows = h[i].rows > rows ? h[i].rows : rows;
     }
-    double width = panels_width(rs->n), height = fig_heat_height(rows, 1.0);
+    struct panels p = panels_layout(o, rs->n, fig_heat_height(rows, 1.0, fig_em(o)));
     struct gp_block blocks[MAX_PANELS];
     char names[MAX_PANELS][32], comments[MAX_PANELS][300];
     char *data[MAX_PANELS];
@@ -150,17 +164,17 @@ static int compare_actmap_draw(const struct runs *rs, struct fig_heat *h, const 
         data[i] = fig_heat_block(&h[i]);
         blocks[i] = (struct gp_block){names[i], comments[i], data[i]};
     }
-    char *body = compare_actmap_body(rs, h, cbmax, width, height);
-    struct gp_figure f = {"compare-actmap", width, height, blocks, rs->n, body};
-    int rc = gp_render(&f, out_dir, fmt, err);
+    char *body = compare_actmap_body(rs, h, cbmax, o, &p);
+    struct gp_figure f = fig_figure(o, "compare-actmap", p.width, p.height, blocks, rs->n, body);
+    int rc = gp_render(&f, out_dir, o->fmt, err);
     for (int i = 0; i < rs->n; i++)
         free(data[i]);
     free(body);
     return rc;
 }
 
-int plot_compare_actmap(const char *const *run_dirs, int n, const char *out_dir, enum gp_format fmt,
-                        char *err)
+int plot_compare_actmap(const char *const *run_dirs, int n, const char *out_dir,
+                        const struct plot_opts *o, char *err)
 {
     if (n < 1 || n > MAX_PANELS)
         return ftl_error(err, "compare-actmap: between 1 and %d runs, not %d", MAX_PANELS, n);
@@ -176,7 +190,7 @@ int plot_compare_actmap(const char *const *run_dirs, int n, const char *out_dir,
         free(path);
         plotdata_csv_free(&t);
     }
-    if (rc == 0) rc = compare_actmap_draw(&rs, h, out_dir, fmt, err);
+    if (rc == 0) rc = compare_actmap_draw(&rs, h, out_dir, o, err);
     for (int i = 0; i < n; i++)
         fig_heat_free(&h[i]);
     runs_free(&rs);
@@ -218,7 +232,7 @@ static int task_block(const char *run_dir, char **data, char *err)
     return 0;
 }
 
-static char *compare_loss_body(const struct runs *rs, double height)
+static char *compare_loss_body(const struct runs *rs, const struct plot_opts *o, double height)
 {
     struct fig_text t;
     FILE *fp = fig_text_open(&t);
@@ -231,7 +245,7 @@ static char *compare_loss_body(const struct runs *rs, double height)
             "set logscale y\n"
             "set autoscale xfix\n",
             ae ? "Autoencoder" : "Classifier", ae ? "reconstruction MSE" : "BCE");
-    fig_put_key_below(fp, height, rs->n, 1);
+    fig_put_key_below(fp, height, rs->n, 1, fig_em(o));
     fputs("\nplot ", fp);
     for (int i = 0; i < rs->n; i++) {
         const char *c = run_colour(rs, i);
@@ -244,15 +258,15 @@ static char *compare_loss_body(const struct runs *rs, double height)
                 ", \\\n     $run%d using 1:3 with lines linewidth 1.2 linecolor rgb '%s' "
                 "title ",
                 i + 1, run_colour(rs, i));
-        gp_put_string(fp, rs->label[i]);
+        fig_put_label(fp, o, rs->label[i], 0);
         fputs(" noenhanced", fp);
     }
     fputs("\n", fp);
     return fig_text_close(&t);
 }
 
-int plot_compare_loss(const char *const *run_dirs, int n, const char *out_dir, enum gp_format fmt,
-                      char *err)
+int plot_compare_loss(const char *const *run_dirs, int n, const char *out_dir,
+                      const struct plot_opts *o, char *err)
 {
     if (n < 1 || n > MAX_PANELS)
         return ftl_error(err, "compare-loss: between 1 and %d runs, not %d", MAX_PANELS, n);
@@ -272,10 +286,11 @@ int plot_compare_loss(const char *const *run_dirs, int n, const char *out_dir, e
                      rs.label[i], base);
             blocks[i] = (struct gp_block){names[i], comments[i], data[i]};
         }
-        double height = 2.1 + fig_key_below_height(n);
-        char *body = compare_loss_body(&rs, height);
-        struct gp_figure f = {"compare-loss", 3.5, height, blocks, n, body};
-        rc = gp_render(&f, out_dir, fmt, err);
+        double width, height;
+        fig_size(o, 3.5, 2.1 * fig_em(o) + fig_key_below_height(n, fig_em(o)), &width, &height);
+        char *body = compare_loss_body(&rs, o, height);
+        struct gp_figure f = fig_figure(o, "compare-loss", width, height, blocks, n, body);
+        rc = gp_render(&f, out_dir, o->fmt, err);
         free(body);
     }
     for (int i = 0; i < n; i++)

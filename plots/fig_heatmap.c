@@ -15,29 +15,31 @@
 /* A one-panel heatmap figure of h, counts written on the cells. */
 static int plot_heat(const char *name, const struct fig_heat *h, const char *title1,
                      const char *title2, const char *ylabel, const char *out_dir,
-                     enum gp_format fmt, char *err)
+                     const struct plot_opts *o, char *err)
 {
     struct fig_text t;
     FILE *fp = fig_text_open(&t);
     fig_put_style(fp);
     fig_put_palette(fp);
-    fig_put_title(fp, title1, title2, 1);
+    fig_put_title(fp, o, title1, title2, 1);
     fprintf(fp, "cbmax = %g  # the top of the colour scale\n", h->max > 0 ? h->max : 1);
-    fig_heat_axes(fp, h, ylabel, 1);
+    double em = fig_em(o), width, height;
+    fig_heat_axes(fp, h, ylabel, 1, em);
     fputs("\n", fp);
-    fig_heat_plot(fp, "counts", h->rows, h->rows > 16 ? 5 : 6);
+    fig_heat_plot(fp, "counts", h->rows, (h->rows > 16 ? 5 : 6) * em);
     char *body = fig_text_close(&t);
     char *data = fig_heat_block(h);
     struct gp_block block = {"counts", "digit, row (top = 0), count; a blank line ends a row",
                              data};
-    struct gp_figure f = {name, 3.5, fig_heat_height(h->rows, 1.1), &block, 1, body};
-    int rc = gp_render(&f, out_dir, fmt, err);
+    fig_size(o, 3.5, fig_heat_height(h->rows, 1.1, em), &width, &height);
+    struct gp_figure f = fig_figure(o, name, width, height, &block, 1, body);
+    int rc = gp_render(&f, out_dir, o->fmt, err);
     free(body);
     free(data);
     return rc;
 }
 
-int plot_actmap(const char *run_dir, const char *out_dir, enum gp_format fmt, char *err)
+int plot_actmap(const char *run_dir, const char *out_dir, const struct plot_opts *o, char *err)
 {
     struct plotdata_run r;
     struct plotdata_csv t;
@@ -54,7 +56,7 @@ int plot_actmap(const char *run_dir, const char *out_dir, enum gp_format fmt, ch
         snprintf(line2, sizeof line2, "most active %s unit per test sequence: %d of %d units",
                  fig_layer_name(&r), fig_heat_active_rows(&h), h.rows);
         snprintf(ylabel, sizeof ylabel, "%s unit", fig_layer_name(&r));
-        rc = plot_heat("actmap", &h, line1, line2, ylabel, out_dir, fmt, err);
+        rc = plot_heat("actmap", &h, line1, line2, ylabel, out_dir, o, err);
         fig_heat_free(&h);
     }
     plotdata_csv_free(&t);
@@ -93,7 +95,7 @@ static void order_by_majority(struct fig_heat *h)
     free(major);
 }
 
-int plot_clusters(const char *run_dir, const char *out_dir, enum gp_format fmt, char *err)
+int plot_clusters(const char *run_dir, const char *out_dir, const struct plot_opts *o, char *err)
 {
     struct plotdata_run r;
     struct plotdata_csv t;
@@ -113,8 +115,8 @@ int plot_clusters(const char *run_dir, const char *out_dir, enum gp_format fmt, 
         fig_run_title(&r, line1, sizeof line1);
         snprintf(line2, sizeof line2, "KMeans k = %d on the %s test activations: AMI_{max} %.3f", k,
                  fig_layer_name(&r), ami);
-        rc = plot_heat("clusters", &h, line1, line2, "cluster (by majority digit)", out_dir, fmt,
-                       err);
+        rc =
+            plot_heat("clusters", &h, line1, line2, "cluster (by majority digit)", out_dir, o, err);
         fig_heat_free(&h);
     }
     plotdata_csv_free(&t);

@@ -62,8 +62,8 @@ static char *loss_block(const struct plotdata_csv *m, const int *col, int *has_t
 }
 
 /* A dashed line and a label at each change within the steps drawn, [first, last]. */
-static void put_markers(FILE *fp, const struct plotdata_marker *mk, size_t n, double first,
-                        double last)
+static void put_markers(FILE *fp, const struct plot_opts *o, const struct plotdata_marker *mk,
+                        size_t n, double first, double last)
 {
     for (size_t i = 0; i < n; i++) {
         double s = (double)mk[i].step;
@@ -73,11 +73,11 @@ static void put_markers(FILE *fp, const struct plotdata_marker *mk, size_t n, do
                 "linewidth 0.6 dashtype (3,3) linecolor rgb '#595959'\n",
                 i + 1, s, s);
         fprintf(fp, "set label %zu ", i + 1);
-        gp_put_string(fp, mk[i].text);
+        fig_put_label(fp, o, mk[i].text, 0);
         fprintf(fp,
                 " at %.0f, graph 0.98 rotate by 90 right offset -1.4,0 front "
-                "font ',6.5' textcolor rgb '#404040' noenhanced\n",
-                s);
+                "font ',%g' textcolor rgb '#404040' noenhanced\n",
+                s, 6.5 * fig_em(o));
     }
 }
 
@@ -129,9 +129,10 @@ static void read_branches(const char *run_dir, struct left_lines *b)
     branch_list_free(info, n);
 }
 
-static char *loss_body(double height, const struct plotdata_run *r, const struct plotdata_csv *m,
-                       const struct term *terms, const int *col, const int *has_term,
-                       const struct plotdata_marker *mk, size_t nmk, const struct left_lines *b)
+static char *loss_body(const struct plot_opts *o, double height, const struct plotdata_run *r,
+                       const struct plotdata_csv *m, const struct term *terms, const int *col,
+                       const int *has_term, const struct plotdata_marker *mk, size_t nmk,
+                       const struct left_lines *b)
 {
     int data_col[NTERMS]; /* each term's column in the block: those present, in order, after step */
     for (int j = 0, c = 2; j < NTERMS; j++)
@@ -141,7 +142,7 @@ static char *loss_body(double height, const struct plotdata_run *r, const struct
     fig_put_style(fp);
     char title[256];
     fig_run_title(r, title, sizeof title);
-    fig_put_title(fp, title, NULL, 1);
+    fig_put_title(fp, o, title, NULL, 1);
     int step = plotdata_csv_col(m, "step");
     double first = m->v[step], last = m->v[(m->nrow - 1) * (size_t)m->ncol + step];
     for (int i = 0; i < b->n; i++)
@@ -151,15 +152,15 @@ static char *loss_body(double height, const struct plotdata_run *r, const struct
             "set ylabel 'loss term (log scale)'\n"
             "set xrange [%.0f:%.0f]\n"
             "set logscale y\n"
-            "set format y '10^{%%L}'\n"
+            "set format y '%s'\n"
             "set mytics 10\n",
-            first, last);
+            first, last, o->fmt == GP_TEX ? "$10^{%L}$" : "10^{%L}");
     int shown = 0;
     for (int j = 0; j < NTERMS; j++)
         shown += has_term[j];
-    fig_put_key_below(fp, height, (shown + b->n + 1) / 2, 2);
+    fig_put_key_below(fp, height, (shown + b->n + 1) / 2, 2, fig_em(o));
     fputs("\n", fp);
-    put_markers(fp, mk, nmk, first, last);
+    put_markers(fp, o, mk, nmk, first, last);
     fputs("\nplot ", fp);
     const char *sep = "";
     for (int i = 0; i < b->n; i++) { /* first, so the run's own terms are drawn over them */
@@ -171,14 +172,14 @@ static char *loss_body(double height, const struct plotdata_run *r, const struct
                 "%s$%s using 1:2 with lines linewidth 0.8 dashtype (2,2) linecolor rgb "
                 "'#9a9a9a' title ",
                 sep, b->name[i]);
-        gp_put_string(fp, label);
+        fig_put_label(fp, o, label, 0);
         sep = ", \\\n     ";
     }
     for (int j = 0; j < NTERMS; j++) {
         if (!has_term[j]) continue;
         fprintf(fp, "%s$loss using 1:%d with lines %s linecolor rgb '%s' title ", sep, data_col[j],
                 terms[j].style, terms[j].colour);
-        gp_put_string(fp, terms[j].title);
+        fig_put_label(fp, o, terms[j].title, 1);
         sep = ", \\\n     ";
     }
     fputs("\n", fp);
@@ -187,7 +188,7 @@ static char *loss_body(double height, const struct plotdata_run *r, const struct
 
 /* Draws the loss figure of a run whose metrics.csv is m. */
 static int draw_loss(const struct plotdata_run *r, const struct plotdata_csv *m,
-                     const char *run_dir, const char *out_dir, enum gp_format fmt, char *err)
+                     const char *run_dir, const char *out_dir, const struct plot_opts *o, char *err)
 {
     struct term terms[NTERMS];
     loss_terms(r, terms);
@@ -209,8 +210,10 @@ static int draw_loss(const struct plotdata_run *r, const struct plotdata_csv *m,
     int rc = shown ? plotdata_markers(run_dir, &mk, &nmk, err)
                    : ftl_error(err, "%s/metrics.csv: no positive loss to draw", run_dir);
     if (rc == 0) {
-        const double height = 2.0 + fig_key_below_height((shown + b.n + 1) / 2);
-        char *body = loss_body(height, r, m, terms, col, has_term, mk, nmk, &b);
+        double width, height;
+        fig_size(o, 3.5, 2.0 * fig_em(o) + fig_key_below_height((shown + b.n + 1) / 2, fig_em(o)),
+                 &width, &height);
+        char *body = loss_body(o, height, r, m, terms, col, has_term, mk, nmk, &b);
         char what[256] = "step";
         for (int j = 0; j < NTERMS; j++)
             if (col[j] >= 0)
@@ -220,8 +223,8 @@ static int draw_loss(const struct plotdata_run *r, const struct plotdata_csv *m,
         for (int i = 0; i < b.n; i++)
             blocks[1 + i] =
                 (struct gp_block){b.name[i], "step task (a line a rewind left)", b.text[i]};
-        struct gp_figure f = {"loss", 3.5, height, blocks, 1 + b.n, body};
-        rc = gp_render(&f, out_dir, fmt, err);
+        struct gp_figure f = fig_figure(o, "loss", width, height, blocks, 1 + b.n, body);
+        rc = gp_render(&f, out_dir, o->fmt, err);
         free(body);
     }
     for (int i = 0; i < b.n; i++)
@@ -231,7 +234,7 @@ static int draw_loss(const struct plotdata_run *r, const struct plotdata_csv *m,
     return rc;
 }
 
-int plot_loss(const char *run_dir, const char *out_dir, enum gp_format fmt, char *err)
+int plot_loss(const char *run_dir, const char *out_dir, const struct plot_opts *o, char *err)
 {
     struct plotdata_run r;
     struct plotdata_csv m;
@@ -242,7 +245,7 @@ int plot_loss(const char *run_dir, const char *out_dir, enum gp_format fmt, char
         ftl_error(err, "%s/metrics.csv: fewer than two steps; train longer first", run_dir);
         rc = PLOT_SKIPPED;
     } else {
-        rc = draw_loss(&r, &m, run_dir, out_dir, fmt, err);
+        rc = draw_loss(&r, &m, run_dir, out_dir, o, err);
     }
     plotdata_csv_free(&m);
     return rc;

@@ -71,16 +71,17 @@ static double table1_ymax(const struct plot_table1 *t)
     return fig_clamp(ceil(top * 10 - 1e-9) / 10, 0.1, 1.0);
 }
 
-static char *table1_body(const struct plot_table1 *t, double bar, double height)
+static char *table1_body(const struct plot_table1 *t, const struct plot_opts *o, double bar,
+                         double height)
 {
     struct fig_text tx;
     FILE *fp = fig_text_open(&tx);
     fig_put_style(fp);
-    fig_put_title(fp, t->title, NULL, 0);
+    fig_put_title(fp, o, t->title, NULL, 0);
+    fputs("set xlabel 'KMeans clusters k'\nset ylabel ", fp);
+    fig_put_label(fp, o, "AMI_{max} (test set)", 1);
     fprintf(fp,
-            "set xlabel 'KMeans clusters k'\n"
-            "set ylabel 'AMI_{max} (test set)'\n"
-            "set xrange [-0.55:%.2f]\n"
+            "\nset xrange [-0.55:%.2f]\n"
             "set yrange [0:%.1f]\n"
             "set ytics 0.1\n"
             "set xtics scale 0 (",
@@ -95,7 +96,7 @@ static char *table1_body(const struct plot_table1 *t, double bar, double height)
     int entries = 1;
     for (int l = 0; l < REG_COUNT; l++)
         entries += t->runs[l] > 0;
-    fig_put_key_below(fp, height, entries, 1);
+    fig_put_key_below(fp, height, entries, 1, fig_em(o));
     fputs("\nplot ", fp);
     for (int l = 0; l < REG_COUNT; l++) {
         if (t->runs[l] <= 0) continue;
@@ -123,7 +124,8 @@ static char *table1_body(const struct plot_table1 *t, double bar, double height)
     return fig_text_close(&tx);
 }
 
-int plot_table1(const struct plot_table1 *t, const char *out_dir, enum gp_format fmt, char *err)
+int plot_table1(const struct plot_table1 *t, const char *out_dir, const struct plot_opts *o,
+                char *err)
 {
     int slot[REG_COUNT], nslots = table1_slots(t, slot), nblocks = 0;
     const double bar = 0.8 / (nslots > 0 ? nslots : 1);
@@ -139,10 +141,11 @@ int plot_table1(const struct plot_table1 *t, const char *out_dir, enum gp_format
     int entries = 1;
     for (int l = 0; l < REG_COUNT; l++)
         entries += t->runs[l] > 0;
-    double height = 1.9 + fig_key_below_height(entries);
-    char *body = table1_body(t, bar, height);
-    struct gp_figure f = {t->name, 3.5, height, blocks, nblocks, body};
-    int rc = gp_render(&f, out_dir, fmt, err);
+    double width, height;
+    fig_size(o, 3.5, 1.9 * fig_em(o) + fig_key_below_height(entries, fig_em(o)), &width, &height);
+    char *body = table1_body(t, o, bar, height);
+    struct gp_figure f = fig_figure(o, t->name, width, height, blocks, nblocks, body);
+    int rc = gp_render(&f, out_dir, o->fmt, err);
     for (int l = 0; l < nblocks; l++)
         free(data[l]);
     free(body);

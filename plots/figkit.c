@@ -71,17 +71,113 @@ void fig_put_palette(FILE *fp)
           fp);
 }
 
+// ---- size and text, as plot_opts asks ----
+
+double fig_em(const struct plot_opts *o)
+{
+    return (o->font_pt > 0 ? o->font_pt : GP_FONT_PT) / GP_FONT_PT;
+}
+
+void fig_size(const struct plot_opts *o, double w0, double h0, double *w, double *h)
+{
+    *w = o->width > 0 ? o->width : w0;
+    *h = o->height > 0 ? o->height : o->aspect > 0 ? *w / o->aspect : h0;
+}
+
+struct gp_figure fig_figure(const struct plot_opts *o, const char *name, double w, double h,
+                            const struct gp_block *blocks, int nblocks, const char *body)
+{
+    return (struct gp_figure){name, w, h, blocks, nblocks, body, o->font, o->font_pt};
+}
+
+/* The characters of ftlab's words that LaTeX's text mode lacks, as math. */
+static const struct {
+    const char *utf8, *tex;
+} tex_symbols[] = {
+    {"λ", "$\\lambda$"}, {"→", "$\\to$"}, {"·", "$\\cdot$"},  {"≥", "$\\geq$"},
+    {"≤", "$\\leq$"},    {"±", "$\\pm$"}, {"×", "$\\times$"}, {"−", "$-$"},
+    {"σ", "$\\sigma$"},  {"μ", "$\\mu$"}, {"–", "--"},        {"—", "---"},
+};
+
+/* One character of text for LaTeX: specials escaped, the symbols above as math. Returns the
+ * bytes it consumed. */
+static size_t put_tex_char(FILE *fp, const char *s)
+{
+    for (size_t i = 0; i < sizeof tex_symbols / sizeof tex_symbols[0]; i++) {
+        size_t n = strlen(tex_symbols[i].utf8);
+        if (strncmp(s, tex_symbols[i].utf8, n) == 0) {
+            fputs(tex_symbols[i].tex, fp);
+            return n;
+        }
+    }
+    switch (*s) {
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '_':
+    case '{':
+    case '}':
+        fprintf(fp, "\\%c", *s);
+        break;
+    case '~':
+        fputs("\\textasciitilde{}", fp);
+        break;
+    case '^':
+        fputs("\\textasciicircum{}", fp);
+        break;
+    case '\\':
+        fputs("\\textbackslash{}", fp);
+        break;
+    default:
+        fputc(*s, fp);
+    }
+    return 1;
+}
+
+/* s as LaTeX text; with enhanced, X_{sub} and X^{sup} as math: AMI$_{\mathrm{max}}$, 10$^{%L}$. */
+static char *tex_text(const char *s, int enhanced)
+{
+    struct fig_text t;
+    FILE *fp = fig_text_open(&t);
+    while (*s) {
+        if (enhanced && (*s == '_' || *s == '^') && s[1] == '{' && strchr(s + 2, '}')) {
+            const char *end = strchr(s + 2, '}');
+            int sub = *s == '_';
+            fprintf(fp, "$%c{%s", *s, sub ? "\\mathrm{" : "");
+            fwrite(s + 2, 1, (size_t)(end - s - 2), fp);
+            fprintf(fp, "%s}$", sub ? "}" : "");
+            s = end + 1;
+        } else {
+            s += put_tex_char(fp, s);
+        }
+    }
+    return fig_text_close(&t);
+}
+
+void fig_put_label(FILE *fp, const struct plot_opts *o, const char *s, int enhanced)
+{
+    if (o->fmt != GP_TEX) {
+        gp_put_string(fp, s);
+        return;
+    }
+    char *tex = tex_text(s, enhanced);
+    gp_put_string(fp, tex);
+    free(tex);
+}
+
 /*
  * "set title" with one or two lines. Text made of ftlab's own words may use
  * enhanced markup (AMI_{max}); anything holding a file name must not.
  */
-void fig_put_title(FILE *fp, const char *line1, const char *line2, int enhanced)
+void fig_put_title(FILE *fp, const struct plot_opts *o, const char *line1, const char *line2,
+                   int enhanced)
 {
     fputs("set title ", fp);
-    gp_put_string(fp, line1);
+    fig_put_label(fp, o, line1, enhanced);
     if (line2) {
         fputs(".\"\\n\".", fp);
-        gp_put_string(fp, line2);
+        fig_put_label(fp, o, line2, enhanced);
     }
     fputs(enhanced ? "\n" : " noenhanced\n", fp);
 }
@@ -123,19 +219,19 @@ const char *fig_layer_name(const struct plotdata_run *r)
  * width a key inside the axes would hide data. Returns the space it takes
  * below the axes, in inches, for the figure's height.
  */
-double fig_key_below_height(int rows)
+double fig_key_below_height(int rows, double em)
 {
-    return 0.46 + 0.135 * rows;
+    return (0.46 + 0.135 * rows) * em;
 }
 
-void fig_put_key_below(FILE *fp, double height, int rows, int cols)
+void fig_put_key_below(FILE *fp, double height, int rows, int cols, double em)
 {
-    double key_top = 0.06 + 0.135 * rows;
+    double key_top = (0.06 + 0.135 * rows) * em;
     fprintf(fp,
             "set bmargin at screen %.4f\n"
             "set key at screen 0.5, screen %.4f center top horizontal maxcols %d reverse Left "
             "width -2\n",
-            fig_key_below_height(rows) / height, key_top / height, cols);
+            fig_key_below_height(rows, em) / height, key_top / height, cols);
 }
 
 // ---- heatmaps: units or clusters x digits ----
@@ -192,7 +288,8 @@ char *fig_heat_block(const struct fig_heat *h)
 }
 
 /* Axes and colour scale of one heatmap panel; the script defines cbmax before. */
-void fig_heat_axes(FILE *fp, const struct fig_heat *h, const char *ylabel, int ytic_labels)
+void fig_heat_axes(FILE *fp, const struct fig_heat *h, const char *ylabel, int ytic_labels,
+                   double em)
 {
     int every = h->rows <= 40 ? 1 : h->rows <= 80 ? 4 : 8;
     fprintf(fp,
@@ -214,7 +311,7 @@ void fig_heat_axes(FILE *fp, const struct fig_heat *h, const char *ylabel, int y
         fputs("unset ytics\n", fp);
         return;
     }
-    fprintf(fp, "set ytics scale 0 font ',%s' (", h->rows > 16 ? "6.5" : "8");
+    fprintf(fp, "set ytics scale 0 font ',%g' (", (h->rows > 16 ? 6.5 : 8) * em);
     for (int i = 0; i < h->rows; i += every)
         fprintf(fp, "%s'%d' %d", i ? ", " : "", h->order[i], i);
     fputs(")\n", fp);
@@ -238,8 +335,8 @@ void fig_heat_plot(FILE *fp, const char *block, int rows, double font)
 }
 
 /* The heatmap's height: rows tall enough for their counts while they are written. */
-double fig_heat_height(int rows, double extra)
+double fig_heat_height(int rows, double extra, double em)
 {
     double row = rows <= 16 ? 0.16 : rows <= 48 ? 0.1 : 0.05;
-    return fig_clamp(extra + row * rows, 2.0, 9.0);
+    return fig_clamp((extra + row * rows) * em, 2.0, 9.0);
 }

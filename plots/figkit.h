@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "figures.h"
 #include "plotdata.h"
 
 enum { FIG_DIGITS = 10 }; /* the columns of every heatmap: digits 0 to 9 */
@@ -46,11 +47,26 @@ const char *fig_loss_colour(int kind);
 void fig_put_style(FILE *fp);
 /* "set palette": ColorBrewer YlGnBu, for counts. */
 void fig_put_palette(FILE *fp);
+
+// ---- size and text, as plot_opts asks ----
+
+/* The text size over GP_FONT_PT: what every length a line of text takes is multiplied by. */
+double fig_em(const struct plot_opts *o);
+/* The size asked for (plot_opts' width, height, aspect), else the figure's own w0 x h0. */
+void fig_size(const struct plot_opts *o, double w0, double h0, double *w, double *h);
+/* A figure of that size in o's font (gp_render's input). */
+struct gp_figure fig_figure(const struct plot_opts *o, const char *name, double w, double h,
+                            const struct gp_block *blocks, int nblocks, const char *body);
 /*
- * "set title" with one line, or two when line2 is not NULL. enhanced = 0
- * (noenhanced) for any text holding a file name; 1 only for ftlab's own words.
+ * A text as a gnuplot string. enhanced = 1 for ftlab's own words, which may
+ * use enhanced markup (AMI_{max}, 10^{%L}); 0 for any text holding a file
+ * name. For GP_TEX the text goes to LaTeX: markup becomes math, λ → · ≥ and
+ * the like become their commands, and LaTeX's special characters are escaped.
  */
-void fig_put_title(FILE *fp, const char *line1, const char *line2, int enhanced);
+void fig_put_label(FILE *fp, const struct plot_opts *o, const char *s, int enhanced);
+/* "set title" with one line, or two when line2 is not NULL (fig_put_label's enhanced). */
+void fig_put_title(FILE *fp, const struct plot_opts *o, const char *line1, const char *line2,
+                   int enhanced);
 
 /* x limited to [lo, hi]. */
 double fig_clamp(double x, double lo, double hi);
@@ -71,13 +87,14 @@ const char *fig_layer_name(const struct plotdata_run *r);
 
 // ---- the key below the axes ----
 
-/* The room, in inches, a key of `rows` rows takes below the axes, x label included. */
-double fig_key_below_height(int rows);
+/* The room, in inches, a key of `rows` rows takes below the axes, x label included, at text
+ * size em (fig_em). */
+double fig_key_below_height(int rows, double em);
 /*
  * The bottom margin and a key of `rows` rows in `cols` columns under the x
  * label, for a figure `height` inches tall (that includes fig_key_below_height).
  */
-void fig_put_key_below(FILE *fp, double height, int rows, int cols);
+void fig_put_key_below(FILE *fp, double height, int rows, int cols, double em);
 
 // ---- heatmaps: units or clusters x digits ----
 
@@ -109,10 +126,13 @@ char *fig_heat_block(const struct fig_heat *h);
  * Axes and colour scale of a heatmap panel; the script must define cbmax
  * first. ylabel NULL: none. ytic_labels 0: no y tics (a panel right of another).
  */
-void fig_heat_axes(FILE *fp, const struct fig_heat *h, const char *ylabel, int ytic_labels);
-/* "plot" of data block $block (rows rows): the cells, and their counts when rows fit them. */
+void fig_heat_axes(FILE *fp, const struct fig_heat *h, const char *ylabel, int ytic_labels,
+                   double em);
+/* "plot" of data block $block (rows rows): the cells, and their counts (font points) when
+ * rows fit them. */
 void fig_heat_plot(FILE *fp, const char *block, int rows, double font);
-/* A heatmap figure's height in inches: rows tall enough for their counts, plus extra, in [2, 9]. */
-double fig_heat_height(int rows, double extra);
+/* A heatmap figure's height in inches: rows tall enough for their counts, plus extra, in
+ * [2, 9], at text size em. */
+double fig_heat_height(int rows, double extra, double em);
 
 #endif

@@ -17,30 +17,77 @@
 
 #define PLOT_SKIPPED 1
 
+// ---- how a figure is drawn: format, size, fonts, Figure 2's order ----
+
+/* The order of Figure 2's rows. */
+enum plot_order {
+    PLOT_ORDER_UNIT,  /* unit 0 first */
+    PLOT_ORDER_DIGIT, /* by the digit each unit wins most often, then by that count (most
+                       * first): a disentangled layer reads as a block diagonal */
+};
+
+struct plot_opts {
+    enum gp_format fmt;
+    double width;     /* inches; 0: the figure's own (a paper's column, 3.5 in, for most) */
+    double height;    /* inches; 0: width / aspect when aspect > 0, else the figure's own */
+    double aspect;    /* width / height; 0: none */
+    double font_pt;   /* text size in points; 0: GP_FONT_PT (8) */
+    const char *font; /* family; NULL: GP_FONT */
+    /* Figure 2 (actmap, compare-actmap, evolution) */
+    enum plot_order order;
+    int hide_dead; /* drop the units no test sequence picks */
+    int normalize; /* each digit's column as fractions of that digit's sequences */
+    const char
+        *order_from; /* a run whose Figure 2 orders the units (compare); NULL: each its own */
+};
+
+/* PNG at the figure's own size and font, units in order: what `ftlab plot` draws by default. */
+struct plot_opts plot_opts_default(enum gp_format fmt);
+
+/*
+ * A width or height: a number with a unit, "3.5in", "8.9cm", "85mm", "252pt"
+ * (TeX points, 72.27 to the inch, as \columnwidth prints them), "252bp"
+ * (PostScript points); a bare number is inches; or, for a width only
+ * (presets non-zero), a preset of plot_width_presets: "column", "page",
+ * "icml-column", .... In (0.5, 40) inches. 0 and *inches, or -1 and err
+ * ("--width: 'x' is not a length: ...").
+ */
+int plot_parse_length(const char *s, int presets, double *inches, char *err);
+/* An aspect ratio "W:H" or "W/H" or one number (width / height), in (0.05, 20). */
+int plot_parse_aspect(const char *s, double *aspect, char *err);
+
+/* The named widths, from the venues' style files (ends with a NULL name). */
+struct plot_width_preset {
+    const char *name;
+    double inches;
+    const char *what; /* "ICML \columnwidth (icml2025.sty: 234.8775pt)" */
+};
+extern const struct plot_width_preset plot_width_presets[];
+
 // ---- one run ----
 
 /* "loss": every loss term over the steps (metrics.csv), log y, the journal's changes marked. */
-int plot_loss(const char *run_dir, const char *out_dir, enum gp_format fmt, char *err);
+int plot_loss(const char *run_dir, const char *out_dir, const struct plot_opts *o, char *err);
 /* "actmap": the paper's Figure 2 (actmap.csv): units x digits, counts annotated. */
-int plot_actmap(const char *run_dir, const char *out_dir, enum gp_format fmt, char *err);
+int plot_actmap(const char *run_dir, const char *out_dir, const struct plot_opts *o, char *err);
 /* "clusters": clusters x digits of the last evaluation (clusters.csv, eval.csv). */
-int plot_clusters(const char *run_dir, const char *out_dir, enum gp_format fmt, char *err);
+int plot_clusters(const char *run_dir, const char *out_dir, const struct plot_opts *o, char *err);
 
 /* The figures of one run, for `ftlab plot` and the workbench's export key. */
 struct plot_run_figure {
     const char *name; /* file stem, as gp_output_path() wants it */
-    int (*draw)(const char *run_dir, const char *out_dir, enum gp_format fmt, char *err);
+    int (*draw)(const char *run_dir, const char *out_dir, const struct plot_opts *o, char *err);
 };
 extern const struct plot_run_figure plot_run_figures[]; /* ends with a NULL name */
 
 // ---- several runs ----
 
 /* "compare-actmap": the runs' Figure 2 panels side by side on one colour scale. */
-int plot_compare_actmap(const char *const *run_dirs, int n, const char *out_dir, enum gp_format fmt,
-                        char *err);
+int plot_compare_actmap(const char *const *run_dirs, int n, const char *out_dir,
+                        const struct plot_opts *o, char *err);
 /* "compare-loss": the runs' task losses overlaid. */
-int plot_compare_loss(const char *const *run_dirs, int n, const char *out_dir, enum gp_format fmt,
-                      char *err);
+int plot_compare_loss(const char *const *run_dirs, int n, const char *out_dir,
+                      const struct plot_opts *o, char *err);
 
 // ---- Table 1 ----
 
@@ -61,6 +108,7 @@ struct plot_table1 {
  * autoencoder, no runs; name "table1" or "table1-autoencoder". */
 void plot_table1_init(struct plot_table1 *t, int autoencoder);
 /* name: grouped bars per cluster count, one per loss, error bars, the paper's values as markers. */
-int plot_table1(const struct plot_table1 *t, const char *out_dir, enum gp_format fmt, char *err);
+int plot_table1(const struct plot_table1 *t, const char *out_dir, const struct plot_opts *o,
+                char *err);
 
 #endif

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -23,7 +24,7 @@ extern char **environ;
 
 // ---- formats ----
 
-static const char *const format_names[GP_FORMAT_COUNT] = {"png", "svg", "pdf"};
+static const char *const format_names[GP_FORMAT_COUNT] = {"png", "svg", "pdf", "tex"};
 
 int gp_format_from_name(const char *s)
 {
@@ -481,34 +482,55 @@ int gp_run(const char *script, size_t len, double timeout, const char *label,
 /*
  * The terminal of each format at print size. Cairo draws lines and points on
  * a 72-dpi canvas but text at 96 dpi, and pdfcairo halves its fonts by
- * default: the font scales below make FONT_PT true points in every format
- * (PNG at 300 dpi: everything scaled by 300/72, text by 300/96).
+ * default: the font scales below make the figure's points true points in
+ * every format (PNG at 300 dpi: everything scaled by 300/72, text by 300/96).
+ * Sizes carry four decimals of an inch, so a PDF's page box is what was asked
+ * to a hundredth of a point.
  */
-enum { FONT_PT = 8 };
+/*
+ * gnuplot's cairo terminals make a PDF page a whole number of PostScript
+ * points, dropping the fraction: an inch size is sent as the nearest whole
+ * point plus a hundredth, so the page is within half a point (0.18 mm) of
+ * what was asked, never a point short.
+ */
+static double whole_points(double inches)
+{
+    return (floor(inches * 72 + 0.5) + 0.01) / 72;
+}
 
 static void put_terminal(FILE *fp, const struct gp_figure *f, enum gp_format fmt)
 {
     const double dpi = 300;
+    const char *font = f->font && *f->font ? f->font : GP_FONT;
+    double pt = f->font_pt > 0 ? f->font_pt : GP_FONT_PT;
     switch (fmt) {
     case GP_PNG:
         fprintf(fp,
-                "set terminal pngcairo enhanced size %d,%d font 'Helvetica,%d' fontscale %.4f "
+                "set terminal pngcairo enhanced size %d,%d font '%s,%g' fontscale %.4f "
                 "linewidth %.4f pointscale %.4f background '#ffffff'\n",
-                (int)(f->width * dpi + 0.5), (int)(f->height * dpi + 0.5), FONT_PT, dpi / 96,
+                (int)(f->width * dpi + 0.5), (int)(f->height * dpi + 0.5), font, pt, dpi / 96,
                 dpi / 72, dpi / 72);
         break;
     case GP_SVG:
         fprintf(fp,
-                "set terminal svg enhanced size %d,%d dynamic font 'Helvetica,%d' "
+                "set terminal svg enhanced size %d,%d dynamic font '%s,%g' "
                 "background '#ffffff'\n",
-                (int)(f->width * 72 + 0.5), (int)(f->height * 72 + 0.5), FONT_PT);
+                (int)(f->width * 72 + 0.5), (int)(f->height * 72 + 0.5), font, pt);
+        break;
+    case GP_TEX:
+        /* The text is LaTeX's: the font only sizes what cairo still draws (tic marks'
+         * room), so the paper's own font at this size fits the layout. */
+        fprintf(fp,
+                "set terminal cairolatex pdf color size %.4fin,%.4fin font '%s,%g' "
+                "fontscale 0.75\n",
+                whole_points(f->width), whole_points(f->height), font, pt);
         break;
     case GP_PDF:
     case GP_FORMAT_COUNT:
         fprintf(fp,
-                "set terminal pdfcairo enhanced size %.2fin,%.2fin font 'Helvetica,%d' "
+                "set terminal pdfcairo enhanced size %.4fin,%.4fin font '%s,%g' "
                 "fontscale 0.75\n",
-                f->width, f->height, FONT_PT);
+                whole_points(f->width), whole_points(f->height), font, pt);
         break;
     }
 }
@@ -528,10 +550,12 @@ static void script_stem(const struct gp_figure *f, enum gp_format fmt, char *buf
         snprintf(buf, n, "%s-%s", f->name, format_names[fmt]);
 }
 
-/* The script, its output set to `output`. Saved and piped scripts differ in
- * that line only, so gnuplot's line numbers are the saved file's. */
-static char *build_script(const struct gp_figure *f, enum gp_format fmt, const char *output,
-                          size_t *len)
+/* The script, its output set to `output` (after "cd 'CD'; " when cd is not NULL: the
+ * cairolatex pair names its .pdf after the .tex, so it is drawn under its final names in a
+ * temporary folder). Saved and piped scripts differ in that line only, so gnuplot's line
+ * numbers are the saved file's. */
+static char *build_script(const struct gp_figure *f, enum gp_format fmt, const char *cd,
+                          const char *output, size_t *len)
 {
     char *buf = NULL, stem[256];
     FILE *fp = open_memstream(&buf, len);
@@ -542,6 +566,11 @@ static char *build_script(const struct gp_figure *f, enum gp_format fmt, const c
             "# (in this folder). The data are inline below and also in %s.dat.\n",
             f->name, format_names[fmt], stem, f->name);
     put_terminal(fp, f, fmt);
+    if (cd) {
+        fputs("cd ", fp);
+        gp_put_string(fp, cd);
+        fputs("; ", fp);
+    }
     fputs("set output ", fp);
     gp_put_string(fp, output);
     fputs("\nset encoding utf8\n\n", fp);
@@ -629,6 +658,40 @@ static char *image_temp(const char *out_dir, const struct gp_figure *f, enum gp_
     return tmp;
 }
 
+/* The cairolatex pair: drawn in a fresh folder beside it, then NAME.pdf and NAME.tex moved in
+ * (the .tex last: it is what a paper \inputs, and it names the .pdf). */
+static int render_tex(const struct gp_figure *f, const char *out_dir, const char *final,
+                      const char *gp_name, char *err)
+{
+    size_t n = strlen(f->name) + 32;
+    char *file = xmalloc(n);
+    snprintf(file, n, ".%s.tex.XXXXXX", f->name);
+    char *tmp = ftl_path_join(out_dir, file);
+    free(file);
+    if (!mkdtemp(tmp)) {
+        int rc = ftl_error(err, "%s: %s", tmp, strerror(errno));
+        free(tmp);
+        return rc;
+    }
+    char tex[256], *pdf_tmp = sibling(tmp, f->name, "pdf"), *tex_tmp = sibling(tmp, f->name, "tex");
+    char *pdf_final = sibling(out_dir, f->name, "pdf");
+    snprintf(tex, sizeof tex, "%s.tex", f->name);
+    size_t len;
+    char *piped = build_script(f, GP_TEX, tmp, tex, &len);
+    int rc = gp_run(piped, len, gp_timeout(), final, gp_name, err);
+    if (rc == 0) rc = commit_image(pdf_tmp, pdf_final, out_dir, err);
+    if (rc == 0) rc = commit_image(tex_tmp, final, out_dir, err);
+    unlink(pdf_tmp);
+    unlink(tex_tmp);
+    rmdir(tmp);
+    free(piped);
+    free(pdf_tmp);
+    free(tex_tmp);
+    free(pdf_final);
+    free(tmp);
+    return rc;
+}
+
 int gp_render(const struct gp_figure *f, const char *out_dir, enum gp_format fmt, char *err)
 {
     if (ftl_mkdir_p(out_dir, err) != 0) return -1;
@@ -636,24 +699,28 @@ int gp_render(const struct gp_figure *f, const char *out_dir, enum gp_format fmt
     char file[256];
     snprintf(file, sizeof file, "%s.%s", f->name, format_names[fmt]);
     size_t len, dlen;
-    char *saved = build_script(f, fmt, file, &len);
+    char *saved = build_script(f, fmt, NULL, file, &len);
     char *data = build_data(f, &dlen), stem[256];
     script_stem(f, fmt, stem, sizeof stem);
+    char gp_name[sizeof stem + 4];
+    snprintf(gp_name, sizeof gp_name, "%s.gp", stem);
     int rc = gp_timeout_check(err);
     if (rc == 0) rc = write_text(out_dir, stem, "gp", saved, len, err);
     if (rc == 0) rc = write_text(out_dir, f->name, "dat", data, dlen, err);
-    char *tmp = rc == 0 ? image_temp(out_dir, f, fmt, err) : NULL;
-    if (tmp) {
-        char *piped = build_script(f, fmt, tmp, &len);
-        char gp_name[sizeof stem + 4];
-        snprintf(gp_name, sizeof gp_name, "%s.gp", stem);
-        rc = gp_run(piped, len, gp_timeout(), final, gp_name, err);
-        if (rc == 0) rc = commit_image(tmp, final, out_dir, err);
-        if (rc != 0) unlink(tmp);
-        free(piped);
-        free(tmp);
-    } else {
-        rc = -1;
+    if (rc == 0 && fmt == GP_TEX) {
+        rc = render_tex(f, out_dir, final, gp_name, err);
+    } else if (rc == 0) {
+        char *tmp = image_temp(out_dir, f, fmt, err);
+        if (tmp) {
+            char *piped = build_script(f, fmt, NULL, tmp, &len);
+            rc = gp_run(piped, len, gp_timeout(), final, gp_name, err);
+            if (rc == 0) rc = commit_image(tmp, final, out_dir, err);
+            if (rc != 0) unlink(tmp);
+            free(piped);
+            free(tmp);
+        } else {
+            rc = -1;
+        }
     }
     free(saved);
     free(data);

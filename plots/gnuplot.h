@@ -20,9 +20,11 @@
 #include <stddef.h>
 #include <stdio.h>
 
-enum gp_format { GP_PNG, GP_SVG, GP_PDF, GP_FORMAT_COUNT };
+/* GP_TEX: gnuplot's cairolatex pair, NAME.tex (the text, typeset by the paper's LaTeX) over
+ * NAME.pdf (the graphics); \input{NAME.tex} places both. */
+enum gp_format { GP_PNG, GP_SVG, GP_PDF, GP_TEX, GP_FORMAT_COUNT };
 
-/* "png", "svg", "pdf" (also the file extensions) -> the format, or -1. */
+/* "png", "svg", "pdf", "tex" (also the file extensions) -> the format, or -1. */
 int gp_format_from_name(const char *s);
 const char *gp_format_name(enum gp_format f);
 
@@ -66,14 +68,19 @@ struct gp_block {
 /* A figure: its print size, its data and the commands that draw it. */
 struct gp_figure {
     const char *name;              /* file stem: "loss" -> loss.gp, loss.dat, loss.png */
-    double width, height;          /* inches, at print size */
+    double width, height;          /* inches, at print size: the PDF's page box exactly */
     const struct gp_block *blocks; /* defined before body runs */
     int nblocks;
     const char *body; /* everything after the terminal, output and data */
+    const char *font; /* the text's family; NULL: GP_FONT */
+    double font_pt;   /* its size in points; 0: GP_FONT_PT */
 };
 
+#define GP_FONT "Helvetica"
+#define GP_FONT_PT 8.0
+
 /*
- * Writes OUT_DIR/NAME.gp for png, NAME-svg.gp / NAME-pdf.gp for svg / pdf (a
+ * Writes OUT_DIR/NAME.gp for png, NAME-svg.gp / NAME-pdf.gp / NAME-tex.gp for the others (a
  * complete script: terminal, output, data inline, body -- "gnuplot NAME.gp" in
  * OUT_DIR redraws that very image, so a png's script survives drawing the svg)
  * and NAME.dat (the
@@ -81,6 +88,8 @@ struct gp_figure {
  * the same script to gnuplot with a temporary output name and renames the
  * image to OUT_DIR/NAME.EXT once gnuplot succeeded. On failure no image is
  * left (an older image of that name stays as it was); the .gp and .dat stay.
+ * GP_TEX draws its pair in a temporary folder inside OUT_DIR and moves
+ * NAME.pdf, then NAME.tex, into place.
  */
 int gp_render(const struct gp_figure *f, const char *out_dir, enum gp_format fmt, char *err);
 

@@ -78,8 +78,11 @@ static char *write_fake(const struct tmpdir *td, const char *name, const char *b
 
 /* Writes a placeholder where the script's output line points, as gnuplot would write the image. */
 static const char fake_writer[] =
-    "out=$(sed -n \"s/^set output '\\(.*\\)'\\$/\\1/p\" \"${2:--}\")\n"
-    "printf 'placeholder\\n' > \"$out\"\n";
+    "line=$(grep -m1 \"set output '\" \"${2:--}\")\n"
+    "case $line in \"cd '\"*) d=${line#cd \\'}; cd \"${d%%\\'*}\" || exit 1 ;; esac\n"
+    "out=${line##*set output \\'}; out=${out%\\'}\n"
+    "printf 'placeholder\\n' > \"$out\"\n"
+    "case $out in *.tex) printf 'placeholder\\n' > \"${out%.tex}.pdf\" ;; esac\n";
 
 static void use_gnuplot(const char *program)
 {
@@ -266,12 +269,12 @@ static int draw_all(const char *dir, enum gp_format fmt, char *err)
     struct plot_table1 t;
     sample_table1(&t);
     int failed = 0;
-    failed += plot_loss(run_a, dir, fmt, err) != 0;
-    failed += plot_actmap(run_a, dir, fmt, err) != 0;
-    failed += plot_clusters(run_a, dir, fmt, err) != 0;
-    failed += plot_compare_actmap(runs, 2, dir, fmt, err) != 0;
-    failed += plot_compare_loss(runs, 2, dir, fmt, err) != 0;
-    failed += plot_table1(&t, dir, fmt, err) != 0;
+    failed += plot_loss(run_a, dir, &(struct plot_opts){.fmt = fmt}, err) != 0;
+    failed += plot_actmap(run_a, dir, &(struct plot_opts){.fmt = fmt}, err) != 0;
+    failed += plot_clusters(run_a, dir, &(struct plot_opts){.fmt = fmt}, err) != 0;
+    failed += plot_compare_actmap(runs, 2, dir, &(struct plot_opts){.fmt = fmt}, err) != 0;
+    failed += plot_compare_loss(runs, 2, dir, &(struct plot_opts){.fmt = fmt}, err) != 0;
+    failed += plot_table1(&t, dir, &(struct plot_opts){.fmt = fmt}, err) != 0;
     return failed;
 }
 
@@ -336,11 +339,13 @@ static void test_script_terminals(void **state)
     use_gnuplot(fake);
     static const char *const want[GP_FORMAT_COUNT] = {
         "set terminal pngcairo enhanced size 1050,", "set terminal svg enhanced size 252,",
-        "set terminal pdfcairo enhanced size 3.50in,"};
+        "set terminal pdfcairo enhanced size 3.5001in,",
+        "set terminal cairolatex pdf color size 3.5001in,"};
     for (int f = 0; f < GP_FORMAT_COUNT; f++) {
-        if (plot_actmap(run_a, td->path, (enum gp_format)f, err) != 0) fail_msg("%s", err);
+        if (plot_actmap(run_a, td->path, &(struct plot_opts){.fmt = (enum gp_format)f}, err) != 0)
+            fail_msg("%s", err);
         static const char *const script[GP_FORMAT_COUNT] = {"actmap.gp", "actmap-svg.gp",
-                                                            "actmap-pdf.gp"};
+                                                            "actmap-pdf.gp", "actmap-tex.gp"};
         char *gp = tmpdir_path(td, script[f]), *text = read_text(gp);
         assert_non_null(strstr(text, want[f]));
         char redraw[64];
@@ -369,13 +374,17 @@ static void test_skipped_inputs(void **state)
     struct tmpdir *td = tmpdir_new();
     char err[FTL_ERRLEN];
     /* run-b has no clusters.csv: skipped, and the message says what makes it */
-    assert_int_equal(plot_clusters(run_b, td->path, GP_PNG, err), PLOT_SKIPPED);
+    assert_int_equal(plot_clusters(run_b, td->path, &(struct plot_opts){.fmt = GP_PNG}, err),
+                     PLOT_SKIPPED);
     assert_non_null(strstr(err, "clusters.csv"));
     assert_non_null(strstr(err, "run 'ftlab eval"));
-    assert_int_equal(plot_actmap(td->path, td->path, GP_PNG, err), -1); /* not a run */
+    assert_int_equal(plot_actmap(td->path, td->path, &(struct plot_opts){.fmt = GP_PNG}, err),
+                     -1); /* not a run */
     const char *many[9] = {run_a, run_a, run_a, run_a, run_a, run_a, run_a, run_a, run_a};
-    assert_int_equal(plot_compare_actmap(many, 9, td->path, GP_PNG, err), -1);
-    assert_int_equal(plot_compare_loss(many, 0, td->path, GP_PNG, err), -1);
+    assert_int_equal(
+        plot_compare_actmap(many, 9, td->path, &(struct plot_opts){.fmt = GP_PNG}, err), -1);
+    assert_int_equal(plot_compare_loss(many, 0, td->path, &(struct plot_opts){.fmt = GP_PNG}, err),
+                     -1);
     assert_false(file_in(td->path, "clusters.gp"));
     tmpdir_free(td);
 }
@@ -511,7 +520,7 @@ static void check_loss_dat(const char *run_dir, const char *out)
 {
     static const char *const columns[] = {"task", "decov", "xcov", "proposed", "total"};
     char err[FTL_ERRLEN];
-    if (plot_loss(run_dir, out, GP_PNG, err) != 0) fail_msg("%s", err);
+    if (plot_loss(run_dir, out, &(struct plot_opts){.fmt = GP_PNG}, err) != 0) fail_msg("%s", err);
     struct src_csv *m = src_read(run_dir, "metrics.csv");
     struct dat_block *b = xcalloc(1, sizeof *b);
     assert_int_equal(dat_read(out, "loss", b, 1), 1);
@@ -607,7 +616,8 @@ static void test_dat_actmap(void **state)
     char err[FTL_ERRLEN];
     struct dat_block *b = xcalloc(2, sizeof *b);
     for (int i = 0; i < 2; i++) {
-        if (plot_actmap(runs[i], td->path, GP_PNG, err) != 0) fail_msg("%s", err);
+        if (plot_actmap(runs[i], td->path, &(struct plot_opts){.fmt = GP_PNG}, err) != 0)
+            fail_msg("%s", err);
         struct src_csv *t = src_read(runs[i], "actmap.csv");
         int label[64];
         assert_int_equal(ytic_labels(td->path, "actmap", label, 64), t->nrow);
@@ -616,7 +626,8 @@ static void test_dat_actmap(void **state)
         free(t);
     }
     /* compare-actmap.dat: one block per run, in the order given */
-    if (plot_compare_actmap(runs, 2, td->path, GP_PNG, err) != 0) fail_msg("%s", err);
+    if (plot_compare_actmap(runs, 2, td->path, &(struct plot_opts){.fmt = GP_PNG}, err) != 0)
+        fail_msg("%s", err);
     assert_int_equal(dat_read(td->path, "compare-actmap", b, 2), 2);
     for (int i = 0; i < 2; i++) {
         struct src_csv *t = src_read(runs[i], "actmap.csv");
@@ -638,7 +649,8 @@ static void test_dat_clusters(void **state)
     struct tmpdir *td = tmpdir_new();
     draw_with_fake(td);
     char err[FTL_ERRLEN];
-    if (plot_clusters(run_a, td->path, GP_PNG, err) != 0) fail_msg("%s", err);
+    if (plot_clusters(run_a, td->path, &(struct plot_opts){.fmt = GP_PNG}, err) != 0)
+        fail_msg("%s", err);
     struct src_csv *t = src_read(run_a, "clusters.csv");
     struct dat_block *b = xcalloc(1, sizeof *b);
     int label[64];
@@ -709,7 +721,8 @@ static void test_dat_compare_loss(void **state)
     free(csv);
 
     const char *runs[] = {run_a, run_b, long_run};
-    if (plot_compare_loss(runs, 3, td->path, GP_PNG, err) != 0) fail_msg("%s", err);
+    if (plot_compare_loss(runs, 3, td->path, &(struct plot_opts){.fmt = GP_PNG}, err) != 0)
+        fail_msg("%s", err);
     struct dat_block *b = xcalloc(3, sizeof *b);
     assert_int_equal(dat_read(td->path, "compare-loss", b, 3), 3);
     for (int i = 0; i < 3; i++) {
@@ -778,6 +791,14 @@ static void check_magic(const char *dir, const char *name, enum gp_format f)
         assert_memory_equal(buf, "<?xml", 5);
         assert_non_null(strstr(buf, "<svg"));
         assert_non_null(strstr(buf, "</svg>"));
+    } else if (f == GP_TEX) { /* a picture over NAME.pdf, which names it as \input will see it */
+        char inc[96];
+        snprintf(inc, sizeof inc, "\\includegraphics[width={");
+        assert_non_null(strstr(buf, "\\begin{picture}"));
+        assert_non_null(strstr(buf, inc));
+        snprintf(inc, sizeof inc, "]{%s}}", name);
+        assert_non_null(strstr(buf, inc));
+        check_magic(dir, name, GP_PDF);
     } else {
         assert_memory_equal(buf, "%PDF-", 5);
         assert_non_null(strstr(buf + len - 8, "%%EOF"));
@@ -807,7 +828,8 @@ static void test_saved_script_redraws(void **state)
 {
     struct tmpdir *td = tmpdir_new();
     char err[FTL_ERRLEN], cmd[1200];
-    if (plot_loss(run_a, td->path, GP_PNG, err) != 0) fail_msg("%s", err);
+    if (plot_loss(run_a, td->path, &(struct plot_opts){.fmt = GP_PNG}, err) != 0)
+        fail_msg("%s", err);
     char *image = tmpdir_path(td, "loss.png");
     assert_int_equal(unlink(image), 0);
     snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot loss.gp 2>&1", td->path);
@@ -826,7 +848,7 @@ static void test_gnuplot_missing(void **state)
     use_gnuplot("/nonexistent/gnuplot");
     assert_int_equal(gp_available(err), -1);
     assert_non_null(strstr(err, "/nonexistent/gnuplot (named by FTLAB_GNUPLOT) not found"));
-    assert_int_equal(plot_actmap(run_a, td->path, GP_PNG, err), -1);
+    assert_int_equal(plot_actmap(run_a, td->path, &(struct plot_opts){.fmt = GP_PNG}, err), -1);
     assert_non_null(strstr(err, "actmap.png: /nonexistent/gnuplot"));
     assert_false(file_in(td->path, "actmap.png"));
     assert_true(file_in(td->path, "actmap.gp")); /* the script stays, to run elsewhere */
@@ -839,7 +861,7 @@ static void test_gnuplot_missing(void **state)
     assert_int_equal(gp_available(err), -1);
     assert_string_equal(err, "gnuplot not found on PATH; install it "
                              "(Debian: apt-get install gnuplot-nox)");
-    assert_int_equal(plot_loss(run_a, td->path, GP_PNG, err), -1);
+    assert_int_equal(plot_loss(run_a, td->path, &(struct plot_opts){.fmt = GP_PNG}, err), -1);
     assert_non_null(strstr(err, "loss.png: gnuplot not found on PATH"));
     setenv("PATH", old, 1);
     free(old);
@@ -853,7 +875,7 @@ static int loss_with_fake(const struct tmpdir *td, const char *body, char *err)
 {
     char *fake = write_fake(td, "fake", body), *out = tmpdir_path(td, "out");
     use_gnuplot(fake);
-    int rc = plot_loss(run_a, out, GP_PNG, err);
+    int rc = plot_loss(run_a, out, &(struct plot_opts){.fmt = GP_PNG}, err);
     use_gnuplot(NULL);
     assert_int_equal(hidden_files(out), 0);
     free(fake);

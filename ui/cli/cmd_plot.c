@@ -9,13 +9,26 @@
 #include "run.h"
 #include "util.h"
 
+/* The files a figure made, one per line: the image, or the .tex and its .pdf. */
+static void print_output(const char *out, const char *name, enum gp_format fmt)
+{
+    char *path = gp_output_path(out, name, fmt);
+    printf("%s\n", path);
+    free(path);
+    if (fmt == GP_TEX) {
+        path = gp_output_path(out, name, GP_PDF);
+        printf("%s\n", path);
+        free(path);
+    }
+}
+
 /* Draws each figure of one run; a figure whose input is missing is skipped with a note. */
-static int draw_run(const char *run_dir, const char *out, enum gp_format fmt)
+static int draw_run(const char *run_dir, const char *out, const struct plot_opts *o)
 {
     int drawn = 0, failed = 0;
     char err[FTL_ERRLEN], said[FTL_ERRLEN] = "";
     for (const struct plot_run_figure *f = plot_run_figures; f->name; f++) {
-        int rc = f->draw(run_dir, out, fmt, err);
+        int rc = f->draw(run_dir, out, o, err);
         /* Figures read the same config: one unreadable file is reported once, not per figure. */
         if (rc != 0 && rc != PLOT_SKIPPED && strcmp(err, said) == 0) {
             failed++;
@@ -23,9 +36,7 @@ static int draw_run(const char *run_dir, const char *out, enum gp_format fmt)
         }
         if (rc != 0 && rc != PLOT_SKIPPED) snprintf(said, sizeof said, "%s", err);
         if (rc == 0) {
-            char *path = gp_output_path(out, f->name, fmt);
-            printf("%s\n", path);
-            free(path);
+            print_output(out, f->name, o->fmt);
             drawn++;
         } else if (rc == PLOT_SKIPPED) {
             fprintf(stderr, "ftlab plot: no %s figure: %s\n", f->name, err);
@@ -39,19 +50,17 @@ static int draw_run(const char *run_dir, const char *out, enum gp_format fmt)
     return EXIT_OK;
 }
 
-static int draw_compare(const char *const *runs, int n, const char *out, enum gp_format fmt)
+static int draw_compare(const char *const *runs, int n, const char *out, const struct plot_opts *o)
 {
-    int (*const draw[])(const char *const *, int, const char *, enum gp_format,
+    int (*const draw[])(const char *const *, int, const char *, const struct plot_opts *,
                         char *) = {plot_compare_actmap, plot_compare_loss};
     const char *const names[] = {"compare-actmap", "compare-loss"};
     char err[FTL_ERRLEN];
     int failed = 0;
     for (int i = 0; i < 2; i++) {
-        int rc = draw[i](runs, n, out, fmt, err);
+        int rc = draw[i](runs, n, out, o, err);
         if (rc == 0) {
-            char *path = gp_output_path(out, names[i], fmt);
-            printf("%s\n", path);
-            free(path);
+            print_output(out, names[i], o->fmt);
         } else {
             cli_fail("%s", err);
             failed++;
@@ -74,8 +83,9 @@ static int cmd_plot(int argc, char **argv);
 
 const struct cli_cmd cmd_plot_entry = {
     "plot",
-    "RUN_DIR [--format png|svg|pdf] [--out DIR] | --compare RUN_A RUN_B ... [--format F] [--out "
-    "DIR]",
+    "RUN_DIR [--format png|svg|pdf|tex] [--out DIR] [SIZE] | --compare RUN_A RUN_B ... [--format "
+    "F] "
+    "[--out DIR] [SIZE]",
     "draw a run's figures through gnuplot (loss, Figure 2, clusters), or compare runs",
     "  Writes DIR/loss.EXT (every loss term over the steps, log scale, the journal's\n"
     "  loss, lambda, margin and lr changes marked), DIR/actmap.EXT (the paper's\n"
@@ -87,9 +97,24 @@ const struct cli_cmd cmd_plot_entry = {
     "  --compare      draw RUN_A RUN_B ... (2 to 8 runs) side by side instead:\n"
     "                 compare-actmap (Figure 2 panels on one colour scale) and\n"
     "                 compare-loss (the task losses overlaid)\n"
-    "  --format F     png (300 dpi, default), svg or pdf; sized for a paper's column\n"
+    "  --format F     png (300 dpi, default), svg, pdf (fonts embedded) or tex:\n"
+    "                 gnuplot's cairolatex pair, NAME.tex over NAME.pdf, so the\n"
+    "                 labels are set by the paper's LaTeX (\\input{NAME.tex}; it\n"
+    "                 writes NAME.pdf, so keep it apart from --format pdf's)\n"
     "  --out DIR      where the figures go (default RUN_DIR/figures, or\n"
     "                 ./figures-compare with --compare)\n"
+    "  SIZE: a figure is a paper's column wide (3.5 in) at 8 pt unless asked:\n"
+    "  --width W      a length (3.5in, 8.9cm, 85mm, 252pt in TeX points, 252bp;\n"
+    "                 a bare number is inches) or a preset: column, page,\n"
+    "                 icml-column, icml-text, neurips-text, iclr-text, acl-column,\n"
+    "                 acl-text, ieee-column, ieee-text (the venues' \\columnwidth\n"
+    "                 and \\textwidth; NeurIPS and ICLR have -column too, = text)\n"
+    "  --height H     a length; or --aspect W:H (or one number, width/height).\n"
+    "                 Neither: the figure's own height. The PDF's page is W x H\n"
+    "                 exactly, so \\includegraphics needs no scaling\n"
+    "  --font-size P  text size in points (default 8)\n"
+    "  --font NAME    the font family (default Helvetica; fontconfig picks the\n"
+    "                 nearest installed one)\n"
     "  Environment: FTLAB_GNUPLOT, the gnuplot program (default: gnuplot on PATH);\n"
     "  FTLAB_GNUPLOT_TIMEOUT, seconds before gnuplot is stopped (default 30; a value\n"
     "  that is not a number of seconds above 0 is refused).\n",
@@ -101,15 +126,44 @@ static int cmd_plot(int argc, char **argv)
     static const struct option lo[] = {{"format", required_argument, NULL, 'f'},
                                        {"out", required_argument, NULL, 'o'},
                                        {"compare", no_argument, NULL, 'c'},
+                                       {"width", required_argument, NULL, 'w'},
+                                       {"height", required_argument, NULL, 'H'},
+                                       {"aspect", required_argument, NULL, 'a'},
+                                       {"font-size", required_argument, NULL, 's'},
+                                       {"font", required_argument, NULL, 'F'},
                                        {NULL, 0, NULL, 0}};
     const char *out = NULL;
-    int compare = 0, fmt = GP_PNG, c;
+    int compare = 0, c;
+    struct plot_opts o = plot_opts_default(GP_PNG);
+    char err[FTL_ERRLEN], *end;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (c) {
-        case 'f':
-            if ((fmt = gp_format_from_name(optarg)) < 0)
-                return cli_usage_error(self, "--format must be png, svg or pdf");
+        case 'f': {
+            int fmt = gp_format_from_name(optarg);
+            if (fmt < 0) return cli_usage_error(self, "--format must be png, svg, pdf or tex");
+            o.fmt = (enum gp_format)fmt;
+            break;
+        }
+        case 'w':
+        case 'H':
+            if (plot_parse_length(optarg, c == 'w', c == 'w' ? &o.width : &o.height, err) != 0)
+                return cli_usage_error(self, "%s: %s", c == 'w' ? "--width" : "--height", err);
+            break;
+        case 'a':
+            if (plot_parse_aspect(optarg, &o.aspect, err) != 0)
+                return cli_usage_error(self, "--aspect: %s", err);
+            break;
+        case 's':
+            o.font_pt = strtod(optarg, &end);
+            if (end == optarg || *end || !(o.font_pt >= 4 && o.font_pt <= 36))
+                return cli_usage_error(self, "--font-size must be points in 4..36, not '%s'",
+                                       optarg);
+            break;
+        case 'F':
+            if (!*optarg || strpbrk(optarg, "',\\\n"))
+                return cli_usage_error(self, "--font: '%s' is not a font family name", optarg);
+            o.font = optarg;
             break;
         case 'o':
             out = optarg;
@@ -121,6 +175,8 @@ static int cmd_plot(int argc, char **argv)
             return cli_option_error(self, argv, lo);
         }
     }
+    if (o.height > 0 && o.aspect > 0)
+        return cli_usage_error(self, "--height and --aspect both set the height: give one");
     int nruns = argc - optind;
     if (compare && nruns < 2)
         return cli_usage_error(self, "--compare needs two or more run directories");
@@ -129,13 +185,12 @@ static int cmd_plot(int argc, char **argv)
         return cli_usage_error(self, "needs one run directory (or --compare RUN_A RUN_B ...)");
     for (int i = optind; i < argc; i++)
         if (check_run(argv[i]) != EXIT_OK) return EXIT_FAIL;
-    char err[FTL_ERRLEN];
     if (gp_available(err) != 0) return cli_fail("%s", err);
     if (compare)
         return draw_compare((const char *const *)argv + optind, nruns,
-                            out ? out : "figures-compare", (enum gp_format)fmt);
+                            out ? out : "figures-compare", &o);
     char *figures = out ? xstrdup(out) : run_path(argv[optind], "figures");
-    int rc = draw_run(argv[optind], figures, (enum gp_format)fmt);
+    int rc = draw_run(argv[optind], figures, &o);
     free(figures);
     return rc;
 }

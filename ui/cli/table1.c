@@ -321,6 +321,7 @@ out:
 
 static void draw_figures(const struct table *t, const char *out)
 {
+    const struct plot_opts png = plot_opts_default(GP_PNG);
     char err[FTL_ERRLEN];
     for (int ti = 0; ti < TASK_COUNT; ti++) {
         struct plot_table1 f;
@@ -337,14 +338,14 @@ static void draw_figures(const struct table *t, const char *out)
                 f.runs[li] = c->n;
                 any = 1;
             }
-        if (any && plot_table1(&f, out, GP_PNG, err) != 0)
+        if (any && plot_table1(&f, out, &png, err) != 0)
             fprintf(stderr, "table1: no figure: %s\n", err);
     }
     const char *pair[2] = {t->example[TASK_CLASSIFY][REG_BASELINE],
                            t->example[TASK_CLASSIFY][REG_PROPOSED]};
     if (pair[0] && pair[1]) {
-        if (plot_compare_actmap(pair, 2, out, GP_PNG, err) < 0 ||
-            plot_compare_loss(pair, 2, out, GP_PNG, err) < 0)
+        if (plot_compare_actmap(pair, 2, out, &png, err) < 0 ||
+            plot_compare_loss(pair, 2, out, &png, err) < 0)
             fprintf(stderr, "table1: no comparison figure: %s\n", err);
     }
 }

@@ -54,8 +54,9 @@ static void *export_main(void *arg)
         live_post(j->live, "export failed: %s", err);
         failed = 1;
     }
+    const struct plot_opts png = plot_opts_default(GP_PNG);
     for (const struct plot_run_figure *f = plot_run_figures; !failed && f->name; f++) {
-        int rc = f->draw(j->dir, figdir, GP_PNG, err);
+        int rc = f->draw(j->dir, figdir, &png, err);
         if (rc < 0) {
             live_post(j->live, "export failed: %s", err);
             failed = 1;
