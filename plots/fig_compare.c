@@ -131,7 +131,7 @@ static char *compare_actmap_body(const struct runs *rs, const struct fig_heat *h
         fig_put_title(fp, o, rs->label[i], active, 0);
         char ylabel[64];
         snprintf(ylabel, sizeof ylabel, "%s unit", fig_layer_name(&rs->info[i]));
-        fig_heat_axes(fp, &h[i], i == 0 ? ylabel : NULL, i == 0, p->em);
+        fig_heat_axes(fp, o, &h[i], i == 0 ? ylabel : NULL, i == 0);
         put_panel_margins(fp, p, i);
         if (i < rs->n - 1)
             fputs("unset colorbox\n", fp);
@@ -139,7 +139,7 @@ static char *compare_actmap_body(const struct runs *rs, const struct fig_heat *h
             put_panel_colorbox(fp, p);
         char block[32];
         snprintf(block, sizeof block, "counts%d", i + 1);
-        fig_heat_plot(fp, block, h[i].rows, 5.5 * p->em);
+        fig_heat_plot(fp, o, block, h[i].rows, 5.5);
     }
     fputs("unset multiplot\n", fp);
     return fig_text_close(&t);

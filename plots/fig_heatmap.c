@@ -24,9 +24,9 @@ static int plot_heat(const char *name, const struct fig_heat *h, const char *tit
     fig_put_title(fp, o, title1, title2, 1);
     fprintf(fp, "cbmax = %g  # the top of the colour scale\n", h->max > 0 ? h->max : 1);
     double em = fig_em(o), width, height;
-    fig_heat_axes(fp, h, ylabel, 1, em);
+    fig_heat_axes(fp, o, h, ylabel, 1);
     fputs("\n", fp);
-    fig_heat_plot(fp, "counts", h->rows, (h->rows > 16 ? 5 : 6) * em);
+    fig_heat_plot(fp, o, "counts", h->rows, h->rows > 16 ? 5 : 6);
     char *body = fig_text_close(&t);
     char *data = fig_heat_block(h);
     struct gp_block block = {"counts", "digit, row (top = 0), count; a blank line ends a row",

@@ -73,7 +73,7 @@ static void put_markers(FILE *fp, const struct plot_opts *o, const struct plotda
                 "linewidth 0.6 dashtype (3,3) linecolor rgb '#595959'\n",
                 i + 1, s, s);
         fprintf(fp, "set label %zu ", i + 1);
-        fig_put_label(fp, o, mk[i].text, 0);
+        fig_put_label_pt(fp, o, 6.5, mk[i].text, 0);
         fprintf(fp,
                 " at %.0f, graph 0.98 rotate by 90 right offset -1.4,0 front "
                 "font ',%g' textcolor rgb '#404040' noenhanced\n",

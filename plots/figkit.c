@@ -166,6 +166,30 @@ void fig_put_label(FILE *fp, const struct plot_opts *o, const char *s, int enhan
     free(tex);
 }
 
+const char *fig_tex_size(const struct plot_opts *o, double pt, char *buf, size_t cap)
+{
+    pt *= fig_em(o);
+    if (o->fmt != GP_TEX) return "";
+    snprintf(buf, cap, "\\fontsize{%.3g}{%.3g}\\selectfont ", pt, pt * 1.2);
+    return buf;
+}
+
+void fig_put_label_pt(FILE *fp, const struct plot_opts *o, double pt, const char *s, int enhanced)
+{
+    if (o->fmt != GP_TEX) {
+        gp_put_string(fp, s);
+        return;
+    }
+    char size[64], *tex = tex_text(s, enhanced), *both = NULL;
+    fig_tex_size(o, pt, size, sizeof size);
+    size_t n = strlen(size) + strlen(tex) + 1;
+    both = xmalloc(n);
+    snprintf(both, n, "%s%s", size, tex);
+    gp_put_string(fp, both);
+    free(both);
+    free(tex);
+}
+
 /*
  * "set title" with one or two lines. Text made of ftlab's own words may use
  * enhanced markup (AMI_{max}); anything holding a file name must not.
@@ -288,8 +312,8 @@ char *fig_heat_block(const struct fig_heat *h)
 }
 
 /* Axes and colour scale of one heatmap panel; the script defines cbmax before. */
-void fig_heat_axes(FILE *fp, const struct fig_heat *h, const char *ylabel, int ytic_labels,
-                   double em)
+void fig_heat_axes(FILE *fp, const struct plot_opts *o, const struct fig_heat *h,
+                   const char *ylabel, int ytic_labels)
 {
     int every = h->rows <= 40 ? 1 : h->rows <= 80 ? 4 : 8;
     fprintf(fp,
@@ -311,9 +335,12 @@ void fig_heat_axes(FILE *fp, const struct fig_heat *h, const char *ylabel, int y
         fputs("unset ytics\n", fp);
         return;
     }
-    fprintf(fp, "set ytics scale 0 font ',%g' (", (h->rows > 16 ? 6.5 : 8) * em);
+    double pt = h->rows > 16 ? 6.5 : 8;
+    char tex[64];
+    const char *size = fig_tex_size(o, pt, tex, sizeof tex);
+    fprintf(fp, "set ytics scale 0 font ',%g' (", pt * fig_em(o));
     for (int i = 0; i < h->rows; i += every)
-        fprintf(fp, "%s'%d' %d", i ? ", " : "", h->order[i], i);
+        fprintf(fp, "%s'%s%d' %d", i ? ", " : "", size, h->order[i], i);
     fputs(")\n", fp);
 }
 
@@ -322,15 +349,25 @@ void fig_heat_axes(FILE *fp, const struct fig_heat *h, const char *ylabel, int y
  * the palette is dark (past 55 %% of the scale). Counts are written when a
  * row is tall enough to hold them.
  */
-void fig_heat_plot(FILE *fp, const char *block, int rows, double font)
+void fig_heat_plot(FILE *fp, const struct plot_opts *o, const char *block, int rows, double font)
 {
+    /* The labels style reads a backslash escape in its strings: LaTeX's are doubled. */
+    char tex[64], size[128] = "";
+    fig_tex_size(o, font, tex, sizeof tex);
+    for (size_t i = 0, j = 0; o->fmt == GP_TEX && tex[i] && j + 2 < sizeof size; i++) {
+        if (tex[i] == '\\') size[j++] = '\\';
+        size[j++] = tex[i];
+        size[j] = '\0';
+    }
+    char text[160] = "sprintf('%d', $3)";
+    if (size[0]) snprintf(text, sizeof text, "'%s'.sprintf('%%d', $3)", size);
     fprintf(fp, "plot $%s using 1:2:3 with image pixels notitle", block);
     if (rows <= 48)
         fprintf(fp,
-                ", \\\n     $%s using 1:2:($3 > 0 ? sprintf('%%d', $3) : ''):"
+                ", \\\n     $%s using 1:2:($3 > 0 ? %s : ''):"
                 "($3 > 0.55 * cbmax ? 0xffffff : 0x1a1a1a) with labels textcolor rgb variable "
                 "font ',%.1f' notitle",
-                block, font);
+                block, text, font * fig_em(o));
     fputs("\n", fp);
 }
 

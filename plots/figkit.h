@@ -64,6 +64,16 @@ struct gp_figure fig_figure(const struct plot_opts *o, const char *name, double 
  * the like become their commands, and LaTeX's special characters are escaped.
  */
 void fig_put_label(FILE *fp, const struct plot_opts *o, const char *s, int enhanced);
+/*
+ * Text `pt` points tall at the house size (times fig_em), where gnuplot's
+ * "font ',PT'" cannot say it: LaTeX sets a cairolatex label in the paper's
+ * own size, so for GP_TEX this is "\fontsize{PT}{PT*1.2}\selectfont " to put
+ * before the text; for other formats "", and "font ',PT'" does the work.
+ */
+const char *fig_tex_size(const struct plot_opts *o, double pt, char *buf, size_t cap);
+/* fig_put_label of a text set `pt` points tall (fig_tex_size before it, for GP_TEX); the
+ * caller still says "font ',PT'" for the other formats. */
+void fig_put_label_pt(FILE *fp, const struct plot_opts *o, double pt, const char *s, int enhanced);
 /* "set title" with one line, or two when line2 is not NULL (fig_put_label's enhanced). */
 void fig_put_title(FILE *fp, const struct plot_opts *o, const char *line1, const char *line2,
                    int enhanced);
@@ -126,11 +136,11 @@ char *fig_heat_block(const struct fig_heat *h);
  * Axes and colour scale of a heatmap panel; the script must define cbmax
  * first. ylabel NULL: none. ytic_labels 0: no y tics (a panel right of another).
  */
-void fig_heat_axes(FILE *fp, const struct fig_heat *h, const char *ylabel, int ytic_labels,
-                   double em);
-/* "plot" of data block $block (rows rows): the cells, and their counts (font points) when
- * rows fit them. */
-void fig_heat_plot(FILE *fp, const char *block, int rows, double font);
+void fig_heat_axes(FILE *fp, const struct plot_opts *o, const struct fig_heat *h,
+                   const char *ylabel, int ytic_labels);
+/* "plot" of data block $block (rows rows): the cells, and their counts when rows fit them, in
+ * `font` points at the house text size (times fig_em). */
+void fig_heat_plot(FILE *fp, const struct plot_opts *o, const char *block, int rows, double font);
 /* A heatmap figure's height in inches: rows tall enough for their counts, plus extra, in
  * [2, 9], at text size em. */
 double fig_heat_height(int rows, double extra, double em);

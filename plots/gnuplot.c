@@ -518,12 +518,12 @@ static void put_terminal(FILE *fp, const struct gp_figure *f, enum gp_format fmt
                 (int)(f->width * 72 + 0.5), (int)(f->height * 72 + 0.5), font, pt);
         break;
     case GP_TEX:
-        /* The text is LaTeX's: the font only sizes what cairo still draws (tic marks'
-         * room), so the paper's own font at this size fits the layout. */
-        fprintf(fp,
-                "set terminal cairolatex pdf color size %.4fin,%.4fin font '%s,%g' "
-                "fontscale 0.75\n",
-                whole_points(f->width), whole_points(f->height), font, pt);
+        /* The text is LaTeX's, in the paper's font at the point of \input: the size here
+         * only spaces the layout (say the paper's), and a family here would become a
+         * \fontfamily LaTeX lacks, so only one asked for by name is passed on. */
+        fprintf(fp, "set terminal cairolatex pdf color size %.4fin,%.4fin font '%s,%g'\n",
+                whole_points(f->width), whole_points(f->height), f->font && *f->font ? f->font : "",
+                pt);
         break;
     case GP_PDF:
     case GP_FORMAT_COUNT:

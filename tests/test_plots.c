@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "figkit.h"
 #include "figures.h"
 #include "gnuplot.h"
 #include "plotdata.h"
@@ -227,6 +228,89 @@ static void test_formats(void **state)
     assert_int_equal(gp_timeout_check(err), -1);
     assert_float_equal(gp_timeout(), GP_TIMEOUT_DEFAULT, 0);
     unsetenv("FTLAB_GNUPLOT_TIMEOUT");
+}
+
+/* One label as fig_put_label writes it for fmt. */
+static char *label_as(enum gp_format fmt, const char *text, int enhanced, double pt)
+{
+    struct fig_text t;
+    FILE *fp = fig_text_open(&t);
+    const struct plot_opts o = {.fmt = fmt, .font_pt = 10};
+    if (pt > 0)
+        fig_put_label_pt(fp, &o, pt, text, enhanced);
+    else
+        fig_put_label(fp, &o, text, enhanced);
+    return fig_text_close(&t);
+}
+
+/* For cairolatex the words go to LaTeX: markup as math, symbols as commands, specials escaped;
+ * every other format keeps the text as gnuplot's. */
+static void test_labels_for_latex(void **state)
+{
+    static const struct {
+        const char *in;
+        int enhanced;
+        double pt;
+        const char *tex, *png;
+    } cases[] = {
+        {"AMI_{max} (test set)", 1, 0, "'AMI$_{\\mathrm{max}}$ (test set)'",
+         "'AMI_{max} (test set)'"},
+        {"10^{%L}", 1, 0, "'10$^{%L}$'", "'10^{%L}'"},
+        {"→ proposed, λ=0.5", 0, 0, "'$\\to$ proposed, $\\lambda$=0.5'", "'→ proposed, λ=0.5'"},
+        {"runs/a_b #2 50% & {x}", 0, 0, "'runs/a\\_b \\#2 50\\% \\& \\{x\\}'",
+         "'runs/a_b #2 50% & {x}'"},
+        {"AMI_{max}", 0, 0, "'AMI\\_\\{max\\}'", "'AMI_{max}'"}, /* not enhanced: literal */
+        {"it's ~^\\", 0, 0, "'it''s \\textasciitilde{}\\textasciicircum{}\\textbackslash{}'",
+         "'it''s ~^\\'"},
+        {"m=10", 0, 6.5, "'\\fontsize{8.12}{9.75}\\selectfont m=10'", "'m=10'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *tex = label_as(GP_TEX, cases[i].in, cases[i].enhanced, cases[i].pt);
+        char *png = label_as(GP_PNG, cases[i].in, cases[i].enhanced, cases[i].pt);
+        assert_string_equal(tex, cases[i].tex);
+        assert_string_equal(png, cases[i].png);
+        free(tex);
+        free(png);
+    }
+}
+
+/* Lengths in every unit and the venues' widths; what is not a length is refused. */
+static void test_lengths(void **state)
+{
+    char err[FTL_ERRLEN];
+    double in = 0, a = 0;
+    assert_int_equal(plot_parse_length("3.5in", 0, &in, err), 0);
+    assert_float_equal(in, 3.5, 1e-12);
+    assert_int_equal(plot_parse_length("8.89cm", 0, &in, err), 0);
+    assert_float_equal(in, 3.5, 1e-12);
+    assert_int_equal(plot_parse_length("88.9mm", 0, &in, err), 0);
+    assert_float_equal(in, 3.5, 1e-12);
+    assert_int_equal(plot_parse_length("252bp", 0, &in, err), 0);
+    assert_float_equal(in, 3.5, 1e-12);
+    assert_int_equal(plot_parse_length("72.27pt", 0, &in, err), 0);
+    assert_float_equal(in, 1, 1e-12);
+    assert_int_equal(plot_parse_length("2", 0, &in, err), 0);
+    assert_float_equal(in, 2, 0);
+    assert_int_equal(plot_parse_length("icml-column", 1, &in, err), 0);
+    assert_float_equal(in, 3.25, 1e-9);
+    assert_int_equal(plot_parse_length("acl-text", 1, &in, err), 0);
+    assert_float_equal(in, 16 / 2.54, 1e-6);
+    assert_int_equal(plot_parse_length("icml-column", 0, &in, err), -1); /* a height: no presets */
+    assert_int_equal(plot_parse_length("3.5 in", 0, &in, err), -1);
+    assert_int_equal(plot_parse_length("in", 0, &in, err), -1);
+    assert_int_equal(plot_parse_length("0.4in", 0, &in, err), -1);
+    assert_int_equal(plot_parse_length("nan", 0, &in, err), -1);
+    assert_int_equal(plot_parse_aspect("4:3", &a, err), 0);
+    assert_float_equal(a, 4.0 / 3, 1e-12);
+    assert_int_equal(plot_parse_aspect("16/9", &a, err), 0);
+    assert_float_equal(a, 16.0 / 9, 1e-12);
+    assert_int_equal(plot_parse_aspect("1.5", &a, err), 0);
+    assert_float_equal(a, 1.5, 0);
+    assert_int_equal(plot_parse_aspect("4:", &a, err), -1);
+    assert_int_equal(plot_parse_aspect("4:0", &a, err), -1);
+    assert_int_equal(plot_parse_aspect("100", &a, err), -1);
+    for (const struct plot_width_preset *p = plot_width_presets; p->name; p++)
+        assert_true(p->inches > 3 && p->inches < 7.2);
 }
 
 static void test_table1_paper(void **state)
@@ -1020,6 +1104,8 @@ int main(void)
         cmocka_unit_test(test_markers),
         cmocka_unit_test(test_run_info),
         cmocka_unit_test(test_formats),
+        cmocka_unit_test(test_labels_for_latex),
+        cmocka_unit_test(test_lengths),
         cmocka_unit_test(test_table1_paper),
         cmocka_unit_test(test_scripts_golden),
         cmocka_unit_test(test_script_terminals),

@@ -1,0 +1,127 @@
+#!/bin/sh
+# Figures as a paper takes them: `ftlab plot --format pdf|tex` at venue sizes.
+# The PDF's page box is the size asked (to the nearest point, which gnuplot's
+# cairo terminals round to), its fonts are embedded, the cairolatex pair
+# compiles inside a LaTeX document (where pdflatex is installed; SKIP
+# otherwise), and wrong sizes are refused with one line. Needs FTLAB_BIN,
+# FTLAB_TEST_DATA, gnuplot and poppler-utils (pdfinfo, pdffonts, pdftotext).
+set -u
+bin=${FTLAB_BIN:-./ftlab}
+run=${FTLAB_TEST_DATA:-tests/data}/plots/run-a
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ftlab-figures-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+n=0
+fails=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $1"; fails=$((fails + 1)); }
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+check() { # DESCRIPTION COMMAND...
+    what=$1; shift
+    if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+
+for tool in gnuplot pdfinfo pdffonts pdftotext; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "1..0 # SKIP $tool is not installed (gnuplot, poppler-utils)"; exit 77; }
+done
+
+# mediabox PDF: "W H" of the first page's MediaBox, in points.
+mediabox() { pdfinfo -box "$1" | awk '/^MediaBox:/ { printf "%g %g\n", $4 - $2, $5 - $3; exit }'; }
+# plot NAME ARGS...: ftlab plot run-a into $tmp/NAME; the status in $tmp/NAME.rc.
+plot() {
+    name=$1; shift
+    "$bin" plot "$run" --out "$tmp/$name" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+    echo $? >"$tmp/$name.rc"
+}
+
+# The page is the width asked, in each unit and preset, and the height or aspect asked.
+# (width in points, height in points, options): 3.25 in = 234 bp; 8.9 cm = 252.28 bp;
+# ACL's text, 16 cm = 453.54 bp, at 3:1 is 151.18 bp tall; 252 TeX pt = 250.9 bp.
+i=0
+while read -r w h opts; do
+    i=$((i + 1))
+    name=size$i
+    # shellcheck disable=SC2086
+    plot "$name" --format pdf $opts
+    if [ "$(cat "$tmp/$name.rc")" -ne 0 ]; then
+        not_ok "plot $opts: exit $(cat "$tmp/$name.rc"): $(head -n 1 "$tmp/$name.err")"
+        continue
+    fi
+    for fig in loss actmap clusters; do
+        got=$(mediabox "$tmp/$name/$fig.pdf")
+        case $h in
+        -) check "$fig.pdf with $opts is $w pt wide (got $got)" [ "${got% *}" = "$w" ] ;;
+        *) check "$fig.pdf with $opts is $w x $h pt (got $got)" [ "$got" = "$w $h" ] ;;
+        esac
+    done
+done <<'EOF_SIZES'
+234 144 --width icml-column --height 2in
+252 189 --width 8.9cm --aspect 4:3
+454 151 --width acl-text --aspect 3
+251 - --width 252pt
+504 252 --width 7in --height 3.5in --font-size 10
+EOF_SIZES
+
+# Fonts: every one embedded, in every figure.
+for f in "$tmp"/size*/*.pdf; do
+    [ -f "$f" ] || continue
+    bad=$(pdffonts "$f" | awk 'NR > 2 && $(NF - 4) != "yes"' | wc -l)
+    fonts=$(pdffonts "$f" | awk 'NR > 2' | wc -l)
+    check "${f#"$tmp"/}: $fonts fonts, all embedded" [ "$bad" -eq 0 ] && [ "$fonts" -gt 0 ]
+done
+check "--font-size 10 sets the terminal's font" grep -q "font 'Helvetica,10'" "$tmp/size5/loss-pdf.gp"
+
+# The cairolatex pair: NAME.tex over NAME.pdf; the .pdf holds no text (LaTeX sets it).
+plot tex --format tex --width ieee-column
+check "--format tex: exit 0" [ "$(cat "$tmp/tex.rc")" -eq 0 ]
+for fig in loss actmap clusters; do
+    check "$fig.tex and $fig.pdf are written, and $fig-tex.gp beside them" \
+        [ -s "$tmp/tex/$fig.tex" ] && [ -s "$tmp/tex/$fig.pdf" ] && [ -s "$tmp/tex/$fig-tex.gp" ]
+    check "$fig.tex includes $fig.pdf by the name \\input will find" \
+        grep -q "includegraphics\[width={[^}]*},height={[^}]*}\]{$fig}" "$tmp/tex/$fig.tex"
+done
+check "loss.pdf of the pair has no text of its own" [ -z "$(pdftotext "$tmp/tex/loss.pdf" - | tr -d '[:space:]')" ]
+check "no temporary left in the folder" [ -z "$(find "$tmp/tex" -name '.*' ! -name . | head -n 1)" ]
+if command -v pdflatex >/dev/null 2>&1; then
+    cat >"$tmp/tex/paper.tex" <<'EOF_TEX'
+\documentclass{article}
+\usepackage{graphicx}
+\usepackage{color}
+\begin{document}
+\begin{figure}\input{loss.tex}\caption{Loss.}\end{figure}
+\begin{figure}\input{actmap.tex}\caption{Figure 2.}\end{figure}
+\begin{figure}\input{clusters.tex}\caption{Clusters.}\end{figure}
+\end{document}
+EOF_TEX
+    (cd "$tmp/tex" && pdflatex -interaction=nonstopmode -halt-on-error paper.tex >latex.out 2>&1)
+    rc=$?
+    check "a LaTeX document \\inputs the three figures and compiles (pdflatex exit $rc)" [ "$rc" -eq 0 ]
+    [ "$rc" -eq 0 ] || grep -A 3 '^!' "$tmp/tex/latex.out" | sed 's/^/#   /'
+    pdftotext "$tmp/tex/paper.pdf" "$tmp/tex/paper.txt" 2>/dev/null
+    check "LaTeX set the figures' words (training step, digit, AMI)" \
+        grep -q "training step" "$tmp/tex/paper.txt" && grep -q "digit" "$tmp/tex/paper.txt" &&
+        grep -q "AMI" "$tmp/tex/paper.txt"
+else
+    skip "a LaTeX document \\inputs the figures and compiles" "pdflatex is not installed (texlive-latex-base)"
+    skip "LaTeX set the figures' words" "pdflatex is not installed (texlive-latex-base)"
+fi
+
+# Wrong sizes: one line naming the option and the problem, status 2, nothing drawn.
+while IFS='|' read -r what opts; do
+    # shellcheck disable=SC2086
+    plot bad --format pdf $opts
+    lines=$(wc -l <"$tmp/bad.err")
+    check "$opts is refused: exit 2, one line holding '$what'" \
+        [ "$(cat "$tmp/bad.rc")" -eq 2 ] && [ "$lines" -le 2 ] && grep -q -- "$what" "$tmp/bad.err"
+    check "$opts draws nothing" [ ! -e "$tmp/bad" ]
+done <<'EOF_BAD'
+--width: '3furlongs' is not a length|--width 3furlongs
+--height: 'column' is not a length|--height column
+'1cm' is 0.394 in: a figure is between 0.5 and 40 inches|--width 1cm
+--aspect: '4:0' is not an aspect ratio|--aspect 4:0
+give one|--height 2in --aspect 2
+--font-size must be points|--font-size 100
+is not a font family name|--font Helvetica,12
+EOF_BAD
+
+echo "1..$n"
+[ "$fails" -eq 0 ]
