@@ -521,7 +521,7 @@ static void put_terminal(FILE *fp, const struct gp_figure *f, enum gp_format fmt
         /* The text is LaTeX's, in the paper's font at the point of \input: the size here
          * only spaces the layout (say the paper's), and a family here would become a
          * \fontfamily LaTeX lacks, so only one asked for by name is passed on. */
-        fprintf(fp, "set terminal cairolatex pdf color size %.4fin,%.4fin font '%s,%g'\n",
+        fprintf(fp, "set terminal cairolatex pdf color colortext size %.4fin,%.4fin font '%s,%g'\n",
                 whole_points(f->width), whole_points(f->height), f->font && *f->font ? f->font : "",
                 pt);
         break;

@@ -424,7 +424,7 @@ static void test_script_terminals(void **state)
     static const char *const want[GP_FORMAT_COUNT] = {
         "set terminal pngcairo enhanced size 1050,", "set terminal svg enhanced size 252,",
         "set terminal pdfcairo enhanced size 3.5001in,",
-        "set terminal cairolatex pdf color size 3.5001in,"};
+        "set terminal cairolatex pdf color colortext size 3.5001in,"};
     for (int f = 0; f < GP_FORMAT_COUNT; f++) {
         if (plot_actmap(run_a, td->path, &(struct plot_opts){.fmt = (enum gp_format)f}, err) != 0)
             fail_msg("%s", err);
