@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "actmap.h"
+#include "blas.h"
 #include "kmeans.h"
 #include "run.h"
 #include "util.h"
@@ -35,6 +36,7 @@ int eval_run(const struct model *m, const struct dataset *d, const struct eval_o
     r->units = m->K;
     r->n = n;
     float *acts = xmallocarray(n * K, sizeof *acts);
+    blas_single(); /* serial GEMMs: OpenBLAS's spinning workers collapse under load (blas.h) */
     struct model_work w;
     model_work_init(&w, m, 256, 256 * maxlen);
     model_evaluate(m, &w, d, acts, &r->task_loss, &r->accuracy);

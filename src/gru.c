@@ -37,12 +37,8 @@
 #include <immintrin.h>
 #endif
 
+#include "blas.h"
 #include "util.h"
-
-#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
-void openblas_set_num_threads(int);
-int openblas_get_num_threads(void);
-#endif
 
 /* count * size bytes on a 64-byte boundary (a cache line, an AVX-512 vector); aborts if none. */
 static void *aligned_array(size_t count, size_t size)
@@ -212,10 +208,7 @@ static void run_parts(const struct part_job *j)
         j->fn(j, 0);
         return;
     }
-#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
-    const int blas_threads = openblas_get_num_threads();
-    if (blas_threads != 1) openblas_set_num_threads(1);
-#endif
+    blas_single(); /* the parts' GEMMs are serial: OpenBLAS's own threads would spin */
     pthread_t tid[GRU_MAX_THREADS];
     struct part_arg arg[GRU_MAX_THREADS];
     int started[GRU_MAX_THREADS] = {0};
@@ -230,9 +223,6 @@ static void run_parts(const struct part_job *j)
         else
             j->fn(j, k);
     }
-#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
-    if (blas_threads != 1) openblas_set_num_threads(blas_threads);
-#endif
 }
 
 static int parts_for(const struct gru_cache *c, int B)

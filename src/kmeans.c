@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "blas.h"
 #include "rng.h"
 #include "util.h"
 
@@ -547,7 +548,7 @@ static int work_shape(struct kmeans_work *w, size_t n, int d, const struct kmean
     w->chunk = GEMM_SERIAL_MNK / (width * (size_t)d);
     w->chunk = w->chunk > CHUNK ? CHUNK : w->chunk < 16 ? 16 : w->chunk;
     w->nchunks = (n + w->chunk - 1) / w->chunk;
-    long t = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    long t = o->threads > 0 ? o->threads : blas_single(); /* and the GEMMs stay serial */
     t = t < 1 ? 1 : t > MAX_THREADS ? MAX_THREADS : t;
     return (size_t)t > w->nchunks ? (int)w->nchunks : (int)t;
 }

@@ -7,14 +7,10 @@
 #include <string.h>
 
 #include "config.h"
+#include "blas.h"
 #include "checkpoint.h"
 #include "rng.h"
 #include "util.h"
-
-#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
-void openblas_set_num_threads(int);
-int openblas_get_num_threads(void);
-#endif
 
 void trainer_config_defaults(struct trainer_config *c, struct trainer_controls *k)
 {
@@ -142,16 +138,13 @@ int trainer_config_from_kv(const struct run_kv *kv, struct trainer_config *c,
  * no locking inside the time loop (gru.h), which scales far better on the
  * small per-step products than OpenBLAS's own threads, whose workers also
  * spin between calls and would compete with the GRU's. So OpenBLAS gets one
- * thread and the GRU layers get them all; 0 means as many as OpenBLAS
- * would have used (OPENBLAS_NUM_THREADS, else the cores).
+ * thread and the GRU layers get them all; 0 means blas.h's budget (what
+ * OpenBLAS would have used: OPENBLAS_NUM_THREADS, else the cores).
  */
 static void set_threads(struct trainer *t, int threads)
 {
-#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
-    if (threads <= 0) threads = openblas_get_num_threads();
-    openblas_set_num_threads(1);
-#endif
-    if (threads <= 0) threads = 1;
+    int budget = blas_single();
+    if (threads <= 0) threads = budget;
     t->work.enc.threads = threads;
     if (t->work.dec.gates) t->work.dec.threads = threads;
 }
