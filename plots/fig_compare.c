@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "figkit.h"
+#include "figpanels.h"
 #include "plotdata.h"
 #include "run.h"
 #include "util.h"
@@ -67,134 +68,114 @@ static const char *run_colour(const struct runs *rs, int i)
     return fig_loss_colour(rs->info[i].loss);
 }
 
-enum { MAX_PANELS = 8 };
+enum { MAX_PANELS = FIG_MAX_PANELS };
 
-/* Heatmap panels side by side, in inches at the house text size (times fig_em): the axes'
- * margins and the colour box's room; a panel is PANEL_WIDTH wide unless a width is asked. */
-#define PANEL_WIDTH 1.85
-#define PANEL_GAP 0.12
-#define PANEL_LEFT 0.5
-#define PANEL_TOP 0.42
-#define PANEL_BOTTOM 0.42
-#define PANEL_RIGHT 0.75
-
-/* Where the panels go on a page width x height inches, at text size em. */
-struct panels {
-    int n;
-    double width, height, em;
-    double panel; /* one panel's width */
-};
-
-static struct panels panels_layout(const struct plot_opts *o, int n, double h0)
+/* Reads dir/actmap.csv into h. */
+static int read_heat(const char *dir, struct fig_heat *h, char *err)
 {
-    struct panels p = {n, 0, 0, fig_em(o), PANEL_WIDTH};
-    double room = (PANEL_LEFT + PANEL_RIGHT) * p.em + n * PANEL_GAP;
-    fig_size(o, room + n * PANEL_WIDTH, h0, &p.width, &p.height);
-    p.panel = fig_clamp((p.width - room) / n, 0.2, 40);
-    return p;
+    struct plotdata_csv t;
+    memset(h, 0, sizeof *h);
+    int rc = fig_read_input(dir, "actmap.csv", "ftlab eval", &t, err);
+    if (rc != 0) return rc;
+    char *path = run_path(dir, "actmap.csv");
+    rc = fig_heat_from_csv(&t, path, h, err);
+    free(path);
+    plotdata_csv_free(&t);
+    return rc;
 }
 
-/* Panel i's place in screen coordinates. */
-static void put_panel_margins(FILE *fp, const struct panels *p, int i)
+/*
+ * The runs' Figure 2 panels, titles[i] over each, cols to a row, in name.EXT:
+ * compare-actmap and table1's figure2. o->order_from puts every panel in that
+ * run's order.
+ */
+static int draw_actmap_panels(const char *name, const struct runs *rs, const char *const *dirs,
+                              struct fig_heat *h, const char *const *titles, int cols,
+                              const char *out_dir, const struct plot_opts *o, char *err)
 {
-    double x0 = PANEL_LEFT * p->em + i * (p->panel + PANEL_GAP);
-    fprintf(fp,
-            "set lmargin at screen %.4f\nset rmargin at screen %.4f\n"
-            "set tmargin at screen %.4f\nset bmargin at screen %.4f\n",
-            x0 / p->width, (x0 + p->panel) / p->width, 1 - PANEL_TOP * p->em / p->height,
-            PANEL_BOTTOM * p->em / p->height);
-}
-
-/* The one colour box, right of the last panel, as tall as the panels. */
-static void put_panel_colorbox(FILE *fp, const struct panels *p)
-{
-    double x = PANEL_LEFT * p->em + p->n * (p->panel + PANEL_GAP) - 0.02;
-    fprintf(fp, "set colorbox user origin screen %.4f, screen %.4f size screen %.4f, screen %.4f\n",
-            x / p->width, PANEL_BOTTOM * p->em / p->height, 0.1 / p->width,
-            1 - (PANEL_TOP + PANEL_BOTTOM) * p->em / p->height);
-}
-
-static char *compare_actmap_body(const struct runs *rs, const struct fig_heat *h, double cbmax,
-                                 const struct plot_opts *o, const struct panels *p)
-{
-    struct fig_text t;
-    FILE *fp = fig_text_open(&t);
-    fig_put_style(fp);
-    fig_put_palette(fp);
-    fprintf(fp, "cbmax = %g  # one colour scale for every panel\n", cbmax);
-    fputs("set multiplot\n", fp);
-    for (int i = 0; i < rs->n; i++) {
-        fprintf(fp, "\n# ---- panel %d ----\n", i + 1);
-        char active[96];
-        snprintf(active, sizeof active, "%d of %d %s units most active",
-                 fig_heat_active_rows(&h[i]), h[i].rows, fig_layer_name(&rs->info[i]));
-        fig_put_title(fp, o, rs->label[i], active, 0);
-        char ylabel[64];
-        snprintf(ylabel, sizeof ylabel, "%s unit", fig_layer_name(&rs->info[i]));
-        fig_heat_axes(fp, o, &h[i], i == 0 ? ylabel : NULL, i == 0);
-        put_panel_margins(fp, p, i);
-        if (i < rs->n - 1)
-            fputs("unset colorbox\n", fp);
-        else
-            put_panel_colorbox(fp, p);
-        char block[32];
-        snprintf(block, sizeof block, "counts%d", i + 1);
-        fig_heat_plot(fp, o, block, h[i].rows, 5.5);
+    struct fig_heat like = {0};
+    char *like_path = NULL;
+    int rc = 0;
+    if (o->order_from) {
+        rc = read_heat(o->order_from, &like, err);
+        like_path = run_path(o->order_from, "actmap.csv");
     }
-    fputs("unset multiplot\n", fp);
-    return fig_text_close(&t);
-}
-
-static int compare_actmap_draw(const struct runs *rs, struct fig_heat *h, const char *out_dir,
-                               const struct plot_opts *o, char *err)
-{
-    double cbmax = 1;
-    int rows = 1;
-    for (int i = 0; i < rs->n; i++) {
-        cbmax = h[i].max > cbmax ? h[i].max : cbmax;
-        rows = h[i].rows > rows ? h[i].rows : rows;
-    }
-    struct panels p = panels_layout(o, rs->n, fig_heat_height(rows, 1.0, fig_em(o)));
-    struct gp_block blocks[MAX_PANELS];
-    char names[MAX_PANELS][32], comments[MAX_PANELS][300];
-    char *data[MAX_PANELS];
-    for (int i = 0; i < rs->n; i++) {
-        snprintf(names[i], sizeof names[i], "counts%d", i + 1);
-        snprintf(comments[i], sizeof comments[i], "%s: digit, unit, count", rs->label[i]);
-        data[i] = fig_heat_block(&h[i]);
-        blocks[i] = (struct gp_block){names[i], comments[i], data[i]};
-    }
-    char *body = compare_actmap_body(rs, h, cbmax, o, &p);
-    struct gp_figure f = fig_figure(o, "compare-actmap", p.width, p.height, blocks, rs->n, body);
-    int rc = gp_render(&f, out_dir, o->fmt, err);
+    char *paths[MAX_PANELS];
     for (int i = 0; i < rs->n; i++)
-        free(data[i]);
-    free(body);
+        paths[i] = run_path(dirs[i], "actmap.csv");
+    if (rc == 0)
+        rc = fig_heats_arrange(h, rs->n, o->order_from ? &like : NULL, (const char *const *)paths,
+                               like_path, o, err);
+    struct fig_panel p[MAX_PANELS];
+    char subtitle[MAX_PANELS][128], ylabel[MAX_PANELS][64], what[MAX_PANELS][360];
+    double cbmax = 1;
+    for (int i = 0; i < rs->n && rc == 0; i++) {
+        const char *layer = fig_layer_name(&rs->info[i]);
+        fig_heat_units_text(&h[i], layer, subtitle[i], sizeof subtitle[i]);
+        snprintf(ylabel[i], sizeof ylabel[i], "%s unit", layer);
+        snprintf(what[i], sizeof what[i], "%s: digit, unit, %s", rs->label[i],
+                 h[i].fractions ? "fraction of the digit" : "count");
+        p[i] = (struct fig_panel){&h[i], titles[i], subtitle[i], NULL, ylabel[i], what[i]};
+        cbmax = h[i].max > cbmax ? h[i].max : cbmax;
+    }
+    if (rc == 0) {
+        struct fig_panels f = {name, NULL, cols, cbmax};
+        rc = fig_panels_draw(&f, p, rs->n, out_dir, o, err);
+    }
+    for (int i = 0; i < rs->n; i++)
+        free(paths[i]);
+    free(like_path);
+    fig_heat_free(&like);
+    return rc;
+}
+/* Reads the runs and their actmap.csv, then draws them with draw_actmap_panels. */
+static int actmap_panels(const char *name, const char *const *run_dirs, int n,
+                         const char *const *titles, int cols, const char *out_dir,
+                         const struct plot_opts *o, char *err)
+{
+    if (n < 1 || n > MAX_PANELS)
+        return ftl_error(err, "%s: between 1 and %d runs, not %d", name, MAX_PANELS, n);
+    struct runs rs;
+    struct fig_heat h[MAX_PANELS] = {{0}};
+    int rc = runs_read(run_dirs, n, &rs, err);
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = read_heat(run_dirs[i], &h[i], err);
+    const char *labels[MAX_PANELS];
+    for (int i = 0; i < n; i++)
+        labels[i] = titles ? titles[i] : rs.label[i];
+    if (rc == 0) rc = draw_actmap_panels(name, &rs, run_dirs, h, labels, cols, out_dir, o, err);
+    for (int i = 0; i < n; i++)
+        fig_heat_free(&h[i]);
+    runs_free(&rs);
     return rc;
 }
 
 int plot_compare_actmap(const char *const *run_dirs, int n, const char *out_dir,
                         const struct plot_opts *o, char *err)
 {
-    if (n < 1 || n > MAX_PANELS)
-        return ftl_error(err, "compare-actmap: between 1 and %d runs, not %d", MAX_PANELS, n);
-    struct runs rs;
-    struct fig_heat h[MAX_PANELS] = {{0}};
-    int rc = runs_read(run_dirs, n, &rs, err);
-    for (int i = 0; i < n && rc == 0; i++) {
-        struct plotdata_csv t;
-        rc = fig_read_input(run_dirs[i], "actmap.csv", "ftlab eval", &t, err);
-        if (rc != 0) break;
-        char *path = run_path(run_dirs[i], "actmap.csv");
-        rc = fig_heat_from_csv(&t, path, &h[i], err);
-        free(path);
-        plotdata_csv_free(&t);
+    return actmap_panels("compare-actmap", run_dirs, n, NULL, n, out_dir, o, err);
+}
+
+/*
+ * The paper's Figure 2, as a 2 x 2 grid: the binary task on top, the
+ * autoencoder below, baseline left of proposed. One colour scale for all
+ * four, not one per task: every panel counts the same test sequences, so one
+ * colour is one number of sequences everywhere, and the eye can compare the
+ * proposed loss's spread across both tasks (with --normalize the scale is
+ * 0..1 anyway).
+ */
+int plot_figure2(const char *const run_dirs[4], const char *out_dir, const struct plot_opts *o,
+                 char *err)
+{
+    struct plotdata_run r;
+    char titles[4][320];
+    const char *t[4];
+    for (int i = 0; i < 4; i++) {
+        if (plotdata_run_info(run_dirs[i], &r, err) != 0) return -1;
+        fig_run_title(&r, titles[i], sizeof titles[i]);
+        t[i] = titles[i];
     }
-    if (rc == 0) rc = compare_actmap_draw(&rs, h, out_dir, o, err);
-    for (int i = 0; i < n; i++)
-        fig_heat_free(&h[i]);
-    runs_free(&rs);
-    return rc;
+    return actmap_panels("figure2", run_dirs, 4, t, 2, out_dir, o, err);
 }
 
 /*

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "figkit.h"
+#include "figpanels.h"
 #include "plotdata.h"
 #include "run.h"
 #include "util.h"
@@ -26,12 +27,15 @@ static int plot_heat(const char *name, const struct fig_heat *h, const char *tit
     double em = fig_em(o), width, height;
     fig_heat_axes(fp, o, h, ylabel, 1);
     fputs("\n", fp);
-    fig_heat_plot(fp, o, "counts", h->rows, h->rows > 16 ? 5 : 6);
+    fig_heat_plot(fp, o, h, "counts", h->drawn > 16 ? 5 : 6);
     char *body = fig_text_close(&t);
     char *data = fig_heat_block(h);
-    struct gp_block block = {"counts", "digit, row (top = 0), count; a blank line ends a row",
+    struct gp_block block = {"counts",
+                             h->fractions ? "digit, row (top = 0), fraction of the digit; a "
+                                            "blank line ends a row"
+                                          : "digit, row (top = 0), count; a blank line ends a row",
                              data};
-    fig_size(o, 3.5, fig_heat_height(h->rows, 1.1, em), &width, &height);
+    fig_size(o, 3.5, fig_heat_height(h->drawn, 1.1, em), &width, &height);
     struct gp_figure f = fig_figure(o, name, width, height, &block, 1, body);
     int rc = gp_render(&f, out_dir, o->fmt, err);
     free(body);
@@ -50,11 +54,18 @@ int plot_actmap(const char *run_dir, const char *out_dir, const struct plot_opts
     char *path = run_path(run_dir, "actmap.csv");
     rc = fig_heat_from_csv(&t, path, &h, err);
     free(path);
+    /* o's order, hidden units and fractions, as compare-actmap does them (figpanels.h) */
+    if (rc == 0) rc = fig_heats_arrange(&h, 1, NULL, NULL, NULL, o, err);
     if (rc == 0) {
-        char line1[256], line2[128], ylabel[64];
+        char line1[256], line2[160], ylabel[64];
         fig_run_title(&r, line1, sizeof line1);
-        snprintf(line2, sizeof line2, "most active %s unit per test sequence: %d of %d units",
-                 fig_layer_name(&r), fig_heat_active_rows(&h), h.rows);
+        /* One line a column wide: with units hidden, their count takes the words' place. */
+        if (h.drawn < h.rows)
+            snprintf(line2, sizeof line2, "%d of %d %s units most active; %d idle hidden",
+                     fig_heat_active_rows(&h), h.rows, fig_layer_name(&r), h.rows - h.drawn);
+        else
+            snprintf(line2, sizeof line2, "most active %s unit per test sequence: %d of %d units",
+                     fig_layer_name(&r), fig_heat_active_rows(&h), h.rows);
         snprintf(ylabel, sizeof ylabel, "%s unit", fig_layer_name(&r));
         rc = plot_heat("actmap", &h, line1, line2, ylabel, out_dir, o, err);
         fig_heat_free(&h);

@@ -268,6 +268,7 @@ int fig_heat_from_csv(const struct plotdata_csv *t, const char *path, struct fig
     h->rows = (int)t->nrow;
     h->count = xcalloc(t->nrow * FIG_DIGITS, sizeof *h->count);
     h->order = xcalloc(t->nrow, sizeof *h->order);
+    h->drawn = h->rows;
     for (int i = 0; i < h->rows; i++) {
         h->order[i] = i;
         for (int d = 0; d < FIG_DIGITS; d++) {
@@ -286,16 +287,87 @@ void fig_heat_free(struct fig_heat *h)
     free(h->order);
 }
 
+int fig_heat_row_active(const struct fig_heat *h, int r)
+{
+    for (int d = 0; d < FIG_DIGITS; d++)
+        if (h->count[(size_t)r * FIG_DIGITS + d] > 0) return 1;
+    return 0;
+}
+
 int fig_heat_active_rows(const struct fig_heat *h)
 {
     int n = 0;
-    for (int i = 0; i < h->rows; i++) {
-        double s = 0;
-        for (int d = 0; d < FIG_DIGITS; d++)
-            s += h->count[(size_t)i * FIG_DIGITS + d];
-        n += s > 0;
-    }
+    for (int i = 0; i < h->rows; i++)
+        n += fig_heat_row_active(h, i);
     return n;
+}
+
+/* Row r's sort key under PLOT_ORDER_DIGIT: its digit (FIG_DIGITS for a row with no count,
+ * so those go last) and that digit's count. */
+static void digit_key(const struct fig_heat *h, int r, int *digit, double *count)
+{
+    const double *c = h->count + (size_t)r * FIG_DIGITS;
+    int best = 0;
+    for (int d = 1; d < FIG_DIGITS; d++)
+        if (c[d] > c[best]) best = d; /* strictly more: a tie keeps the lower digit */
+    *digit = c[best] > 0 ? best : FIG_DIGITS;
+    *count = c[best];
+}
+
+/* Does row a come before row b? Digit, then count (most first), then row: a total order, so
+ * the figure is the same on every libc. */
+static int digit_before(const struct fig_heat *h, int a, int b)
+{
+    int da, db;
+    double ca, cb;
+    digit_key(h, a, &da, &ca);
+    digit_key(h, b, &db, &cb);
+    if (da != db) return da < db;
+    if (ca != cb && da < FIG_DIGITS) return ca > cb;
+    return a < b;
+}
+
+void fig_heat_order(struct fig_heat *h, enum plot_order order)
+{
+    h->drawn = h->rows;
+    for (int i = 0; i < h->rows; i++)
+        h->order[i] = i;
+    if (order != PLOT_ORDER_DIGIT) return;
+    for (int i = 1; i < h->rows; i++) { /* insertion sort: a layer has tens of units */
+        int r = h->order[i], j = i;
+        for (; j > 0 && digit_before(h, r, h->order[j - 1]); j--)
+            h->order[j] = h->order[j - 1];
+        h->order[j] = r;
+    }
+}
+
+int fig_heat_order_like(struct fig_heat *h, const struct fig_heat *like)
+{
+    if (h->rows != like->rows) return -1;
+    memcpy(h->order, like->order, (size_t)h->rows * sizeof *h->order);
+    h->drawn = like->drawn;
+    return 0;
+}
+
+void fig_heat_keep(struct fig_heat *h, const unsigned char *keep)
+{
+    int n = 0;
+    for (int i = 0; i < h->drawn; i++)
+        if (keep[h->order[i]]) h->order[n++] = h->order[i];
+    h->drawn = n;
+}
+
+void fig_heat_normalize(struct fig_heat *h)
+{
+    for (int d = 0; d < FIG_DIGITS; d++) {
+        double sum = 0;
+        for (int r = 0; r < h->rows; r++)
+            sum += h->count[(size_t)r * FIG_DIGITS + d];
+        for (int r = 0; r < h->rows && sum > 0; r++)
+            h->count[(size_t)r * FIG_DIGITS + d] /= sum;
+    }
+    h->fractions = 1;
+    h->max = 1; /* the scale is 0..1 whatever the largest share, so panels compare */
 }
 
 /* Cells as "digit row count", row being the drawn position (h->order maps it back). */
@@ -303,9 +375,14 @@ char *fig_heat_block(const struct fig_heat *h)
 {
     struct fig_text t;
     FILE *fp = fig_text_open(&t);
-    for (int i = 0; i < h->rows; i++) {
-        for (int d = 0; d < FIG_DIGITS; d++)
-            fprintf(fp, "%d %d %.0f\n", d, i, h->count[(size_t)h->order[i] * FIG_DIGITS + d]);
+    for (int i = 0; i < h->drawn; i++) {
+        for (int d = 0; d < FIG_DIGITS; d++) {
+            double v = h->count[(size_t)h->order[i] * FIG_DIGITS + d];
+            if (h->fractions)
+                fprintf(fp, "%d %d %.6g\n", d, i, v);
+            else
+                fprintf(fp, "%d %d %.0f\n", d, i, v);
+        }
         fputc('\n', fp);
     }
     return fig_text_close(&t);
@@ -315,7 +392,8 @@ char *fig_heat_block(const struct fig_heat *h)
 void fig_heat_axes(FILE *fp, const struct plot_opts *o, const struct fig_heat *h,
                    const char *ylabel, int ytic_labels)
 {
-    int every = h->rows <= 40 ? 1 : h->rows <= 80 ? 4 : 8;
+    int rows = h->drawn > 0 ? h->drawn : 1;
+    int every = rows <= 40 ? 1 : rows <= 80 ? 4 : 8;
     fprintf(fp,
             "set xrange [-0.5:9.5]\n"
             "set yrange [%d.5:-0.5]\n"
@@ -323,10 +401,16 @@ void fig_heat_axes(FILE *fp, const struct plot_opts *o, const struct fig_heat *h
             "set border 15 front linewidth 0.6 linecolor rgb '#262626'\n"
             "unset grid\n"
             "set xlabel 'digit'\n"
-            "set cbrange [0:cbmax]\n"
-            "set cbtics scale 0.5 out nomirror\n"
-            "set cblabel 'test sequences'\n",
-            h->rows - 1);
+            "set cbrange [0:cbmax]\n",
+            rows - 1);
+    if (h->fractions) /* a cell's share of its digit's test sequences: each column sums to 1 */
+        fputs("set cbtics 0,0.25,1 scale 0.5 out nomirror\n"
+              "set cblabel 'fraction of the digit'\n",
+              fp);
+    else
+        fputs("set cbtics scale 0.5 out nomirror\n"
+              "set cblabel 'test sequences'\n",
+              fp);
     if (ylabel)
         fprintf(fp, "set ylabel '%s'\n", ylabel);
     else
@@ -335,11 +419,11 @@ void fig_heat_axes(FILE *fp, const struct plot_opts *o, const struct fig_heat *h
         fputs("unset ytics\n", fp);
         return;
     }
-    double pt = h->rows > 16 ? 6.5 : 8;
+    double pt = rows > 16 ? 6.5 : 8;
     char tex[64];
     const char *size = fig_tex_size(o, pt, tex, sizeof tex);
     fprintf(fp, "set ytics scale 0 font ',%g' (", pt * fig_em(o));
-    for (int i = 0; i < h->rows; i += every)
+    for (int i = 0; i < h->drawn; i += every)
         fprintf(fp, "%s'%s%d' %d", i ? ", " : "", size, h->order[i], i);
     fputs(")\n", fp);
 }
@@ -349,7 +433,8 @@ void fig_heat_axes(FILE *fp, const struct plot_opts *o, const struct fig_heat *h
  * the palette is dark (past 55 %% of the scale). Counts are written when a
  * row is tall enough to hold them.
  */
-void fig_heat_plot(FILE *fp, const struct plot_opts *o, const char *block, int rows, double font)
+void fig_heat_plot(FILE *fp, const struct plot_opts *o, const struct fig_heat *h, const char *block,
+                   double font)
 {
     /* The labels style reads a backslash escape in its strings: LaTeX's are doubled. */
     char tex[64], size[128] = "";
@@ -359,15 +444,21 @@ void fig_heat_plot(FILE *fp, const struct plot_opts *o, const char *block, int r
         size[j++] = tex[i];
         size[j] = '\0';
     }
-    char text[160] = "sprintf('%d', $3)";
-    if (size[0]) snprintf(text, sizeof text, "'%s'.sprintf('%%d', $3)", size);
+    /* A share as two digits after the point, ".42", so it fits where a count of 3 digits does. */
+    const char *number =
+        h->fractions ? "($3 >= 0.995 ? '1' : sprintf('.%02.0f', 100 * $3))" : "sprintf('%d', $3)";
+    char label[256];
+    if (size[0])
+        snprintf(label, sizeof label, "'%s'.%s", size, number);
+    else
+        snprintf(label, sizeof label, "%s", number);
     fprintf(fp, "plot $%s using 1:2:3 with image pixels notitle", block);
-    if (rows <= 48)
+    if (h->drawn <= 48 && font > 0)
         fprintf(fp,
                 ", \\\n     $%s using 1:2:($3 > 0 ? %s : ''):"
                 "($3 > 0.55 * cbmax ? 0xffffff : 0x1a1a1a) with labels textcolor rgb variable "
                 "font ',%.1f' notitle",
-                block, text, font * fig_em(o));
+                block, label, font * fig_em(o));
     fputs("\n", fp);
 }
 

@@ -112,7 +112,9 @@ void fig_put_key_below(FILE *fp, double height, int rows, int cols, double em);
 struct fig_heat {
     int rows;
     double *count; /* rows x FIG_DIGITS */
-    int *order;    /* drawn row i is table row order[i] */
+    int *order;    /* drawn row i is table row order[i], for i < drawn */
+    int drawn;     /* the rows drawn: rows, or fewer once fig_heat_keep has hidden some */
+    int fractions; /* count holds fractions of each digit (fig_heat_normalize), max 1 */
     double max;    /* the largest count; 0 when all are empty */
 };
 
@@ -127,6 +129,25 @@ int fig_heat_from_csv(const struct plotdata_csv *t, const char *path, struct fig
 void fig_heat_free(struct fig_heat *h);
 /* The rows with a count above 0. */
 int fig_heat_active_rows(const struct fig_heat *h);
+/* Does table row r have a count above 0 (is the unit the most active for any sequence)? */
+int fig_heat_row_active(const struct fig_heat *h, int r);
+
+// ---- Figure 2 made to read at a glance (plot_opts' order, hide_dead, normalize) ----
+
+/*
+ * Sets h->order (all rows drawn). PLOT_ORDER_UNIT: table order.
+ * PLOT_ORDER_DIGIT: by the digit each row counts most (of equal counts, the
+ * lower digit), then by that count, most first, then by row; rows with no
+ * count at all last, in table order. A disentangled layer reads as a block
+ * diagonal, and a layer where two units win everything as two stripes.
+ */
+void fig_heat_order(struct fig_heat *h, enum plot_order order);
+/* Takes like's order (same rows; 0), or -1 when the row counts differ. */
+int fig_heat_order_like(struct fig_heat *h, const struct fig_heat *like);
+/* Draws only the rows r with keep[r] (keep: h->rows flags), in the order they had. */
+void fig_heat_keep(struct fig_heat *h, const unsigned char *keep);
+/* Each digit's column divided by its sum (the digit's test sequences): fractions, max 1. */
+void fig_heat_normalize(struct fig_heat *h);
 /*
  * The data block: "digit row count" per cell, row being its drawn position,
  * a blank line ending each row. The caller frees it.
@@ -138,9 +159,11 @@ char *fig_heat_block(const struct fig_heat *h);
  */
 void fig_heat_axes(FILE *fp, const struct plot_opts *o, const struct fig_heat *h,
                    const char *ylabel, int ytic_labels);
-/* "plot" of data block $block (rows rows): the cells, and their counts when rows fit them, in
- * `font` points at the house text size (times fig_em). */
-void fig_heat_plot(FILE *fp, const struct plot_opts *o, const char *block, int rows, double font);
+/* "plot" of data block $block holding h: the cells, and their counts (font points at the house
+ * text size, times fig_em; 0: none) when the rows fit them, as fractions (".42") when
+ * h->fractions. */
+void fig_heat_plot(FILE *fp, const struct plot_opts *o, const struct fig_heat *h, const char *block,
+                   double font);
 /* A heatmap figure's height in inches: rows tall enough for their counts, plus extra, in
  * [2, 9], at text size em. */
 double fig_heat_height(int rows, double extra, double em);

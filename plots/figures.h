@@ -82,9 +82,29 @@ extern const struct plot_run_figure plot_run_figures[]; /* ends with a NULL name
 
 // ---- several runs ----
 
-/* "compare-actmap": the runs' Figure 2 panels side by side on one colour scale. */
+/* "compare-actmap": the runs' Figure 2 panels side by side on one colour scale, each in its
+ * own order (o->order), or every one in o->order_from's. */
 int plot_compare_actmap(const char *const *run_dirs, int n, const char *out_dir,
                         const struct plot_opts *o, char *err);
+/* "figure2": the paper's Figure 2 from four runs, in this order: binary task baseline and
+ * proposed, autoencoder baseline and proposed (table1 draws it). */
+int plot_figure2(const char *const run_dirs[4], const char *out_dir, const struct plot_opts *o,
+                 char *err);
+
+// ---- one run over time ----
+
+/* A checkpoint of a run whose Figure 2 table has been made (ftlab eval). */
+struct plot_evolution_point {
+    const char *label; /* the panel's title: "epoch 3", "step 500" */
+    const char *dir;   /* where its actmap.csv and eval.csv are */
+};
+/*
+ * "evolution": Figure 2 of each point (1 to 8, in training order), small
+ * multiples on one colour scale, AMI_max of eval.csv's first k under each;
+ * the units in the last point's order, and hidden when idle in every panel.
+ */
+int plot_evolution(const char *run_dir, const struct plot_evolution_point *pts, int n,
+                   const char *out_dir, const struct plot_opts *o, char *err);
 /* "compare-loss": the runs' task losses overlaid. */
 int plot_compare_loss(const char *const *run_dirs, int n, const char *out_dir,
                       const struct plot_opts *o, char *err);

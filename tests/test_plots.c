@@ -366,26 +366,32 @@ static const char *const figure_names[] = {"loss",           "actmap",       "cl
                                            "compare-actmap", "compare-loss", "table1"};
 enum { NFIGURES = 6 };
 
-static void compare_golden(const char *dir, const char *file)
+/* dir/file against tests/data/plots/golden/golden (or rewrites it: FTLAB_UPDATE_GOLDEN=1). */
+static void compare_golden_as(const char *dir, const char *file, const char *golden)
 {
     char golden_name[128];
-    snprintf(golden_name, sizeof golden_name, "golden/%s", file);
+    snprintf(golden_name, sizeof golden_name, "golden/%s", golden);
     char *made_path = ftl_path_join(dir, file), *made = read_text(made_path);
     const char *update = getenv("FTLAB_UPDATE_GOLDEN");
     if (update && strcmp(update, "1") == 0) {
-        char err[FTL_ERRLEN], *golden_path = ftl_path_join(fixture("golden"), file);
+        char err[FTL_ERRLEN], *golden_path = ftl_path_join(fixture("golden"), golden);
         if (ftl_write_file(golden_path, made, strlen(made), err) != 0) fail_msg("%s", err);
         printf("updated %s\n", golden_path);
         free(golden_path);
     } else {
-        char *golden = read_text(fixture(golden_name));
-        if (strcmp(made, golden) != 0)
+        char *text = read_text(fixture(golden_name));
+        if (strcmp(made, text) != 0)
             fail_msg("%s differs from tests/data/plots/%s (FTLAB_UPDATE_GOLDEN=1 rewrites it)",
                      made_path, golden_name);
-        free(golden);
+        free(text);
     }
     free(made);
     free(made_path);
+}
+
+static void compare_golden(const char *dir, const char *file)
+{
+    compare_golden_as(dir, file, file);
 }
 
 static void test_scripts_golden(void **state)
@@ -923,6 +929,150 @@ static void test_saved_script_redraws(void **state)
     tmpdir_free(td);
 }
 
+// ---- Figure 2 made to read at a glance ----
+
+/*
+ * A table by hand: row -> the digit it counts most, that count.
+ *   0: nothing (idle)       1: digit 3, 50        2: digit 3, 70
+ *   3: digits 0 and 5 tie at 20: digit 0          4: digit 3, 50 (row 1's tie)
+ *   5: digit 9, 5           6: nothing (idle)
+ */
+static void hand_heat(struct fig_heat *h)
+{
+    static const double c[7][FIG_DIGITS] = {{0},
+                                            {0, 10, 0, 50, 0, 0, 0, 0, 0, 0},
+                                            {0, 0, 0, 70, 0, 0, 30, 0, 0, 0},
+                                            {20, 0, 0, 0, 0, 20, 0, 0, 0, 0},
+                                            {5, 0, 0, 50, 0, 0, 0, 0, 0, 0},
+                                            {0, 0, 0, 0, 0, 0, 0, 0, 0, 5},
+                                            {0}};
+    h->rows = h->drawn = 7;
+    h->fractions = 0;
+    h->count = xcalloc(7 * FIG_DIGITS, sizeof *h->count);
+    h->order = xcalloc(7, sizeof *h->order);
+    memcpy(h->count, c, sizeof c);
+    h->max = 70;
+}
+
+static void assert_order(const struct fig_heat *h, const int *want, int n)
+{
+    assert_int_equal(h->drawn, n);
+    for (int i = 0; i < n; i++)
+        if (h->order[i] != want[i])
+            fail_msg("drawn row %d is unit %d, want %d", i, h->order[i], want[i]);
+}
+
+static void test_heat_order(void **state)
+{
+    struct fig_heat h, other;
+    hand_heat(&h);
+    hand_heat(&other);
+    /* by digit; of one digit the larger count first; equal counts by unit; a tie between
+     * two digits goes to the lower; idle units last, in unit order */
+    fig_heat_order(&h, PLOT_ORDER_DIGIT);
+    assert_order(&h, (const int[]){3, 2, 1, 4, 5, 0, 6}, 7);
+    /* the same again: a total order, nothing left to the sort */
+    fig_heat_order(&h, PLOT_ORDER_DIGIT);
+    assert_order(&h, (const int[]){3, 2, 1, 4, 5, 0, 6}, 7);
+    fig_heat_order(&other, PLOT_ORDER_UNIT);
+    assert_order(&other, (const int[]){0, 1, 2, 3, 4, 5, 6}, 7);
+    /* hiding keeps the order of what stays */
+    unsigned char keep[7];
+    for (int r = 0; r < 7; r++)
+        keep[r] = (unsigned char)fig_heat_row_active(&h, r);
+    assert_int_equal(fig_heat_active_rows(&h), 5);
+    fig_heat_keep(&h, keep);
+    assert_order(&h, (const int[]){3, 2, 1, 4, 5}, 5);
+    /* another table takes it whole, or refuses one of other units */
+    assert_int_equal(fig_heat_order_like(&other, &h), 0);
+    assert_order(&other, (const int[]){3, 2, 1, 4, 5}, 5);
+    struct fig_heat small = {.rows = 3};
+    assert_int_equal(fig_heat_order_like(&small, &h), -1);
+    /* shares of each digit: digit 3's 50 + 70 + 50 sequences */
+    fig_heat_normalize(&h);
+    assert_true(h.fractions);
+    assert_float_equal(h.max, 1, 0);
+    assert_float_equal(h.count[2 * FIG_DIGITS + 3], 70.0 / 170, 1e-12);
+    assert_float_equal(h.count[3 * FIG_DIGITS + 0], 20.0 / 25, 1e-12);
+    assert_float_equal(h.count[5 * FIG_DIGITS + 9], 1, 0);
+    assert_float_equal(h.count[0], 0, 0); /* an empty column stays empty, not NaN */
+    assert_float_equal(h.count[7], 0, 0);
+    fig_heat_free(&h);
+    fig_heat_free(&other);
+}
+
+/* The fixture points of a run's evolution (tests/data/plots/evolution). */
+static int draw_evolution(const char *dir, const struct plot_opts *o, char *err)
+{
+    char *e[3];
+    static const char *const names[3] = {"evolution/epoch-0", "evolution/epoch-2",
+                                         "evolution/epoch-4"};
+    static const char *const labels[3] = {"epoch 0", "epoch 2", "epoch 4"};
+    struct plot_evolution_point p[3];
+    for (int i = 0; i < 3; i++) {
+        e[i] = xstrdup(fixture(names[i]));
+        p[i] = (struct plot_evolution_point){labels[i], e[i]};
+    }
+    int rc = plot_evolution(run_a, p, 3, dir, o, err);
+    for (int i = 0; i < 3; i++)
+        free(e[i]);
+    return rc;
+}
+
+/* The scripts of Figure 2 in digit order, idle units hidden, as shares; and over time. */
+static void test_figure2_golden(void **state)
+{
+    struct tmpdir *td = tmpdir_new();
+    char *fake = write_fake(td, "gnuplot", fake_writer), err[FTL_ERRLEN];
+    use_gnuplot(fake);
+    struct plot_opts o = plot_opts_default(GP_PNG);
+    o.order = PLOT_ORDER_DIGIT;
+    o.hide_dead = 1;
+    o.normalize = 1;
+    if (plot_actmap(run_a, td->path, &o, err) != 0) fail_msg("%s", err);
+    compare_golden_as(td->path, "actmap.gp", "actmap-digit-hide-normalize.gp");
+    /* every panel in run-b's order, the units idle in both hidden */
+    const char *runs[] = {run_a, run_b};
+    o.normalize = 0;
+    o.order_from = run_b;
+    if (plot_compare_actmap(runs, 2, td->path, &o, err) != 0) fail_msg("%s", err);
+    compare_golden_as(td->path, "compare-actmap.gp", "compare-actmap-order-from.gp");
+    /* each panel in its own order: each names its own units */
+    o.order_from = NULL;
+    o.hide_dead = 0;
+    if (plot_compare_actmap(runs, 2, td->path, &o, err) != 0) fail_msg("%s", err);
+    compare_golden_as(td->path, "compare-actmap.gp", "compare-actmap-digit.gp");
+    o = plot_opts_default(GP_PNG);
+    o.order = PLOT_ORDER_DIGIT;
+    o.hide_dead = 1;
+    if (draw_evolution(td->path, &o, err) != 0) fail_msg("%s", err);
+    compare_golden(td->path, "evolution.gp");
+    use_gnuplot(NULL);
+    free(fake);
+    tmpdir_free(td);
+}
+
+/* --order-from a run of other units: one line naming both files. */
+static void test_order_from_mismatch(void **state)
+{
+    struct tmpdir *td = tmpdir_new();
+    char *fake = write_fake(td, "gnuplot", fake_writer), err[FTL_ERRLEN];
+    use_gnuplot(fake);
+    struct plot_opts o = plot_opts_default(GP_PNG);
+    o.order = PLOT_ORDER_DIGIT;
+    const char *runs[] = {run_a, run_b};
+    char *five = xstrdup(fixture("evolution/epoch-4"));
+    o.order_from = five;
+    assert_int_equal(plot_compare_actmap(runs, 2, td->path, &o, err), -1);
+    assert_non_null(strstr(err, "run-a/actmap.csv: 4 units, but "));
+    assert_non_null(strstr(err, "epoch-4/actmap.csv has 5"));
+    assert_null(strchr(err, '\n'));
+    free(five);
+    use_gnuplot(NULL);
+    free(fake);
+    tmpdir_free(td);
+}
+
 // ---- when gnuplot goes wrong ----
 
 static void test_gnuplot_missing(void **state)
@@ -1108,6 +1258,9 @@ int main(void)
         cmocka_unit_test(test_lengths),
         cmocka_unit_test(test_table1_paper),
         cmocka_unit_test(test_scripts_golden),
+        cmocka_unit_test(test_heat_order),
+        cmocka_unit_test(test_figure2_golden),
+        cmocka_unit_test(test_order_from_mismatch),
         cmocka_unit_test(test_script_terminals),
         cmocka_unit_test(test_skipped_inputs),
         cmocka_unit_test(test_dat_loss),

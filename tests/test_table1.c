@@ -110,6 +110,7 @@ static const char *const md_section[TASK_COUNT] = {"## binary task (FC1)", "## a
 
 static struct tmpdir *td;
 static char *md_text, *csv_text;
+static char *shard_dir[3]; /* tests/data/table1/shardN */
 static int refused_rc;
 static char refused_err[FTL_ERRLEN]; /* what table1_collect said without partial */
 
@@ -303,7 +304,7 @@ static int setup(void **state)
         free(csv);
     }
     for (int i = 0; i < 3; i++)
-        free(shard[i]);
+        shard_dir[i] = shard[i];
     free(fake);
     free(out);
     return rc;
@@ -314,6 +315,8 @@ static int teardown(void **state)
     (void)state;
     free(md_text);
     free(csv_text);
+    for (int i = 0; i < 3; i++)
+        free(shard_dir[i]);
     tmpdir_free(td);
     return 0;
 }
@@ -569,6 +572,52 @@ static void check_figure_dat(const char *name, enum model_task task)
     free(path);
 }
 
+/*
+ * figure2: run 1 of the binary task's and the autoencoder's baseline and
+ * proposed runs (shard1), in that order, on the panels compare-actmap draws:
+ * the script against tests/data/plots/golden/figure2.gp (FTLAB_UPDATE_GOLDEN=1
+ * rewrites it). Without shard1 (no run 1) there is no figure2 at all.
+ */
+static void test_figure2(void **state)
+{
+    char *out = tmpdir_path(td, "out"), *gp = ftl_path_join(out, "figure2.gp");
+    char *made = read_text(gp), err[FTL_ERRLEN];
+    const char *golden = testutil_fixture("plots", "golden/figure2.gp");
+    const char *update = getenv("FTLAB_UPDATE_GOLDEN");
+    if (update && strcmp(update, "1") == 0) {
+        char *path = ftl_path_join(testutil_fixture("plots", "golden"), "figure2.gp");
+        if (ftl_write_file(path, made, strlen(made), err) != 0) fail_msg("%s", err);
+        free(path);
+    } else {
+        if (!golden) fail_msg("no tests/data/plots/golden/figure2.gp");
+        char *expected = read_text(golden);
+        if (strcmp(made, expected) != 0)
+            fail_msg("%s differs from tests/data/plots/golden/figure2.gp "
+                     "(FTLAB_UPDATE_GOLDEN=1 rewrites it)",
+                     gp);
+        free(expected);
+    }
+    /* the panels' order: classify baseline, classify proposed, autoencoder baseline, proposed */
+    const char *a = strstr(made, "'Classifier, Baseline'"),
+               *b = strstr(made, "'Classifier, Proposed (KL margin)'"),
+               *c = strstr(made, "'Autoencoder, Baseline'"),
+               *d = strstr(made, "'Autoencoder, Proposed (KL margin)'");
+    assert_true(a && b && c && d && a < b && b < c && c < d);
+    free(made);
+    /* shards 2 and 3 only: no run 1, no figure */
+    char *partial = tmpdir_path(td, "partial"), *gp2 = ftl_path_join(partial, "figure2.gp");
+    struct table1_expect e;
+    table1_expect_all(&e);
+    e.partial = 1;
+    const char *dirs[2] = {shard_dir[1], shard_dir[2]};
+    assert_int_equal(table1_collect(dirs, 2, partial, &e, err), 0);
+    assert_false(ftl_is_file(gp2));
+    free(gp2);
+    free(partial);
+    free(gp);
+    free(out);
+}
+
 static void test_figure_data(void **state)
 {
     check_figure_dat("table1", TASK_CLASSIFY);
@@ -582,7 +631,7 @@ int main(void)
         cmocka_unit_test(test_md_bold),        cmocka_unit_test(test_md_runs),
         cmocka_unit_test(test_md_matches_csv), cmocka_unit_test(test_refused),
         cmocka_unit_test(test_missing),        cmocka_unit_test(test_single_run),
-        cmocka_unit_test(test_figure_data),
+        cmocka_unit_test(test_figure_data),    cmocka_unit_test(test_figure2),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -60,6 +60,26 @@ struct cli_data {
  */
 int cli_load_data(const struct cli_data *o, struct dataset_pair *p, int *used_sample, char *err);
 
+// ---- eval, shared with `plot --evolution` (cmd_cluster.c) ----
+
+struct eval_opts;
+/*
+ * What `ftlab eval TARGET` does once its options are read: evaluates the
+ * checkpoint (or run directory) on the data it was trained on, unless
+ * data->dir or data->sample, with eo (its seed the run's unless seed_set), and
+ * writes eval.csv, actmap.csv and clusters.csv into out (NULL: cli_eval_dir's
+ * choice). The scores and where they went are printed on report (NULL: not
+ * at all). EXIT_OK, or EXIT_FAIL once the one-line error is on stderr.
+ */
+int cli_eval(const char *target, const struct cli_data *data, struct eval_opts *eo, int seed_set,
+             const char *out, FILE *report);
+/*
+ * Where eval writes for TARGET taken at step: a run directory itself, the
+ * run directory for its newest checkpoint, else RUN/checkpoints/NAME-eval
+ * beside the checkpoint. A new string.
+ */
+char *cli_eval_dir(const char *target, uint64_t step);
+
 /* Each command's entry, defined in its cmd_*.c; main.c lists them. */
 extern const struct cli_cmd cmd_tui_entry, cmd_data_entry, cmd_train_entry, cmd_replay_entry,
     cmd_eval_entry, cmd_embed_entry, cmd_cluster_entry, cmd_score_entry, cmd_plot_entry,

@@ -300,7 +300,7 @@ static int cmd_eval(int argc, char **argv);
  * RUN/checkpoints/NAME-eval/, so evaluating initial.ckpt cannot pass for the end.
  * A checkpoint outside a run: beside it too. A new string.
  */
-static char *eval_out_dir(const char *target, uint64_t step)
+char *cli_eval_dir(const char *target, uint64_t step)
 {
     if (ftl_is_dir(target)) return xstrdup(target);
     char *copy = xstrdup(target), *ckdir = xstrdup(dirname(copy)), *run = xstrdup(dirname(ckdir));
@@ -392,25 +392,30 @@ static int cmd_eval(int argc, char **argv)
         }
     }
     if (optind != argc - 1) return cli_usage_error(self, "needs one checkpoint or run directory");
-    const char *target = argv[optind];
+    return cli_eval(argv[optind], &data, &eo, seed_set, out, stdout);
+}
+
+int cli_eval(const char *target, const struct cli_data *data, struct eval_opts *eo, int seed_set,
+             const char *out, FILE *report)
+{
     char err[FTL_ERRLEN];
     struct model m;
     struct trainer_config cfg;
     struct dataset_pair p;
     uint64_t step = 0;
     if (session_load_model(target, &m, &cfg, &step, err) != 0) return cli_fail("%s", err);
-    if (!seed_set) eo.seed = cfg.seed; /* KMeans seeded from the run (SPEC.md §10 row 20) */
-    if (load_eval_data(&data, &cfg, &p, err) != 0) {
+    if (!seed_set) eo->seed = cfg.seed; /* KMeans seeded from the run (SPEC.md §10 row 20) */
+    if (load_eval_data(data, &cfg, &p, err) != 0) {
         model_free(&m);
         return cli_fail("%s", err);
     }
     struct eval_result r;
     int rc = EXIT_OK;
-    if (eval_run(&m, &p.test, &eo, &r, err) != 0) {
+    if (eval_run(&m, &p.test, eo, &r, err) != 0) {
         rc = cli_fail("%s", err);
     } else {
-        eval_print(&r, stdout);
-        char *dir = out ? xstrdup(out) : eval_out_dir(target, step),
+        if (report) eval_print(&r, report);
+        char *dir = out ? xstrdup(out) : cli_eval_dir(target, step),
              *cfgfile = run_path(dir, "config");
         /* Into a run directory only while no other process holds it (a run training there). */
         int lock = ftl_is_file(cfgfile) ? run_lock(dir, err) : -2;
@@ -418,8 +423,8 @@ static int cmd_eval(int argc, char **argv)
             rc = cli_fail("%s (or write the results elsewhere with --out DIR)", err);
         else if (ftl_mkdir_p(dir, err) != 0 || eval_write_csv(&r, dir, step, err) != 0)
             rc = cli_fail("%s", err);
-        else
-            printf("\nwrote eval.csv, actmap.csv and clusters.csv in %s\n", dir);
+        else if (report)
+            fprintf(report, "\nwrote eval.csv, actmap.csv and clusters.csv in %s\n", dir);
         if (lock >= 0) close(lock);
         free(cfgfile);
         free(dir);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "evolution.h"
 #include "figures.h"
 #include "run.h"
 #include "util.h"
@@ -79,13 +80,30 @@ static int check_run(const char *dir)
     return EXIT_OK;
 }
 
+/* The Figure 2 options that only make sense together: one line saying which is amiss. */
+static int check_figure2_options(const struct cli_cmd *self, const struct plot_opts *o, int compare,
+                                 int evolution, int at, const struct evolution_opts *ev)
+{
+    if (o->order_from && !compare)
+        return cli_usage_error(self, "--order-from RUN needs --compare (it orders their panels)");
+    if (o->order_from && o->order != PLOT_ORDER_DIGIT)
+        return cli_usage_error(self, "--order-from RUN needs --order digit (whose order to take)");
+    if (evolution && compare)
+        return cli_usage_error(self, "--evolution draws one run: not with --compare");
+    if (!evolution && (at || ev->data.dir || ev->data.sample))
+        return cli_usage_error(self, "--at, --at-unit, --data and --sample need --evolution");
+    if (ev->data.dir && ev->data.sample)
+        return cli_usage_error(self, "--data and --sample both name the data: give one");
+    return EXIT_OK;
+}
+
 static int cmd_plot(int argc, char **argv);
 
 const struct cli_cmd cmd_plot_entry = {
     "plot",
-    "RUN_DIR [--format png|svg|pdf|tex] [--out DIR] [SIZE] | --compare RUN_A RUN_B ... [--format "
-    "F] "
-    "[--out DIR] [SIZE]",
+    "RUN_DIR [--format png|svg|pdf|tex] [--out DIR] [SIZE] [FIGURE 2] | --compare RUN_A RUN_B "
+    "... [--format F] [--out DIR] [SIZE] [FIGURE 2] | RUN_DIR --evolution [--at LIST] "
+    "[--at-unit epoch|step] [--data DIR | --sample]",
     "draw a run's figures through gnuplot (loss, Figure 2, clusters), or compare runs",
     "  Writes DIR/loss.EXT (every loss term over the steps, log scale, the journal's\n"
     "  loss, lambda, margin and lr changes marked), DIR/actmap.EXT (the paper's\n"
@@ -97,6 +115,27 @@ const struct cli_cmd cmd_plot_entry = {
     "  --compare      draw RUN_A RUN_B ... (2 to 8 runs) side by side instead:\n"
     "                 compare-actmap (Figure 2 panels on one colour scale) and\n"
     "                 compare-loss (the task losses overlaid)\n"
+    "  FIGURE 2 (actmap, compare-actmap, evolution):\n"
+    "  --order digit  units sorted by the digit they win most often, then by that\n"
+    "                 count, most first (a tie between digits: the lower); idle units\n"
+    "                 last. A disentangled layer reads as a block diagonal; the y\n"
+    "                 labels keep the unit numbers. --order unit: the default\n"
+    "  --hide-dead    leave out the units that win no test sequence (the subtitle\n"
+    "                 says how many)\n"
+    "  --normalize digit  each digit's column as fractions of its test sequences\n"
+    "                 (colour scale 0..1)\n"
+    "  --order-from RUN   with --compare and --order digit: every panel in RUN's\n"
+    "                 order (a compared run or another, as many units; with\n"
+    "                 --hide-dead, the units idle in every panel go); without it\n"
+    "                 each panel has its own\n"
+    "  --evolution    draw DIR/evolution.EXT instead: Figure 2 at several\n"
+    "                 checkpoints, one colour scale, AMI_max (the first k) under\n"
+    "                 each, units in the last panel's order. A checkpoint without a\n"
+    "                 Figure 2 table is evaluated first, as 'ftlab eval CKPT' does\n"
+    "  --at LIST      epochs to draw, 0,1,3,10 (0: initial.ckpt); default: every\n"
+    "                 epoch checkpoint, at most 8 evenly chosen\n"
+    "  --at-unit U    epoch (default) or step: LIST as steps of any checkpoints\n"
+    "  --data DIR | --sample  evaluate on these, not the run's own data\n"
     "  --format F     png (300 dpi, default), svg, pdf (fonts embedded) or tex:\n"
     "                 gnuplot's cairolatex pair, NAME.tex over NAME.pdf, so the\n"
     "                 labels are set by the paper's LaTeX (\\input{NAME.tex}; it\n"
@@ -126,6 +165,16 @@ static int cmd_plot(int argc, char **argv)
     static const struct option lo[] = {{"format", required_argument, NULL, 'f'},
                                        {"out", required_argument, NULL, 'o'},
                                        {"compare", no_argument, NULL, 'c'},
+                                       /* Figure 2: order, idle units, shares, over time */
+                                       {"order", required_argument, NULL, 'O'},
+                                       {"hide-dead", no_argument, NULL, 'D'},
+                                       {"normalize", required_argument, NULL, 'N'},
+                                       {"order-from", required_argument, NULL, 'R'},
+                                       {"evolution", no_argument, NULL, 'E'},
+                                       {"at", required_argument, NULL, 'A'},
+                                       {"at-unit", required_argument, NULL, 'U'},
+                                       {"data", required_argument, NULL, 'd'},
+                                       {"sample", no_argument, NULL, 'S'},
                                        {"width", required_argument, NULL, 'w'},
                                        {"height", required_argument, NULL, 'H'},
                                        {"aspect", required_argument, NULL, 'a'},
@@ -134,6 +183,9 @@ static int cmd_plot(int argc, char **argv)
                                        {NULL, 0, NULL, 0}};
     const char *out = NULL;
     int compare = 0, c;
+    struct evolution_opts ev = {0};
+    const char *at = NULL;
+    int evolution = 0, at_unit = 0;
     struct plot_opts o = plot_opts_default(GP_PNG);
     char err[FTL_ERRLEN], *end;
     optind = 1;
@@ -171,12 +223,53 @@ static int cmd_plot(int argc, char **argv)
         case 'c':
             compare = 1;
             break;
+        case 'O':
+            if (strcmp(optarg, "digit") != 0 && strcmp(optarg, "unit") != 0)
+                return cli_usage_error(self, "--order must be digit or unit, not '%s'", optarg);
+            o.order = strcmp(optarg, "digit") == 0 ? PLOT_ORDER_DIGIT : PLOT_ORDER_UNIT;
+            break;
+        case 'D':
+            o.hide_dead = 1;
+            break;
+        case 'N':
+            if (strcmp(optarg, "digit") != 0)
+                return cli_usage_error(self, "--normalize must be digit, not '%s'", optarg);
+            o.normalize = 1;
+            break;
+        case 'R':
+            o.order_from = optarg;
+            break;
+        case 'E':
+            evolution = 1;
+            break;
+        case 'A':
+            at = optarg;
+            if (evolution_parse_at(optarg, &ev) != 0)
+                return cli_usage_error(self,
+                                       "--at needs 1 to %d increasing numbers like 0,1,3,10, "
+                                       "not '%s'",
+                                       EVOLUTION_MAX_AT, optarg);
+            break;
+        case 'U':
+            if (strcmp(optarg, "epoch") != 0 && strcmp(optarg, "step") != 0)
+                return cli_usage_error(self, "--at-unit must be epoch or step, not '%s'", optarg);
+            ev.steps = strcmp(optarg, "step") == 0;
+            at_unit = 1;
+            break;
+        case 'd':
+            ev.data.dir = optarg;
+            break;
+        case 'S':
+            ev.data.sample = 1;
+            break;
         default:
             return cli_option_error(self, argv, lo);
         }
     }
     if (o.height > 0 && o.aspect > 0)
         return cli_usage_error(self, "--height and --aspect both set the height: give one");
+    if (check_figure2_options(self, &o, compare, evolution, at || at_unit, &ev) != EXIT_OK)
+        return EXIT_USAGE;
     int nruns = argc - optind;
     if (compare && nruns < 2)
         return cli_usage_error(self, "--compare needs two or more run directories");
@@ -186,11 +279,14 @@ static int cmd_plot(int argc, char **argv)
     for (int i = optind; i < argc; i++)
         if (check_run(argv[i]) != EXIT_OK) return EXIT_FAIL;
     if (gp_available(err) != 0) return cli_fail("%s", err);
+    if (o.order_from && check_run(o.order_from) != EXIT_OK) return EXIT_FAIL;
     if (compare)
         return draw_compare((const char *const *)argv + optind, nruns,
                             out ? out : "figures-compare", &o);
     char *figures = out ? xstrdup(out) : run_path(argv[optind], "figures");
-    int rc = draw_run(argv[optind], figures, &o);
+    int rc = evolution ? evolution_plot(argv[optind], &ev, figures, &o)
+                       : draw_run(argv[optind], figures, &o);
+    if (evolution && rc == EXIT_OK) print_output(figures, "evolution", o.fmt);
     free(figures);
     return rc;
 }

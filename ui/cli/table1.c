@@ -35,6 +35,7 @@ struct table {
     int k[MAXK];
     struct cellstats cell[TASK_COUNT][REG_COUNT][MAXK];
     char *example[TASK_COUNT][REG_COUNT]; /* the first run found, for Figure 2 */
+    char *run1[TASK_COUNT][REG_COUNT];    /* run 1, finished: figure2's panels */
     struct seen seen[TASK_COUNT][REG_COUNT][TABLE1_MAX_RUNS + 1];
     int max_run; /* the highest run number of any run folder, finished or not */
 };
@@ -126,6 +127,7 @@ static void add_run(struct table *t, const char *run)
         }
         if (sn) sn->finished = 1;
         if (!t->example[ti][li]) t->example[ti][li] = xstrdup(run);
+        if (rn == 1 && !t->run1[ti][li]) t->run1[ti][li] = xstrdup(run);
         plotdata_csv_free(&csv);
     }
     run_kv_free(&kv);
@@ -319,6 +321,34 @@ out:
     return rc;
 }
 
+/*
+ * figure2.png: the paper's Figure 2, run 1 of the binary task's and the
+ * autoencoder's baseline and proposed runs (the shared panels of
+ * compare-actmap). Without all four (a partial shard, --losses without one)
+ * there is no figure, and a note says which run is missing.
+ */
+static void draw_figure2(const struct table *t, const char *out, const struct plot_opts *o)
+{
+    static const int task[4] = {TASK_CLASSIFY, TASK_CLASSIFY, TASK_AUTOENCODE, TASK_AUTOENCODE};
+    static const int loss[4] = {REG_BASELINE, REG_PROPOSED, REG_BASELINE, REG_PROPOSED};
+    const char *runs[4];
+    char err[FTL_ERRLEN];
+    for (int i = 0; i < 4; i++) {
+        runs[i] = t->run1[task[i]][loss[i]];
+        if (!runs[i]) {
+            fprintf(stderr, "table1: no figure2: %s-%s-run1 is missing\n", model_task_name(task[i]),
+                    reg_table[loss[i]].name);
+            return;
+        }
+    }
+    /* Units by the digit they win, so the proposed loss's diagonal and the baseline's few
+     * busy units are seen at once; every unit is kept, the idle ones being the point. */
+    struct plot_opts by_digit = *o;
+    by_digit.order = PLOT_ORDER_DIGIT;
+    if (plot_figure2(runs, out, &by_digit, err) != 0)
+        fprintf(stderr, "table1: no figure2: %s\n", err);
+}
+
 static void draw_figures(const struct table *t, const char *out)
 {
     const struct plot_opts png = plot_opts_default(GP_PNG);
@@ -348,6 +378,7 @@ static void draw_figures(const struct table *t, const char *out)
             plot_compare_loss(pair, 2, out, &png, err) < 0)
             fprintf(stderr, "table1: no comparison figure: %s\n", err);
     }
+    draw_figure2(t, out, &png);
 }
 
 int table1_collect(const char *const *dirs, int n, const char *out, const struct table1_expect *e,
@@ -415,8 +446,10 @@ int table1_collect(const char *const *dirs, int n, const char *out, const struct
         draw_figures(t, out);
     }
     for (int a = 0; a < TASK_COUNT; a++)
-        for (int b = 0; b < REG_COUNT; b++)
+        for (int b = 0; b < REG_COUNT; b++) {
             free(t->example[a][b]);
+            free(t->run1[a][b]);
+        }
     free(t);
     return rc;
 }

@@ -153,6 +153,7 @@ set rmargin at screen 0.8324
 set tmargin at screen 0.7900
 set bmargin at screen 0.2100
 set colorbox user origin screen 0.8516, screen 0.2100 size screen 0.0193, screen 0.5800
+set cbtics 0,20 scale 0.5 out nomirror
 plot $counts2 using 1:2:3 with image pixels notitle, \
      $counts2 using 1:2:($3 > 0 ? sprintf('%d', $3) : ''):($3 > 0.55 * cbmax ? 0xffffff : 0x1a1a1a) with labels textcolor rgb variable font ',5.5' notitle
 unset multiplot

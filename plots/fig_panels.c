@@ -1,0 +1,234 @@
+/* fig_panels — Figure 2 heatmaps side by side on one colour scale. See figpanels.h. */
+#include "figpanels.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gnuplot.h"
+#include "util.h"
+
+// ---- arranging the heats: order, idle units, fractions ----
+
+/* Hides the rows no heat of h[0..n) counts; all of them are kept when none counts anything. */
+static void keep_active(struct fig_heat *h, int n)
+{
+    unsigned char *keep = xcalloc((size_t)h[0].rows, 1);
+    int any = 0;
+    for (int i = 0; i < n; i++)
+        for (int r = 0; r < h[0].rows; r++)
+            if (fig_heat_row_active(&h[i], r)) keep[r] = 1, any = 1;
+    if (any)
+        for (int i = 0; i < n; i++)
+            fig_heat_keep(&h[i], keep);
+    free(keep);
+}
+
+int fig_heats_arrange(struct fig_heat *h, int n, struct fig_heat *like, const char *const *names,
+                      const char *like_name, const struct plot_opts *o, char *err)
+{
+    if (like) {
+        fig_heat_order(like, o->order);
+        for (int i = 0; i < n; i++)
+            if (fig_heat_order_like(&h[i], like) != 0)
+                return ftl_error(err, "%s: %d units, but %s has %d: one order cannot fit both",
+                                 names[i], h[i].rows, like_name, like->rows);
+        if (o->hide_dead) keep_active(h, n);
+    } else {
+        for (int i = 0; i < n; i++) {
+            fig_heat_order(&h[i], o->order);
+            if (o->hide_dead) keep_active(&h[i], 1);
+        }
+    }
+    for (int i = 0; i < n && o->normalize; i++)
+        fig_heat_normalize(&h[i]);
+    return 0;
+}
+
+/* Short enough for a panel 1.85 in wide at 8 pt: the y label already names the layer. */
+void fig_heat_units_text(const struct fig_heat *h, const char *layer, char *out, size_t cap)
+{
+    if (h->drawn < h->rows)
+        snprintf(out, cap, "%d of %d units; %d idle hidden", fig_heat_active_rows(h), h->rows,
+                 h->rows - h->drawn);
+    else
+        snprintf(out, cap, "%d of %d %s units most active", fig_heat_active_rows(h), h->rows,
+                 layer);
+}
+
+// ---- the layout ----
+
+/* In inches at the house text size (times fig_em): the axes' margins and the colour box's
+ * room; a panel is PANEL_WIDTH wide unless a width is asked. */
+#define PANEL_WIDTH 1.85
+#define PANEL_GAP 0.12
+#define PANEL_LABELS 0.2 /* a panel's own unit numbers, left of it */
+#define PANEL_LEFT 0.5
+#define PANEL_TOP 0.42
+#define PANEL_BOTTOM 0.42
+#define PANEL_BELOW 0.15 /* the line under "digit" */
+#define PANEL_RIGHT 0.75
+#define PANEL_TITLE 0.22 /* the figure's title over the panels */
+
+/* Where the panels go on a page width x height inches, at text size em. */
+struct layout {
+    int n, cols, rows;
+    double width, height, em;
+    double panel;       /* one panel's width */
+    double gap;         /* between two panels */
+    double top, bottom; /* a panel's margins inside its cell of the grid */
+    double title;       /* the room over the grid */
+    int labels[FIG_MAX_PANELS];
+};
+
+/* Do two heats draw the same units in the same places? */
+static int same_rows(const struct fig_heat *a, const struct fig_heat *b)
+{
+    return a->drawn == b->drawn &&
+           memcmp(a->order, b->order, (size_t)a->drawn * sizeof *a->order) == 0;
+}
+
+static struct layout layout(const struct fig_panels *f, const struct fig_panel *p, int n,
+                            const struct plot_opts *o)
+{
+    struct layout l = {.n = n, .cols = f->cols, .em = fig_em(o), .gap = PANEL_GAP};
+    l.rows = (n + l.cols - 1) / l.cols;
+    int own = 0, most = 1, below = 0;
+    for (int i = 0; i < n; i++) {
+        l.labels[i] = i % l.cols == 0 || !same_rows(p[i].heat, p[i - 1].heat);
+        own |= l.labels[i] && i % l.cols != 0;
+        most = p[i].heat->drawn > most ? p[i].heat->drawn : most;
+        below |= p[i].below != NULL;
+    }
+    if (own) l.gap += PANEL_LABELS * l.em;
+    l.top = PANEL_TOP * l.em;
+    l.bottom = (PANEL_BOTTOM + (below ? PANEL_BELOW : 0)) * l.em;
+    l.title = f->title ? PANEL_TITLE * l.em : 0;
+    double room = (PANEL_LEFT + PANEL_RIGHT) * l.em + (l.cols - 1) * l.gap + PANEL_GAP;
+    double h0 = l.rows * fig_heat_height(most, 1.0 + (below ? PANEL_BELOW : 0), l.em) + l.title;
+    fig_size(o, room + l.cols * PANEL_WIDTH, h0, &l.width, &l.height);
+    l.panel = fig_clamp((l.width - room) / l.cols, 0.2, 40);
+    return l;
+}
+
+/* The height of one row of the grid, in inches. */
+static double cell_height(const struct layout *l)
+{
+    return (l->height - l->title) / l->rows;
+}
+
+/* Panel i's place in screen coordinates. */
+static void put_margins(FILE *fp, const struct layout *l, int i)
+{
+    double x0 = PANEL_LEFT * l->em + (i % l->cols) * (l->panel + l->gap);
+    double top = l->height - l->title - (i / l->cols) * cell_height(l);
+    fprintf(fp,
+            "set lmargin at screen %.4f\nset rmargin at screen %.4f\n"
+            "set tmargin at screen %.4f\nset bmargin at screen %.4f\n",
+            x0 / l->width, (x0 + l->panel) / l->width, (top - l->top) / l->height,
+            (top - cell_height(l) + l->bottom) / l->height);
+}
+
+/* A step of 1, 2 or 5 times a power of ten that puts at most `most` steps in [0, top]. */
+static double nice_step(double top, int most)
+{
+    static const double mult[3] = {1, 2, 5};
+    for (double power = 1;; power *= 10)
+        for (int i = 0; i < 3; i++)
+            if (top / (mult[i] * power) <= most) return mult[i] * power;
+}
+
+/*
+ * The one colour box, right of the last column, from the top panels to the
+ * bottom ones; its counts every so many that their labels keep a line
+ * apart (gnuplot's own choice crowds a short box: 0, 10, ..., 90 in 1.2 in).
+ */
+static void put_colorbox(FILE *fp, const struct layout *l, const struct fig_heat *h, double cbmax)
+{
+    double x =
+        PANEL_LEFT * l->em + (l->cols - 1) * (l->panel + l->gap) + l->panel + PANEL_GAP - 0.02;
+    double y0 = l->height - l->title - l->rows * cell_height(l) + l->bottom;
+    double y1 = l->height - l->title - l->top;
+    fprintf(fp, "set colorbox user origin screen %.4f, screen %.4f size screen %.4f, screen %.4f\n",
+            x / l->width, y0 / l->height, 0.1 / l->width, (y1 - y0) / l->height);
+    int labels = (int)((y1 - y0) / (0.2 * l->em));
+    if (!h->fractions && cbmax > 1)
+        fprintf(fp, "set cbtics 0,%g scale 0.5 out nomirror\n",
+                nice_step(cbmax, labels > 1 ? labels : 1));
+}
+
+/*
+ * The cells' text size: the house 5.5 pt (times em), smaller when a panel is
+ * too narrow for three digits a cell or too short for a line a row, 0 (none)
+ * below 3 pt, where no one could read them.
+ */
+static double cell_font(const struct layout *l, const struct fig_heat *h)
+{
+    double font = 5.5 * l->em;
+    double cell = l->panel * 72 / FIG_DIGITS;
+    double row = (cell_height(l) - l->top - l->bottom) * 72 / (h->drawn > 0 ? h->drawn : 1);
+    font = cell * 0.5 < font ? cell * 0.5 : font;
+    font = row * 0.9 < font ? row * 0.9 : font;
+    return font >= 3 ? font : 0;
+}
+
+static char *panels_body(const struct fig_panels *f, const struct fig_panel *p,
+                         const struct layout *l, const struct plot_opts *o)
+{
+    struct fig_text t;
+    FILE *fp = fig_text_open(&t);
+    fig_put_style(fp);
+    fig_put_palette(fp);
+    fprintf(fp, "cbmax = %g  # one colour scale for every panel\n", f->cbmax > 0 ? f->cbmax : 1);
+    if (f->title) {
+        fputs("set multiplot title ", fp);
+        fig_put_label(fp, o, f->title, 1);
+        fputs(" enhanced\n", fp);
+    } else {
+        fputs("set multiplot\n", fp);
+    }
+    for (int i = 0; i < l->n; i++) {
+        fprintf(fp, "\n# ---- panel %d ----\n", i + 1);
+        fig_put_title(fp, o, p[i].title, p[i].subtitle, 0);
+        fig_heat_axes(fp, o, p[i].heat, i % l->cols == 0 ? p[i].ylabel : NULL, l->labels[i]);
+        if (p[i].below) {
+            fputs("set xlabel 'digit'.\"\\n\".", fp);
+            fig_put_label(fp, o, p[i].below, 1);
+            fputs(" enhanced\n", fp);
+        }
+        put_margins(fp, l, i);
+        if (i < l->n - 1)
+            fputs("unset colorbox\n", fp);
+        else
+            put_colorbox(fp, l, p[i].heat, f->cbmax);
+        char block[32];
+        snprintf(block, sizeof block, "counts%d", i + 1);
+        /* cell_font is in final points; fig_heat_plot takes them at the house size */
+        fig_heat_plot(fp, o, p[i].heat, block, cell_font(l, p[i].heat) / l->em);
+    }
+    fputs("unset multiplot\n", fp);
+    return fig_text_close(&t);
+}
+
+int fig_panels_draw(const struct fig_panels *f, const struct fig_panel *p, int n,
+                    const char *out_dir, const struct plot_opts *o, char *err)
+{
+    if (n < 1 || n > FIG_MAX_PANELS || f->cols < 1)
+        return ftl_error(err, "%s: between 1 and %d panels, not %d", f->name, FIG_MAX_PANELS, n);
+    struct layout l = layout(f, p, n, o);
+    struct gp_block blocks[FIG_MAX_PANELS];
+    char names[FIG_MAX_PANELS][32];
+    char *data[FIG_MAX_PANELS];
+    for (int i = 0; i < n; i++) {
+        snprintf(names[i], sizeof names[i], "counts%d", i + 1);
+        data[i] = fig_heat_block(p[i].heat);
+        blocks[i] = (struct gp_block){names[i], p[i].what, data[i]};
+    }
+    char *body = panels_body(f, p, &l, o);
+    struct gp_figure fig = fig_figure(o, f->name, l.width, l.height, blocks, n, body);
+    int rc = gp_render(&fig, out_dir, o->fmt, err);
+    for (int i = 0; i < n; i++)
+        free(data[i]);
+    free(body);
+    return rc;
+}
