@@ -22,12 +22,14 @@ static void print_output(const char *out, const char *name, enum gp_format fmt)
     }
 }
 
-/* Draws each figure of one run; a figure whose input is missing is skipped with a note. */
-static int draw_run(const char *run_dir, const char *out, const struct plot_opts *o)
+/* Draws each figure of one run in figures (plot_run_figures, or plot_hist_figures for
+ * --histograms); a figure whose input is missing is skipped with a note. */
+static int draw_run(const char *run_dir, const char *out, const struct plot_opts *o,
+                    const struct plot_run_figure *figures)
 {
     int drawn = 0, failed = 0;
     char err[FTL_ERRLEN], said[FTL_ERRLEN] = "";
-    for (const struct plot_run_figure *f = plot_run_figures; f->name; f++) {
+    for (const struct plot_run_figure *f = figures; f->name; f++) {
         int rc = f->draw(run_dir, out, o, err);
         /* Figures read the same config: one unreadable file is reported once, not per figure. */
         if (rc != 0 && rc != PLOT_SKIPPED && strcmp(err, said) == 0) {
@@ -83,7 +85,8 @@ static int cmd_plot(int argc, char **argv);
 
 const struct cli_cmd cmd_plot_entry = {
     "plot",
-    "RUN_DIR [--format png|svg|pdf|tex] [--out DIR] [SIZE] | --compare RUN_A RUN_B ... [--format "
+    "RUN_DIR [--histograms] [--format png|svg|pdf|tex] [--out DIR] [SIZE] | --compare RUN_A RUN_B "
+    "... [--format "
     "F] "
     "[--out DIR] [SIZE]",
     "draw a run's figures through gnuplot (loss, Figure 2, clusters), or compare runs",
@@ -101,6 +104,15 @@ const struct cli_cmd cmd_plot_entry = {
     "                 gnuplot's cairolatex pair, NAME.tex over NAME.pdf, so the\n"
     "                 labels are set by the paper's LaTeX (\\input{NAME.tex}; it\n"
     "                 writes NAME.pdf, so keep it apart from --format pdf's)\n"
+    "  --histograms   draw each unit's activations per digit instead (from the\n"
+    "                 acthist.csv and actmean.csv of 'ftlab eval'): histograms\n"
+    "                 (a panel per unit that is not dead: its ten digits'\n"
+    "                 histograms as ridges, digit 0 on top, on one x range for\n"
+    "                 all; a ridge's height is the share of the digit's sequences\n"
+    "                 per bin, one scale per unit, the bin holding 0 clipped; the\n"
+    "                 dead units, constant over the test split, listed under\n"
+    "                 them) and actmean (units x digits, each unit's mean per\n"
+    "                 digit over its largest: Figure 2's companion)\n"
     "  --out DIR      where the figures go (default RUN_DIR/figures, or\n"
     "                 ./figures-compare with --compare)\n"
     "  SIZE: a figure is a paper's column wide (3.5 in) at 8 pt unless asked:\n"
@@ -123,17 +135,14 @@ const struct cli_cmd cmd_plot_entry = {
 static int cmd_plot(int argc, char **argv)
 {
     const struct cli_cmd *self = &cmd_plot_entry;
-    static const struct option lo[] = {{"format", required_argument, NULL, 'f'},
-                                       {"out", required_argument, NULL, 'o'},
-                                       {"compare", no_argument, NULL, 'c'},
-                                       {"width", required_argument, NULL, 'w'},
-                                       {"height", required_argument, NULL, 'H'},
-                                       {"aspect", required_argument, NULL, 'a'},
-                                       {"font-size", required_argument, NULL, 's'},
-                                       {"font", required_argument, NULL, 'F'},
-                                       {NULL, 0, NULL, 0}};
+    static const struct option lo[] = {
+        {"format", required_argument, NULL, 'f'},    {"out", required_argument, NULL, 'o'},
+        {"compare", no_argument, NULL, 'c'},         {"width", required_argument, NULL, 'w'},
+        {"height", required_argument, NULL, 'H'},    {"aspect", required_argument, NULL, 'a'},
+        {"font-size", required_argument, NULL, 's'}, {"font", required_argument, NULL, 'F'},
+        {"histograms", no_argument, NULL, 'G'},      {NULL, 0, NULL, 0}};
     const char *out = NULL;
-    int compare = 0, c;
+    int compare = 0, histograms = 0, c;
     struct plot_opts o = plot_opts_default(GP_PNG);
     char err[FTL_ERRLEN], *end;
     optind = 1;
@@ -171,6 +180,9 @@ static int cmd_plot(int argc, char **argv)
         case 'c':
             compare = 1;
             break;
+        case 'G':
+            histograms = 1;
+            break;
         default:
             return cli_option_error(self, argv, lo);
         }
@@ -178,6 +190,8 @@ static int cmd_plot(int argc, char **argv)
     if (o.height > 0 && o.aspect > 0)
         return cli_usage_error(self, "--height and --aspect both set the height: give one");
     int nruns = argc - optind;
+    if (compare && histograms)
+        return cli_usage_error(self, "--histograms draws one run: not with --compare");
     if (compare && nruns < 2)
         return cli_usage_error(self, "--compare needs two or more run directories");
     if (compare && nruns > 8) return cli_usage_error(self, "--compare draws at most 8 runs");
@@ -190,7 +204,7 @@ static int cmd_plot(int argc, char **argv)
         return draw_compare((const char *const *)argv + optind, nruns,
                             out ? out : "figures-compare", &o);
     char *figures = out ? xstrdup(out) : run_path(argv[optind], "figures");
-    int rc = draw_run(argv[optind], figures, &o);
+    int rc = draw_run(argv[optind], figures, &o, histograms ? plot_hist_figures : plot_run_figures);
     free(figures);
     return rc;
 }
