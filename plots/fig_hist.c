@@ -132,6 +132,7 @@ static int read_counts(const char *run_dir, struct hist_input *in, char *err)
 #define RIDGE_NOTE_H 0.13 /* each line of the dead units' note */
 #define RIDGE_OVERLAP 1.6 /* a ridge's peak, in ridge spacings: ridges overlap like a joyplot */
 #define RIDGE_MAX_COLS 8
+#define RIDGE_MIN_CELL 0.55 /* a grid row's least height before more columns are tried */
 
 /* Where the panels go. */
 struct ridge_grid {
@@ -197,8 +198,15 @@ static struct ridge_grid ridge_layout(const struct plot_opts *o, int n, int note
     double fixed = (RIDGE_TOP + RIDGE_BOTTOM + RIDGE_NOTE_H * notes) * g.em;
     double cell0 = (RIDGE_TITLE_H + RIDGE_PANEL_H) * g.em + RIDGE_GAP_Y;
     fig_size(o, w0, fixed + g.rows * cell0, &g.width, &g.height);
-    g.panel_w = fig_clamp((g.width - side - (g.cols - 1) * RIDGE_GAP_X) / g.cols, 0.1, 40);
-    g.cell_h = fig_clamp((g.height - fixed) / g.rows, 0.1, 40);
+    for (;;) {
+        g.panel_w = fig_clamp((g.width - side - (g.cols - 1) * RIDGE_GAP_X) / g.cols, 0.1, 40);
+        g.cell_h = fig_clamp((g.height - fixed) / g.rows, 0.1, 40);
+        /* A height asked for (--height, --aspect) too low for the rows: trade width for rows
+         * while panels are too flat for ten ridges. */
+        if (g.cell_h >= RIDGE_MIN_CELL * g.em || g.cols >= RIDGE_MAX_COLS || g.cols >= n) break;
+        g.cols++;
+        g.rows = (n + g.cols - 1) / g.cols;
+    }
     return g;
 }
 
@@ -333,7 +341,11 @@ static char *ridge_body(const struct hist_input *in, const struct ridge_grid *g,
     struct fig_text t;
     FILE *fp = fig_text_open(&t);
     fig_put_style(fp);
-    double step = tic_step(in->hi - in->lo);
+    /* Narrow panels get half the x tics, so their labels do not run together. */
+    double step = tic_step((in->hi - in->lo) * (g->panel_w < 0.5 * g->em ? 2 : 1));
+    /* Every digit on the y axis while a ridge is as tall as its label, else 0, 3, 6, 9. */
+    double spacing = (g->cell_h - (RIDGE_TITLE_H * g->em + RIDGE_GAP_Y)) / (10 + RIDGE_OVERLAP);
+    int every = spacing * 72 >= 4.5 * g->em ? 1 : 3;
     fprintf(fp,
             "unset grid\nunset key\nset border 1 front linewidth 0.5 linecolor rgb '#262626'\n"
             "set xrange [%.9g:%.9g]\nset yrange [-0.15:%g]\n"
@@ -357,7 +369,7 @@ static char *ridge_body(const struct hist_input *in, const struct ridge_grid *g,
         put_ridge_panel(fp, g, o, i, u);
         if (i % g->cols == 0) {
             fprintf(fp, "set ytics scale 0 font ',%g' (", 5.5 * g->em);
-            for (int d = 0; d < FIG_DIGITS; d++)
+            for (int d = 0; d < FIG_DIGITS; d += every)
                 fprintf(fp, "%s'%d' %d", d ? ", " : "", d, 9 - d);
             fputs(")\n", fp);
         } else {
@@ -397,8 +409,8 @@ int plot_histograms(const char *run_dir, const char *out_dir, const struct plot_
     struct ridge_grid g = ridge_layout(o, in.units - in.ndead, notes);
     char line1[256], line2[160], xlabel[128];
     fig_run_title(&r, line1, sizeof line1);
-    snprintf(line2, sizeof line2, "%s activation per test sequence, by digit: %d of %d units dead",
-             fig_layer_name(&r), in.ndead, in.units);
+    snprintf(line2, sizeof line2, "%s activation by digit: %d of %d units dead", fig_layer_name(&r),
+             in.ndead, in.units);
     snprintf(xlabel, sizeof xlabel, "%s activation", fig_layer_name(&r));
     char *body = ridge_body(&in, &g, o, line1, line2, xlabel, note);
     char *data = ridge_block(&in);

@@ -1288,7 +1288,7 @@ set xtics 0, 0.1, 0.290450662 scale 0.4 nomirror font ',5.5' offset 0,0.3
 set style fill solid 1.0 border linecolor rgb '#ffffff'
 overlap = 1.6  # a ridge's peak, in ridge spacings
 ridge(d) = d % 2 ? '#56B4E9' : '#0072B2'
-set multiplot title 'Classifier, Baseline → Proposed (KL margin)'."\n".'FC1 activation per test sequence, by digit: 1 of 4 units dead'
+set multiplot title 'Classifier, Baseline → Proposed (KL margin)'."\n".'FC1 activation by digit: 1 of 4 units dead'
 set label 2 'digit' at screen 0.0257, screen 0.5821 center rotate by 90 font ',6.5'
 set label 3 'FC1 activation' at screen 0.5, screen 0.2488 center
 set label 4 'Ridge height: the share of the digit''s sequences in each bin, one scale' at screen 0.0171, screen 0.1617 left font ',6.5' textcolor rgb '#555555'
