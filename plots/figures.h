@@ -80,6 +80,21 @@ struct plot_run_figure {
 };
 extern const struct plot_run_figure plot_run_figures[]; /* ends with a NULL name */
 
+// ---- one run: each unit's activation per digit (acthist.csv, actmean.csv) ----
+
+/*
+ * "histograms": a small panel per active unit, its ten digits' activation
+ * histograms stacked as ridges (digit 0 at the top, each scaled to its own
+ * peak) on the range all units share; the dead (constant) units listed
+ * under the panels instead. Reads acthist.csv and actmean.csv.
+ */
+int plot_histograms(const char *run_dir, const char *out_dir, const struct plot_opts *o, char *err);
+/* "actmean": units x digits, each unit's mean activation per digit over its largest (actmean.csv):
+ * the companion of Figure 2. */
+int plot_actmean(const char *run_dir, const char *out_dir, const struct plot_opts *o, char *err);
+/* histograms and actmean: what `ftlab plot --histograms` draws (ends with a NULL name). */
+extern const struct plot_run_figure plot_hist_figures[];
+
 // ---- several runs ----
 
 /* "compare-actmap": the runs' Figure 2 panels side by side on one colour scale, each in its

@@ -155,7 +155,7 @@ static int move_file(const char *dir, const char *branch, const char *name, char
     return rc;
 }
 
-/* The newest evaluation (eval.csv, actmap.csv, clusters.csv) goes along when it is of a later step.
+/* The newest evaluation (eval.csv and the files beside it) goes along when it is of a later step.
  */
 static int move_last_eval(const char *dir, const char *branch, uint64_t step, char *err)
 {
@@ -169,7 +169,8 @@ static int move_last_eval(const char *dir, const char *branch, uint64_t step, ch
     }
     free(text);
     free(path);
-    static const char *const files[] = {"actmap.csv", "clusters.csv", "eval.csv"};
+    static const char *const files[] = {"actmap.csv", "clusters.csv", "acthist.csv", "actmean.csv",
+                                        "eval.csv"};
     for (size_t i = 0; later && rc == 0 && i < sizeof files / sizeof *files; i++)
         rc = move_file(dir, branch, files[i], err);
     return rc;

@@ -45,6 +45,7 @@ int eval_run(const struct model *m, const struct dataset *d, const struct eval_o
     r->actmap = xcalloc(K * DATASET_CLASSES, sizeof *r->actmap);
     actmap_count(acts, n, m->K, d->digit, r->actmap);
     r->active_units = actmap_active_units(r->actmap, m->K);
+    acthist_compute(acts, n, m->K, d->digit, &r->hist);
 
     /* KMeans in float64 (SPEC.md §10 row 21), scored against the ten digits. */
     double *X = xmallocarray(n * K, sizeof *X);
@@ -89,6 +90,7 @@ void eval_result_free(struct eval_result *r)
     free(r->actmap);
     free(r->assign);
     free(r->digit);
+    acthist_free(&r->hist);
     memset(r, 0, sizeof *r);
 }
 
@@ -99,7 +101,11 @@ void eval_print(const struct eval_result *r, FILE *fp)
                 r->task_loss, r->n);
     else
         fprintf(fp, "reconstruction error %.4f per sequence (%zu sequences)\n", r->task_loss, r->n);
-    fprintf(fp, "active units        %d of %d\n\n", r->active_units, r->units);
+    fprintf(fp, "active units        %d of %d\n", r->active_units, r->units);
+    if (r->hist.dead)
+        fprintf(fp, "dead units          %d of %d (constant over the test split)\n", r->hist.dead,
+                r->units);
+    fputc('\n', fp);
     fprintf(fp, "  k   AMI_max  AMI_arith  NMI_geom     ARI  accuracy      inertia\n");
     for (int j = 0; j < r->nk; j++) {
         const struct cluster_scores *s = &r->scores[j];
@@ -244,5 +250,6 @@ int eval_write_csv(const struct eval_result *r, const char *dir, uint64_t step, 
         fprintf(a.fp, "\n");
     }
     if (ftl_atomic_commit(&a, err) != 0) return -1;
-    return write_clusters(r, dir, err);
+    if (write_clusters(r, dir, err) != 0) return -1;
+    return r->hist.count ? acthist_write_csv(&r->hist, dir, err) : 0;
 }

@@ -2,7 +2,8 @@
  * evaluate — what the paper measures on a trained network (SPEC.md §9):
  * the task figure on the test split, KMeans on the target layer's test
  * activations for several cluster counts scored against the ten digits
- * (AMI_max is the headline), and the Figure 2 histogram.
+ * (AMI_max is the headline), the Figure 2 histogram, and each unit's
+ * activation histogram and mean per digit (acthist.h).
  *
  * Works on a model it is handed (a copy, when the trainer goes on
  * training), so the workbench can run it off both the UI and the trainer.
@@ -13,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "acthist.h"
 #include "dataset.h"
 #include "metrics.h"
 #include "model.h"
@@ -33,6 +35,8 @@ struct eval_result {
     int32_t *assign;  /* the clusters of the first k, per test sequence */
     uint8_t *digit;   /* the digit of each test sequence */
     size_t n;         /* test sequences */
+    /* every unit's activation per digit: histograms, means, dead units */
+    struct acthist hist;
 };
 
 struct eval_opts {
@@ -51,8 +55,8 @@ void eval_result_free(struct eval_result *r);
 
 /* The result as text: task figure, the score table, the heatmap. */
 void eval_print(const struct eval_result *r, FILE *fp);
-/* RUN_DIR/eval.csv (scores per k), actmap.csv (units x digits) and clusters.csv
- * (clusters of the first k x digits), each atomically. */
+/* RUN_DIR/eval.csv (scores per k), actmap.csv (units x digits), clusters.csv
+ * (clusters of the first k x digits), acthist.csv and actmean.csv (acthist.h), each atomically. */
 int eval_write_csv(const struct eval_result *r, const char *dir, uint64_t step, char *err);
 /* Appends the scores to RUN_DIR/evals.csv (eval.csv's columns, every evaluation of the
  * run in order: the AMI history), in one write of whole rows. */

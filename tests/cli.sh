@@ -172,6 +172,14 @@ n=$((n + 1))
 if [ -s "$run/eval.csv" ] && [ -s "$run/actmap.csv" ]; then echo "ok $n - eval wrote eval.csv and actmap.csv"; else echo "not ok $n - eval files missing"; fails=$((fails + 1)); fi
 expect 1 "eval of a missing checkpoint" -- "$bin" eval "$tmp/none.ckpt"
 one_line "missing checkpoint"
+# activation histograms (issue 16): written beside actmap.csv; plot --histograms draws them
+n=$((n + 1))
+if head -1 "$run/acthist.csv" | grep -qx 'unit,digit,bin,lo,hi,count' && head -1 "$run/actmean.csv" | grep -q '^unit,digit0,.*,digit9,min,max,dead$'; then echo "ok $n - eval wrote acthist.csv and actmean.csv"; else echo "not ok $n - acthist.csv or actmean.csv missing"; fails=$((fails + 1)); fi
+mkdir -p "$tmp/old-eval"
+cp "$run/config" "$run/actmap.csv" "$tmp/old-eval/"
+FTLAB_GNUPLOT=/bin/true expect 1 "plot --histograms of a run evaluated before acthist.csv" -- "$bin" plot "$tmp/old-eval" --histograms
+contains err ".csv: not there yet; run 'ftlab eval" "--histograms says what makes its input"
+expect 2 "plot --histograms with --compare" -- "$bin" plot --histograms --compare "$run" "$run"
 
 # ---- table1 --collect (tests/data/table1; the answers are worked out in tests/test_table1.c) ----
 fix=${FTLAB_TEST_DATA:-$(dirname "$0")/data}/table1

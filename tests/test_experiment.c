@@ -31,6 +31,7 @@
 
 #include "checkpoint.h"
 #include "loss.h"
+#include "npy.h"
 #include "testutil.h"
 #include "util.h"
 
@@ -498,6 +499,103 @@ static void nmi_ari(const double *n, int rows, int cols, double *nmi, double *ar
     *ari = (double)((pairs - expected) / ((pa + pb) / 2 - expected));
 }
 
+/*
+ * acthist.csv and actmean.csv against the activations themselves (`ftlab
+ * embed` of the same model, test split) and the labels file: each unit and
+ * digit's histogram counts sum to that digit's test sequences, every
+ * activation lies in the bin the shared range puts it in, the means are the
+ * plain means, and dead is max - min < 1e-6.
+ */
+static void check_acthist(const char *out, const char *model, const char *fix)
+{
+    enum { K = HEADLINE_REF_K, N = HEADLINE_REF_N, BINS = 40 };
+    char *npy = fmt("%s/acts.npy", out), *log = fmt("%s/embed.log", out), err[FTL_ERRLEN];
+    char *argv[] = {(char *)bin(), "embed", (char *)model, "--data",
+                    (char *)fix,   "--out", npy,           NULL};
+    if (run(log, argv) != 0) {
+        print_file(log);
+        fail_msg("ftlab embed failed");
+    }
+    struct npy acts, labels;
+    char *lpath = fmt("%s/test-labels.npy", fix);
+    if (npy_read(npy, &acts, err) != 0 || npy_read(lpath, &labels, err) != 0) fail_msg("%s", err);
+    assert_int_equal(acts.count, (size_t)N * K);
+    assert_int_equal(labels.count, N);
+    double lo = INFINITY, hi = -INFINITY, mn[K], mx[K], mean[K][10] = {{0}},
+           count[K][10][BINS] = {{{0}}};
+    int per_digit[10] = {0};
+    for (int u = 0; u < K; u++)
+        mn[u] = INFINITY, mx[u] = -INFINITY;
+    for (int i = 0; i < N; i++)
+        for (int u = 0; u < K; u++) {
+            double x = npy_get_f64(&acts, (size_t)i * K + u);
+            mn[u] = fmin(mn[u], x), mx[u] = fmax(mx[u], x);
+            lo = fmin(lo, x), hi = fmax(hi, x);
+        }
+    for (int i = 0; i < N; i++) {
+        int d = (int)npy_get_i64(&labels, (size_t)i);
+        per_digit[d]++;
+        for (int u = 0; u < K; u++) {
+            double x = npy_get_f64(&acts, (size_t)i * K + u);
+            int b = (int)floor((x - lo) / (hi - lo) * BINS);
+            count[u][d][b < BINS ? b : BINS - 1]++;
+            mean[u][d] += x;
+        }
+    }
+    /* acthist.csv: unit,digit,bin,lo,hi,count in that order, the same edges for every unit */
+    FILE *f = fopen(npy = (free(npy), fmt("%s/acthist.csv", out)), "r");
+    if (!f) fail_msg("%s: %s", npy, strerror(errno));
+    char line[256];
+    assert_non_null(fgets(line, sizeof line, f));
+    assert_string_equal(line, "unit,digit,bin,lo,hi,count\n");
+    double sum[K][10] = {{0}};
+    int rows = 0;
+    for (int u, d, b; fgets(line, sizeof line, f); rows++) {
+        double blo, bhi, c;
+        if (sscanf(line, "%d,%d,%d,%lf,%lf,%lf", &u, &d, &b, &blo, &bhi, &c) != 6)
+            fail_msg("acthist.csv: '%s'", line);
+        assert_int_equal(u, rows / (10 * BINS));
+        assert_int_equal(d, rows / BINS % 10);
+        assert_int_equal(b, rows % BINS);
+        assert_true(close_to(blo, lo + (hi - lo) * b / BINS, 1e-8, 1e-12));
+        assert_true(close_to(bhi, lo + (hi - lo) * (b + 1) / BINS, 1e-8, 1e-12));
+        if (c != count[u][d][b])
+            fail_msg("acthist.csv: unit %d digit %d bin %d counts %g, the activations %g", u, d, b,
+                     c, count[u][d][b]);
+        sum[u][d] += c;
+    }
+    fclose(f);
+    assert_int_equal(rows, K * 10 * BINS);
+    for (int u = 0; u < K; u++)
+        for (int d = 0; d < 10; d++)
+            if (sum[u][d] != per_digit[d])
+                fail_msg("acthist.csv: unit %d digit %d sums to %g, the test split has %d", u, d,
+                         sum[u][d], per_digit[d]);
+    /* actmean.csv: unit, digit0..digit9, min, max, dead */
+    struct csv am;
+    char *p;
+    read_csv(p = fmt("%s/actmean.csv", out), &am), free(p);
+    assert_int_equal(am.rows, K);
+    assert_int_equal(am.cols, 14);
+    int dead = 0;
+    for (int u = 0; u < K; u++) {
+        assert_int_equal((int)am.v[u][0], u);
+        for (int d = 0; d < 10; d++)
+            if (!close_to(am.v[u][1 + d], mean[u][d] / per_digit[d], 1e-6, 1e-9))
+                fail_msg("actmean.csv: unit %d digit %d mean %.9g, the activations %.9g", u, d,
+                         am.v[u][1 + d], mean[u][d] / per_digit[d]);
+        assert_true(close_to(am.v[u][csv_col(&am, "min")], mn[u], 1e-7, 0));
+        assert_true(close_to(am.v[u][csv_col(&am, "max")], mx[u], 1e-7, 0));
+        assert_int_equal((int)am.v[u][csv_col(&am, "dead")], mx[u] - mn[u] < 1e-6);
+        dead += mx[u] - mn[u] < 1e-6;
+    }
+    printf("# acthist.csv, actmean.csv: %d units (%d dead) x 10 digits x %d bins agree with the "
+           "activations\n",
+           K, dead, BINS);
+    npy_free(&acts), npy_free(&labels);
+    free(npy), free(log), free(lpath);
+}
+
 static void test_eval(void **state)
 {
     (void)state;
@@ -573,6 +671,7 @@ static void test_eval(void **state)
     nmi_ari(table, cl.rows, 10, &nmi, &ari);
     assert_true(close_to(ev.v[0][csv_col(&ev, "nmi_geometric")], nmi, 1e-9, 1e-12));
     assert_true(close_to(ev.v[0][csv_col(&ev, "ari")], ari, 1e-9, 1e-12));
+    check_acthist(out, model, fix);
     free(out), free(log);
 }
 

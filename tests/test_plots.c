@@ -359,12 +359,16 @@ static int draw_all(const char *dir, enum gp_format fmt, char *err)
     failed += plot_compare_actmap(runs, 2, dir, &(struct plot_opts){.fmt = fmt}, err) != 0;
     failed += plot_compare_loss(runs, 2, dir, &(struct plot_opts){.fmt = fmt}, err) != 0;
     failed += plot_table1(&t, dir, &(struct plot_opts){.fmt = fmt}, err) != 0;
+    failed += plot_histograms(run_a, dir, &(struct plot_opts){.fmt = fmt}, err) != 0;
+    failed += plot_actmean(run_a, dir, &(struct plot_opts){.fmt = fmt}, err) != 0;
     return failed;
 }
 
-static const char *const figure_names[] = {"loss",           "actmap",       "clusters",
-                                           "compare-actmap", "compare-loss", "table1"};
-enum { NFIGURES = 6 };
+static const char *const figure_names[] = {
+    "loss",         "actmap", "clusters",   "compare-actmap",
+    "compare-loss", "table1", "histograms", "actmean", /* plot --histograms */
+};
+enum { NFIGURES = 8 };
 
 /* dir/file against tests/data/plots/golden/golden (or rewrites it: FTLAB_UPDATE_GOLDEN=1). */
 static void compare_golden_as(const char *dir, const char *file, const char *golden)
@@ -476,6 +480,12 @@ static void test_skipped_inputs(void **state)
     assert_int_equal(plot_compare_loss(many, 0, td->path, &(struct plot_opts){.fmt = GP_PNG}, err),
                      -1);
     assert_false(file_in(td->path, "clusters.gp"));
+    /* run-b was evaluated before acthist.csv existed: skipped the same way */
+    for (const struct plot_run_figure *f = plot_hist_figures; f->name; f++) {
+        assert_int_equal(f->draw(run_b, td->path, &(struct plot_opts){.fmt = GP_PNG}, err),
+                         PLOT_SKIPPED);
+        assert_non_null(strstr(err, "run 'ftlab eval"));
+    }
     tmpdir_free(td);
 }
 
@@ -824,6 +834,155 @@ static void test_dat_compare_loss(void **state)
     free(b);
     free(long_run);
     free(config);
+    use_gnuplot(NULL);
+    tmpdir_free(td);
+}
+
+// ---- activation histograms (acthist.csv, actmean.csv) ----
+
+/* A run's acthist.csv and actmean.csv, read by this test's own parser. */
+struct hist_src {
+    int units, bins;
+    double count[64][10][64]; /* unit, digit, bin */
+    double lo[64], hi[64];    /* bin edges */
+    double mean[64][10];
+    int dead[64];
+};
+
+static struct hist_src *hist_src_read(const char *run_dir)
+{
+    struct hist_src *h = xcalloc(1, sizeof *h);
+    char *path = ftl_path_join(run_dir, "acthist.csv"), *text = read_text(path);
+    const char *line = strchr(text, '\n');
+    assert_non_null(line);
+    assert_int_equal(strncmp(text, "unit,digit,bin,lo,hi,count\n", 27), 0);
+    for (line++; *line; line = strchr(line, '\n') + 1) {
+        int u, d, b;
+        double lo, hi, c;
+        if (sscanf(line, "%d,%d,%d,%lf,%lf,%lf", &u, &d, &b, &lo, &hi, &c) != 6)
+            fail_msg("%s: '%.40s'", path, line);
+        if (u < 0 || u >= 64 || d < 0 || d > 9 || b < 0 || b >= 64)
+            fail_msg("%s: cell %d %d %d", path, u, d, b);
+        h->count[u][d][b] = c;
+        h->lo[b] = lo, h->hi[b] = hi;
+        h->units = u + 1 > h->units ? u + 1 : h->units;
+        h->bins = b + 1 > h->bins ? b + 1 : h->bins;
+    }
+    free(text);
+    free(path);
+    struct src_csv *m = src_read(run_dir, "actmean.csv");
+    assert_int_equal(m->nrow, h->units);
+    for (int u = 0; u < h->units; u++) {
+        assert_int_equal((int)src_at(m, u, "unit"), u);
+        for (int d = 0; d < 10; d++) {
+            char col[16];
+            snprintf(col, sizeof col, "digit%d", d);
+            h->mean[u][d] = src_at(m, u, col);
+        }
+        h->dead[u] = src_at(m, u, "dead") != 0;
+    }
+    free(m);
+    return h;
+}
+
+/*
+ * histograms.dat: for each live unit in order, ten ridges (digit 0 first) of
+ * every bin: unit, digit, bin centre, count as acthist.csv has it, and the
+ * height: the bin's share of the digit's sequences over the unit's largest
+ * share outside the bin holding 0, clipped at 1.
+ */
+static void check_histograms_dat(const char *dir, const struct hist_src *h)
+{
+    char *path = ftl_path_join(dir, "histograms.dat"), *text = read_text(path), *save = NULL;
+    int zero = -1, row = 0, u = -1, live = 0;
+    for (int b = 0; b < h->bins; b++)
+        if (h->lo[b] <= 0 && 0 < h->hi[b]) zero = b;
+    double scale = 0, n[10];
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (line[0] == '#') continue;
+        double v[5];
+        if (sscanf(line, "%lf %lf %lf %lf %lf", &v[0], &v[1], &v[2], &v[3], &v[4]) != 5)
+            fail_msg("histograms.dat: '%s'", line);
+        int d = row / h->bins % 10, b = row % h->bins;
+        if (row % (10 * h->bins) == 0) { /* the next live unit, and its scale */
+            for (u++; u < h->units && h->dead[u]; u++)
+                ;
+            if (u == h->units) fail_msg("histograms.dat: more rows than live units");
+            live++;
+            scale = 0;
+            double top_zero = 0;
+            for (int dd = 0; dd < 10; dd++) {
+                n[dd] = 0;
+                for (int bb = 0; bb < h->bins; bb++)
+                    n[dd] += h->count[u][dd][bb];
+                for (int bb = 0; bb < h->bins; bb++) {
+                    double share = n[dd] > 0 ? h->count[u][dd][bb] / n[dd] : 0;
+                    if (bb != zero && share > scale) scale = share;
+                    if (bb == zero && share > top_zero) top_zero = share;
+                }
+            }
+            if (scale == 0) scale = top_zero;
+        }
+        double share = n[d] > 0 ? h->count[u][d][b] / n[d] : 0;
+        double height = scale > 0 ? fmin(share / scale, 1) : 0;
+        if (v[0] != u || v[1] != d || !same_value(v[2], (h->lo[b] + h->hi[b]) / 2) ||
+            v[3] != h->count[u][d][b] || !same_value(v[4], height))
+            fail_msg("histograms.dat row %d: %g %g %.9g %g %.9g; acthist.csv gives unit %d "
+                     "digit %d centre %.9g count %g height %.9g",
+                     row, v[0], v[1], v[2], v[3], v[4], u, d, (h->lo[b] + h->hi[b]) / 2,
+                     h->count[u][d][b], height);
+        row++;
+    }
+    int want = 0;
+    for (int k = 0; k < h->units; k++)
+        want += !h->dead[k];
+    assert_int_equal(live, want);
+    assert_int_equal(row, want * 10 * h->bins);
+    free(text);
+    free(path);
+}
+
+/* actmean.dat: "digit unit value", the mean over the unit's largest, a dead unit's row NaN. */
+static void check_actmean_dat(const char *dir, const struct hist_src *h)
+{
+    struct dat_block *b = xcalloc(1, sizeof *b);
+    assert_int_equal(dat_read(dir, "actmean", b, 1), 1);
+    assert_string_equal(b->name, "means");
+    assert_int_equal(b->nrow, h->units * 10);
+    for (int i = 0; i < b->nrow; i++) {
+        int d = i % 10, u = i / 10;
+        double top = 0;
+        for (int k = 0; k < 10; k++)
+            top = fmax(top, h->mean[u][k]);
+        double want = h->dead[u] ? NAN : top <= 0 ? 0 : h->mean[u][d] / top;
+        if (dat_at(b, i, 0) != d || dat_at(b, i, 1) != u || !same_value(dat_at(b, i, 2), want))
+            fail_msg("actmean.dat row %d: %g %g %.9g, actmean.csv gives %d %d %.9g", i,
+                     dat_at(b, i, 0), dat_at(b, i, 1), dat_at(b, i, 2), d, u, want);
+    }
+    free(b);
+}
+
+static void test_dat_histograms(void **state)
+{
+    struct tmpdir *td = tmpdir_new();
+    draw_with_fake(td);
+    char err[FTL_ERRLEN];
+    if (plot_histograms(run_a, td->path, &(struct plot_opts){.fmt = GP_PNG}, err) != 0 ||
+        plot_actmean(run_a, td->path, &(struct plot_opts){.fmt = GP_PNG}, err) != 0)
+        fail_msg("%s", err);
+    struct hist_src *h = hist_src_read(run_a);
+    assert_int_equal(h->units, 4);
+    assert_int_equal(h->bins, 40);
+    assert_true(h->dead[2]); /* run-a's unit 2 is constant: listed, not drawn */
+    check_histograms_dat(td->path, h);
+    check_actmean_dat(td->path, h);
+    char *gp = tmpdir_path(td, "histograms.gp"), *text = read_text(gp);
+    assert_non_null(strstr(text, "Dead (constant) units: 2'"));
+    assert_null(strstr(text, "'unit 2'"));
+    assert_non_null(strstr(text, "'unit 3'"));
+    free(text);
+    free(gp);
+    free(h);
     use_gnuplot(NULL);
     tmpdir_free(td);
 }
@@ -1267,6 +1426,7 @@ int main(void)
         cmocka_unit_test(test_dat_actmap),
         cmocka_unit_test(test_dat_clusters),
         cmocka_unit_test(test_dat_compare_loss),
+        cmocka_unit_test(test_dat_histograms),
         cmocka_unit_test(test_gnuplot_missing),
         cmocka_unit_test(test_gnuplot_failing),
         cmocka_unit_test(test_gnuplot_hangs),

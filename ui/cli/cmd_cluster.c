@@ -333,13 +333,16 @@ const struct cli_cmd cmd_eval_entry = {
     "  with KMeans (k-means++, N restarts) for each k and scores the clusters\n"
     "  against the ten digits (AMI_max is the paper's headline), and prints the\n"
     "  Figure 2 histogram: for each unit, the test sequences whose most active\n"
-    "  unit it is, per digit. Writes RUN_DIR/eval.csv, RUN_DIR/actmap.csv and\n"
-    "  RUN_DIR/clusters.csv (the first k's clusters x digits, for 'ftlab plot').\n"
+    "  unit it is, per digit. Writes RUN_DIR/eval.csv, RUN_DIR/actmap.csv,\n"
+    "  RUN_DIR/clusters.csv (the first k's clusters x digits, for 'ftlab plot'),\n"
+    "  RUN_DIR/acthist.csv (each unit's activation histogram per digit, 40 bins on\n"
+    "  one range for all units: unit,digit,bin,lo,hi,count) and RUN_DIR/actmean.csv\n"
+    "  (its mean per digit, its min and max, dead = constant over the test split).\n"
     "  --data DIR | --sample   other data than the run was trained on\n"
     "  --k LIST       cluster counts (default 9,10,11)\n"
     "  --seed S       KMeans seed (default: the run's seed)\n"
     "  --n-init N     KMeans restarts (default 10)\n"
-    "  --out DIR      where eval.csv, actmap.csv and clusters.csv go (default: the run\n"
+    "  --out DIR      where those five files go (default: the run\n"
     "                 directory for its newest checkpoint; beside any older checkpoint,\n"
     "                 in checkpoints/NAME-eval/, so a run's results are always its last)\n",
     cmd_eval};
@@ -424,7 +427,10 @@ int cli_eval(const char *target, const struct cli_data *data, struct eval_opts *
         else if (ftl_mkdir_p(dir, err) != 0 || eval_write_csv(&r, dir, step, err) != 0)
             rc = cli_fail("%s", err);
         else if (report)
-            fprintf(report, "\nwrote eval.csv, actmap.csv and clusters.csv in %s\n", dir);
+            fprintf(
+                report,
+                "\nwrote eval.csv, actmap.csv, clusters.csv, acthist.csv and actmean.csv in %s\n",
+                dir);
         if (lock >= 0) close(lock);
         free(cfgfile);
         free(dir);

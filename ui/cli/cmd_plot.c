@@ -23,12 +23,14 @@ static void print_output(const char *out, const char *name, enum gp_format fmt)
     }
 }
 
-/* Draws each figure of one run; a figure whose input is missing is skipped with a note. */
-static int draw_run(const char *run_dir, const char *out, const struct plot_opts *o)
+/* Draws each figure of one run in figures (plot_run_figures, or plot_hist_figures for
+ * --histograms); a figure whose input is missing is skipped with a note. */
+static int draw_run(const char *run_dir, const char *out, const struct plot_opts *o,
+                    const struct plot_run_figure *figures)
 {
     int drawn = 0, failed = 0;
     char err[FTL_ERRLEN], said[FTL_ERRLEN] = "";
-    for (const struct plot_run_figure *f = plot_run_figures; f->name; f++) {
+    for (const struct plot_run_figure *f = figures; f->name; f++) {
         int rc = f->draw(run_dir, out, o, err);
         /* Figures read the same config: one unreadable file is reported once, not per figure. */
         if (rc != 0 && rc != PLOT_SKIPPED && strcmp(err, said) == 0) {
@@ -101,9 +103,9 @@ static int cmd_plot(int argc, char **argv);
 
 const struct cli_cmd cmd_plot_entry = {
     "plot",
-    "RUN_DIR [--format png|svg|pdf|tex] [--out DIR] [SIZE] [FIGURE 2] | --compare RUN_A RUN_B "
-    "... [--format F] [--out DIR] [SIZE] [FIGURE 2] | RUN_DIR --evolution [--at LIST] "
-    "[--at-unit epoch|step] [--data DIR | --sample]",
+    "RUN_DIR [--format png|svg|pdf|tex] [--out DIR] [SIZE] [FIGURE 2] | RUN_DIR --histograms "
+    "[--format F] [--out DIR] [SIZE] | --compare RUN_A RUN_B ... [--format F] [--out DIR] [SIZE] "
+    "[FIGURE 2] | RUN_DIR --evolution [--at LIST] [--at-unit epoch|step] [--data DIR | --sample]",
     "draw a run's figures through gnuplot (loss, Figure 2, clusters), or compare runs",
     "  Writes DIR/loss.EXT (every loss term over the steps, log scale, the journal's\n"
     "  loss, lambda, margin and lr changes marked), DIR/actmap.EXT (the paper's\n"
@@ -140,6 +142,15 @@ const struct cli_cmd cmd_plot_entry = {
     "                 gnuplot's cairolatex pair, NAME.tex over NAME.pdf, so the\n"
     "                 labels are set by the paper's LaTeX (\\input{NAME.tex}; it\n"
     "                 writes NAME.pdf, so keep it apart from --format pdf's)\n"
+    "  --histograms   draw each unit's activations per digit instead (from the\n"
+    "                 acthist.csv and actmean.csv of 'ftlab eval'): histograms\n"
+    "                 (a panel per unit that is not dead: its ten digits'\n"
+    "                 histograms as ridges, digit 0 on top, on one x range for\n"
+    "                 all; a ridge's height is the share of the digit's sequences\n"
+    "                 per bin, one scale per unit, the bin holding 0 clipped; the\n"
+    "                 dead units, constant over the test split, listed under\n"
+    "                 them) and actmean (units x digits, each unit's mean per\n"
+    "                 digit over its largest: Figure 2's companion)\n"
     "  --out DIR      where the figures go (default RUN_DIR/figures, or\n"
     "                 ./figures-compare with --compare)\n"
     "  SIZE: a figure is a paper's column wide (3.5 in) at 8 pt unless asked:\n"
@@ -180,9 +191,10 @@ static int cmd_plot(int argc, char **argv)
                                        {"aspect", required_argument, NULL, 'a'},
                                        {"font-size", required_argument, NULL, 's'},
                                        {"font", required_argument, NULL, 'F'},
+                                       {"histograms", no_argument, NULL, 'G'},
                                        {NULL, 0, NULL, 0}};
     const char *out = NULL;
-    int compare = 0, c;
+    int compare = 0, histograms = 0, c;
     struct evolution_opts ev = {0};
     const char *at = NULL;
     int evolution = 0, at_unit = 0;
@@ -262,6 +274,9 @@ static int cmd_plot(int argc, char **argv)
         case 'S':
             ev.data.sample = 1;
             break;
+        case 'G':
+            histograms = 1;
+            break;
         default:
             return cli_option_error(self, argv, lo);
         }
@@ -271,6 +286,10 @@ static int cmd_plot(int argc, char **argv)
     if (check_figure2_options(self, &o, compare, evolution, at || at_unit, &ev) != EXIT_OK)
         return EXIT_USAGE;
     int nruns = argc - optind;
+    if (compare && histograms)
+        return cli_usage_error(self, "--histograms draws one run: not with --compare");
+    if (evolution && histograms)
+        return cli_usage_error(self, "--histograms and --evolution are two figures: give one");
     if (compare && nruns < 2)
         return cli_usage_error(self, "--compare needs two or more run directories");
     if (compare && nruns > 8) return cli_usage_error(self, "--compare draws at most 8 runs");
@@ -285,7 +304,8 @@ static int cmd_plot(int argc, char **argv)
                             out ? out : "figures-compare", &o);
     char *figures = out ? xstrdup(out) : run_path(argv[optind], "figures");
     int rc = evolution ? evolution_plot(argv[optind], &ev, figures, &o)
-                       : draw_run(argv[optind], figures, &o);
+                       : draw_run(argv[optind], figures, &o,
+                                  histograms ? plot_hist_figures : plot_run_figures);
     if (evolution && rc == EXIT_OK) print_output(figures, "evolution", o.fmt);
     free(figures);
     return rc;
