@@ -232,7 +232,7 @@ static void put_ridge_panel(FILE *fp, const struct ridge_grid *g, const struct p
     char title[32];
     snprintf(title, sizeof title, "unit %d", unit);
     fputs("set label 1 ", fp);
-    fig_put_label(fp, o, title, 0);
+    fig_put_label_pt(fp, o, 6, title, 0);
     fprintf(fp, " at screen %.4f, screen %.4f center font ',%g' textcolor rgb '#262626'\n",
             (x0 + g->panel_w / 2) / g->width, (top + RIDGE_TITLE_H * g->em / 2) / g->height,
             6 * g->em);
@@ -243,9 +243,11 @@ static void put_ridge_frame(FILE *fp, const struct ridge_grid *g, const struct p
                             const char *xlabel, const char *note)
 {
     double grid_bottom = RIDGE_BOTTOM * g->em + RIDGE_NOTE_H * g->notes * g->em;
-    fputs("set label 2 'digit' at screen ", fp);
-    fprintf(fp, "%.4f, screen %.4f center rotate by 90 font ',%g'\n", 0.09 * g->em / g->width,
-            (g->height - RIDGE_TOP * g->em + grid_bottom) / 2 / g->height, 6.5 * g->em);
+    fputs("set label 2 ", fp);
+    fig_put_label_pt(fp, o, 6.5, "digit", 0);
+    fprintf(fp, " at screen %.4f, screen %.4f center rotate by 90 font ',%g'\n",
+            0.09 * g->em / g->width, (g->height - RIDGE_TOP * g->em + grid_bottom) / 2 / g->height,
+            6.5 * g->em);
     fputs("set label 3 ", fp);
     fig_put_label(fp, o, xlabel, 1);
     fprintf(fp, " at screen 0.5, screen %.4f center\n", (grid_bottom - 0.19 * g->em) / g->height);
@@ -257,7 +259,7 @@ static void put_ridge_frame(FILE *fp, const struct ridge_grid *g, const struct p
         memcpy(text, s, len);
         text[len] = '\0';
         fprintf(fp, "set label %d ", 4 + line);
-        fig_put_label(fp, o, text, 0);
+        fig_put_label_pt(fp, o, 6.5, text, 0);
         fprintf(fp, " at screen %.4f, screen %.4f left font ',%g' textcolor rgb '#555555'\n",
                 0.06 / g->width, (RIDGE_NOTE_H * (g->notes - line - 0.5) * g->em) / g->height,
                 6.5 * g->em);
@@ -368,15 +370,21 @@ static char *ridge_body(const struct hist_input *in, const struct ridge_grid *g,
         fprintf(fp, "\n# ---- unit %d ----\n", u);
         put_ridge_panel(fp, g, o, i, u);
         if (i % g->cols == 0) {
+            char tex[64];
+            const char *size = fig_tex_size(o, 5.5, tex, sizeof tex);
             fprintf(fp, "set ytics scale 0 font ',%g' (", 5.5 * g->em);
             for (int d = 0; d < FIG_DIGITS; d += every)
-                fprintf(fp, "%s'%d' %d", d ? ", " : "", d, 9 - d);
+                fprintf(fp, "%s'%s%d' %d", d ? ", " : "", size, d, 9 - d);
             fputs(")\n", fp);
         } else {
             fputs("unset ytics\n", fp);
         }
         /* x tic labels under the lowest panel of each column only */
-        fputs(i + g->cols >= g->n ? "set format x '%g'\n" : "set format x ''\n", fp);
+        char tex[64];
+        if (i + g->cols >= g->n)
+            fprintf(fp, "set format x '%s%%g'\n", fig_tex_size(o, 5.5, tex, sizeof tex));
+        else
+            fputs("set format x ''\n", fp);
         fprintf(fp,
                 "plot for [d=0:9] $ridges index %d*10+d using 3:(9-d):(9-d+overlap*$5) "
                 "with filledcurves fillcolor rgb ridge(d) notitle\n",
@@ -488,19 +496,22 @@ int plot_actmean(const char *run_dir, const char *out_dir, const struct plot_opt
     for (int u = 0; u < in.units && in.units <= 48; u++)
         if (in.dead[u]) {
             fputs("set label ", fp);
-            fig_put_label(fp, o, "dead (constant)", 0);
+            fig_put_label_pt(fp, o, in.units > 16 ? 4.5 : 5.5, "dead (constant)", 0);
             fprintf(fp, " at 4.5, %d center front font ',%.1f' textcolor rgb '#555555'\n", u,
                     (in.units > 16 ? 4.5 : 5.5) * em);
         }
     fputs("\n", fp);
     /* Two decimals on the cells while a row is tall enough to hold them. */
     fputs("plot $means using 1:2:3 with image pixels notitle", fp);
+    char size[128], value[192] = "sprintf('%.2f', $3)";
+    if (*fig_tex_size_labels(o, in.units > 16 ? 4.5 : 5.5, size, sizeof size))
+        snprintf(value, sizeof value, "'%s'.sprintf('%%.2f', $3)", size);
     if (in.units <= 24)
         fprintf(fp,
-                ", \\\n     $means using 1:2:(strcol(3) eq 'NaN' ? '' : sprintf('%%.2f', $3)):"
+                ", \\\n     $means using 1:2:(strcol(3) eq 'NaN' ? '' : %s):"
                 "($3 > 0.55 ? 0xffffff : 0x1a1a1a) with labels textcolor rgb variable "
                 "font ',%.1f' notitle",
-                (in.units > 16 ? 4.5 : 5.5) * em);
+                value, (in.units > 16 ? 4.5 : 5.5) * em);
     fputs("\n", fp);
     char *body = fig_text_close(&t);
     char *data = mean_block(&in);

@@ -174,6 +174,19 @@ const char *fig_tex_size(const struct plot_opts *o, double pt, char *buf, size_t
     return buf;
 }
 
+const char *fig_tex_size_labels(const struct plot_opts *o, double pt, char *buf, size_t cap)
+{
+    char tex[64];
+    fig_tex_size(o, pt, tex, sizeof tex);
+    buf[0] = '\0';
+    for (size_t i = 0, j = 0; o->fmt == GP_TEX && tex[i] && j + 2 < cap; i++) {
+        if (tex[i] == '\\') buf[j++] = '\\';
+        buf[j++] = tex[i];
+        buf[j] = '\0';
+    }
+    return buf;
+}
+
 void fig_put_label_pt(FILE *fp, const struct plot_opts *o, double pt, const char *s, int enhanced)
 {
     if (o->fmt != GP_TEX) {
@@ -436,14 +449,8 @@ void fig_heat_axes(FILE *fp, const struct plot_opts *o, const struct fig_heat *h
 void fig_heat_plot(FILE *fp, const struct plot_opts *o, const struct fig_heat *h, const char *block,
                    double font)
 {
-    /* The labels style reads a backslash escape in its strings: LaTeX's are doubled. */
-    char tex[64], size[128] = "";
-    fig_tex_size(o, font, tex, sizeof tex);
-    for (size_t i = 0, j = 0; o->fmt == GP_TEX && tex[i] && j + 2 < sizeof size; i++) {
-        if (tex[i] == '\\') size[j++] = '\\';
-        size[j++] = tex[i];
-        size[j] = '\0';
-    }
+    char size[128];
+    fig_tex_size_labels(o, font, size, sizeof size);
     /* A share as two digits after the point, ".42", so it fits where a count of 3 digits does. */
     const char *number =
         h->fractions ? "($3 >= 0.995 ? '1' : sprintf('.%02.0f', 100 * $3))" : "sprintf('%d', $3)";

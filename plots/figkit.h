@@ -71,6 +71,9 @@ void fig_put_label(FILE *fp, const struct plot_opts *o, const char *s, int enhan
  * before the text; for other formats "", and "font ',PT'" does the work.
  */
 const char *fig_tex_size(const struct plot_opts *o, double pt, char *buf, size_t cap);
+/* The same for the text of gnuplot's labels plot style, which reads a backslash escape in its
+ * strings: LaTeX's backslashes doubled. */
+const char *fig_tex_size_labels(const struct plot_opts *o, double pt, char *buf, size_t cap);
 /* fig_put_label of a text set `pt` points tall (fig_tex_size before it, for GP_TEX); the
  * caller still says "font ',PT'" for the other formats. */
 void fig_put_label_pt(FILE *fp, const struct plot_opts *o, double pt, const char *s, int enhanced);

@@ -73,6 +73,8 @@ check "--font-size 10 sets the terminal's font" grep -q "font 'Helvetica,10'" "$
 # The cairolatex pair: NAME.tex over NAME.pdf; the .pdf holds no text (LaTeX sets it).
 plot tex --format tex --width ieee-column
 check "--format tex: exit 0" [ "$(cat "$tmp/tex.rc")" -eq 0 ]
+plot tex --format tex --width ieee-column --histograms
+check "--format tex --histograms: exit 0" [ "$(cat "$tmp/tex.rc")" -eq 0 ]
 for fig in loss actmap clusters; do
     check "$fig.tex and $fig.pdf are written, and $fig-tex.gp beside them" \
         [ -s "$tmp/tex/$fig.tex" ] && [ -s "$tmp/tex/$fig.pdf" ] && [ -s "$tmp/tex/$fig-tex.gp" ]
@@ -90,11 +92,13 @@ if command -v pdflatex >/dev/null 2>&1; then
 \begin{figure}\input{loss.tex}\caption{Loss.}\end{figure}
 \begin{figure}\input{actmap.tex}\caption{Figure 2.}\end{figure}
 \begin{figure}\input{clusters.tex}\caption{Clusters.}\end{figure}
+\begin{figure}\input{histograms.tex}\caption{Histograms.}\end{figure}
+\begin{figure}\input{actmean.tex}\caption{Means.}\end{figure}
 \end{document}
 EOF_TEX
     (cd "$tmp/tex" && pdflatex -interaction=nonstopmode -halt-on-error paper.tex >latex.out 2>&1)
     rc=$?
-    check "a LaTeX document \\inputs the three figures and compiles (pdflatex exit $rc)" [ "$rc" -eq 0 ]
+    check "a LaTeX document \\inputs the five figures and compiles (pdflatex exit $rc)" [ "$rc" -eq 0 ]
     [ "$rc" -eq 0 ] || grep -A 3 '^!' "$tmp/tex/latex.out" | sed 's/^/#   /'
     pdftotext "$tmp/tex/paper.pdf" "$tmp/tex/paper.txt" 2>/dev/null
     check "LaTeX set the figures' words (training step, digit, AMI)" \
