@@ -109,6 +109,22 @@ else
     skip "LaTeX set the figures' words" "pdflatex is not installed (texlive-latex-base)"
 fi
 
+# Every figure redraws from its script alone: `gnuplot NAME.gp` in its folder, the image gone.
+plot redraw --histograms
+plot redraw
+for gp in "$tmp"/redraw/*.gp "$tmp"/size1/*-pdf.gp "$tmp"/tex/*-tex.gp; do
+    [ -f "$gp" ] || continue
+    dir=${gp%/*} base=${gp##*/}
+    case $base in
+    *-pdf.gp) img=${base%-pdf.gp}.pdf ;;
+    *-tex.gp) img=${base%-tex.gp}.tex ;;
+    *) img=${base%.gp}.png ;;
+    esac
+    rm -f "$dir/$img"
+    (cd "$dir" && gnuplot "$base" >/dev/null 2>&1)
+    check "gnuplot $base alone redraws $img" [ -s "$dir/$img" ]
+done
+
 # Wrong sizes: one line naming the option and the problem, status 2, nothing drawn.
 while IFS='|' read -r what opts; do
     # shellcheck disable=SC2086
