@@ -63,6 +63,6 @@ int cli_load_data(const struct cli_data *o, struct dataset_pair *p, int *used_sa
 /* Each command's entry, defined in its cmd_*.c; main.c lists them. */
 extern const struct cli_cmd cmd_tui_entry, cmd_data_entry, cmd_train_entry, cmd_replay_entry,
     cmd_eval_entry, cmd_embed_entry, cmd_cluster_entry, cmd_score_entry, cmd_plot_entry,
-    cmd_table1_entry, cmd_export_entry;
+    cmd_table1_entry, cmd_sweep_entry, cmd_export_entry;
 
 #endif

@@ -31,7 +31,7 @@ const struct cli_cmd *const cli_commands[] = {
     &cmd_train_entry,   &cmd_replay_entry,
     &cmd_eval_entry,    &cmd_embed_entry,
     &cmd_cluster_entry, &cmd_score_entry,
-    &cmd_plot_entry,    &cmd_table1_entry,
+    &cmd_plot_entry,    &cmd_table1_entry, &cmd_sweep_entry,
     &cmd_export_entry,  &cmd_help_entry,
     &cmd_version_entry, NULL,
 };
