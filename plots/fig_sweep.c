@@ -86,8 +86,9 @@ static char *sweep_body(const struct plot_sweep *s, const struct plot_opts *o, d
         int dash = 1;
         for (int m = 0; m < l; m++)
             dash += s->line[m].loss == ln->loss;
-        fprintf(fp, "%s$line%d using 1:2 with %s linecolor rgb '%s' dashtype %d pointtype 7 "
-                    "pointsize 0.6 title ",
+        fprintf(fp,
+                "%s$line%d using 1:2 with %s linecolor rgb '%s' dashtype %d pointtype 7 "
+                "pointsize 0.6 title ",
                 l ? ", \\\n     " : "", l, s->categorical ? "points" : "linespoints",
                 fig_loss_colour(ln->loss), dash);
         fig_put_label(fp, o, ln->title, 0);
@@ -110,12 +111,11 @@ int plot_sweep(const struct plot_sweep *s, const char *out_dir, const struct plo
     for (int l = 0; l < s->nlines; l++) {
         snprintf(names[l], sizeof names[l], "line%d", l);
         data[l] = sweep_block(s, &s->line[l]);
-        blocks[l] = (struct gp_block){names[l], "x, AMI_max mean, spread (sample std), seeds",
-                                      data[l]};
+        blocks[l] =
+            (struct gp_block){names[l], "x, AMI_max mean, spread (sample std), seeds", data[l]};
     }
     double width, height;
-    fig_size(o, 3.5, 2.0 * fig_em(o) + fig_key_below_height(s->nlines, fig_em(o)), &width,
-             &height);
+    fig_size(o, 3.5, 2.0 * fig_em(o) + fig_key_below_height(s->nlines, fig_em(o)), &width, &height);
     char *body = sweep_body(s, o, height);
     struct gp_figure f = fig_figure(o, s->name, width, height, blocks, s->nlines, body);
     int rc = gp_render(&f, out_dir, o->fmt, err);

@@ -108,8 +108,8 @@ static int cmd_sweep(int argc, char **argv)
     char err[FTL_ERRLEN];
     sweep_spec_default(&s);
     sweep_parse_seeds(&s, "1-3", err);
-    struct sweep_run_opts ro = {.out = "sweep", .shard_i = 1, .shard_n = 1, .jobs = 1,
-                                .name = "sweep"};
+    struct sweep_run_opts ro = {
+        .out = "sweep", .shard_i = 1, .shard_n = 1, .jobs = 1, .name = "sweep"};
     struct sweep_slurm sl = {0};
     int given[SWEEP_AXES] = {0}, seeds_given = 0, collect = 0, slurm = 0, sample = 0;
     const char *data = NULL;
@@ -211,7 +211,7 @@ static int cmd_sweep(int argc, char **argv)
         char hint[4200];
         snprintf(hint, sizeof hint, "%s sweep --collect %s", "ftlab", ro.out);
         return sweep_slurm_submit(&s, &sl, ro.out, "sweep", hint, err) == 0 ? EXIT_OK
-                                                                          : cli_fail("%s", err);
+                                                                            : cli_fail("%s", err);
     }
     if (access("/proc/self/exe", X_OK) != 0)
         return cli_fail("cannot find the ftlab binary (/proc/self/exe)");

@@ -53,8 +53,15 @@ void sweep_spec_default(struct sweep_spec *s)
     memset(s, 0, sizeof *s);
     ctl_defaults(&k);
     /* train's defaults (trainer_config_defaults, SPEC.md §10), one value each. */
-    const double def[SWEEP_AXES] = {TASK_CLASSIFY, REG_BASELINE, 0, ctl_get(&k, CTL_MARGIN),
-                                    ctl_get(&k, CTL_LR), 128, 32, 256, 10};
+    const double def[SWEEP_AXES] = {TASK_CLASSIFY,
+                                    REG_BASELINE,
+                                    0,
+                                    ctl_get(&k, CTL_MARGIN),
+                                    ctl_get(&k, CTL_LR),
+                                    128,
+                                    32,
+                                    256,
+                                    10};
     for (int a = 0; a < SWEEP_AXES; a++)
         if (a != SWEEP_LAMBDA) s->n[a] = 1, s->v[a][0] = def[a];
     for (int l = 0; l < REG_COUNT; l++)
@@ -175,7 +182,8 @@ int sweep_parse_axis(struct sweep_spec *s, enum sweep_axis a, const char *text, 
             if (rc == 1)
                 return ftl_error(err, "--%s: the range '%s' runs backwards", ax->option, item);
             if (rc)
-                return ftl_error(err, "--%s: '%s' is not an integer in %.0f..%.0f (nor a range A-B)",
+                return ftl_error(err,
+                                 "--%s: '%s' is not an integer in %.0f..%.0f (nor a range A-B)",
                                  ax->option, item, ax->lo, ax->hi);
             for (long x = lo; x <= hi; x++) {
                 char shown[32];
@@ -277,7 +285,8 @@ double sweep_value(const struct sweep_spec *s, long p, enum sweep_axis a)
 {
     int idx[SWEEP_AXES];
     sweep_point(s, p, idx);
-    if (a == SWEEP_LAMBDA && !s->n[a]) return s->loss_lambda[(int)s->v[SWEEP_LOSS][idx[SWEEP_LOSS]]];
+    if (a == SWEEP_LAMBDA && !s->n[a])
+        return s->loss_lambda[(int)s->v[SWEEP_LOSS][idx[SWEEP_LOSS]]];
     return s->v[a][idx[a]];
 }
 
@@ -542,8 +551,8 @@ static void progress_text(const struct progress *g, char *buf, size_t cap)
         fmt_time(t / (double)g->finished * (double)(g->todo - g->finished), l, sizeof l);
         snprintf(left, sizeof left, "about %s left", l);
     }
-    snprintf(buf, cap, "%ld/%ld done, %d running, %ld failed; elapsed %s, %s", g->finished,
-             g->todo, g->running, g->failed, el, left);
+    snprintf(buf, cap, "%ld/%ld done, %d running, %ld failed; elapsed %s, %s", g->finished, g->todo,
+             g->running, g->failed, el, left);
 }
 
 /* On a terminal, one line redrawn in place; elsewhere nothing (a line per finished run). */
@@ -609,8 +618,9 @@ int sweep_run(const struct sweep_spec *s, const struct sweep_run_opts *o, char *
     for (long i = 0; i < n; i++)
         g.todo += !run_done(jobs[i].dir);
     if (g.todo)
-        fprintf(stderr, "%s: %ld runs to do (%ld already finished), %d at a time with %d BLAS "
-                        "thread%s each\n",
+        fprintf(stderr,
+                "%s: %ld runs to do (%ld already finished), %d at a time with %d BLAS "
+                "thread%s each\n",
                 o->name, g.todo, n - g.todo, o->jobs, threads, threads > 1 ? "s" : "");
     long next = 0;
     int rc = 0;

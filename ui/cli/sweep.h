@@ -142,10 +142,10 @@ int sweep_run(const struct sweep_spec *s, const struct sweep_run_opts *o, char *
 #define SWEEP_SLURM_MAX_OPTS 32
 
 struct sweep_slurm {
-    int shards;     /* array tasks; 0: one per run, at most 1000 */
-    int nopts;      /* --slurm-opt KEY=VALUE, in order; a KEY given replaces a default */
+    int shards; /* array tasks; 0: one per run, at most 1000 */
+    int nopts;  /* --slurm-opt KEY=VALUE, in order; a KEY given replaces a default */
     const char *opt[SWEEP_SLURM_MAX_OPTS];
-    int dry_run;    /* write the script, do not submit */
+    int dry_run; /* write the script, do not submit */
 };
 
 /*

@@ -26,11 +26,11 @@ struct cell {
 struct collected {
     const struct sweep_spec *s;
     long npoints;
-    struct cell *cell;  /* npoints x nk */
-    int *expected;      /* per point: runs of it the shard should hold */
-    char *missing;      /* "NAME (shard I), ..." */
+    struct cell *cell; /* npoints x nk */
+    int *expected;     /* per point: runs of it the shard should hold */
+    char *missing;     /* "NAME (shard I), ..." */
     long nmissing;
-    int shards;         /* the Slurm split found (DIR/shards/N/grid), 0: none */
+    int shards;                   /* the Slurm split found (DIR/shards/N/grid), 0: none */
     unsigned char *shard_missing; /* [1..shards]: a shard with a missing run */
 };
 
@@ -213,8 +213,7 @@ static void put_point(FILE *md, FILE *csv, const struct collected *c, long p, co
     const struct sweep_spec *s = c->s;
     char v[SWEEP_AXES][64];
     for (int a = 0; a < SWEEP_AXES; a++)
-        sweep_format((enum sweep_axis)a, sweep_value(s, p, (enum sweep_axis)a), v[a],
-                     sizeof v[a]);
+        sweep_format((enum sweep_axis)a, sweep_value(s, p, (enum sweep_axis)a), v[a], sizeof v[a]);
     fputc('|', md);
     for (int a = 0; a < SWEEP_AXES; a++)
         if (shown_axis(s, a))
@@ -270,7 +269,10 @@ static void put_fixed(FILE *md, const struct sweep_spec *s)
             sep = ", ";
         }
     }
-    fprintf(md, "%sdata %s%s.\n\n", sep, s->sample ? "sample" : s->data[0] ? s->data : "default",
+    fprintf(md, "%sdata %s%s.\n\n", sep,
+            s->sample    ? "sample"
+            : s->data[0] ? s->data
+                         : "default",
             s->limit ? " (limited)" : "");
 }
 
@@ -337,8 +339,8 @@ static int x_axis(const struct sweep_spec *s)
 /* A line's title: its loss, then the task and the other swept axes when they vary. */
 static void line_title(const struct sweep_spec *s, long p, int xa, char *buf, size_t cap)
 {
-    size_t len = (size_t)snprintf(buf, cap, "%s",
-                                  reg_table[(int)sweep_value(s, p, SWEEP_LOSS)].title);
+    size_t len =
+        (size_t)snprintf(buf, cap, "%s", reg_table[(int)sweep_value(s, p, SWEEP_LOSS)].title);
     if (s->n[SWEEP_TASK] > 1)
         len += (size_t)snprintf(buf + len, cap - len, ", %s",
                                 (int)sweep_value(s, p, SWEEP_TASK) ? "autoencoder" : "classifier");

@@ -162,8 +162,8 @@ static int submit(const char *script, char *id, size_t cap, char *err)
     }
     size_t len = 0;
     ssize_t got;
-    while (len + 1 < cap && ((got = read(fds[0], id + len, cap - 1 - len)) > 0 ||
-                             (got < 0 && errno == EINTR)))
+    while (len + 1 < cap &&
+           ((got = read(fds[0], id + len, cap - 1 - len)) > 0 || (got < 0 && errno == EINTR)))
         len += got > 0 ? (size_t)got : 0;
     id[len] = '\0';
     close(fds[0]);
