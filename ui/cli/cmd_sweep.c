@@ -208,8 +208,10 @@ static int cmd_sweep(int argc, char **argv)
     if (sweep_set_data(&s, data, sample, err) != 0) return cli_fail("%s", err);
     if (ftl_mkdir_p(ro.out, err) != 0) return cli_fail("%s", err);
     if (slurm) {
-        char hint[4200];
-        snprintf(hint, sizeof hint, "%s sweep --collect %s", "ftlab", ro.out);
+        /* The folder as the job sees it: absolute, whatever the directory collect runs in. */
+        char hint[4200], *abs = realpath(ro.out, NULL);
+        snprintf(hint, sizeof hint, "ftlab sweep --collect %s", abs ? abs : ro.out);
+        free(abs);
         return sweep_slurm_submit(&s, &sl, ro.out, "sweep", hint, err) == 0 ? EXIT_OK
                                                                             : cli_fail("%s", err);
     }

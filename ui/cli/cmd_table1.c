@@ -363,9 +363,12 @@ static int cmd_table1(int argc, char **argv)
             if (o.losses[l])
                 snprintf(losses + strlen(losses), sizeof losses - strlen(losses), "%s%s",
                          losses[0] ? "," : "", reg_table[l].name);
+        char *abs = realpath(o.out, NULL);
+        const char *dir = abs ? abs : o.out;
         snprintf(hint, sizeof hint,
-                 "ftlab table1 --collect %s --tasks %s --losses %s --runs %d --out %s", o.out,
-                 tasks, losses, o.runs, o.out);
+                 "ftlab table1 --collect %s --tasks %s --losses %s --runs %d --out %s", dir, tasks,
+                 losses, o.runs, dir);
+        free(abs);
         return sweep_slurm_submit(&grid, &sl, o.out, "table1", hint, err) == 0
                    ? EXIT_OK
                    : cli_fail("%s", err);
