@@ -173,6 +173,7 @@ static int cmd_sweep(int argc, char **argv)
         case O_SLURM_OPT:
             if (sl.nopts == SWEEP_SLURM_MAX_OPTS)
                 return cli_usage_error(self, "--slurm-opt: at most %d", SWEEP_SLURM_MAX_OPTS);
+            if (sweep_slurm_check_opt(a, err) != 0) return cli_usage_error(self, "%s", err);
             sl.opt[sl.nopts++] = a;
             break;
         case O_DRY_RUN:

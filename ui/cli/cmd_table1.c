@@ -217,6 +217,7 @@ static int cmd_table1(int argc, char **argv)
         o.losses[i] = 1;
     int collect = 0, runs_set = 0, epochs_set = 0, partial = 0, slurm = 0;
     struct sweep_slurm sl = {0};
+    char err[FTL_ERRLEN];
     long v;
     int c;
     optind = 1;
@@ -287,6 +288,7 @@ static int cmd_table1(int argc, char **argv)
         case O_SLURM_OPT:
             if (sl.nopts == SWEEP_SLURM_MAX_OPTS)
                 return cli_usage_error(self, "--slurm-opt: at most %d", SWEEP_SLURM_MAX_OPTS);
+            if (sweep_slurm_check_opt(a, err) != 0) return cli_usage_error(self, "%s", err);
             sl.opt[sl.nopts++] = a;
             break;
         case O_DRY_RUN:
@@ -326,7 +328,6 @@ static int cmd_table1(int argc, char **argv)
     if (slurm && (collect || o.shard_n > 1))
         return cli_usage_error(self, "--slurm makes the shards itself; drop --%s",
                                collect ? "collect" : "shard");
-    char err[FTL_ERRLEN];
     struct table1_expect expect;
     table1_expect_all(&expect);
     memcpy(expect.tasks, o.tasks, sizeof expect.tasks);

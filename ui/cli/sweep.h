@@ -148,6 +148,9 @@ struct sweep_slurm {
     int dry_run; /* write the script, do not submit */
 };
 
+/* Is kv an --slurm-opt: KEY=VALUE, KEY of letters, digits and '-', VALUE one line? 0 or -1. */
+int sweep_slurm_check_opt(const char *kv, char *err);
+
 /*
  * Writes OUT/grid and OUT/slurm/sweep.sbatch: a job array of sl->shards
  * tasks, task i running `EXE sweep ... --shard i+1/N --out OUT/shards/i+1`

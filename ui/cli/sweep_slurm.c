@@ -58,6 +58,14 @@ static int slurm_opt_ok(const char *kv, char *key, size_t cap)
     return 1;
 }
 
+int sweep_slurm_check_opt(const char *kv, char *err)
+{
+    char key[64];
+    if (slurm_opt_ok(kv, key, sizeof key)) return 0;
+    return ftl_error(
+        err, "--slurm-opt: '%s' is not KEY=VALUE (an sbatch option, e.g. time=2:00:00)", kv);
+}
+
 /* The `ftlab sweep` arguments of the grid: the data and every axis explicit. */
 static void put_sweep_args(FILE *fp, const struct sweep_spec *s)
 {
