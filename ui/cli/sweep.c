@@ -540,10 +540,11 @@ struct progress {
     double t0, drawn;
 };
 
-/* "3/12 done, 2 running, 1 failed, about 0:03:10 left": the time left from the pace so far. */
-static void progress_text(const struct progress *g, char *buf, size_t cap)
+/* "3/12 done, 2 running, 1 failed; elapsed 0:01:00, about 0:03:10 left": the time left from
+ * the pace so far. count 0 leaves out "3/12 done, " (the line of a finished run leads with it). */
+static void progress_text(const struct progress *g, int count, char *buf, size_t cap)
 {
-    char el[32], left[48] = "time left not known yet";
+    char el[32], left[48] = "time left not known yet", done[64] = "";
     double t = ftl_now() - g->t0;
     fmt_time(t, el, sizeof el);
     if (g->finished) {
@@ -551,8 +552,9 @@ static void progress_text(const struct progress *g, char *buf, size_t cap)
         fmt_time(t / (double)g->finished * (double)(g->todo - g->finished), l, sizeof l);
         snprintf(left, sizeof left, "about %s left", l);
     }
-    snprintf(buf, cap, "%ld/%ld done, %d running, %ld failed; elapsed %s, %s", g->finished, g->todo,
-             g->running, g->failed, el, left);
+    if (count) snprintf(done, sizeof done, "%ld/%ld done, ", g->finished, g->todo);
+    snprintf(buf, cap, "%s%d running, %ld failed; elapsed %s, %s", done, g->running, g->failed, el,
+             left);
 }
 
 /* On a terminal, one line redrawn in place; elsewhere nothing (a line per finished run). */
@@ -560,7 +562,7 @@ static void progress_draw(struct progress *g)
 {
     if (!g->tty) return;
     char line[256];
-    progress_text(g, line, sizeof line);
+    progress_text(g, 1, line, sizeof line);
     fprintf(stderr, "\r\033[K%s: %s", g->name, line);
     fflush(stderr);
     g->drawn = ftl_now();
@@ -569,7 +571,7 @@ static void progress_draw(struct progress *g)
 static void progress_finished(struct progress *g, const char *run, int ok)
 {
     char line[256];
-    progress_text(g, line, sizeof line);
+    progress_text(g, 0, line, sizeof line);
     if (g->tty) {
         if (!ok) fprintf(stderr, "\r\033[K%s: %s FAILED (see its log.txt)\n", g->name, run);
         progress_draw(g);
