@@ -146,4 +146,40 @@ void plot_table1_init(struct plot_table1 *t, int autoencoder);
 int plot_table1(const struct plot_table1 *t, const char *out_dir, const struct plot_opts *o,
                 char *err);
 
+// ---- sweeps ----
+
+#define PLOT_SWEEP_MAX_X 32
+#define PLOT_SWEEP_MAX_LINES 16
+
+/* One line of a sweep figure: AMI_max at each x, over the seeds of its point. */
+struct plot_sweep_line {
+    char title[128];
+    int loss;                                             /* enum reg_kind: the line's colour */
+    double mean[PLOT_SWEEP_MAX_X], std[PLOT_SWEEP_MAX_X]; /* NAN: nothing at that x */
+    int runs[PLOT_SWEEP_MAX_X];                           /* seeds measured; > 1 draws a bar */
+};
+
+/* AMI_max against a swept option: a line per loss (and per value of the other swept options). */
+struct plot_sweep {
+    const char *name; /* file stem: "sweep" */
+    char title[96];   /* "AMI_{max} at k = 10" (enhanced text) */
+    char xlabel[64];  /* the option: "lambda" */
+    int categorical;  /* x are names (the loss), drawn in order, unjoined */
+    int nx;
+    double x[PLOT_SWEEP_MAX_X];      /* the option's values, in the grid's order */
+    char xtic[PLOT_SWEEP_MAX_X][32]; /* each as the option takes it */
+    int nlines;
+    struct plot_sweep_line line[PLOT_SWEEP_MAX_LINES];
+};
+
+/* No x, no lines, name "sweep", every mean and std NAN. */
+void plot_sweep_init(struct plot_sweep *s);
+/*
+ * name: a line per plot_sweep_line, its mean at each x, error bars (the sample
+ * std) where a point has two seeds or more; x on a log scale when every x is
+ * positive and they span a factor of 10 or more (λ, the learning rate).
+ */
+int plot_sweep(const struct plot_sweep *s, const char *out_dir, const struct plot_opts *o,
+               char *err);
+
 #endif

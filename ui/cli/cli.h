@@ -83,6 +83,6 @@ char *cli_eval_dir(const char *target, uint64_t step);
 /* Each command's entry, defined in its cmd_*.c; main.c lists them. */
 extern const struct cli_cmd cmd_tui_entry, cmd_data_entry, cmd_train_entry, cmd_replay_entry,
     cmd_eval_entry, cmd_embed_entry, cmd_cluster_entry, cmd_score_entry, cmd_plot_entry,
-    cmd_table1_entry, cmd_export_entry;
+    cmd_table1_entry, cmd_sweep_entry, cmd_export_entry;
 
 #endif

@@ -3,42 +3,26 @@
  * run) combination, evaluate each on the test split, and tabulate AMI_max
  * (mean ± std over runs) beside the paper's values.
  *
- * Each combination runs as child processes of this very binary (`train`,
+ * Table 1 is a sweep over a fixed grid (sweep.h: tasks x losses x seeds
+ * 1..runs). Each combination runs as child processes of this very binary (`train`,
  * then `eval`), so --jobs N runs N at once with the BLAS threads split
  * between them, a crash stays in its own run folder, and every run is an
  * ordinary run directory that `ftlab eval/plot/export` understand. A run
  * whose eval.csv exists is finished: re-running skips it, and a run cut off
  * mid-training resumes from its newest checkpoint.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <math.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
-#include "figures.h"
 #include "loss.h"
 #include "model.h"
-#include "run.h"
+#include "sweep.h"
 #include "table1.h"
 #include "util.h"
-
-extern char **environ;
-
-struct combo {
-    enum model_task task;
-    enum reg_kind loss;
-    int run; /* 1-based; the training seed */
-    char *dir;
-    pid_t pid;
-};
 
 struct table1_opts {
     const char *data;
@@ -51,10 +35,6 @@ struct table1_opts {
     const char *out;
     int tasks[TASK_COUNT], losses[REG_COUNT];
 };
-
-/* The children run this very binary: /proc/self/exe stays this inode even when a rebuild
- * replaces the file during a long sweep. */
-static const char self_exe[] = "/proc/self/exe";
 
 /* "a,b,c" of names into flags; -1 when a name is unknown. */
 static int parse_names(const char *s, int *flags, int n, int (*from)(const char *))
@@ -98,151 +78,32 @@ static int parse_lambda(const char *s, double *lambda)
     return rc;
 }
 
-// ---- running the children ----
-
-/* Runs argv with stdout and stderr appended to log; returns its exit status (or -1). */
-static int run_logged(char *const argv[], const char *log)
+/*
+ * Table 1 as a grid: tasks x losses x seeds 1..runs, λ per loss, every other
+ * option one value. Its runs are numbered and named as table1 always has
+ * (TASK-LOSS-runR, run R with seed R), so old folders resume and shard alike.
+ */
+static int table1_grid(const struct table1_opts *o, struct sweep_spec *s, char *err)
 {
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    pid_t pid;
-    int rc = posix_spawn(&pid, self_exe, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) return -1;
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* The child process of one combination: train (or resume), then eval. */
-static int run_combo(const struct combo *c, const struct table1_opts *o, int threads)
-{
-    char *log = run_path(c->dir, "log.txt"), *cfg = run_path(c->dir, "config");
-    char seed[24], epochs[24], lambda[32], margin[32], thr[16], hidden[16], units[16], limit[24];
-    snprintf(seed, sizeof seed, "%d", c->run);
-    snprintf(epochs, sizeof epochs, "%ld", o->epochs);
-    snprintf(lambda, sizeof lambda, "%.17g", o->lambda[c->loss]);
-    snprintf(margin, sizeof margin, "%.17g", o->margin);
-    snprintf(thr, sizeof thr, "%d", threads);
-    snprintf(hidden, sizeof hidden, "%d", o->hidden);
-    snprintf(units, sizeof units, "%d", o->units);
-    snprintf(limit, sizeof limit, "%ld", o->limit);
-    char *argv[48];
-    int n = 0;
-    argv[n++] = "ftlab";
-    argv[n++] = "train";
-    if (ftl_is_file(cfg)) {
-        argv[n++] = "--resume";
-        argv[n++] = c->dir;
-    } else {
-        argv[n++] = "--task", argv[n++] = (char *)model_task_name(c->task);
-        argv[n++] = "--loss", argv[n++] = (char *)reg_table[c->loss].name;
-        argv[n++] = "--seed", argv[n++] = seed;
-        argv[n++] = "--epochs", argv[n++] = epochs;
-        argv[n++] = "--lambda", argv[n++] = lambda;
-        argv[n++] = "--margin", argv[n++] = margin;
-        argv[n++] = "--hidden", argv[n++] = hidden;
-        argv[n++] = "--units", argv[n++] = units;
-        if (o->limit > 0) argv[n++] = "--limit", argv[n++] = limit;
-        if (o->sample)
-            argv[n++] = "--sample";
-        else if (o->data)
-            argv[n++] = "--data", argv[n++] = (char *)o->data;
-        argv[n++] = "--out", argv[n++] = c->dir;
-    }
-    argv[n++] = "--threads", argv[n++] = thr;
-    argv[n++] = "--quiet";
-    argv[n] = NULL;
-    int rc = run_logged(argv, log);
-    if (rc == 0) {
-        n = 0;
-        argv[n++] = "ftlab", argv[n++] = "eval", argv[n++] = c->dir;
-        argv[n++] = "--k", argv[n++] = (char *)o->k;
-        if (o->quick) argv[n++] = "--n-init", argv[n++] = "3";
-        argv[n] = NULL;
-        rc = run_logged(argv, log);
-    }
-    free(log);
-    free(cfg);
-    return rc;
-}
-
-static int combo_done(const struct combo *c)
-{
-    char *p = run_path(c->dir, "eval.csv");
-    int done = ftl_is_file(p);
-    free(p);
-    return done;
-}
-
-static void fmt_eta(double s, char *buf, size_t n)
-{
-    long t = (long)(s + 0.5);
-    snprintf(buf, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
-}
-
-/* Runs the pending combinations, `jobs` at a time. Returns how many failed. */
-static int run_all(struct combo *c, size_t n, const struct table1_opts *o)
-{
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    int jobs = o->jobs, threads = (int)(ncpu / jobs) > 1 ? (int)(ncpu / jobs) : 1;
-    size_t todo = 0, started = 0, finished = 0, next = 0;
-    int running = 0, failed = 0;
-    for (size_t i = 0; i < n; i++)
-        todo += !combo_done(&c[i]);
-    if (todo == 0) return 0;
-    fprintf(
-        stderr,
-        "table1: %zu runs to do (%zu already finished), %d at a time with %d BLAS thread%s each\n",
-        todo, n - todo, jobs, threads, threads > 1 ? "s" : "");
-    double t0 = ftl_now();
-    while (finished < todo) {
-        while (running < jobs && next < n) {
-            struct combo *k = &c[next++];
-            if (combo_done(k)) continue;
-            char err[FTL_ERRLEN];
-            if (ftl_mkdir_p(k->dir, err) != 0) {
-                fprintf(stderr, "table1: %s\n", err);
-                failed++, finished++;
-                continue;
-            }
-            pid_t pid = fork();
-            if (pid == 0) _exit(run_combo(k, o, threads) == 0 ? 0 : 1);
-            if (pid < 0) {
-                fprintf(stderr, "table1: cannot fork: %s\n", strerror(errno));
-                return failed + (int)(todo - finished);
-            }
-            k->pid = pid;
-            running++;
-            started++;
-        }
-        if (running == 0) break;
-        int st;
-        pid_t pid = wait(&st);
-        if (pid < 0) {
-            if (errno == EINTR) continue;
-            break;
-        }
-        for (size_t i = 0; i < n; i++) {
-            if (c[i].pid != pid) continue;
-            c[i].pid = 0;
-            running--;
-            finished++;
-            int ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
-            failed += !ok;
-            double el = ftl_now() - t0, left = el / (double)finished * (double)(todo - finished);
-            char e1[32], e2[32];
-            fmt_eta(el, e1, sizeof e1);
-            fmt_eta(left, e2, sizeof e2);
-            fprintf(stderr, "[%zu/%zu] %s %s run %d: %s  (elapsed %s, about %s left)\n", finished,
-                    todo, model_task_name(c[i].task), reg_table[c[i].loss].name, c[i].run,
-                    ok ? "done" : "FAILED (see its log.txt)", e1, e2);
-        }
-    }
-    return failed;
+    sweep_spec_default(s);
+    s->n[SWEEP_TASK] = s->n[SWEEP_LOSS] = 0;
+    for (int t = 0; t < TASK_COUNT; t++)
+        if (o->tasks[t]) s->v[SWEEP_TASK][s->n[SWEEP_TASK]++] = t;
+    for (int l = 0; l < REG_COUNT; l++)
+        if (o->losses[l]) s->v[SWEEP_LOSS][s->n[SWEEP_LOSS]++] = l;
+    memcpy(s->loss_lambda, o->lambda, sizeof s->loss_lambda);
+    s->n[SWEEP_LAMBDA] = 0;
+    s->v[SWEEP_MARGIN][0] = o->margin;
+    s->v[SWEEP_HIDDEN][0] = o->hidden;
+    s->v[SWEEP_UNITS][0] = o->units;
+    s->v[SWEEP_EPOCHS][0] = (double)o->epochs;
+    s->nseeds = o->runs;
+    for (int r = 0; r < o->runs; r++)
+        s->seeds[r] = r + 1;
+    cli_parse_ks(o->k, s->k, SWEEP_MAX_K, &s->nk);
+    s->limit = o->limit;
+    s->quick = o->quick;
+    return sweep_set_data(s, o->data, o->sample, err);
 }
 
 // ---- the command ----
@@ -250,7 +111,8 @@ static int run_all(struct combo *c, size_t n, const struct table1_opts *o)
 static int cmd_table1(int argc, char **argv);
 
 const struct cli_cmd cmd_table1_entry = {
-    "table1", "[OPTIONS] [--out DIR] | --collect DIR... [--partial] [--out DIR]",
+    "table1",
+    "[OPTIONS] [--out DIR] [--slurm [--dry-run]] | --collect DIR... [--partial] [--out DIR]",
     "reproduce the paper's Table 1: every task x loss x run, trained and evaluated",
     "  Trains every (task, loss, run) combination (run r uses seed r) as child\n"
     "  processes, evaluates each (KMeans, 10 restarts, on the test split) and writes\n"
@@ -270,13 +132,21 @@ const struct cli_cmd cmd_table1_entry = {
     "  --hidden H --units K --limit N   as for 'train'\n"
     "  --jobs N       combinations at once; BLAS threads are split between them\n"
     "  --shard I/N    only every N-th combination from the I-th (job arrays)\n"
-    "  --collect DIR...  merge the shards' folders into --out; refuses, naming them,\n"
+    "  --collect DIR...  merge the shards' folders (and a --slurm folder's shards/*)\n"
+    "                 into --out; refuses, naming them,\n"
     "                 when runs of --tasks x --losses x --runs (default: the highest\n"
     "                 run number found) are missing or lack a k the others have\n"
     "  --partial      with --collect: write the table anyway, missing cells as '–',\n"
     "                 a 'missing: ...' note under it, no bold in their columns\n"
     "  --quick        a smoke test: 1 run, 2 epochs of 5000 sequences, H=64 (< 1 minute)\n"
-    "  --out DIR      (default ./table1)\n",
+    "  --out DIR      (default ./table1)\n"
+    "  --slurm        write DIR/slurm/sweep.sbatch, a Slurm job array with a task per\n"
+    "                 shard (each into DIR/shards/I), and submit it with sbatch; then\n"
+    "                 --collect DIR merges DIR/shards/* (ftlab sweep --help)\n"
+    "  --shards N     array tasks (default: one per run, at most 1000)\n"
+    "  --slurm-opt KEY=VALUE  an sbatch option (repeatable): partition=, time=,\n"
+    "                 account=, cpus-per-task= (default 2), mem=, ...\n"
+    "  --dry-run      with --slurm: write the script, do not submit\n",
     cmd_table1};
 
 static int cmd_table1(int argc, char **argv)
@@ -300,7 +170,11 @@ static int cmd_table1(int argc, char **argv)
         O_HIDDEN,
         O_UNITS,
         O_LIMIT,
-        O_PARTIAL
+        O_PARTIAL,
+        O_SLURM,
+        O_SHARDS,
+        O_SLURM_OPT,
+        O_DRY_RUN
     };
     static const struct option lo[] = {{"data", required_argument, NULL, O_DATA},
                                        {"sample", no_argument, NULL, O_SAMPLE},
@@ -320,6 +194,10 @@ static int cmd_table1(int argc, char **argv)
                                        {"units", required_argument, NULL, O_UNITS},
                                        {"limit", required_argument, NULL, O_LIMIT},
                                        {"partial", no_argument, NULL, O_PARTIAL},
+                                       {"slurm", no_argument, NULL, O_SLURM},
+                                       {"shards", required_argument, NULL, O_SHARDS},
+                                       {"slurm-opt", required_argument, NULL, O_SLURM_OPT},
+                                       {"dry-run", no_argument, NULL, O_DRY_RUN},
                                        {NULL, 0, NULL, 0}};
     struct table1_opts o = {.runs = 3,
                             .jobs = 1,
@@ -337,7 +215,9 @@ static int cmd_table1(int argc, char **argv)
         o.tasks[i] = 1;
     for (int i = 0; i < REG_COUNT; i++)
         o.losses[i] = 1;
-    int collect = 0, runs_set = 0, epochs_set = 0, partial = 0;
+    int collect = 0, runs_set = 0, epochs_set = 0, partial = 0, slurm = 0;
+    struct sweep_slurm sl = {0};
+    char err[FTL_ERRLEN];
     long v;
     int c;
     optind = 1;
@@ -397,6 +277,23 @@ static int cmd_table1(int argc, char **argv)
         case O_PARTIAL:
             partial = 1;
             break;
+        case O_SLURM:
+            slurm = 1;
+            break;
+        case O_SHARDS:
+            if (cli_parse_long(a, 1, 1000, &v))
+                return cli_usage_error(self, "--shards needs an integer in 1..1000, not '%s'", a);
+            sl.shards = (int)v;
+            break;
+        case O_SLURM_OPT:
+            if (sl.nopts == SWEEP_SLURM_MAX_OPTS)
+                return cli_usage_error(self, "--slurm-opt: at most %d", SWEEP_SLURM_MAX_OPTS);
+            if (sweep_slurm_check_opt(a, err) != 0) return cli_usage_error(self, "%s", err);
+            sl.opt[sl.nopts++] = a;
+            break;
+        case O_DRY_RUN:
+            sl.dry_run = 1;
+            break;
         case O_LAMBDA:
             if (parse_lambda(a, o.lambda))
                 return cli_usage_error(
@@ -426,7 +323,11 @@ static int cmd_table1(int argc, char **argv)
     }
     if (o.sample && o.data) return cli_usage_error(self, "--data and --sample exclude each other");
     if (partial && !collect) return cli_usage_error(self, "--partial is for --collect");
-    char err[FTL_ERRLEN];
+    if (!slurm && (sl.nopts || sl.dry_run || sl.shards))
+        return cli_usage_error(self, "--slurm-opt, --shards and --dry-run are for --slurm");
+    if (slurm && (collect || o.shard_n > 1))
+        return cli_usage_error(self, "--slurm makes the shards itself; drop --%s",
+                               collect ? "collect" : "shard");
     struct table1_expect expect;
     table1_expect_all(&expect);
     memcpy(expect.tasks, o.tasks, sizeof expect.tasks);
@@ -449,36 +350,46 @@ static int cmd_table1(int argc, char **argv)
         if (!o.limit) o.limit = 5000;
         o.hidden = 64;
     }
-    if (access(self_exe, X_OK) != 0) return cli_fail("cannot find the ftlab binary (%s)", self_exe);
+    struct sweep_spec grid;
+    if (table1_grid(&o, &grid, err) != 0) return cli_fail("%s", err);
+    if (ftl_mkdir_p(o.out, err) != 0) return cli_fail("%s", err);
+    if (slurm) {
+        /* The shards run `ftlab sweep` over this grid: the same runs, in the same folders. */
+        char hint[4400], tasks[64] = "", losses[128] = "";
+        for (int t = 0; t < TASK_COUNT; t++)
+            if (o.tasks[t])
+                snprintf(tasks + strlen(tasks), sizeof tasks - strlen(tasks), "%s%s",
+                         tasks[0] ? "," : "", model_task_name(t));
+        for (int l = 0; l < REG_COUNT; l++)
+            if (o.losses[l])
+                snprintf(losses + strlen(losses), sizeof losses - strlen(losses), "%s%s",
+                         losses[0] ? "," : "", reg_table[l].name);
+        char *abs = realpath(o.out, NULL);
+        const char *dir = abs ? abs : o.out;
+        snprintf(hint, sizeof hint,
+                 "ftlab table1 --collect %s --tasks %s --losses %s --runs %d --out %s", dir, tasks,
+                 losses, o.runs, dir);
+        free(abs);
+        return sweep_slurm_submit(&grid, &sl, o.out, "table1", hint, err) == 0
+                   ? EXIT_OK
+                   : cli_fail("%s", err);
+    }
+    if (access("/proc/self/exe", X_OK) != 0)
+        return cli_fail("cannot find the ftlab binary (/proc/self/exe)");
+    char *gridfile = ftl_path_join(o.out, "grid");
+    int rc = sweep_write_grid(&grid, "table1", o.shard_i, o.shard_n, gridfile, err);
+    free(gridfile);
+    if (rc != 0) return cli_fail("%s", err);
+    struct sweep_run_opts ro = {o.out, o.shard_i, o.shard_n, o.jobs, "table1"};
+    int failed = sweep_run(&grid, &ro, err);
+    if (failed < 0) return cli_fail("%s", err);
 
     /* This run's share of the table: what a failed run leaves missing is marked in it. */
     expect.runs = o.runs;
     expect.shard_i = o.shard_i, expect.shard_n = o.shard_n;
     expect.partial = 1;
-    struct combo *combos = xcalloc((size_t)(TASK_COUNT * REG_COUNT * o.runs), sizeof *combos);
-    size_t n = 0;
-    char name[128];
-    for (int t = 0; t < TASK_COUNT; t++)
-        for (int l = 0; l < REG_COUNT; l++)
-            for (int run = 1; run <= o.runs; run++) {
-                /* --shard I/N: every N-th combination, starting at the I-th. */
-                if (!table1_in_shard(&expect, t, l, run)) continue;
-                snprintf(name, sizeof name, "runs/%s-%s-run%d", model_task_name(t),
-                         reg_table[l].name, run);
-                combos[n] = (struct combo){
-                    .task = t, .loss = l, .run = run, .dir = ftl_path_join(o.out, name)};
-                n++;
-            }
-    if (ftl_mkdir_p(o.out, err) != 0) {
-        free(combos);
-        return cli_fail("%s", err);
-    }
-    int failed = run_all(combos, n, &o);
-    for (size_t i = 0; i < n; i++)
-        free(combos[i].dir);
-    free(combos);
     const char *dirs[1] = {o.out};
-    int rc = table1_collect(dirs, 1, o.out, &expect, err);
+    rc = table1_collect(dirs, 1, o.out, &expect, err);
     if (rc != 0) return cli_fail("%s", err);
     if (failed)
         return cli_fail("%d run%s failed; their log.txt says why (re-run to retry)", failed,

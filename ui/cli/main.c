@@ -27,13 +27,9 @@ static const struct cli_cmd cmd_version_entry = {"version", "", "print the versi
 
 /* Every command, in the order `ftlab --help` lists them; each cmd_*.c owns its entry. */
 const struct cli_cmd *const cli_commands[] = {
-    &cmd_tui_entry,     &cmd_data_entry,
-    &cmd_train_entry,   &cmd_replay_entry,
-    &cmd_eval_entry,    &cmd_embed_entry,
-    &cmd_cluster_entry, &cmd_score_entry,
-    &cmd_plot_entry,    &cmd_table1_entry,
-    &cmd_export_entry,  &cmd_help_entry,
-    &cmd_version_entry, NULL,
+    &cmd_tui_entry,   &cmd_data_entry,    &cmd_train_entry, &cmd_replay_entry,  &cmd_eval_entry,
+    &cmd_embed_entry, &cmd_cluster_entry, &cmd_score_entry, &cmd_plot_entry,    &cmd_table1_entry,
+    &cmd_sweep_entry, &cmd_export_entry,  &cmd_help_entry,  &cmd_version_entry, NULL,
 };
 
 const struct cli_cmd *cli_find(const char *name)

@@ -381,39 +381,65 @@ static void draw_figures(const struct table *t, const char *out)
     draw_figure2(t, out, &png);
 }
 
+/* Sorted names of the entries of dir (no dot files); *n of them. */
+static char **sorted_names(const char *dir, size_t *n)
+{
+    DIR *d = opendir(dir);
+    struct dirent *ent;
+    char **names = NULL;
+    *n = 0;
+    while (d && (ent = readdir(d))) {
+        if (ent->d_name[0] == '.') continue;
+        names = xrealloc(names, (*n + 1) * sizeof *names);
+        names[(*n)++] = xstrdup(ent->d_name);
+    }
+    if (d) closedir(d);
+    for (size_t a = 1; a < *n; a++)
+        for (size_t b = a; b > 0 && strcmp(names[b - 1], names[b]) > 0; b--) {
+            char *x = names[b];
+            names[b] = names[b - 1];
+            names[b - 1] = x;
+        }
+    return names;
+}
+
+/* Adds every run of folder/runs; returns how many there were. */
+static int add_runs(struct table *t, const char *folder)
+{
+    char *runs = run_path(folder, "runs");
+    size_t nn;
+    /* Sorted names, so that "the first run" is the same whatever the directory order. */
+    char **names = sorted_names(runs, &nn);
+    for (size_t a = 0; a < nn; a++) {
+        char *run = ftl_path_join(runs, names[a]);
+        add_run(t, run);
+        free(run);
+        free(names[a]);
+    }
+    free(names);
+    free(runs);
+    return (int)nn;
+}
+
 int table1_collect(const char *const *dirs, int n, const char *out, const struct table1_expect *e,
                    char *err)
 {
     struct table *t = xcalloc(1, sizeof *t);
     int found = 0;
     for (int i = 0; i < n; i++) {
-        char *runs = run_path(dirs[i], "runs");
-        DIR *d = opendir(runs);
-        struct dirent *ent;
-        /* Sorted names, so that "the first run" is the same whatever the directory order. */
-        char **names = NULL;
-        size_t nn = 0;
-        while (d && (ent = readdir(d))) {
-            if (ent->d_name[0] == '.') continue;
-            names = xrealloc(names, (nn + 1) * sizeof *names);
-            names[nn++] = xstrdup(ent->d_name);
-        }
-        if (d) closedir(d);
-        for (size_t a = 1; a < nn; a++)
-            for (size_t b = a; b > 0 && strcmp(names[b - 1], names[b]) > 0; b--) {
-                char *x = names[b];
-                names[b] = names[b - 1];
-                names[b - 1] = x;
-            }
-        for (size_t a = 0; a < nn; a++) {
-            char *run = ftl_path_join(runs, names[a]);
-            add_run(t, run);
-            found++;
-            free(run);
+        found += add_runs(t, dirs[i]);
+        /* A --slurm folder: each array task wrote its shard into DIR/shards/I. */
+        char *shards = run_path(dirs[i], "shards");
+        size_t ns;
+        char **names = sorted_names(shards, &ns);
+        for (size_t a = 0; a < ns; a++) {
+            char *shard = ftl_path_join(shards, names[a]);
+            found += add_runs(t, shard);
+            free(shard);
             free(names[a]);
         }
         free(names);
-        free(runs);
+        free(shards);
     }
     int rc = 0, runs = e->runs ? e->runs : t->max_run;
     char *missing = NULL;
