@@ -74,8 +74,8 @@ check "a bad value at step 20 is refused before training (exit 1)" '[ $? -eq 1 ]
 check "the message names file, line and the range" \
     "holds '$tmp/bad.journal:$line: lambda must be a number in 0..1e+06, not '\\''-3'\\''' '$tmp/err'"
 
-grep -v '^step' "$tmp/r/journal" | grep -v '^rewind' | sed 's/^config steps .*/config steps 4000/' >"$tmp/long.journal"
-printf 'step 3 loss decov\nstep 7 lr 0.004\nstep 4000 stop\n' >>"$tmp/long.journal"
+grep -v '^step' "$tmp/r/journal" | grep -v '^rewind' | sed 's/^config steps .*/config steps 200/' >"$tmp/long.journal"
+printf 'step 3 loss decov\nstep 7 lr 0.004\nstep 200 stop\n' >>"$tmp/long.journal"
 "$bin" replay "$tmp/long.journal" --out "$tmp/whole" -q 2>"$tmp/err"
 "$bin" replay "$tmp/long.journal" --out "$tmp/part" -q 2>/dev/null &
 bg=$!
@@ -84,6 +84,7 @@ while [ ! -e "$tmp/part/checkpoints/epoch-3.ckpt" ] && [ $i -lt 200 ]; do sleep 
 kill -9 "$bg" 2>/dev/null
 wait "$bg" 2>/dev/null
 bg=
+check "the replay was cut off before its end (no final.ckpt)" '[ ! -e "$tmp/part/checkpoints/final.ckpt" ]'
 "$bin" replay "$tmp/long.journal" --resume "$tmp/part" -q 2>"$tmp/err"
 check "replay --resume finishes a killed replay (exit 0)" '[ $? -eq 0 ]'
 "$bin" export "$tmp/whole" "$tmp/w1" >/dev/null 2>&1 && "$bin" export "$tmp/part" "$tmp/w2" >/dev/null 2>&1
