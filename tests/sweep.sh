@@ -68,8 +68,12 @@ grid="--sample --loss baseline,proposed --margin 1,5 --seeds 1-2 --epochs 1 --hi
 # shellcheck disable=SC2086
 expect 0 "a sweep of 2 losses x 2 margins x 2 seeds" -- "$bin" sweep $grid --jobs 2 --out "$tmp/a"
 check "a run folder per point and seed, named by the swept options" test -s "$tmp/a/runs/classify-proposed-margin5-run2/eval.csv"
-check "8 run folders" test "$(find "$tmp/a/runs" -mindepth 1 -maxdepth 1 | wc -l)" -eq 8
-check "sweep.csv: a row per point and k" test "$(wc -l <"$tmp/a/sweep.csv")" -eq $((1 + 4 * 2))
+check "6 run folders: the baseline ignores the margin, so it trains once a seed" \
+    test "$(find "$tmp/a/runs" -mindepth 1 -maxdepth 1 | wc -l)" -eq 6
+check "... in classify-baseline-runN, no margin in its name" test -s "$tmp/a/runs/classify-baseline-run2/eval.csv"
+check "sweep.csv: a row per point and k (the baseline once, its margin empty)" sh -c \
+    "[ \$(wc -l <'$tmp/a/sweep.csv') -eq $((1 + 3 * 2)) ] && grep -q '^classify,baseline,1,,0.001,' '$tmp/a/sweep.csv'"
+check "sweep.md: the baseline's margin is a dash" grep -q '^| Baseline | – |' "$tmp/a/sweep.md"
 check "sweep.csv's columns" holds "task,loss,lambda,margin,lr,hidden,units,batch_size,epochs,k,seeds,ami_max_mean,ami_max_std,ami_arithmetic_mean,nmi_geometric_mean,test_mean" "$tmp/a/sweep.csv"
 check "sweep.csv: 2 seeds per point, mean and sample std" grep -q -E '^classify,proposed,0\.1,5,0\.001,16,8,256,1,3,2,[0-9.]+,[0-9.]+,' "$tmp/a/sweep.csv"
 check "sweep.md: a bold best per k" test "$(grep -c '\*\*' "$tmp/a/sweep.md")" -ge 1
@@ -119,14 +123,14 @@ for i in 1 2; do
     "$bin" sweep $grid --shard "$i/2" --out "$tmp/b/shards/$i" >/dev/null 2>"$tmp/err"
     check "shard $i/2 runs" test $? -eq 0
 done
-check "shard 1/2 holds every other run" test "$(find "$tmp/b/shards/1/runs" -mindepth 1 -maxdepth 1 | wc -l)" -eq 4
+check "shard 1/2 holds every other run (the baseline's second margin is no run)" test "$(find "$tmp/b/shards/1/runs" -mindepth 1 -maxdepth 1 | wc -l)" -eq 3
 expect 0 "--collect merges the shards" -- "$bin" sweep --collect "$tmp/b"
 check "the shards collected equal the unsharded sweep" cmp "$tmp/a/sweep.csv" "$tmp/b/sweep.csv"
-rm -rf "$tmp/b/shards/2/runs/classify-baseline-margin1-run2"
+rm -rf "$tmp/b/shards/2/runs/classify-baseline-run2"
 expect 1 "--collect with a shard's run missing exits 1" -- "$bin" sweep --collect "$tmp/b"
 check "... naming the run and its shard, on one line" sh -c \
-    "[ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q '1 of 8 runs are missing or unfinished: classify-baseline-margin1-run2 (shard 2); run these shards again: 2' '$tmp/err'"
-check "... and writes the tables of what finished" grep -q '^missing: classify-baseline-margin1-run2 (shard 2)\.' "$tmp/b/sweep.md"
+    "[ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q '1 of 6 runs are missing or unfinished: classify-baseline-run2 (shard 2); run these shards again: 2' '$tmp/err'"
+check "... and writes the tables of what finished" grep -q '^missing: classify-baseline-run2 (shard 2)\.' "$tmp/b/sweep.md"
 expect 1 "--collect of a folder that is no sweep" -- "$bin" sweep --collect "$tmp/xdg"
 check "... says so on one line" sh -c "[ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q 'not a sweep folder' '$tmp/err'"
 

@@ -60,15 +60,18 @@ static void test_expansion(void **state)
     struct sweep_spec s = grid(o);
     assert_int_equal(sweep_points(&s), 8);
     assert_int_equal(sweep_runs(&s), 24);
-    assert_string_equal(name_of(&s, 0), "classify-baseline-lambda0.1-margin1-run1");
-    assert_string_equal(name_of(&s, 2), "classify-baseline-lambda0.1-margin1-run3");
-    assert_string_equal(name_of(&s, 3), "classify-baseline-lambda0.1-margin5-run1");
-    assert_string_equal(name_of(&s, 6), "classify-baseline-lambda1-margin1-run1");
+    /* The baseline ignores λ and m: its folders leave them out, and it is one point. */
+    assert_string_equal(name_of(&s, 0), "classify-baseline-run1");
+    assert_string_equal(name_of(&s, 2), "classify-baseline-run3");
+    assert_string_equal(name_of(&s, 3), "classify-baseline-run1");
     assert_string_equal(name_of(&s, 12), "classify-proposed-lambda0.1-margin1-run1");
+    assert_string_equal(name_of(&s, 15), "classify-proposed-lambda0.1-margin5-run1");
     assert_string_equal(name_of(&s, 23), "classify-proposed-lambda1-margin5-run3");
-    /* Every run once: the names are distinct. */
+    /* Every run of a point that is its own canonical one once: the names are distinct. */
     for (long a = 0; a < 24; a++)
         for (long b = a + 1; b < 24; b++) {
+            if (sweep_canonical(&s, a / 3) != a / 3 || sweep_canonical(&s, b / 3) != b / 3)
+                continue;
             char na[512];
             snprintf(na, sizeof na, "%s", name_of(&s, a));
             if (strcmp(na, name_of(&s, b)) == 0) fail_msg("runs %ld and %ld are both %s", a, b, na);
@@ -76,6 +79,38 @@ static void test_expansion(void **state)
     assert_float_equal(sweep_value(&s, 3, SWEEP_MARGIN), 5, 0);
     assert_float_equal(sweep_value(&s, 3, SWEEP_EPOCHS), 4, 0);
     assert_float_equal(sweep_value(&s, 4, SWEEP_LOSS), REG_PROPOSED, 0);
+}
+
+/* The axes a loss ignores: λ for the baseline, m for all but the proposed loss. Their points
+ * collapse onto the first value (trained once, tabled once); the others stay their own. */
+static void test_inert_axes(void **state)
+{
+    (void)state;
+    const char *const o[] = {
+        "loss", "baseline,xcov,proposed", "lambda", "0.1,1", "margin", "1,5", "seeds", "1", NULL};
+    struct sweep_spec s = grid(o);
+    assert_int_equal(sweep_points(&s), 12);
+    long own = 0;
+    for (long p = 0; p < 12; p++) {
+        int loss = (int)sweep_value(&s, p, SWEEP_LOSS);
+        assert_int_equal(sweep_inert(&s, p, SWEEP_LAMBDA), loss == REG_BASELINE);
+        assert_int_equal(sweep_inert(&s, p, SWEEP_MARGIN), loss != REG_PROPOSED);
+        assert_int_equal(sweep_inert(&s, p, SWEEP_LR), 0); /* one value: never inert */
+        long q = sweep_canonical(&s, p);
+        own += q == p;
+        /* the canonical point has the same loss and every value the loss uses */
+        assert_float_equal(sweep_value(&s, q, SWEEP_LOSS), loss, 0);
+        if (loss != REG_BASELINE)
+            assert_float_equal(sweep_value(&s, q, SWEEP_LAMBDA), sweep_value(&s, p, SWEEP_LAMBDA),
+                               0);
+        if (loss == REG_PROPOSED)
+            assert_float_equal(sweep_value(&s, q, SWEEP_MARGIN), sweep_value(&s, p, SWEEP_MARGIN),
+                               0);
+        assert_int_equal(sweep_canonical(&s, q), q);
+    }
+    assert_int_equal(own, 1 + 2 + 4); /* baseline once, xcov per λ, proposed per λ and m */
+    assert_string_equal(name_of(&s, 4), "classify-xcov-lambda0.1-run1");
+    assert_string_equal(name_of(&s, 5), "classify-xcov-lambda0.1-run1"); /* m=5: the same run */
 }
 
 /* Ranges and lists of integers; seeds as lists and ranges. */
@@ -245,7 +280,8 @@ static char *slurp(const char *dir, const char *name)
 static void test_collect_shards(void **state)
 {
     (void)state;
-    const char *const o2[] = {"loss", "baseline,proposed", "lambda", "0.1,1", "seeds", "1-2", NULL};
+    /* xcov and proposed: both use λ, so every point is its own (test_inert_axes: baseline) */
+    const char *const o2[] = {"loss", "xcov,proposed", "lambda", "0.1,1", "seeds", "1-2", NULL};
     struct sweep_spec s = grid(o2);
     s.nk = 2, s.k[0] = 9, s.k[1] = 10;
     char *dir = ftl_path_join(testutil_group_dir(), "collect"), err[FTL_ERRLEN];
@@ -255,7 +291,7 @@ static void test_collect_shards(void **state)
     assert_int_equal(ftl_mkdir_p(sh2, err), 0);
     assert_int_equal(sweep_write_grid(&s, "sweep", 1, 2, g1, err), 0);
     assert_int_equal(sweep_write_grid(&s, "sweep", 2, 2, g2, err), 0);
-    /* point 0 baseline 0.1: {.40 .60} -> .5 ± .1414; point 1 baseline 1: {.50 .70} -> .6 */
+    /* point 0 xcov 0.1: {.40 .60} -> .5 ± .1414; point 1 xcov 1: {.50 .70} -> .6 */
     put_run(sh1, &s, 0, 0.40, 0.30, 0.90);
     put_run(sh2, &s, 1, 0.60, 0.30, 0.92);
     put_run(sh1, &s, 2, 0.50, 0.30, 0.90);
@@ -277,10 +313,10 @@ static void test_collect_shards(void **state)
                                 "seeds,ami_max_mean,ami_max_std,ami_arithmetic_mean,"
                                 "nmi_geometric_mean,test_mean\n"));
     assert_non_null(
-        strstr(csv, "\nclassify,baseline,0.1,5,0.001,128,32,256,10,9,2,0.500000,0.141421,0.450000,"
+        strstr(csv, "\nclassify,xcov,0.1,5,0.001,128,32,256,10,9,2,0.500000,0.141421,0.450000,"
                     "0.600000,0.910000\n"));
     assert_non_null(
-        strstr(csv, "\nclassify,baseline,1,5,0.001,128,32,256,10,9,2,0.600000,0.141421,0.550000,"
+        strstr(csv, "\nclassify,xcov,1,5,0.001,128,32,256,10,9,2,0.600000,0.141421,0.550000,"
                     "0.700000,0.900000\n"));
     assert_non_null(strstr(csv, "\nclassify,proposed,1,5,0.001,128,32,256,10,10,1,0.900000,nan,"));
     /* k = 9: every cell complete but point 3's, so no bold (the missing run might win it). */
@@ -313,7 +349,7 @@ int main(void)
         cmocka_unit_test(test_expansion),       cmocka_unit_test(test_ranges),
         cmocka_unit_test(test_lambda_per_loss), cmocka_unit_test(test_bad_grids),
         cmocka_unit_test(test_table1_grid),     cmocka_unit_test(test_grid_file),
-        cmocka_unit_test(test_collect_shards),
+        cmocka_unit_test(test_collect_shards),  cmocka_unit_test(test_inert_axes),
     };
     return cmocka_run_group_tests(tests, testutil_group_setup, testutil_group_teardown);
 }

@@ -29,6 +29,8 @@ const struct cli_cmd cmd_sweep_entry = {
     "  of each k in bold) and DIR/figures/sweep.png (AMI_max at the middle k\n"
     "  against the first swept option after the loss, a line per loss, error\n"
     "  bars over seeds). A re-run skips finished runs and resumes cut-off ones.\n"
+    "  An axis a loss ignores (lambda for the baseline, the margin for all but\n"
+    "  proposed) is not swept for it: the point trains once, shown with a dash.\n"
     "  --task LIST     classify,autoencode (default classify)\n"
     "  --loss LIST     baseline,decov,xcov,proposed (default baseline)\n"
     "  --lambda LIST   (default: each loss's own); or loss=X pairs, not swept:\n"

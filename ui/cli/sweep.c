@@ -300,6 +300,26 @@ void sweep_format(enum sweep_axis a, double v, char *buf, size_t cap)
         snprintf(buf, cap, "%.15g", v);
 }
 
+int sweep_inert(const struct sweep_spec *s, long p, enum sweep_axis a)
+{
+    if (s->n[a] < 2) return 0;
+    int loss = (int)sweep_value(s, p, SWEEP_LOSS);
+    return (a == SWEEP_LAMBDA && loss == REG_BASELINE) ||
+           (a == SWEEP_MARGIN && loss != REG_PROPOSED);
+}
+
+long sweep_canonical(const struct sweep_spec *s, long p)
+{
+    int idx[SWEEP_AXES];
+    sweep_point(s, p, idx);
+    long q = 0;
+    for (int a = 0; a < SWEEP_AXES; a++) { /* mixed radix again, inert axes at 0 */
+        int n = s->n[a] ? s->n[a] : 1;
+        q = q * n + (sweep_inert(s, p, (enum sweep_axis)a) ? 0 : idx[a]);
+    }
+    return q;
+}
+
 int sweep_in_shard(long r, int shard_i, int shard_n)
 {
     return r % shard_n == shard_i - 1;
@@ -313,7 +333,7 @@ void sweep_run_name(const struct sweep_spec *s, long r, char *buf, size_t cap)
     sweep_format(SWEEP_LOSS, sweep_value(s, p, SWEEP_LOSS), loss, sizeof loss);
     size_t len = (size_t)snprintf(buf, cap, "%s-%s", task, loss);
     for (int a = SWEEP_LAMBDA; a < SWEEP_AXES && len < cap; a++) {
-        if (s->n[a] < 2) continue;
+        if (s->n[a] < 2 || sweep_inert(s, p, (enum sweep_axis)a)) continue;
         char v[32];
         sweep_format((enum sweep_axis)a, sweep_value(s, p, (enum sweep_axis)a), v, sizeof v);
         len += (size_t)snprintf(buf + len, cap - len, "-%s%s", sweep_axes[a].tag, v);
@@ -608,7 +628,8 @@ int sweep_run(const struct sweep_spec *s, const struct sweep_run_opts *o, char *
     struct job *jobs = xcalloc((size_t)nruns, sizeof *jobs);
     char name[512];
     for (long r = 0; r < nruns; r++) {
-        if (!sweep_in_shard(r, o->shard_i, o->shard_n)) continue;
+        long p = r / s->nseeds;
+        if (!sweep_in_shard(r, o->shard_i, o->shard_n) || sweep_canonical(s, p) != p) continue;
         sweep_run_name(s, r, name, sizeof name);
         char *runs = ftl_path_join(o->out, "runs");
         jobs[n++] = (struct job){r, ftl_path_join(runs, name), 0};

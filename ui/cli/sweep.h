@@ -102,9 +102,20 @@ void sweep_point(const struct sweep_spec *s, long p, int *idx);
 double sweep_value(const struct sweep_spec *s, long p, enum sweep_axis a);
 /* Axis a's value as train takes it and the csv shows it ("proposed", "0.1", "64"). */
 void sweep_format(enum sweep_axis a, double v, char *buf, size_t cap);
+/*
+ * An axis the point's loss ignores: λ for the baseline, the margin for every
+ * loss but the proposed one. A grid of baseline and proposed over λ would
+ * otherwise train the baseline once per λ to the same weights. Only axes
+ * with two or more values count.
+ */
+int sweep_inert(const struct sweep_spec *s, long p, enum sweep_axis a);
+/* The point p stands for: p with each inert axis at its first value. A point that is not
+ * its own canonical one is a duplicate: never trained, named and tabled as that one. */
+long sweep_canonical(const struct sweep_spec *s, long p);
 /* Is run r (0-based) in shard i/n (1-based i)? */
 int sweep_in_shard(long r, int shard_i, int shard_n);
-/* Run r's folder name under runs/ ("classify-proposed-lambda0.1-run2"), into buf. */
+/* Run r's folder name under runs/ ("classify-proposed-lambda0.1-run2"; inert axes left out:
+ * "classify-baseline-run2"), into buf. */
 void sweep_run_name(const struct sweep_spec *s, long r, char *buf, size_t cap);
 
 // ---- the grid file: OUT/grid ----

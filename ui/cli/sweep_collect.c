@@ -212,13 +212,15 @@ static void put_point(FILE *md, FILE *csv, const struct collected *c, long p, co
 {
     const struct sweep_spec *s = c->s;
     char v[SWEEP_AXES][64];
-    for (int a = 0; a < SWEEP_AXES; a++)
+    for (int a = 0; a < SWEEP_AXES; a++) /* an axis the loss ignores: "–", empty in the csv */
         sweep_format((enum sweep_axis)a, sweep_value(s, p, (enum sweep_axis)a), v[a], sizeof v[a]);
     fputc('|', md);
     for (int a = 0; a < SWEEP_AXES; a++)
         if (shown_axis(s, a))
             fprintf(md, " %s |",
-                    a == SWEEP_LOSS ? reg_table[(int)sweep_value(s, p, SWEEP_LOSS)].title : v[a]);
+                    a == SWEEP_LOSS ? reg_table[(int)sweep_value(s, p, SWEEP_LOSS)].title
+                    : sweep_inert(s, p, (enum sweep_axis)a) ? "–"
+                                                            : v[a]);
     int most = 0;
     for (int j = 0; j < s->nk; j++) {
         const struct cell *cl = cell_at(c, p, j);
@@ -236,7 +238,7 @@ static void put_point(FILE *md, FILE *csv, const struct collected *c, long p, co
             fprintf(md, " %s%.3f ± %.3f%s |", b, m, sd, b);
         if (cl->n > cell_at(c, p, most)->n) most = j;
         for (int a = 0; a < SWEEP_AXES; a++)
-            fprintf(csv, "%s,", v[a]);
+            fprintf(csv, "%s,", sweep_inert(s, p, (enum sweep_axis)a) ? "" : v[a]);
         fprintf(csv, "%d,%d,%.6f,%.6f,%.6f,%.6f,%.6f\n", s->k[j], cl->n, m, sd, am, nm, tm);
     }
     const struct cell *cl = cell_at(c, p, most);
@@ -345,7 +347,7 @@ static void line_title(const struct sweep_spec *s, long p, int xa, char *buf, si
         len += (size_t)snprintf(buf + len, cap - len, ", %s",
                                 (int)sweep_value(s, p, SWEEP_TASK) ? "autoencoder" : "classifier");
     for (int a = SWEEP_LAMBDA; a < SWEEP_AXES && len < cap; a++) {
-        if (a == xa || s->n[a] < 2) continue;
+        if (a == xa || s->n[a] < 2 || sweep_inert(s, p, (enum sweep_axis)a)) continue;
         char v[32];
         sweep_format((enum sweep_axis)a, sweep_value(s, p, (enum sweep_axis)a), v, sizeof v);
         len += (size_t)snprintf(buf + len, cap - len, ", %s %s", sweep_axes[a].option, v);
@@ -361,7 +363,10 @@ static void draw_figure(const struct collected *c, const char *dir)
     snprintf(f->title, sizeof f->title, "AMI_{max} at k = %d", s->k[j]);
     snprintf(f->xlabel, sizeof f->xlabel, "%s", xa >= 0 ? sweep_axes[xa].option : "loss");
     for (long p = 0; p < c->npoints; p++) {
-        if (!c->expected[p]) continue;
+        /* A duplicate point (an axis its loss ignores) draws its canonical point's results:
+         * the baseline as a flat line across λ. */
+        long q = sweep_canonical(s, p);
+        if (!c->expected[q]) continue;
         /* The line of p: its title names everything but x; x is its value of the x axis. */
         char title[sizeof f->line[0].title];
         line_title(s, p, xa, title, sizeof title);
@@ -385,7 +390,7 @@ static void draw_figure(const struct collected *c, const char *dir)
                          sizeof f->xtic[0]);
             f->nx++;
         }
-        const struct cell *cl = cell_at(c, p, j);
+        const struct cell *cl = cell_at(c, q, j);
         mean_std(cl->ami_max, cl->n, &f->line[l].mean[xi], &f->line[l].std[xi]);
         f->line[l].runs[xi] = cl->n;
     }
@@ -412,7 +417,8 @@ int sweep_collect(const char *dir, int shard_i, int shard_n, char *err)
         c.shard_missing = xcalloc((size_t)c.shards + 1, 1);
         long found = 0, expected = 0;
         for (long r = 0; r < sweep_runs(&s); r++) {
-            if (!sweep_in_shard(r, shard_i, shard_n)) continue;
+            long p = r / s.nseeds;
+            if (!sweep_in_shard(r, shard_i, shard_n) || sweep_canonical(&s, p) != p) continue;
             c.expected[r / s.nseeds]++, expected++;
             if (add_run(&c, root, nroot, r))
                 found++;
