@@ -49,16 +49,30 @@ int cli_parse_u64(const char *s, uint64_t *out);
 
 /* Where the data come from, shared by every command that reads data. */
 struct cli_data {
-    const char *dir; /* --data DIR (NULL: $FTLAB_DATA, then the default) */
-    int sample;      /* --sample */
+    const char *dir;         /* --data DIR (NULL: $FTLAB_DATA, then the default) */
+    int sample;              /* --sample [NAME] */
+    const char *sample_name; /* NAME: "digits" (also NULL) or "vitals" */
+    enum dataset_nan nan;    /* --nan zero|carry|refuse */
 };
 /*
- * Loads the data: the embedded sample when asked; MNIST strokes from the
- * resolved folder when installed there; otherwise the sample with a notice
- * on stderr -- unless the folder was named explicitly (--data, FTLAB_DATA),
- * which makes a missing or bad folder an error. *used_sample tells which.
+ * Loads the data: the embedded sample when asked; a data folder of any
+ * format (dataset_dir_format) from the resolved folder when there is one;
+ * otherwise the digit sample with a notice on stderr -- unless the folder was
+ * named explicitly (--data, FTLAB_DATA), which makes a missing or bad folder
+ * an error. *used_sample tells which.
  */
 int cli_load_data(const struct cli_data *o, struct dataset_pair *p, int *used_sample, char *err);
+/* The config's name of the data loaded: "sample", "sample:vitals" or the absolute folder. */
+void cli_data_spec(const struct cli_data *o, int used_sample, char *buf, size_t cap);
+/*
+ * --sample [NAME], in getopt_long's loop (--sample is a no_argument option,
+ * so "--sample=x" keeps its "takes no value" message): argv[optind] is taken
+ * as NAME when it is a sample's name ("digits", "vitals"), consumed the way
+ * getopt consumes an option's value. Returns 0.
+ */
+int cli_sample_option(struct cli_data *o, int argc, char **argv);
+/* --nan's value into o; 0 or -1. */
+int cli_nan_option(struct cli_data *o, const char *value);
 
 /* Each command's entry, defined in its cmd_*.c; main.c lists them. */
 extern const struct cli_cmd cmd_tui_entry, cmd_data_entry, cmd_train_entry, cmd_replay_entry,
