@@ -25,21 +25,22 @@ static void small_data(struct dataset *d, size_t n)
     size_t rows = 0;
     for (size_t i = 0; i < n; i++)
         rows += 2 + (i * 5) % 7;
-    dataset_init(d, n, rows, "test");
+    dataset_init(d, n, rows, 4, "test");
     size_t r = 0;
     for (size_t i = 0; i < n; i++) {
         size_t len = 2 + (i * 5) % 7;
         for (size_t t = 0; t < len; t++) {
-            int8_t *row = d->rows + (r + t) * 4;
-            row[0] = (int8_t)(t == 0 ? (int)(5 + i % 7) : (int)((i + t) % 3) - 1 + 0 * (int)i);
-            row[1] = (int8_t)(t == 0 ? 9 : (int)((i * t) % 3) - 1);
+            float *row = d->x + (r + t) * 4;
+            row[0] = (float)(t == 0 ? (int)(5 + i % 7) : (int)((i + t) % 3) - 1 + 0 * (int)i);
+            row[1] = (float)(t == 0 ? 9 : (int)((i * t) % 3) - 1);
             row[2] = t + 1 == len || t % 4 == 3;
             row[3] = t + 1 == len;
             if (row[0] == 0 && row[1] == 0 && !row[2]) row[0] = 1;
         }
         r += len;
         d->offset[i + 1] = (uint32_t)r;
-        d->digit[i] = (uint8_t)((i * 3) % 10);
+        d->group[i] = (uint8_t)((i * 3) % 10);
+        d->y[i] = (uint8_t)dataset_binary(d->group[i]);
     }
 }
 
@@ -52,7 +53,7 @@ struct fixture {
 
 static void setup(struct fixture *f, enum model_task task, int H, int K, size_t n)
 {
-    model_init(&f->m, task, H, K);
+    model_init(&f->m, task, 4, H, K);
     model_init_weights(&f->m, 7);
     /* Larger weights than the default init, so that every gate and ReLU path matters. */
     for (size_t i = 0; i < f->m.size; i++)
@@ -136,7 +137,7 @@ static void test_autoencoder_gradients(void **state_)
 static void test_parameter_table(void **state_)
 {
     struct model m;
-    model_init(&m, TASK_CLASSIFY, 128, 32);
+    model_init(&m, TASK_CLASSIFY, 4, 128, 32);
     const struct model_param *p = model_find(&m, "gru.weight_ih_l0");
     assert_non_null(p);
     assert_int_equal(p->rows, 384);
@@ -155,7 +156,7 @@ static void test_parameter_table(void **state_)
     assert_true(mx[0] <= 1 / sqrt(128.0) && mx[0] > 0.95 / sqrt(128.0));
     assert_true(mx[1] <= 1 / sqrt(32.0) && mx[1] > 0.5 / sqrt(32.0));
     model_free(&m);
-    model_init(&m, TASK_AUTOENCODE, 128, 32);
+    model_init(&m, TASK_AUTOENCODE, 4, 128, 32);
     assert_int_equal(model_find(&m, "dec.weight_ih_l0")->cols, 32);
     assert_int_equal(model_find(&m, "out.weight")->rows, 4);
     assert_null(model_find(&m, "fc1.weight"));
@@ -225,7 +226,7 @@ static void build_reference_model(struct model *m, const struct model_ref *ref)
 {
     int task = model_task_from_name(ref->task);
     assert_true(task >= 0);
-    model_init(m, (enum model_task)task, ref->H, ref->K);
+    model_init(m, (enum model_task)task, 4, ref->H, ref->K);
     assert_int_equal(m->nparam, ref->nparam);
     assert_int_equal(m->size, ref->size);
     for (int p = 0; p < m->nparam; p++) {
