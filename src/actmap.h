@@ -1,8 +1,7 @@
 /*
  * actmap — the paper's Figure 2: for each sample the FC1 unit with the largest
- * activation, counted per class (the groups, the ten digits for MNIST). A disentangled layer gives each digit
- * its own few winning units; a collapsed one lets a handful of units win
- * everything.
+ * activation, counted per class (the groups, the ten digits for MNIST). A disentangled layer gives
+ * each digit its own few winning units; a collapsed one lets a handful of units win everything.
  *
  * Ties go to the first (lowest-index) unit, like numpy.argmax. So a sample
  * that activates no unit (every ReLU output 0) counts for unit 0;

@@ -125,10 +125,11 @@ void eval_print(const struct eval_result *r, FILE *fp)
         fprintf(fp, "%3d   %7.4f    %7.4f   %7.4f  %6.4f    %6.4f  %11.2f\n", r->k[j], s->ami_max,
                 s->ami_arithmetic, s->nmi_geometric, s->ari, s->accuracy, r->inertia[j]);
     }
-    fprintf(fp,
-            "\nFigure 2: test sequences by their most active %s unit (rows) and %s (columns)\n",
+    fprintf(fp, "\nFigure 2: test sequences by their most active %s unit (rows) and %s (columns)\n",
             r->task == TASK_CLASSIFY ? "FC1" : "code",
-            r->digits ? "digit" : r->grouped ? "group" : "label");
+            r->digits    ? "digit"
+            : r->grouped ? "group"
+                         : "label");
     /* Counts, then the same row as shades (darker = more sequences), so the pattern reads at a
      * glance. */
     static const char shades[] = " .:-=+*#%@";

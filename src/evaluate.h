@@ -33,9 +33,9 @@ struct eval_result {
     int k[EVAL_MAX_K];
     double inertia[EVAL_MAX_K];
     struct cluster_scores scores[EVAL_MAX_K];
-    int nclass;       /* columns of actmap: dataset_nclasses */
-    int digits;       /* the classes are the ten digits (column names digitN) */
-    int grouped;      /* the classes are groups (else the binary label) */
+    int nclass;  /* columns of actmap: dataset_nclasses */
+    int digits;  /* the classes are the ten digits (column names digitN) */
+    int grouped; /* the classes are groups (else the binary label) */
     char class_name[DATASET_MAX_GROUPS][DATASET_GROUP_NAME];
     uint32_t *actmap; /* units x nclass: samples whose most active unit it is, per class */
     int active_units; /* units that win at least one sample */

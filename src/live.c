@@ -46,8 +46,8 @@ struct live {
     size_t probe_n;
     float *probe_acts, *probe_prob;
     uint32_t *probe_counts; /* LIVE_MAX_UNITS x DATASET_MAX_GROUPS */
-    size_t seen_pos;   /* the probe sequence "what the network sees" shows */
-    double last_batch; /* when the last batch started (ftl_now), for the pace; 0: none yet */
+    size_t seen_pos;        /* the probe sequence "what the network sees" shows */
+    double last_batch;      /* when the last batch started (ftl_now), for the pace; 0: none yet */
     /* ---- the evaluator: started by the trainer thread, joined by it or by live_stop ---- */
     pthread_t eval_thread;
     int eval_started; /* a thread exists that nobody joined yet (trainer thread only) */

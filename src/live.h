@@ -100,10 +100,10 @@ struct live_snapshot {
     double steps_per_s; /* smoothed, for the time left */
     double last_test;   /* the last epoch-end test figure, or NAN */
     /* the Figure 2 histogram over the probe set */
-    uint64_t heat_step; /* 0 = none yet */
+    uint64_t heat_step;                                 /* 0 = none yet */
     uint32_t heat[LIVE_MAX_UNITS * DATASET_MAX_GROUPS]; /* units x classes */
     int heat_active;
-    int classes; /* columns of heat: dataset_nclasses of the test split */
+    int classes;                     /* columns of heat: dataset_nclasses of the test split */
     int class_digits, class_grouped; /* the classes are the digits / groups (evaluate.h's names) */
     char class_name[DATASET_MAX_GROUPS][DATASET_GROUP_NAME];
     struct live_seen seen;

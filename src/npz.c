@@ -99,8 +99,7 @@ int npz_read(struct npz *z, const char *name, struct npy *out, char *err)
         }
         zip_int64_t got = zip_fread(f, buf + len, cap - len);
         if (got < 0) {
-            rc = ftl_error(err, "%s: %s: damaged member (%s)", z->name, name,
-                           zip_file_strerror(f));
+            rc = ftl_error(err, "%s: %s: damaged member (%s)", z->name, name, zip_file_strerror(f));
             break;
         }
         if (got == 0) break;

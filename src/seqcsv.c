@@ -237,8 +237,7 @@ int seqcsv_parse(const char *text, size_t len, const char *name, struct dataset_
             }
             g = (int)strset_add(&groups, gf);
             if (groups.n > DATASET_MAX_GROUPS) {
-                ftl_error(err, "%s: line %u: more than %d groups", name, line,
-                          DATASET_MAX_GROUPS);
+                ftl_error(err, "%s: line %u: more than %d groups", name, line, DATASET_MAX_GROUPS);
                 goto out_seq;
             }
         }
@@ -256,7 +255,9 @@ int seqcsv_parse(const char *text, size_t len, const char *name, struct dataset_
         } else if (seq_y[s] != y || seq_g[s] != g || seq_test[s] != test) {
             ftl_error(err, "%s: line %u: sequence %.*s changes its %s", name, line,
                       (int)(id->len > 40 ? 40 : id->len), id->s,
-                      seq_y[s] != y ? "y" : seq_g[s] != g ? "group" : "split");
+                      seq_y[s] != y   ? "y"
+                      : seq_g[s] != g ? "group"
+                                      : "split");
             goto out_seq;
         }
         r->seq = (uint32_t)s;

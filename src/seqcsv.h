@@ -26,8 +26,7 @@
 #include "dataset.h"
 
 /* Parses text [len] into two splits (x may hold NaN). name is used in messages. */
-int seqcsv_parse(const char *text, size_t len, const char *name, struct dataset_pair *p,
-                 char *err);
+int seqcsv_parse(const char *text, size_t len, const char *name, struct dataset_pair *p, char *err);
 /* Reads csv_path, parses it, and writes out_dir/{train,test}_*.npy and groups.txt, each
  * atomically (out_dir is made if missing). */
 int seqcsv_import(const char *csv_path, const char *out_dir, struct dataset_pair *summary,

@@ -39,8 +39,7 @@ int seqdata_from_arrays(const struct npy *x, const struct npy *lengths, const st
     char shape[96];
     shape_text(x, shape, sizeof shape);
     if (x->ndim != 3 || x->shape[0] == 0 || x->shape[1] == 0 || x->shape[2] == 0)
-        return ftl_error(err, "%s: x: shape (%s) is not (sequences, steps, features)", name,
-                         shape);
+        return ftl_error(err, "%s: x: shape (%s) is not (sequences, steps, features)", name, shape);
     size_t n = x->shape[0], T = x->shape[1], D = x->shape[2];
     if (D > DATASET_MAX_DIM)
         return ftl_error(err, "%s: x: %zu features, more than ftlab takes (%d)", name, D,
@@ -112,8 +111,7 @@ int seqdata_from_arrays(const struct npy *x, const struct npy *lengths, const st
     return 0;
 }
 
-int seqdata_read_group_names(const char *path, char names[][DATASET_GROUP_NAME], int *n,
-                             char *err)
+int seqdata_read_group_names(const char *path, char names[][DATASET_GROUP_NAME], int *n, char *err)
 {
     *n = 0;
     if (!ftl_is_file(path)) return 0;
@@ -188,8 +186,7 @@ static int read_split(const char *dir, int npz, const char *split, struct npy a[
     return 0;
 }
 
-int seqdata_load(const char *dir, int npz, enum dataset_nan nan, struct dataset_pair *p,
-                 char *err)
+int seqdata_load(const char *dir, int npz, enum dataset_nan nan, struct dataset_pair *p, char *err)
 {
     memset(p, 0, sizeof *p);
     char names[DATASET_MAX_GROUPS][DATASET_GROUP_NAME];
@@ -207,8 +204,8 @@ int seqdata_load(const char *dir, int npz, enum dataset_nan nan, struct dataset_
         rc = read_split(dir, npz, splits[s], a, file, sizeof file, err);
         if (rc == 0) {
             has_groups[s] = a[3].data != NULL;
-            rc = seqdata_from_arrays(&a[0], &a[1], &a[2], has_groups[s] ? &a[3] : NULL, named,
-                                     nan, file, d[s], err);
+            rc = seqdata_from_arrays(&a[0], &a[1], &a[2], has_groups[s] ? &a[3] : NULL, named, nan,
+                                     file, d[s], err);
         }
         for (int i = 0; i < 4; i++)
             npy_free(&a[i]);
@@ -220,8 +217,8 @@ int seqdata_load(const char *dir, int npz, enum dataset_nan nan, struct dataset_
         rc = ftl_error(err, "%s: groups: %s", has_groups[0] ? p->test.source : p->train.source,
                        "missing, while the other split has them");
     if (rc == 0 && named && !has_groups[0])
-        rc = ftl_error(err, "%s/groups.txt: names groups, but the splits have no groups array",
-                       dir);
+        rc =
+            ftl_error(err, "%s/groups.txt: names groups, but the splits have no groups array", dir);
     if (rc != 0) {
         dataset_pair_free(p);
         return -1;

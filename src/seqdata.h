@@ -25,8 +25,7 @@
 #include "npy.h"
 
 /* Loads both splits from dir (npz: train.npz/test.npz, else the .npy files). */
-int seqdata_load(const char *dir, int npz, enum dataset_nan nan, struct dataset_pair *p,
-                 char *err);
+int seqdata_load(const char *dir, int npz, enum dataset_nan nan, struct dataset_pair *p, char *err);
 
 /*
  * One split from its arrays (groups may be NULL; then the split has none).
@@ -38,8 +37,7 @@ int seqdata_from_arrays(const struct npy *x, const struct npy *lengths, const st
                         const char *name, struct dataset *d, char *err);
 
 /* Reads groups.txt: names[], *n set; a missing file gives *n = 0 and success. */
-int seqdata_read_group_names(const char *path, char names[][DATASET_GROUP_NAME], int *n,
-                             char *err);
+int seqdata_read_group_names(const char *path, char names[][DATASET_GROUP_NAME], int *n, char *err);
 
 /* Writes the .npy form of a split (x f4 padded with zeros, lengths i4, y u1, groups u1 when
  * d->ngroups > 0) as dir/PREFIX_x.npy etc., each atomically. */

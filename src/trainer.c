@@ -150,7 +150,8 @@ int trainer_config_from_kv(const struct run_kv *kv, struct trainer_config *c,
     if ((s = run_kv_get(kv, "nan")) && (t = dataset_nan_from_name(s)) < 0)
         return ftl_error(err, "%s: 'nan' is '%s', expected refuse, zero or carry", path, s);
     if (s) c->nan = (enum dataset_nan)t;
-    const char *mean = run_kv_get(kv, "standardize_mean"), *scale = run_kv_get(kv, "standardize_std");
+    const char *mean = run_kv_get(kv, "standardize_mean"),
+               *scale = run_kv_get(kv, "standardize_std");
     if (!mean != !scale)
         return ftl_error(err, "%s: standardize_mean and standardize_std come together", path);
     if (mean) {

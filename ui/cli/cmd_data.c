@@ -68,8 +68,8 @@ static int data_info(const struct cli_data *o)
     } else {
         char *dir = fetch_resolve_data_dir(o->dir);
         enum dataset_format f = dataset_dir_format(dir);
-        printf("data: %s in %s\n", f == DATASET_FORMAT_NONE ? "MNIST strokes" : dataset_format_name(f),
-               dir);
+        printf("data: %s in %s\n",
+               f == DATASET_FORMAT_NONE ? "MNIST strokes" : dataset_format_name(f), dir);
         printf("  train: %s\n  test:  %s\n", p.train.source, p.test.source);
         print_source(dir);
         free(dir);
@@ -160,12 +160,9 @@ static int cmd_data(int argc, char **argv)
 {
     const struct cli_cmd *self = &cmd_data_entry;
     static const struct option longopts[] = {
-        {"data", required_argument, NULL, 'd'},
-        {"sample", no_argument, NULL, 's'},
-        {"from", required_argument, NULL, 'f'},
-        {"nan", required_argument, NULL, 'n'},
-        {"out", required_argument, NULL, 'o'},
-        {NULL, 0, NULL, 0},
+        {"data", required_argument, NULL, 'd'}, {"sample", no_argument, NULL, 's'},
+        {"from", required_argument, NULL, 'f'}, {"nan", required_argument, NULL, 'n'},
+        {"out", required_argument, NULL, 'o'},  {NULL, 0, NULL, 0},
     };
     if (argc < 2) return cli_usage_error(self, "say 'fetch', 'info' or 'import'");
     const char *sub = argv[1];

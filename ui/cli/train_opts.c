@@ -17,11 +17,12 @@
     "  --data DIR           data folder: MNIST strokes, or sequences (train.npz/test.npz or\n"     \
     "                       train_x.npy...; see 'ftlab data info') (default $FTLAB_DATA, else\n"   \
     "                       the installed data, else the embedded sample)\n"                       \
-    "  --sample [NAME]      an embedded sample: digits (default, synthetic pen strokes) or\n"     \
-    "                       vitals (six-channel synthetic ICU stays, six latent patient types)\n" \
-    "  --nan MODE           NaN inside a sequence: refuse (default), zero, or carry the last value\n" \
-    "  --standardize        scale each feature by the training split's mean and std (stored in\n" \
-    "                       the run's config, applied the same at eval, resume and replay)\n"     \
+    "  --sample [NAME]      an embedded sample: digits (default, synthetic pen strokes) or\n"      \
+    "                       vitals (six-channel synthetic ICU stays, six latent patient types)\n"  \
+    "  --nan MODE           NaN inside a sequence: refuse (default), zero, or carry the last "     \
+    "value\n"                                                                                      \
+    "  --standardize        scale each feature by the training split's mean and std (stored in\n"  \
+    "                       the run's config, applied the same at eval, resume and replay)\n"      \
     "  --task T             classify (default) or autoencode\n"                                    \
     "  --loss L             baseline (default), decov, xcov or proposed\n"                         \
     "  --lambda X           regulariser weight (default: the loss's own, as table1 uses)\n"        \
@@ -191,10 +192,9 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
     while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
         const char *a = optarg;
         /* What a run is cannot change when it resumes; remember the first such option. */
-        static const int fixed[] = {OPT_DATA,      OPT_SAMPLE, OPT_TASK,       OPT_HIDDEN,
-                                    OPT_UNITS,     OPT_BATCH,  OPT_OPTIMIZER,  OPT_CLIP,
-                                    OPT_SEED,      OPT_LIMIT,  OPT_NO_SHUFFLE, OPT_INIT,
-                                    OPT_NAN,       OPT_STANDARDIZE};
+        static const int fixed[] = {
+            OPT_DATA, OPT_SAMPLE, OPT_TASK,  OPT_HIDDEN,     OPT_UNITS, OPT_BATCH, OPT_OPTIMIZER,
+            OPT_CLIP, OPT_SEED,   OPT_LIMIT, OPT_NO_SHUFFLE, OPT_INIT,  OPT_NAN,   OPT_STANDARDIZE};
         for (size_t i = 0; i < sizeof fixed / sizeof fixed[0] && !o->fixed_given; i++)
             for (const struct option *lo = longopts; lo->name && fixed[i] == c; lo++)
                 if (lo->val == c) o->fixed_given = lo->name;

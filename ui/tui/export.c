@@ -92,8 +92,7 @@ void export_cancel(struct export_job **job)
 }
 
 void export_start(struct export_job **job, const char *run_dir, const uint32_t *heat, int units,
-                  const struct live_snapshot *s,
-                  struct live *l)
+                  const struct live_snapshot *s, struct live *l)
 {
     if (*job && atomic_load(&(*job)->running)) {
         live_post(l, "an export is already running");

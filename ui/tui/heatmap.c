@@ -232,7 +232,8 @@ static void draw_header(const struct frame *f, int cols, const char *const *name
 {
     char buf[40];
     for (int d = 0; d < cols; d++) {
-        int len = names ? snprintf(buf, sizeof buf, "%s", names[d]) : snprintf(buf, sizeof buf, "%d", d);
+        int len =
+            names ? snprintf(buf, sizeof buf, "%s", names[d]) : snprintf(buf, sizeof buf, "%d", d);
         if (len > f->cell_w) len = f->cell_w; /* a long name shows its beginning */
         int x0 = f->label_w + d * f->cell_w;
         int at = f->counts ? x0 + f->cell_w - len : x0 + (f->cell_w - len) / 2;
@@ -398,7 +399,8 @@ struct heatmap_layout heatmap_render(struct canvas *c, int y, int x, int h, int 
     if (cols > fit && fit > 0) {
         folded = xmallocarray((size_t)rows * (size_t)fit + 1, sizeof *folded);
         for (int u = 0; u < rows; u++)
-            memcpy(folded + (size_t)u * fit, counts + (size_t)u * cols, (size_t)fit * sizeof *folded);
+            memcpy(folded + (size_t)u * fit, counts + (size_t)u * cols,
+                   (size_t)fit * sizeof *folded);
         snprintf(title, sizeof title, "%s (+%d columns)", o->title ? o->title : "", cols - fit);
         struct heatmap_opts *copy = xmalloc(sizeof *copy);
         *copy = *o;

@@ -1322,8 +1322,8 @@ static void mouse_event(struct tui *t)
     if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) || t->fig || !t->shown[P_FIGURE2])
         return;
     int unit, digit;
-    if (!heatmap_hit(&t->fig_lay, t->fig_units, t->snap.classes, ev.y - t->fig_at.y, ev.x - t->fig_at.x, &unit,
-                     &digit))
+    if (!heatmap_hit(&t->fig_lay, t->fig_units, t->snap.classes, ev.y - t->fig_at.y,
+                     ev.x - t->fig_at.x, &unit, &digit))
         return;
     t->pin = digit;
     t->seen_at = ftl_now();
@@ -1536,8 +1536,8 @@ static void draw_seen(struct tui *t, struct canvas *c, int y, int x, int h, int 
         return;
     }
     char line[160];
-    const char *name = v->group >= 0 && v->group < t->snap.classes ? t->snap.class_name[v->group]
-                                                                   : "?";
+    const char *name =
+        v->group >= 0 && v->group < t->snap.classes ? t->snap.class_name[v->group] : "?";
     int digits = t->snap.class_digits;
     if (digits)
         snprintf(line, sizeof line, " test #%zu: a %s", v->index, name);
