@@ -20,6 +20,7 @@
 #include "npz.h"
 #include "seqcsv.h"
 #include "seqdata.h"
+#include "session.h"
 #include "testutil.h"
 #include "util.h"
 
@@ -190,6 +191,27 @@ static void test_standardize(void **state)
         assert_true(fabs(v[c] - 1) < 1e-5);
     }
     dataset_pair_free(&p);
+}
+
+/* Checkpoints from before the input width was stored load as D = 4 (pen strokes). */
+static void test_old_checkpoint_is_strokes(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"init-classify.ckpt", "init-autoencode.ckpt"};
+    for (int k = 0; k < 2; k++) {
+        const char *path = testutil_fixture("experiment", names[k]);
+        if (!path) fail_msg("no fixture %s", names[k]);
+        struct model m;
+        struct trainer_config c;
+        char err[FTL_ERRLEN];
+        if (session_load_model(path, &m, &c, NULL, err) != 0) fail_msg("%s", err);
+        assert_int_equal(c.input_dim, 4);
+        assert_int_equal(m.D, 4);
+        assert_int_equal(model_find(&m, k ? "enc.weight_ih_l0" : "gru.weight_ih_l0")->cols, 4);
+        assert_false(c.standardize);
+        assert_int_equal(c.nan, DATASET_NAN_REFUSE);
+        model_free(&m);
+    }
 }
 
 int main(void)
