@@ -11,6 +11,7 @@
  * crash, no overread, no allocation beyond what the bytes that decompress
  * warrant.
  */
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -50,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             /* the contract of dataset.h: finite values, labels 0/1, groups in range */
             for (size_t k = 0; k < (size_t)d.offset[d.n] * (size_t)d.dim; k++)
-                if (!(d.x[k] == d.x[k]) || d.x[k] > 3.5e38f || d.x[k] < -3.5e38f) __builtin_trap();
+                if (!isfinite(d.x[k])) __builtin_trap();
             for (size_t i = 0; i < d.n; i++)
                 if (d.y[i] > 1 || d.group[i] >= DATASET_MAX_GROUPS ||
                     d.offset[i + 1] <= d.offset[i])
