@@ -639,8 +639,11 @@ static void draw_scores(struct tui *t, struct canvas *c, int y, int x, int h, in
 {
     const struct live_snapshot *v = &t->snap;
     char head[96];
-    snprintf(head, sizeof head, "%sClusters (KMeans on the test split, AMI vs the ten digits)",
-             focus_mark(t, P_CLUSTERS));
+    snprintf(head, sizeof head, "%sClusters (KMeans on the test split, AMI vs the %s)",
+             focus_mark(t, P_CLUSTERS),
+             v->class_digits    ? "ten digits"
+             : v->class_grouped ? "groups"
+                                : "labels");
     canvas_text(c, y, x, head, TC_TITLE, w);
     highlight_title(t, P_CLUSTERS, c, y, x, w);
     if (v->nscores == 0) {
@@ -939,7 +942,9 @@ static void draw_status(struct tui *t, struct canvas *c, int y, int w, char ro[]
     }
     const char *msg = v->message[0] ? v->message : "";
     if (t->sample && !v->message[0])
-        msg = "embedded sample data: install MNIST strokes with 'ftlab data fetch'";
+        msg = v->class_digits
+                  ? "embedded sample data: install MNIST strokes with 'ftlab data fetch'"
+                  : "embedded vitals sample: synthetic ICU stays (sample-data/README.md)";
     snprintf(line, sizeof line, " %s", msg);
     canvas_text(c, y, 0, line,
                 v->state == LIVE_DIVERGED || v->state == LIVE_FAILED ? TC_ERROR : TC_STATUS, w);
