@@ -1,4 +1,4 @@
-/* actmap — the most active unit per sample, counted per digit (Figure 2). See actmap.h. */
+/* actmap — the most active unit per sample, counted per class (Figure 2). See actmap.h. */
 #include "actmap.h"
 
 #include <math.h>
@@ -12,14 +12,14 @@ int actmap_argmax(const float *a, int K)
     return best;
 }
 
-size_t actmap_count(const float *A, size_t n, int K, const uint8_t *digit, uint32_t *counts)
+size_t actmap_count(const float *A, size_t n, int K, const uint8_t *cls, int C, uint32_t *counts)
 {
     size_t counted = 0;
-    memset(counts, 0, (size_t)K * 10 * sizeof *counts);
+    memset(counts, 0, (size_t)K * (size_t)C * sizeof *counts);
     for (size_t i = 0; i < n && K > 0; i++) {
-        if (digit[i] > 9) continue;
+        if (cls[i] >= C) continue;
         int u = actmap_argmax(A + i * (size_t)K, K);
-        counts[(size_t)u * 10 + digit[i]]++;
+        counts[(size_t)u * (size_t)C + cls[i]]++;
         counted++;
     }
     return counted;
@@ -38,13 +38,13 @@ size_t actmap_zero_rows(const float *A, size_t n, int K)
     return zero;
 }
 
-int actmap_active_units(const uint32_t *counts, int K)
+int actmap_active_units(const uint32_t *counts, int K, int C)
 {
     int active = 0;
     for (int u = 0; u < K; u++) {
         uint32_t any = 0;
-        for (int c = 0; c < 10; c++)
-            any |= counts[(size_t)u * 10 + (size_t)c];
+        for (int c = 0; c < C; c++)
+            any |= counts[(size_t)u * (size_t)C + (size_t)c];
         active += any != 0;
     }
     return active;

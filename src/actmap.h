@@ -1,8 +1,7 @@
 /*
  * actmap — the paper's Figure 2: for each sample the FC1 unit with the largest
- * activation, counted per digit class. A disentangled layer gives each digit
- * its own few winning units; a collapsed one lets a handful of units win
- * everything.
+ * activation, counted per class (the groups, the ten digits for MNIST). A disentangled layer gives
+ * each digit its own few winning units; a collapsed one lets a handful of units win everything.
  *
  * Ties go to the first (lowest-index) unit, like numpy.argmax. So a sample
  * that activates no unit (every ReLU output 0) counts for unit 0;
@@ -17,12 +16,12 @@
 #include <stdint.h>
 
 /*
- * A [n x K] row-major activations, digit [n] the class of each sample.
- * Zeroes counts [K x 10] and adds 1 to counts[u * 10 + digit[i]] where u is
- * the argmax of row i. Samples whose digit is not 0-9 are skipped. Returns the
- * number of samples counted.
+ * A [n x K] row-major activations, cls [n] the class of each sample, C classes.
+ * Zeroes counts [K x C] and adds 1 to counts[u * C + cls[i]] where u is
+ * the argmax of row i. Samples whose class is not below C are skipped. Returns
+ * the number of samples counted.
  */
-size_t actmap_count(const float *A, size_t n, int K, const uint8_t *digit, uint32_t *counts);
+size_t actmap_count(const float *A, size_t n, int K, const uint8_t *cls, int C, uint32_t *counts);
 
 /* The unit a sample with activations a [K > 0] counts for: the first index of the largest
  * value; a NaN loses to any number. */
@@ -32,7 +31,7 @@ int actmap_argmax(const float *a, int K);
  * actmap_count gives to unit 0 by the tie rule alone. */
 size_t actmap_zero_rows(const float *A, size_t n, int K);
 
-/* Units that win at least one sample, from counts [K x 10]. */
-int actmap_active_units(const uint32_t *counts, int K);
+/* Units that win at least one sample, from counts [K x C]. */
+int actmap_active_units(const uint32_t *counts, int K, int C);
 
 #endif

@@ -6,22 +6,57 @@
 #include <string.h>
 
 #include "npy.h"
+#include "seqdata.h"
 #include "util.h"
 
-void dataset_init(struct dataset *d, size_t n, size_t total_rows, const char *source)
+void dataset_init(struct dataset *d, size_t n, size_t total_rows, int dim, const char *source)
 {
+    memset(d, 0, sizeof *d);
     d->n = n;
+    d->dim = dim;
     d->offset = xcalloc(n + 1, sizeof *d->offset);
-    d->rows = xmallocarray(total_rows ? total_rows : 1, DATASET_COLS);
-    d->digit = xcalloc(n ? n : 1, 1);
+    d->x = xmallocarray((total_rows ? total_rows : 1) * (size_t)dim, sizeof *d->x);
+    d->y = xcalloc(n ? n : 1, 1);
+    d->group = xcalloc(n ? n : 1, 1);
     d->source = xstrdup(source ? source : "");
+}
+
+void dataset_set_digits(struct dataset *d)
+{
+    d->ngroups = DATASET_DIGITS;
+    d->strokes = 1;
+    for (int g = 0; g < DATASET_DIGITS; g++)
+        snprintf(d->group_name[g], sizeof d->group_name[g], "%d", g);
+    for (size_t i = 0; i < d->n; i++)
+        d->y[i] = (uint8_t)dataset_binary(d->group[i]);
+}
+
+const char *dataset_class_name(const struct dataset *d, int c)
+{
+    if (d->ngroups > 0) return c >= 0 && c < d->ngroups ? d->group_name[c] : "?";
+    return c == 0 ? "0" : c == 1 ? "1" : "?";
+}
+
+static const char *const nan_names[] = {"refuse", "zero", "carry"};
+
+const char *dataset_nan_name(enum dataset_nan n)
+{
+    return (unsigned)n < 3 ? nan_names[n] : "?";
+}
+
+int dataset_nan_from_name(const char *s)
+{
+    for (int i = 0; i < 3; i++)
+        if (strcmp(s, nan_names[i]) == 0) return i;
+    return -1;
 }
 
 void dataset_free(struct dataset *d)
 {
     free(d->offset);
-    free(d->rows);
-    free(d->digit);
+    free(d->x);
+    free(d->y);
+    free(d->group);
     free(d->source);
     memset(d, 0, sizeof *d);
 }
@@ -55,7 +90,7 @@ static int load_sequences(const char *path, struct dataset *d, char *err)
     const struct npy_header *h = &f.h;
     int rc = -1;
     double *buf = NULL;
-    if (h->ndim != 3 || h->shape[2] != DATASET_COLS || h->shape[0] == 0 || h->shape[1] == 0) {
+    if (h->ndim != 3 || h->shape[2] != DATASET_STROKE_DIM || h->shape[0] == 0 || h->shape[1] == 0) {
         char shape[96] = "";
         for (int i = 0, o = 0; i < h->ndim && o < (int)sizeof shape - 24; i++)
             o += snprintf(shape + o, sizeof shape - o, "%s%zu", i ? ", " : "", h->shape[i]);
@@ -67,8 +102,8 @@ static int load_sequences(const char *path, struct dataset *d, char *err)
         ftl_error(err, "%s: too many rows (%zu x %zu)", path, n, T);
         goto out;
     }
-    size_t seqvals = T * DATASET_COLS;
-    dataset_init(d, n, n * T, path);
+    size_t seqvals = T * DATASET_STROKE_DIM;
+    dataset_init(d, n, n * T, DATASET_STROKE_DIM, path);
     buf = xmallocarray(LOAD_CHUNK * seqvals, sizeof *buf);
     size_t rows = 0;
     for (size_t first = 0; first < n; first += LOAD_CHUNK) {
@@ -78,8 +113,8 @@ static int load_sequences(const char *path, struct dataset *d, char *err)
             const double *v = buf + s * seqvals;
             size_t lo = T, hi = 0;
             for (size_t t = 0; t < T; t++) {
-                const double *r = v + t * DATASET_COLS;
-                for (int c = 0; c < DATASET_COLS; c++) {
+                const double *r = v + t * DATASET_STROKE_DIM;
+                for (int c = 0; c < DATASET_STROKE_DIM; c++) {
                     double x = r[c];
                     if (!isfinite(x)) {
                         ftl_error(err, "%s: sequence %zu, row %zu holds %s", path, first + s, t,
@@ -104,20 +139,20 @@ static int load_sequences(const char *path, struct dataset *d, char *err)
                 goto out;
             }
             for (size_t t = lo; t < hi; t++) {
-                const double *r = v + t * DATASET_COLS;
+                const double *r = v + t * DATASET_STROKE_DIM;
                 if (r[0] == 0 && r[1] == 0 && r[2] == 0 && r[3] == 0) {
                     ftl_error(err, "%s: sequence %zu has an all-zero row inside it (row %zu)", path,
                               first + s, t);
                     goto out;
                 }
-                for (int c = 0; c < DATASET_COLS; c++)
-                    d->rows[rows * DATASET_COLS + c] = (int8_t)r[c];
+                for (int c = 0; c < DATASET_STROKE_DIM; c++)
+                    d->x[rows * DATASET_STROKE_DIM + c] = (float)r[c];
                 rows++;
             }
             d->offset[first + s + 1] = (uint32_t)rows;
         }
     }
-    d->rows = xrealloc(d->rows, rows * DATASET_COLS + 1);
+    d->x = xrealloc(d->x, (rows * DATASET_STROKE_DIM + 1) * sizeof *d->x);
     rc = 0;
 out:
     free(buf);
@@ -143,13 +178,14 @@ static int load_labels(const char *path, struct dataset *d, char *err)
         rc = 0;
         for (size_t i = 0; i < n; i++) {
             int64_t v = npy_get_i64(&a, i);
-            if (v < 0 || v >= DATASET_CLASSES) {
+            if (v < 0 || v >= DATASET_DIGITS) {
                 rc =
                     ftl_error(err, "%s: label %zu is %lld, not a digit 0-9", path, i, (long long)v);
                 break;
             }
-            d->digit[i] = (uint8_t)v;
+            d->group[i] = (uint8_t)v;
         }
+        if (rc == 0) dataset_set_digits(d);
     }
     npy_free(&a);
     return rc;
@@ -169,7 +205,7 @@ int dataset_load_split(const char *seq_path, const char *label_path, struct data
 static int same_sequences(const struct dataset *a, const struct dataset *b)
 {
     return a->n == b->n && memcmp(a->offset, b->offset, (a->n + 1) * sizeof *a->offset) == 0 &&
-           memcmp(a->rows, b->rows, (size_t)a->offset[a->n] * DATASET_COLS) == 0;
+           memcmp(a->x, b->x, (size_t)a->offset[a->n] * (size_t)a->dim * sizeof *a->x) == 0;
 }
 
 /* The first of names[] present in dir, as a new path; NULL if none. */
@@ -241,6 +277,93 @@ out:
     return rc;
 }
 
+/* ---- any folder -------------------------------------------------------- */
+
+enum dataset_format dataset_dir_format(const char *dir)
+{
+    static const struct {
+        enum dataset_format f;
+        const char *a, *b;
+    } marks[] = {
+        {DATASET_FORMAT_NPZ, "train.npz", "test.npz"},
+        {DATASET_FORMAT_NPY, "train_x.npy", "test_x.npy"},
+    };
+    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++) {
+        char *a = ftl_path_join(dir, marks[i].a), *b = ftl_path_join(dir, marks[i].b);
+        int both = ftl_is_file(a) && ftl_is_file(b);
+        free(a);
+        free(b);
+        if (both) return marks[i].f;
+    }
+    return dataset_dir_looks_complete(dir) ? DATASET_FORMAT_MNIST : DATASET_FORMAT_NONE;
+}
+
+const char *dataset_format_name(enum dataset_format f)
+{
+    switch (f) {
+    case DATASET_FORMAT_NPZ:
+        return "sequences (train.npz, test.npz)";
+    case DATASET_FORMAT_NPY:
+        return "sequences (train_*.npy, test_*.npy)";
+    case DATASET_FORMAT_MNIST:
+        return "MNIST strokes";
+    default:
+        return "none";
+    }
+}
+
+int dataset_load(const char *dir, enum dataset_nan nan, struct dataset_pair *p, char *err)
+{
+    memset(p, 0, sizeof *p);
+    enum dataset_format f = ftl_is_dir(dir) ? dataset_dir_format(dir) : DATASET_FORMAT_MNIST;
+    if (f == DATASET_FORMAT_NPZ || f == DATASET_FORMAT_NPY)
+        return seqdata_load(dir, f == DATASET_FORMAT_NPZ, nan, p, err);
+    if (f == DATASET_FORMAT_NONE && ftl_is_dir(dir)) {
+        /* Name the sequence format too: a folder of neither kind is the likelier mistake. */
+        char *t = ftl_path_join(dir, "train.npz");
+        int partial = ftl_is_file(t);
+        free(t);
+        if (partial) return ftl_error(err, "%s: train.npz without test.npz", dir);
+        t = ftl_path_join(dir, "train_x.npy");
+        partial = ftl_is_file(t);
+        free(t);
+        if (partial) return ftl_error(err, "%s: train_x.npy without test_x.npy", dir);
+    }
+    return dataset_load_dir(dir, p, err);
+}
+
+/* ---- standardisation -------------------------------------------------- */
+
+void dataset_standardize_fit(const struct dataset *d, double *mean, double *std)
+{
+    size_t D = (size_t)d->dim, rows = d->offset[d->n];
+    for (size_t c = 0; c < D; c++)
+        mean[c] = std[c] = 0;
+    /* Two passes in double: the mean, then the squared deviations from it. */
+    for (size_t r = 0; r < rows; r++)
+        for (size_t c = 0; c < D; c++)
+            mean[c] += d->x[r * D + c];
+    for (size_t c = 0; c < D; c++)
+        mean[c] = rows ? mean[c] / (double)rows : 0;
+    for (size_t r = 0; r < rows; r++)
+        for (size_t c = 0; c < D; c++) {
+            double e = d->x[r * D + c] - mean[c];
+            std[c] += e * e;
+        }
+    for (size_t c = 0; c < D; c++) {
+        std[c] = rows ? sqrt(std[c] / (double)rows) : 0;
+        if (!(std[c] > 1e-12)) std[c] = 1;
+    }
+}
+
+void dataset_standardize_apply(struct dataset *d, const double *mean, const double *std)
+{
+    size_t D = (size_t)d->dim, rows = d->offset[d->n];
+    for (size_t r = 0; r < rows; r++)
+        for (size_t c = 0; c < D; c++)
+            d->x[r * D + c] = (float)((d->x[r * D + c] - mean[c]) / std[c]);
+}
+
 /* ---- statistics ------------------------------------------------------- */
 
 size_t dataset_max_len(const struct dataset *d)
@@ -267,8 +390,8 @@ void dataset_stats(const struct dataset *d, struct dataset_stats *s)
     for (size_t i = 0; i < d->n; i++) {
         len[i] = dataset_len(d, i);
         sum += (double)len[i];
-        s->per_digit[d->digit[i]]++;
-        s->per_binary[dataset_binary(d->digit[i])]++;
+        if (d->ngroups > 0) s->per_group[d->group[i]]++;
+        s->per_binary[d->y[i] != 0]++;
     }
     qsort(len, d->n, sizeof *len, cmp_size);
     s->len_min = len[0];
@@ -292,18 +415,22 @@ void batch_free(struct batch *b)
     free(b->nrun);
     free(b->off);
     free(b->index);
-    free(b->digit);
+    free(b->y);
     free(b->x);
     free(b->sortkey);
     batch_init(b);
 }
 
-static void batch_reserve(struct batch *b, int B, int T, size_t rows)
+static void batch_reserve(struct batch *b, int B, int T, size_t rows, int dim)
 {
+    if (dim != b->dim) { /* another width: the row buffer is sized anew */
+        b->dim = dim;
+        b->cap_rows = 0;
+    }
     if (B > b->cap_B) {
         b->len = xrealloc(b->len, (size_t)B * sizeof *b->len);
         b->index = xrealloc(b->index, (size_t)B * sizeof *b->index);
-        b->digit = xrealloc(b->digit, (size_t)B);
+        b->y = xrealloc(b->y, (size_t)B);
         b->sortkey = xrealloc(b->sortkey, (size_t)B * sizeof *b->sortkey);
         b->cap_B = B;
     }
@@ -313,7 +440,7 @@ static void batch_reserve(struct batch *b, int B, int T, size_t rows)
         b->cap_T = T;
     }
     if (rows > b->cap_rows) {
-        b->x = xrealloc(b->x, rows * DATASET_COLS * sizeof *b->x);
+        b->x = xrealloc(b->x, rows * (size_t)dim * sizeof *b->x);
         b->cap_rows = rows;
     }
 }
@@ -333,7 +460,7 @@ void batch_fill(struct batch *b, const struct dataset *d, const uint32_t *idx, i
         rows += l;
         if ((int)l > T) T = (int)l;
     }
-    batch_reserve(b, n, T, rows);
+    batch_reserve(b, n, T, rows, d->dim);
     /* Longest first; among equal lengths, the order given (a stable sort by key). */
     for (int i = 0; i < n; i++)
         b->sortkey[i] = ((uint64_t)dataset_len(d, idx[i]) << 32) | (uint32_t)(n - 1 - i);
@@ -344,7 +471,7 @@ void batch_fill(struct batch *b, const struct dataset *d, const uint32_t *idx, i
         int pos = n - 1 - (int)(b->sortkey[i] & 0xffffffffu);
         b->index[i] = idx[pos];
         b->len[i] = (int)(b->sortkey[i] >> 32);
-        b->digit[i] = d->digit[idx[pos]];
+        b->y[i] = d->y[idx[pos]];
     }
     int running = n;
     b->off[0] = 0;
@@ -354,10 +481,9 @@ void batch_fill(struct batch *b, const struct dataset *d, const uint32_t *idx, i
         b->nrun[t] = running;
         b->off[t + 1] = b->off[t] + (size_t)running;
         for (int r = 0; r < running; r++) {
-            const int8_t *src = dataset_seq(d, b->index[r]) + (size_t)t * DATASET_COLS;
-            float *dst = b->x + (b->off[t] + (size_t)r) * DATASET_COLS;
-            for (int c = 0; c < DATASET_COLS; c++)
-                dst[c] = (float)src[c];
+            size_t D = (size_t)d->dim;
+            memcpy(b->x + (b->off[t] + (size_t)r) * D, dataset_seq(d, b->index[r]) + (size_t)t * D,
+                   D * sizeof *b->x);
         }
     }
 }

@@ -26,6 +26,18 @@ void eval_opts_default(struct eval_opts *o)
     o->seed = 0;
 }
 
+void eval_opts_set_classes(struct eval_opts *o, int nclass)
+{
+    o->nk = 0;
+    for (int k = nclass - 1; k <= nclass + 1; k++)
+        if (k >= 2) o->k[o->nk++] = k;
+}
+
+void eval_class_column(const struct eval_result *r, int c, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s%d", r->digits ? "digit" : r->grouped ? "g" : "y", c);
+}
+
 int eval_run(const struct model *m, const struct dataset *d, const struct eval_opts *o,
              struct eval_result *r, char *err)
 {
@@ -42,18 +54,26 @@ int eval_run(const struct model *m, const struct dataset *d, const struct eval_o
     model_evaluate(m, &w, d, acts, &r->task_loss, &r->accuracy);
     model_work_free(&w);
 
-    r->actmap = xcalloc(K * DATASET_CLASSES, sizeof *r->actmap);
-    actmap_count(acts, n, m->K, d->digit, r->actmap);
-    r->active_units = actmap_active_units(r->actmap, m->K);
-    acthist_compute(acts, n, m->K, d->digit, &r->hist);
+    int C = dataset_nclasses(d);
+    const uint8_t *cls = dataset_truth(d);
+    r->nclass = C;
+    r->grouped = d->ngroups > 0;
+    r->digits = d->strokes && d->ngroups == DATASET_DIGITS;
+    for (int c = 0; c < C; c++)
+        snprintf(r->class_name[c], DATASET_GROUP_NAME, "%s", dataset_class_name(d, c));
+    r->actmap = xcalloc(K * (size_t)C, sizeof *r->actmap);
+    actmap_count(acts, n, m->K, cls, C, r->actmap);
+    r->active_units = actmap_active_units(r->actmap, m->K, C);
+    /* each unit's histogram and mean per digit (acthist.h): digit data only, for now */
+    if (r->digits) acthist_compute(acts, n, m->K, cls, &r->hist);
 
-    /* KMeans in float64 (SPEC.md §10 row 21), scored against the ten digits. */
+    /* KMeans in float64 (SPEC.md §10 row 21), scored against the classes (the ten digits). */
     double *X = xmallocarray(n * K, sizeof *X);
     int64_t *truth = xmallocarray(n, sizeof *truth), *pred = xmallocarray(n, sizeof *pred);
     for (size_t i = 0; i < n * K; i++)
         X[i] = acts[i];
     for (size_t i = 0; i < n; i++)
-        truth[i] = d->digit[i];
+        truth[i] = cls[i];
     int rc = 0;
     for (int j = 0; j < o->nk && rc == 0; j++) {
         struct kmeans_opts ko;
@@ -71,8 +91,8 @@ int eval_run(const struct model *m, const struct dataset *d, const struct eval_o
         if (j == 0) {
             r->assign = kr.labels;
             kr.labels = NULL;
-            r->digit = xmalloc(n);
-            memcpy(r->digit, d->digit, n);
+            r->truth = xmalloc(n);
+            memcpy(r->truth, cls, n);
         }
         kmeans_result_free(&kr);
         r->nk = j + 1;
@@ -89,7 +109,7 @@ void eval_result_free(struct eval_result *r)
 {
     free(r->actmap);
     free(r->assign);
-    free(r->digit);
+    free(r->truth);
     acthist_free(&r->hist);
     memset(r, 0, sizeof *r);
 }
@@ -112,37 +132,50 @@ void eval_print(const struct eval_result *r, FILE *fp)
         fprintf(fp, "%3d   %7.4f    %7.4f   %7.4f  %6.4f    %6.4f  %11.2f\n", r->k[j], s->ami_max,
                 s->ami_arithmetic, s->nmi_geometric, s->ari, s->accuracy, r->inertia[j]);
     }
-    fprintf(fp,
-            "\nFigure 2: test sequences by their most active %s unit (rows) and digit (columns)\n",
-            r->task == TASK_CLASSIFY ? "FC1" : "code");
+    fprintf(fp, "\nFigure 2: test sequences by their most active %s unit (rows) and %s (columns)\n",
+            r->task == TASK_CLASSIFY ? "FC1" : "code",
+            r->digits    ? "digit"
+            : r->grouped ? "group"
+                         : "label");
     /* Counts, then the same row as shades (darker = more sequences), so the pattern reads at a
      * glance. */
     static const char shades[] = " .:-=+*#%@";
+    int C = r->nclass;
     uint32_t top = 1;
-    for (size_t i = 0; i < (size_t)r->units * DATASET_CLASSES; i++)
+    for (size_t i = 0; i < (size_t)r->units * (size_t)C; i++)
         top = r->actmap[i] > top ? r->actmap[i] : top;
+    /* Columns as wide as the longest name (at least 5), cut to 12; longer names are keyed. */
+    int cw = 5, keyed = 0;
+    for (int c = 0; c < C; c++) {
+        int l = (int)strlen(r->class_name[c]);
+        cw = l > cw ? l : cw;
+    }
+    if (cw > 12) cw = 12, keyed = 1;
     fprintf(fp, " unit");
-    for (int c = 0; c < DATASET_CLASSES; c++)
-        fprintf(fp, " %5d", c);
-    fprintf(fp, "   0123456789\n");
+    for (int c = 0; c < C; c++)
+        fprintf(fp, " %*.*s", cw, cw, r->class_name[c]);
+    fprintf(fp, "   ");
+    for (int c = 0; c < C; c++)
+        fputc(r->class_name[c][0], fp);
+    fprintf(fp, "\n");
     int hidden = 0;
     for (int u = 0; u < r->units; u++) {
-        const uint32_t *row = r->actmap + (size_t)u * DATASET_CLASSES;
+        const uint32_t *row = r->actmap + (size_t)u * (size_t)C;
         uint32_t total = 0;
-        for (int c = 0; c < DATASET_CLASSES; c++)
+        for (int c = 0; c < C; c++)
             total += row[c];
         if (total == 0) {
             hidden++;
             continue;
         }
         fprintf(fp, "%5d", u);
-        for (int c = 0; c < DATASET_CLASSES; c++)
+        for (int c = 0; c < C; c++)
             if (row[c])
-                fprintf(fp, " %5u", row[c]);
+                fprintf(fp, " %*u", cw, row[c]);
             else
-                fprintf(fp, "     .");
+                fprintf(fp, " %*s", cw, ".");
         fprintf(fp, "   ");
-        for (int c = 0; c < DATASET_CLASSES; c++) {
+        for (int c = 0; c < C; c++) {
             /* Any non-zero count gets at least the lightest mark. */
             size_t level =
                 row[c] ? 1 + (size_t)((double)row[c] / top * (sizeof shades - 3) + 0.5) : 0;
@@ -151,29 +184,41 @@ void eval_print(const struct eval_result *r, FILE *fp)
         fprintf(fp, "\n");
     }
     if (hidden) fprintf(fp, "(%d units are the most active for no sequence)\n", hidden);
+    if (keyed)
+        for (int c = 0; c < C; c++)
+            fprintf(fp, "column %d: %s\n", c, r->class_name[c]);
 }
 
-/* clusters.csv: the contingency of the first k's clusters (rows) and the digits (columns). */
+/* One header row: first, then a column per class. */
+static void class_header(FILE *fp, const struct eval_result *r, const char *first)
+{
+    char col[48];
+    fprintf(fp, "%s", first);
+    for (int c = 0; c < r->nclass; c++) {
+        eval_class_column(r, c, col, sizeof col);
+        fprintf(fp, ",%s", col);
+    }
+    fprintf(fp, "\n");
+}
+
+/* clusters.csv: the contingency of the first k's clusters (rows) and the classes (columns). */
 static int write_clusters(const struct eval_result *r, const char *dir, char *err)
 {
-    if (r->nk == 0 || !r->assign || !r->digit) return 0;
-    int k = r->k[0];
-    uint32_t *table = xcalloc((size_t)k * DATASET_CLASSES, sizeof *table);
+    if (r->nk == 0 || !r->assign || !r->truth) return 0;
+    int k = r->k[0], C = r->nclass;
+    uint32_t *table = xcalloc((size_t)k * (size_t)C, sizeof *table);
     for (size_t i = 0; i < r->n; i++)
-        table[(size_t)r->assign[i] * DATASET_CLASSES + r->digit[i]]++;
+        table[(size_t)r->assign[i] * (size_t)C + r->truth[i]]++;
     struct ftl_atomic a;
     char *path = run_path(dir, "clusters.csv");
     int rc = ftl_atomic_open(&a, path, err);
     free(path);
     if (rc == 0) {
-        fprintf(a.fp, "cluster");
-        for (int c = 0; c < DATASET_CLASSES; c++)
-            fprintf(a.fp, ",digit%d", c);
-        fprintf(a.fp, "\n");
+        class_header(a.fp, r, "cluster");
         for (int j = 0; j < k; j++) {
             fprintf(a.fp, "%d", j);
-            for (int c = 0; c < DATASET_CLASSES; c++)
-                fprintf(a.fp, ",%u", table[(size_t)j * DATASET_CLASSES + c]);
+            for (int c = 0; c < C; c++)
+                fprintf(a.fp, ",%u", table[(size_t)j * (size_t)C + c]);
             fprintf(a.fp, "\n");
         }
         rc = ftl_atomic_commit(&a, err);
@@ -239,17 +284,24 @@ int eval_write_csv(const struct eval_result *r, const char *dir, uint64_t step, 
     rc = ftl_atomic_open(&a, path, err);
     free(path);
     if (rc != 0) return -1;
-    fprintf(a.fp, "unit");
-    for (int c = 0; c < DATASET_CLASSES; c++)
-        fprintf(a.fp, ",digit%d", c);
-    fprintf(a.fp, "\n");
+    class_header(a.fp, r, "unit");
     for (int u = 0; u < r->units; u++) {
         fprintf(a.fp, "%d", u);
-        for (int c = 0; c < DATASET_CLASSES; c++)
-            fprintf(a.fp, ",%u", r->actmap[(size_t)u * DATASET_CLASSES + c]);
+        for (int c = 0; c < r->nclass; c++)
+            fprintf(a.fp, ",%u", r->actmap[(size_t)u * (size_t)r->nclass + c]);
         fprintf(a.fp, "\n");
     }
     if (ftl_atomic_commit(&a, err) != 0) return -1;
+    if (!r->digits) { /* the names of the g<i> / y<i> columns, line i for column i */
+        char buf[DATASET_MAX_GROUPS * DATASET_GROUP_NAME + 1];
+        size_t o = 0;
+        for (int c = 0; c < r->nclass; c++)
+            o += (size_t)snprintf(buf + o, sizeof buf - o, "%s\n", r->class_name[c]);
+        path = run_path(dir, "groups.txt");
+        rc = ftl_write_file(path, buf, o, err);
+        free(path);
+        if (rc != 0) return -1;
+    }
     if (write_clusters(r, dir, err) != 0) return -1;
     return r->hist.count ? acthist_write_csv(&r->hist, dir, err) : 0;
 }

@@ -45,8 +45,9 @@ struct live {
     int probe_every;
     size_t probe_n;
     float *probe_acts, *probe_prob;
-    size_t seen_pos;   /* the probe sequence "what the network sees" shows */
-    double last_batch; /* when the last batch started (ftl_now), for the pace; 0: none yet */
+    uint32_t *probe_counts; /* LIVE_MAX_UNITS x DATASET_MAX_GROUPS */
+    size_t seen_pos;        /* the probe sequence "what the network sees" shows */
+    double last_batch;      /* when the last batch started (ftl_now), for the pace; 0: none yet */
     /* ---- the evaluator: started by the trainer thread, joined by it or by live_stop ---- */
     pthread_t eval_thread;
     int eval_started; /* a thread exists that nobody joined yet (trainer thread only) */
@@ -359,6 +360,7 @@ static void *eval_main(void *arg)
     if (!asked) eval_yield_to_training();
     struct eval_opts eo;
     eval_opts_default(&eo);
+    eval_opts_set_classes(&eo, dataset_nclasses(&l->s.data.test)); /* MNIST: 9, 10, 11 */
     eo.seed = l->s.tr.cfg.seed;
     eo.threads = 1; /* leave the other core to training */
     pthread_mutex_lock(&l->mu);
@@ -427,7 +429,7 @@ static void start_eval(struct live *l, int announce)
 {
     join_eval(l);
     const struct model *m = &l->s.tr.model;
-    model_init(&l->eval_model, m->task, m->H, m->K);
+    model_init(&l->eval_model, m->task, m->D, m->H, m->K);
     memcpy(l->eval_model.w, m->w, m->size * sizeof *m->w);
     pthread_mutex_lock(&l->mu);
     l->snap.evaluating = 1;
@@ -473,12 +475,24 @@ static void seen_figures_locked(struct live *l)
     size_t len = dataset_len(d, i);
     v->shown = 1;
     v->index = i;
-    v->digit = d->digit[i];
+    v->group = dataset_truth(d)[i];
+    v->y = d->y[i];
     v->unit = best;
     v->p59 = l->s.tr.model.task == TASK_CLASSIFY ? l->probe_prob[i] : NAN;
     v->step = l->s.tr.step;
     v->len = (int)(len < LIVE_SEEN_ROWS ? len : LIVE_SEEN_ROWS);
-    memcpy(v->rows, dataset_seq(d, i), (size_t)v->len * DATASET_COLS);
+    v->strokes = d->strokes;
+    const float *seq = dataset_seq(d, i);
+    if (d->strokes) {
+        for (int k = 0; k < v->len * DATASET_STROKE_DIM; k++)
+            v->rows[k] = (int8_t)seq[k];
+    } else {
+        int C = d->dim < LIVE_SEEN_CHANNELS ? d->dim : LIVE_SEEN_CHANNELS;
+        v->channels = C;
+        for (int t = 0; t < v->len; t++)
+            for (int c = 0; c < C; c++)
+                v->values[t * C + c] = seq[(size_t)t * (size_t)d->dim + (size_t)c];
+    }
 }
 
 /* Trainer thread: live_show's wishes; the next probe sequence of the pinned digit, if any. */
@@ -493,12 +507,12 @@ static void seen_move(struct live *l)
     int next = l->show_next, pin = l->show_pin, unit = l->show_unit;
     l->show_next = 0;
     l->snap.seen.pinned = pin;
-    const uint8_t *digit = l->s.data.test.digit;
+    const uint8_t *cls = dataset_truth(&l->s.data.test);
     size_t n = l->probe_n, at = l->seen_pos, found = n;
     for (int pass = unit >= 0 ? 0 : 1; pass < 2 && found == n; pass++)
         for (size_t tries = 0; n && tries < n; tries++) {
             size_t i = (at + tries + (next ? 1 : 0)) % n;
-            if ((pin < 0 || digit[i] == pin) && (pass == 1 || strongest(l, i) == unit)) {
+            if ((pin < 0 || cls[i] == pin) && (pass == 1 || strongest(l, i) == unit)) {
                 found = i;
                 break;
             }
@@ -515,14 +529,14 @@ static void probe(struct live *l)
     struct trainer *t = &l->s.tr;
     struct dataset view = l->s.data.test; /* a prefix of the test split; never freed */
     view.n = l->probe_n;
-    int K = t->model.K;
-    uint32_t counts[LIVE_MAX_UNITS * 10];
+    int K = t->model.K, C = dataset_nclasses(&view);
+    uint32_t *counts = l->probe_counts; /* sized once at the start: no allocation per probe */
     if (K > LIVE_MAX_UNITS || view.n == 0) return;
     model_predict(&t->model, &t->work, &view, l->probe_acts, l->probe_prob, NULL, NULL);
-    actmap_count(l->probe_acts, view.n, K, view.digit, counts);
-    int active = actmap_active_units(counts, K);
+    actmap_count(l->probe_acts, view.n, K, dataset_truth(&view), C, counts);
+    int active = actmap_active_units(counts, K, C);
     pthread_mutex_lock(&l->mu);
-    memcpy(l->snap.heat, counts, (size_t)K * 10 * sizeof *counts);
+    memcpy(l->snap.heat, counts, (size_t)K * (size_t)C * sizeof *counts);
     l->snap.heat_active = active;
     l->snap.heat_step = t->step ? t->step : 1;
     seen_figures_locked(l);
@@ -1035,6 +1049,7 @@ static struct live *start(struct session *s, int wake_fd, int probe_every, size_
     l->probe_n = probe_n < l->s.data.test.n ? probe_n : l->s.data.test.n;
     l->probe_acts = xcalloc(l->probe_n * (size_t)l->s.tr.model.K + 1, sizeof *l->probe_acts);
     l->probe_prob = xcalloc(l->probe_n + 1, sizeof *l->probe_prob);
+    l->probe_counts = xcalloc(LIVE_MAX_UNITS * DATASET_MAX_GROUPS, sizeof *l->probe_counts);
     l->show_pin = -1;
     l->show_unit = -1;
     l->snap.seen.pinned = -1;
@@ -1063,8 +1078,20 @@ static struct live *start(struct session *s, int wake_fd, int probe_every, size_
                         : t->cfg.steps > 0 ? (uint64_t)t->cfg.steps
                                            : (uint64_t)t->cfg.epochs * t->steps_per_epoch;
     snap->last_test = NAN;
-    snprintf(snap->data, sizeof snap->data, "%s",
-             strcmp(t->cfg.data, "sample") == 0 ? "embedded sample" : "MNIST strokes");
+    const char *sample;
+    const struct dataset *test = &l->s.data.test;
+    if (!session_data_is_sample(t->cfg.data, &sample))
+        snprintf(snap->data, sizeof snap->data, "%s",
+                 test->strokes ? "MNIST strokes" : "sequences");
+    else if (strcmp(sample, "digits") == 0)
+        snprintf(snap->data, sizeof snap->data, "embedded sample");
+    else
+        snprintf(snap->data, sizeof snap->data, "%s sample", sample);
+    snap->classes = dataset_nclasses(test);
+    snap->class_digits = test->strokes && test->ngroups == DATASET_DIGITS;
+    snap->class_grouped = test->ngroups > 0;
+    for (int c = 0; c < snap->classes; c++)
+        snprintf(snap->class_name[c], DATASET_GROUP_NAME, "%s", dataset_class_name(test, c));
     snprintf(snap->dir, sizeof snap->dir, "%s", l->s.dir);
     if (pthread_create(&l->thread, NULL, trainer_main, l) != 0) {
         fprintf(stderr, "ftlab: cannot start the training thread\n");
@@ -1099,6 +1126,7 @@ int live_stop(struct live *l, char *err)
     free(l->marks);
     free(l->probe_acts);
     free(l->probe_prob);
+    free(l->probe_counts);
     free(l);
     return rc;
 }

@@ -65,19 +65,24 @@ struct live_scores {
     int active_units;
 };
 
-#define LIVE_SEEN_ROWS 256 /* the most pen-stroke rows of one sequence the panel draws */
+#define LIVE_SEEN_ROWS 256   /* the most rows of one sequence the panel draws */
+#define LIVE_SEEN_CHANNELS 8 /* the most channels of other data it draws */
 
 /* One test sequence as the network sees it ("what the network sees"), from the last probe. */
 struct live_seen {
     int shown;     /* 0: none yet */
-    int pinned;    /* -1: any digit; 0-9: only sequences of that digit are shown */
+    int pinned;    /* -1: any class; c: only sequences of class c (a group, a digit) are shown */
     size_t index;  /* in the test split */
-    int digit;     /* its true digit */
-    float p59;     /* the classifier's P(5-9); NAN for the autoencoder */
+    int group;     /* its true class (dataset_truth: its group, its digit for MNIST) */
+    int y;         /* its binary label */
+    float p59;     /* the classifier's P(y = 1) (MNIST: P(5-9)); NAN for the autoencoder */
     int unit;      /* the target-layer unit that fires most for it; -1 when none fires */
     uint64_t step; /* of the weights these figures come from */
     int len;       /* rows (at most LIVE_SEEN_ROWS) */
+    int strokes;   /* pen strokes: rows holds them; else values does */
     int8_t rows[LIVE_SEEN_ROWS * 4]; /* dx, dy, eos, eod (dataset.h) */
+    int channels;                    /* other data: the first channels of each row (<= 8) */
+    float values[LIVE_SEEN_ROWS * LIVE_SEEN_CHANNELS];
 };
 
 /* Everything but the point series, copied out whole by live_view(). */
@@ -95,9 +100,12 @@ struct live_snapshot {
     double steps_per_s; /* smoothed, for the time left */
     double last_test;   /* the last epoch-end test figure, or NAN */
     /* the Figure 2 histogram over the probe set */
-    uint64_t heat_step; /* 0 = none yet */
-    uint32_t heat[LIVE_MAX_UNITS * 10];
+    uint64_t heat_step;                                 /* 0 = none yet */
+    uint32_t heat[LIVE_MAX_UNITS * DATASET_MAX_GROUPS]; /* units x classes */
     int heat_active;
+    int classes;                     /* columns of heat: dataset_nclasses of the test split */
+    int class_digits, class_grouped; /* the classes are the digits / groups (evaluate.h's names) */
+    char class_name[DATASET_MAX_GROUPS][DATASET_GROUP_NAME];
     struct live_seen seen;
     /* cluster evaluations */
     int nscores; /* in history, oldest first (at most LIVE_SCORE_HISTORY) */
@@ -195,8 +203,8 @@ void live_request(struct live *l, enum live_request r);
 void live_rewind(struct live *l, const char *name);
 /*
  * "What the network sees": next (1) moves to another test sequence of the
- * probe set (of the pinned digit, if any); pin: -1 any digit, 0-9 only that
- * digit, LIVE_PIN_KEEP leaves it. Answered by the trainer thread, also while
+ * probe set (of the pinned class, if any); pin: -1 any class, c only that
+ * class, LIVE_PIN_KEEP leaves it. Answered by the trainer thread, also while
  * paused; the figures follow every probe.
  */
 #define LIVE_PIN_KEEP -2

@@ -51,11 +51,11 @@ static const char *const enc_names[4] = {"enc.weight_ih_l0", "enc.weight_hh_l0",
 static const char *const dec_names[4] = {"dec.weight_ih_l0", "dec.weight_hh_l0", "dec.bias_ih_l0",
                                          "dec.bias_hh_l0"};
 
-void model_init(struct model *m, enum model_task task, int H, int K)
+void model_init(struct model *m, enum model_task task, int D, int H, int K)
 {
     memset(m, 0, sizeof *m);
     m->task = task;
-    m->D = DATASET_COLS;
+    m->D = D;
     m->H = H;
     m->K = K;
     if (task == TASK_CLASSIFY) {
@@ -258,7 +258,7 @@ static void classify_step(const struct model *m, struct model_work *w, const str
     dense_relu_forward(w->a, (size_t)B * K);
     dense_forward(w->a, v->fc2_w, v->fc2_b, B, K, 1, w->z);
     for (int i = 0; i < B; i++)
-        w->y[i] = (real)dataset_binary(b->digit[i]);
+        w->y[i] = (real)b->y[i];
     t->task = loss_bce_logits(w->z, w->y, B, grad ? w->dz : NULL);
     t->correct = 0;
     for (int i = 0; i < B; i++)

@@ -1,10 +1,13 @@
 /*
  * model — the two networks of the paper (SPEC.md §3) over one parameter block.
  *
- *   classify:   GRU(4→H) → last valid state → FC1(H→K) + ReLU → FC2(K→1) → BCE
- *   autoencode: GRU enc(4→H) → code FC(H→K) + ReLU → s0 = tanh(dec_init(code))
- *               → GRU dec(K→H) fed the code at every step → out FC(H→4) per step,
+ *   classify:   GRU(D→H) → last valid state → FC1(H→K) + ReLU → FC2(K→1) → BCE
+ *   autoencode: GRU enc(D→H) → code FC(H→K) + ReLU → s0 = tanh(dec_init(code))
+ *               → GRU dec(K→H) fed the code at every step → out FC(H→D) per step,
  *               loss = Σ squared error over valid rows and columns / B
+ *
+ * D is the data's width (dataset.dim: 4 for pen strokes); the binary label is
+ * the batch's y.
  *
  * The *target layer* is FC1 (classify) or code (autoencode): its post-ReLU
  * activations are what DeCov/XCov penalise, KMeans clusters and the heatmap
@@ -47,7 +50,7 @@ struct model_views {
     real *fc2_w, *fc2_b;       /* classify: 1 x K, 1 */
     real *init_w, *init_b;     /* autoencode: dec_init, H x K, H */
     struct gru dec;            /* autoencode: dec.*, input size K */
-    real *out_w, *out_b;       /* autoencode: out, 4 x H, 4 */
+    real *out_w, *out_b;       /* autoencode: out, D x H, D */
 };
 
 struct model {
@@ -60,8 +63,8 @@ struct model {
     struct model_views v; /* views into w */
 };
 
-/* Lays out the table and allocates w (zeroed). */
-void model_init(struct model *m, enum model_task task, int H, int K);
+/* Lays out the table for input width D and allocates w (zeroed). */
+void model_init(struct model *m, enum model_task task, int D, int H, int K);
 void model_free(struct model *m);
 /* PyTorch's default init: every tensor U(-1/sqrt(fan), 1/sqrt(fan)), fan = H for the
  * GRUs and in_features for the linear layers, drawn in table order from seed. */
@@ -85,11 +88,11 @@ struct model_terms {
 struct model_work {
     int cap_B;
     size_t cap_P;
-    real *x, *h, *dh, *hlast, *dhlast; /* packed input P x 4, encoder states P x H, ... */
+    real *x, *h, *dh, *hlast, *dhlast; /* packed input P x D, encoder states P x H, ... */
     real *a, *da, *dtmp;               /* target layer B x K (post-ReLU), its gradient, scratch */
     real *z, *dz, *y;                  /* classify: logit, its gradient, binary label (B) */
     real *s0, *ds0, *hd, *dhd;         /* autoencode: decoder initial/all states */
-    real *xhat, *dxhat, *du;           /* autoencode: reconstruction P x 4, d code from decoder */
+    real *xhat, *dxhat, *du;           /* autoencode: reconstruction P x D, d code from decoder */
     real *reg_ws;
     struct gru_cache enc, dec;
 };
@@ -112,7 +115,7 @@ void model_step(const struct model *m, struct model_work *w, const struct batch 
  */
 void model_evaluate(const struct model *m, struct model_work *w, const struct dataset *d,
                     float *acts, double *task_loss, double *accuracy);
-/* The same, and (classify, optional) each sequence's P(digit is 5-9) into prob [n]. */
+/* The same, and (classify, optional) each sequence's P(y = 1) into prob [n]. */
 void model_predict(const struct model *m, struct model_work *w, const struct dataset *d,
                    float *acts, float *prob, double *task_loss, double *accuracy);
 

@@ -65,6 +65,7 @@ static int same_run(const struct trainer_config *a, const struct trainer_config 
     return a->task == b->task && a->hidden == b->hidden && a->units == b->units &&
            a->batch_size == b->batch_size && a->optimizer == b->optimizer && a->seed == b->seed &&
            a->shuffle == b->shuffle && a->limit == b->limit && a->clip == b->clip &&
+           a->input_dim == b->input_dim && a->standardize == b->standardize &&
            strcmp(a->init, b->init) == 0;
 }
 
@@ -96,7 +97,7 @@ static int prepare(struct replay_follow *f, const char *path, const char *out_di
         }
         if (!data_spec) snprintf(c.data, sizeof c.data, "%s", theirs.data);
     }
-    if (session_load_data(c.data, &data, err) != 0) goto fail;
+    if (session_load_run_data(&c, &data, err) != 0) goto fail;
     if ((resume ? session_resume(s, out_dir, &c, &data, err)
                 : session_create(s, out_dir, &c, &k, &data, err)) != 0)
         goto fail;

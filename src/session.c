@@ -14,15 +14,64 @@
 #include "branch.h"
 #include "checkpoint.h"
 #include "synth.h"
+#include "vitals.h"
 #include "util.h"
 
-int session_load_data(const char *spec, struct dataset_pair *p, char *err)
+int session_data_is_sample(const char *spec, const char **name)
 {
     if (strcmp(spec, "sample") == 0) {
-        synth_sample(p);
+        if (name) *name = "digits";
+        return 1;
+    }
+    if (strncmp(spec, "sample:", 7) == 0) {
+        if (name) *name = spec + 7;
+        return 1;
+    }
+    return 0;
+}
+
+int session_load_data(const char *spec, enum dataset_nan nan, struct dataset_pair *p, char *err)
+{
+    const char *name;
+    if (session_data_is_sample(spec, &name)) {
+        if (strcmp(name, "digits") == 0)
+            synth_sample(p);
+        else if (strcmp(name, "vitals") == 0)
+            vitals_sample(p);
+        else
+            return ftl_error(err, "no embedded sample '%s' (there are: digits, vitals)", name);
         return 0;
     }
-    return dataset_load_dir(spec, p, err);
+    return dataset_load(spec, nan, p, err);
+}
+
+int session_prepare_data(struct trainer_config *c, int fresh, struct dataset_pair *p, char *err)
+{
+    if (fresh) {
+        c->input_dim = p->train.dim;
+        if (c->input_dim > DATASET_MAX_DIM)
+            return ftl_error(err, "%d values per step: more than %d", c->input_dim,
+                             DATASET_MAX_DIM);
+        if (c->standardize) dataset_standardize_fit(&p->train, c->std_mean, c->std_scale);
+    }
+    if (p->train.dim != c->input_dim || p->test.dim != c->input_dim)
+        return ftl_error(err, "the data have %d values per step; the run was made with %d",
+                         p->train.dim, c->input_dim);
+    if (c->standardize) {
+        dataset_standardize_apply(&p->train, c->std_mean, c->std_scale);
+        dataset_standardize_apply(&p->test, c->std_mean, c->std_scale);
+    }
+    return 0;
+}
+
+int session_load_run_data(struct trainer_config *c, struct dataset_pair *p, char *err)
+{
+    if (session_load_data(c->data, c->nan, p, err) != 0) return -1;
+    if (session_prepare_data(c, 0, p, err) != 0) {
+        dataset_pair_free(p);
+        return -1;
+    }
+    return 0;
 }
 
 int session_read_config(const char *dir, struct trainer_config *c, struct trainer_controls *k,
@@ -564,7 +613,7 @@ int session_load_model(const char *path, struct model *m, struct trainer_config 
         p = nl ? nl + 1 : end;
     }
     if (trainer_config_from_kv(&kv, &c, &k, file, err) != 0) goto out;
-    model_init(m, c.task, c.hidden, c.units);
+    model_init(m, c.task, c.input_dim, c.hidden, c.units);
     if (trainer_load_model(m, &ck, file, err) != 0) {
         model_free(m);
         goto out;

@@ -51,8 +51,21 @@ struct session {
     uint64_t last_checkpoint_step;
 };
 
-/* Loads the data a config names: "sample" or a data folder. */
-int session_load_data(const char *spec, struct dataset_pair *p, char *err);
+/* Loads the data a config names: "sample" (the digit strokes), "sample:NAME" (an embedded
+ * sample: "sample:vitals") or a data folder (dataset_load, with nan). */
+int session_load_data(const char *spec, enum dataset_nan nan, struct dataset_pair *p, char *err);
+/* True when spec names an embedded sample; *name gets "digits" or the sample's name. */
+int session_data_is_sample(const char *spec, const char **name);
+/*
+ * Fits the data to a run's config: fresh (a new run) sets c->input_dim from
+ * the data and, with c->standardize, fits mean and std on the training split;
+ * then the config's standardisation is applied to both splits, so training,
+ * eval, resume and replay see the same numbers. A run whose width differs
+ * from the data's is refused.
+ */
+int session_prepare_data(struct trainer_config *c, int fresh, struct dataset_pair *p, char *err);
+/* session_load_data(c->data, c->nan) then session_prepare_data(c, 0). */
+int session_load_run_data(struct trainer_config *c, struct dataset_pair *p, char *err);
 /* Reads RUN_DIR/config. */
 int session_read_config(const char *dir, struct trainer_config *c, struct trainer_controls *k,
                         char *err);

@@ -62,9 +62,9 @@ struct shape {
 
 struct shape_table {
     int n;
-    int index[DATASET_CLASSES][SYNTH_MAX_STYLES]; /* shape of (digit, style) */
-    int count[DATASET_CLASSES];
-    struct shape shape[DATASET_CLASSES * SYNTH_MAX_STYLES];
+    int index[DATASET_DIGITS][SYNTH_MAX_STYLES]; /* shape of (digit, style) */
+    int count[DATASET_DIGITS];
+    struct shape shape[DATASET_DIGITS * SYNTH_MAX_STYLES];
 };
 
 /* The templates are compiled-in data: a mistake in them is a programming error. */
@@ -114,7 +114,7 @@ static void poly_add_arc(struct polyline *p, const double *v, int digit)
 static void shape_begin(struct shape_table *t, const struct template_op *op)
 {
     int d = op->digit;
-    if (d < 0 || d >= DATASET_CLASSES) template_fail("digit out of range", d);
+    if (d < 0 || d >= DATASET_DIGITS) template_fail("digit out of range", d);
     if (t->count[d] == SYNTH_MAX_STYLES) template_fail("more than SYNTH_MAX_STYLES styles", d);
     struct shape *s = &t->shape[t->n];
     memset(s, 0, sizeof *s);
@@ -169,7 +169,7 @@ static void shapes_build(struct shape_table *t)
         }
     }
     if (s) shape_check(s);
-    for (int d = 0; d < DATASET_CLASSES; d++)
+    for (int d = 0; d < DATASET_DIGITS; d++)
         if (t->count[d] == 0) template_fail("digit without a style", d);
 }
 
@@ -458,10 +458,10 @@ void synth_generate(struct dataset *d, size_t n, uint64_t seed, const char *sour
 
     uint32_t *digit = xmallocarray(n, sizeof *digit);
     for (size_t i = 0; i < n; i++)
-        digit[i] = (uint32_t)(i % DATASET_CLASSES);
+        digit[i] = (uint32_t)(i % DATASET_DIGITS);
     rng_shuffle_u32(&r, digit, n);
 
-    int8_t *rows = xmallocarray(n, SYNTH_MAX_LEN * DATASET_COLS);
+    int8_t *rows = xmallocarray(n, SYNTH_MAX_LEN * DATASET_STROKE_DIM);
     uint32_t *offset = xmallocarray(n + 1, sizeof *offset);
     offset[0] = 0;
     for (size_t i = 0; i < n; i++) {
@@ -471,11 +471,13 @@ void synth_generate(struct dataset *d, size_t n, uint64_t seed, const char *sour
         offset[i + 1] = offset[i] + (uint32_t)draw_sequence(&r, s, rows + (size_t)offset[i] * 4);
     }
 
-    dataset_init(d, n, offset[n], source);
+    dataset_init(d, n, offset[n], DATASET_STROKE_DIM, source);
     memcpy(d->offset, offset, (n + 1) * sizeof *offset);
-    memcpy(d->rows, rows, (size_t)offset[n] * DATASET_COLS);
+    for (size_t i = 0; i < (size_t)offset[n] * DATASET_STROKE_DIM; i++)
+        d->x[i] = (float)rows[i];
     for (size_t i = 0; i < n; i++)
-        d->digit[i] = (uint8_t)digit[i];
+        d->group[i] = (uint8_t)digit[i];
+    dataset_set_digits(d);
     free(offset);
     free(rows);
     free(digit);

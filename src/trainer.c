@@ -24,6 +24,7 @@ void trainer_config_defaults(struct trainer_config *c, struct trainer_controls *
     c->seed = 1;
     c->shuffle = 1;
     c->epochs = 10;
+    c->input_dim = DATASET_STROKE_DIM;
     snprintf(c->data, sizeof c->data, "sample");
     ctl_defaults(k);
 }
@@ -47,6 +48,24 @@ void trainer_config_to_kv(const struct trainer_config *c, const struct trainer_c
     run_kv_setf(kv, "steps", "%ld", c->steps);
     run_kv_setf(kv, "threads", "%d", c->threads);
     run_kv_set(kv, "data", c->data);
+    /* Each written only when it differs from what a run of strokes had, so those runs keep
+     * their config byte for byte and old configs read as D = 4, NaN refused, raw values. */
+    if (c->input_dim != DATASET_STROKE_DIM) run_kv_setf(kv, "input_dim", "%d", c->input_dim);
+    if (c->nan != DATASET_NAN_REFUSE) run_kv_set(kv, "nan", dataset_nan_name(c->nan));
+    if (c->standardize) {
+        size_t cap = (size_t)c->input_dim * 26 + 2;
+        char *mean = xmalloc(cap), *scale = xmalloc(cap);
+        size_t om = 0, os = 0;
+        mean[0] = scale[0] = '\0';
+        for (int i = 0; i < c->input_dim; i++) {
+            om += (size_t)snprintf(mean + om, cap - om, "%s%.17g", i ? "," : "", c->std_mean[i]);
+            os += (size_t)snprintf(scale + os, cap - os, "%s%.17g", i ? "," : "", c->std_scale[i]);
+        }
+        run_kv_set(kv, "standardize_mean", mean);
+        run_kv_set(kv, "standardize_std", scale);
+        free(mean);
+        free(scale);
+    }
     /* Written only when used, so runs without it keep their config byte for byte. */
     if (c->init[0]) run_kv_set(kv, "init", c->init);
     run_kv_set(kv, "loss", reg_table[k->loss].name);
@@ -124,6 +143,33 @@ int trainer_config_from_kv(const struct run_kv *kv, struct trainer_config *c,
     if (!(s = run_kv_get(kv, "data")) || strlen(s) >= sizeof c->data)
         return ftl_error(err, "%s: missing data setting", path);
     snprintf(c->data, sizeof c->data, "%s", s);
+    if ((s = run_kv_get(kv, "input_dim"))) {
+        if (kv_long(kv, "input_dim", 1, DATASET_MAX_DIM, &v[0], path, err)) return -1;
+        c->input_dim = (int)v[0];
+    }
+    if ((s = run_kv_get(kv, "nan")) && (t = dataset_nan_from_name(s)) < 0)
+        return ftl_error(err, "%s: 'nan' is '%s', expected refuse, zero or carry", path, s);
+    if (s) c->nan = (enum dataset_nan)t;
+    const char *mean = run_kv_get(kv, "standardize_mean"),
+               *scale = run_kv_get(kv, "standardize_std");
+    if (!mean != !scale)
+        return ftl_error(err, "%s: standardize_mean and standardize_std come together", path);
+    if (mean) {
+        c->standardize = 1;
+        const char *p[2] = {mean, scale};
+        double *out[2] = {c->std_mean, c->std_scale};
+        for (int j = 0; j < 2; j++)
+            for (int i = 0; i < c->input_dim; i++) {
+                char *end;
+                out[j][i] = strtod(p[j], &end);
+                if (end == p[j] || !isfinite(out[j][i]) || (j == 1 && !(out[j][i] > 0)) ||
+                    *end != (i + 1 < c->input_dim ? ',' : '\0'))
+                    return ftl_error(err, "%s: '%s' needs %d finite numbers%s", path,
+                                     j ? "standardize_std" : "standardize_mean", c->input_dim,
+                                     j ? " > 0" : "");
+                p[j] = end + (*end == ',');
+            }
+    }
     if ((s = run_kv_get(kv, "init"))) {
         if (!*s || strlen(s) >= sizeof c->init) return ftl_error(err, "%s: bad init setting", path);
         snprintf(c->init, sizeof c->init, "%s", s);
@@ -164,7 +210,10 @@ int trainer_init(struct trainer *t, const struct trainer_config *c,
     /* Packed capacity: the batch times the longest sequence either split holds. */
     size_t maxlen = dataset_max_len(&d->train);
     if (dataset_max_len(&d->test) > maxlen) maxlen = dataset_max_len(&d->test);
-    model_init(&t->model, c->task, c->hidden, c->units);
+    if (d->train.dim != c->input_dim || d->test.dim != c->input_dim)
+        return ftl_error(err, "the data have %d values per step; this run's network takes %d",
+                         d->train.dim, c->input_dim);
+    model_init(&t->model, c->task, c->input_dim, c->hidden, c->units);
     model_init_weights(&t->model, c->seed);
     model_work_init(&t->work, &t->model, c->batch_size, B * maxlen);
     set_threads(t, c->threads);
@@ -384,7 +433,7 @@ int trainer_load_network(struct trainer *t, const char *path, char *err)
     /* Into copies first: a checkpoint that fails halfway leaves the trainer as it was. */
     struct model m;
     struct optim o;
-    model_init(&m, t->model.task, t->model.H, t->model.K);
+    model_init(&m, t->model.task, t->model.D, t->model.H, t->model.K);
     optim_init(&o, t->opt.kind, t->opt.n, t->opt.lr);
     int rc = trainer_load_model(&m, &c, path, err);
     if (rc == 0) rc = load_optim(&o, &c, path, err);

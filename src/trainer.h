@@ -34,12 +34,16 @@ struct trainer_config {
     double clip; /* global-norm clipping, 0 = off */
     uint64_t seed;
     int shuffle;
-    long limit;         /* use only the first N training sequences, 0 = all */
-    long epochs, steps; /* stop after this many epochs or steps; both 0: until stopped
-                         * (the workbench's default: the user decides when it ends) */
-    int threads;        /* GRU threads (OpenBLAS runs one); 0 = as many as OpenBLAS would use */
-    char data[1024];    /* "sample" or the data folder */
-    char init[1024];    /* initial weights from this checkpoint; "" = from seed */
+    long limit;           /* use only the first N training sequences, 0 = all */
+    long epochs, steps;   /* stop after this many epochs or steps; both 0: until stopped
+                           * (the workbench's default: the user decides when it ends) */
+    int threads;          /* GRU threads (OpenBLAS runs one); 0 = as many as OpenBLAS would use */
+    char data[1024];      /* "sample", "sample:vitals" or the data folder */
+    int input_dim;        /* D, the data's values per step (4: pen strokes; absent in old runs) */
+    enum dataset_nan nan; /* missing values in the sequence formats (dataset.h) */
+    int standardize;      /* per-feature (x - mean) / std from the training split */
+    double std_mean[DATASET_MAX_DIM], std_scale[DATASET_MAX_DIM]; /* input_dim of each */
+    char init[1024]; /* initial weights from this checkpoint; "" = from seed */
 };
 
 /* What the user may change while it runs: struct trainer_controls, control.h. */

@@ -30,7 +30,7 @@ static void test_argmax_per_digit(void **state)
     const uint8_t digit[6] = {3, 3, 7, 7, 0, 3};
     uint32_t counts[K * 10];
     memset(counts, 0xab, sizeof counts); /* must be zeroed by the function */
-    assert_int_equal(actmap_count(A, 6, K, digit, counts), 6);
+    assert_int_equal(actmap_count(A, 6, K, digit, 10, counts), 6);
     uint32_t want[K * 10] = {0};
     want[1 * 10 + 3] = 2;
     want[3 * 10 + 3] = 1;
@@ -38,7 +38,7 @@ static void test_argmax_per_digit(void **state)
     want[2 * 10 + 7] = 1;
     want[2 * 10 + 0] = 1;
     assert_memory_equal(counts, want, sizeof want);
-    assert_int_equal(actmap_active_units(counts, K), 4);
+    assert_int_equal(actmap_active_units(counts, K, 10), 4);
     assert_int_equal(actmap_zero_rows(A, 6, K), 0);
 }
 
@@ -53,13 +53,13 @@ static void test_ties_and_zero_rows(void **state)
     };
     const uint8_t digit[4] = {5, 5, 9, 2};
     uint32_t counts[K * 10];
-    actmap_count(A, 4, K, digit, counts);
+    actmap_count(A, 4, K, digit, 10, counts);
     assert_int_equal(counts[0 * 10 + 5], 1);
     assert_int_equal(counts[0 * 10 + 9], 1);
     assert_int_equal(counts[1 * 10 + 5], 1);
     assert_int_equal(counts[2 * 10 + 2], 1);
     assert_int_equal(counts[3 * 10 + 5] + counts[3 * 10 + 2], 0);
-    assert_int_equal(actmap_active_units(counts, K), 3);
+    assert_int_equal(actmap_active_units(counts, K, 10), 3);
     assert_int_equal(actmap_zero_rows(A, 4, K), 2);
 }
 
@@ -74,7 +74,7 @@ static void test_nan(void **state)
     };
     const uint8_t digit[3] = {1, 1, 1};
     uint32_t counts[K * 10];
-    actmap_count(A, 3, K, digit, counts);
+    actmap_count(A, 3, K, digit, 10, counts);
     assert_int_equal(counts[1 * 10 + 1], 1);
     assert_int_equal(counts[3 * 10 + 1], 1);
     assert_int_equal(counts[0 * 10 + 1], 1);
@@ -88,9 +88,9 @@ static void test_bad_digit_skipped(void **state)
     const float A[3 * K] = {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0};
     const uint8_t digit[3] = {10, 4, 255};
     uint32_t counts[K * 10];
-    assert_int_equal(actmap_count(A, 3, K, digit, counts), 1);
+    assert_int_equal(actmap_count(A, 3, K, digit, 10, counts), 1);
     assert_int_equal(counts[1 * 10 + 4], 1);
-    assert_int_equal(actmap_active_units(counts, K), 1);
+    assert_int_equal(actmap_active_units(counts, K, 10), 1);
 }
 
 static void test_empty(void **state)
@@ -98,8 +98,8 @@ static void test_empty(void **state)
     (void)state;
     uint32_t counts[K * 10];
     memset(counts, 1, sizeof counts);
-    assert_int_equal(actmap_count(NULL, 0, K, NULL, counts), 0);
-    assert_int_equal(actmap_active_units(counts, K), 0);
+    assert_int_equal(actmap_count(NULL, 0, K, NULL, 10, counts), 0);
+    assert_int_equal(actmap_active_units(counts, K, 10), 0);
 }
 
 int main(void)

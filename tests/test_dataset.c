@@ -15,6 +15,7 @@
 #include "dataset.h"
 #include "fetch.h"
 #include "npy.h"
+#include "seq8.h"
 #include "testutil.h"
 #include "util.h"
 
@@ -61,7 +62,7 @@ static void check_three(const struct dataset *d)
     assert_int_equal(d->n, 3);
     for (size_t s = 0; s < 3; s++) {
         assert_int_equal(dataset_len(d, s), lens[s]);
-        assert_memory_equal(dataset_seq(d, s), seqs[s], lens[s] * 4);
+        assert_memory_equal(seq8(d, s), seqs[s], lens[s] * 4);
     }
 }
 
@@ -79,7 +80,10 @@ static void test_leading_and_trailing_identical(void **state)
     assert_int_equal(dataset_load_split(le, lab, &b, err), 0);
     check_three(&a);
     check_three(&b);
-    assert_memory_equal(a.digit, ((uint8_t[]){4, 5, 6}), 3);
+    assert_memory_equal(a.group, ((uint8_t[]){4, 5, 6}), 3);
+    assert_memory_equal(a.y, ((uint8_t[]){0, 1, 1}), 3);
+    assert_int_equal(a.ngroups, 10);
+    assert_int_equal(a.dim, 4);
     dataset_free(&a);
     dataset_free(&b);
     free(tr), free(le), free(lab);
@@ -204,13 +208,14 @@ static void test_refuses_defective_test_file(void **state)
 static void test_batch_packing(void **state)
 {
     struct dataset d;
-    dataset_init(&d, 3, 12, "test");
+    dataset_init(&d, 3, 12, 4, "test");
     size_t rows = 0;
     for (size_t s = 0; s < 3; s++) {
-        memcpy(d.rows + rows * 4, seqs[s], lens[s] * 4);
+        for (size_t k = 0; k < lens[s] * 4; k++)
+            d.x[rows * 4 + k] = ((const int8_t *)seqs[s])[k];
         rows += lens[s];
         d.offset[s + 1] = (uint32_t)rows;
-        d.digit[s] = (uint8_t)(7 + s);
+        d.y[s] = (uint8_t)(s % 2);
     }
     struct batch b;
     batch_init(&b);
@@ -220,14 +225,14 @@ static void test_batch_packing(void **state)
     assert_int_equal(b.T, 6);
     assert_memory_equal(b.len, ((int[]){6, 4, 2}), sizeof(int) * 3);
     assert_memory_equal(b.index, ((uint32_t[]){1, 0, 2}), sizeof(uint32_t) * 3);
-    assert_memory_equal(b.digit, ((uint8_t[]){8, 7, 9}), 3);
+    assert_memory_equal(b.y, ((uint8_t[]){1, 0, 0}), 3);
     assert_memory_equal(b.nrun, ((int[]){3, 3, 2, 2, 1, 1}), sizeof(int) * 6);
     assert_int_equal(b.off[6], 12);
     for (int t = 0; t < b.T; t++)
         for (int r = 0; r < b.nrun[t]; r++)
             for (int c = 0; c < 4; c++)
                 assert_true(b.x[(b.off[t] + (size_t)r) * 4 + c] ==
-                            (float)dataset_seq(&d, b.index[r])[t * 4 + c]);
+                            dataset_seq(&d, b.index[r])[t * 4 + c]);
     /* Equal lengths keep the order given; a refill reuses the buffers. */
     uint32_t same[2] = {0, 0};
     batch_fill(&b, &d, same, 2);

@@ -239,7 +239,7 @@ static int poll_view(struct live *l, struct live_snapshot *v,
 }
 static int shows_digit(const struct live_snapshot *v, int d)
 {
-    return v->seen.shown && v->seen.pinned == d && v->seen.digit == d;
+    return v->seen.shown && v->seen.pinned == d && v->seen.group == d;
 }
 static int at_step(const struct live_snapshot *v, int step)
 {
@@ -292,7 +292,7 @@ static void test_seen(void **state)
             int at = (int)v.seen.index;
             live_show(l, 1, LIVE_PIN_KEEP);
             if (!poll_view(l, &v, shows_other, at)) break; /* the only one of its digit */
-            assert_int_equal(v.seen.digit, digit);
+            assert_int_equal(v.seen.group, digit);
         }
         /* A unit that wins some of them but not the most: a click on its cell must find one. */
         int mode = 0, rare = -1;

@@ -19,28 +19,36 @@
 #include "util.h"
 
 /* A small dataset of unequal lengths, values like the real rows (tests/ref/model_ref.py's
- * dataset_rows() builds the same). */
-static void small_data(struct dataset *d, size_t n)
+ * dataset_rows() builds the same); D > 4 adds columns 0.25 * ((7 i + 3 t + c) % 9 - 4). */
+static void small_data_wide(struct dataset *d, size_t n, int D)
 {
     size_t rows = 0;
     for (size_t i = 0; i < n; i++)
         rows += 2 + (i * 5) % 7;
-    dataset_init(d, n, rows, "test");
+    dataset_init(d, n, rows, D, "test");
     size_t r = 0;
     for (size_t i = 0; i < n; i++) {
         size_t len = 2 + (i * 5) % 7;
         for (size_t t = 0; t < len; t++) {
-            int8_t *row = d->rows + (r + t) * 4;
-            row[0] = (int8_t)(t == 0 ? (int)(5 + i % 7) : (int)((i + t) % 3) - 1 + 0 * (int)i);
-            row[1] = (int8_t)(t == 0 ? 9 : (int)((i * t) % 3) - 1);
+            float *row = d->x + (r + t) * (size_t)D;
+            row[0] = (float)(t == 0 ? (int)(5 + i % 7) : (int)((i + t) % 3) - 1 + 0 * (int)i);
+            row[1] = (float)(t == 0 ? 9 : (int)((i * t) % 3) - 1);
             row[2] = t + 1 == len || t % 4 == 3;
             row[3] = t + 1 == len;
             if (row[0] == 0 && row[1] == 0 && !row[2]) row[0] = 1;
+            for (int c = 4; c < D; c++)
+                row[c] = 0.25f * (float)((int)((7 * i + 3 * t + (size_t)c) % 9) - 4);
         }
         r += len;
         d->offset[i + 1] = (uint32_t)r;
-        d->digit[i] = (uint8_t)((i * 3) % 10);
+        d->group[i] = (uint8_t)((i * 3) % 10);
+        d->y[i] = (uint8_t)dataset_binary(d->group[i]);
     }
+}
+
+static void small_data(struct dataset *d, size_t n)
+{
+    small_data_wide(d, n, 4);
 }
 
 struct fixture {
@@ -52,7 +60,7 @@ struct fixture {
 
 static void setup(struct fixture *f, enum model_task task, int H, int K, size_t n)
 {
-    model_init(&f->m, task, H, K);
+    model_init(&f->m, task, 4, H, K);
     model_init_weights(&f->m, 7);
     /* Larger weights than the default init, so that every gate and ReLU path matters. */
     for (size_t i = 0; i < f->m.size; i++)
@@ -136,7 +144,7 @@ static void test_autoencoder_gradients(void **state_)
 static void test_parameter_table(void **state_)
 {
     struct model m;
-    model_init(&m, TASK_CLASSIFY, 128, 32);
+    model_init(&m, TASK_CLASSIFY, 4, 128, 32);
     const struct model_param *p = model_find(&m, "gru.weight_ih_l0");
     assert_non_null(p);
     assert_int_equal(p->rows, 384);
@@ -155,7 +163,7 @@ static void test_parameter_table(void **state_)
     assert_true(mx[0] <= 1 / sqrt(128.0) && mx[0] > 0.95 / sqrt(128.0));
     assert_true(mx[1] <= 1 / sqrt(32.0) && mx[1] > 0.5 / sqrt(32.0));
     model_free(&m);
-    model_init(&m, TASK_AUTOENCODE, 128, 32);
+    model_init(&m, TASK_AUTOENCODE, 4, 128, 32);
     assert_int_equal(model_find(&m, "dec.weight_ih_l0")->cols, 32);
     assert_int_equal(model_find(&m, "out.weight")->rows, 4);
     assert_null(model_find(&m, "fc1.weight"));
@@ -225,7 +233,7 @@ static void build_reference_model(struct model *m, const struct model_ref *ref)
 {
     int task = model_task_from_name(ref->task);
     assert_true(task >= 0);
-    model_init(m, (enum model_task)task, ref->H, ref->K);
+    model_init(m, (enum model_task)task, ref->D, ref->H, ref->K);
     assert_int_equal(m->nparam, ref->nparam);
     assert_int_equal(m->size, ref->size);
     for (int p = 0; p < m->nparam; p++) {
@@ -244,7 +252,7 @@ static void compare_step(const struct model *m, const struct model_ref *ref,
                          struct mismatch *reg_parts)
 {
     struct dataset d;
-    small_data(&d, MODEL_REF_N);
+    small_data_wide(&d, MODEL_REF_N, ref->D);
     uint32_t idx[MODEL_REF_N];
     for (uint32_t i = 0; i < MODEL_REF_N; i++)
         idx[i] = i;
@@ -309,7 +317,7 @@ static void compare_evaluate(const struct model *m, const struct model_ref *ref,
                              struct mismatch *values, struct mismatch *acts)
 {
     struct dataset d;
-    small_data(&d, MODEL_REF_N);
+    small_data_wide(&d, MODEL_REF_N, ref->D);
     size_t longest = 0;
     for (size_t i = 0; i < d.n; i++)
         longest = dataset_len(&d, i) > longest ? dataset_len(&d, i) : longest;
@@ -339,12 +347,12 @@ static void test_pytorch_reference(void **state_)
         struct mismatch values = {0}, grads = {0}, reg_parts = {0}, acts = {0};
         compare_step(&m, ref, &values, &grads, &reg_parts);
         compare_evaluate(&m, ref, &values, &acts);
-        printf("# %s H=%d K=%d vs PyTorch, worst relative difference:\n"
+        printf("# %s D=%d H=%d K=%d vs PyTorch, worst relative difference:\n"
                "#   values and activations %.2e (%s)\n"
                "#   gradients %.2e (%s)\n"
                "#   regulariser part of the gradients %.2e (%s)\n"
                "#   model_evaluate's float activations %.2e (%s)\n",
-               ref->task, ref->H, ref->K, values.err, values.where, grads.err, grads.where,
+               ref->task, ref->D, ref->H, ref->K, values.err, values.where, grads.err, grads.where,
                reg_parts.err, reg_parts.where, acts.err, acts.where);
         assert_true(values.err < 1e-10);
         assert_true(grads.err < 1e-10);

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "dataset.h"
+#include "seq8.h"
 #include "fetch.h"
 #include "strokes_text.h"
 #include "testutil.h"
@@ -103,13 +104,13 @@ static void test_real_data(void **state)
     static const size_t train_digits[10] = {5923, 6742, 5958, 6131, 5842,
                                             5421, 5918, 6265, 5851, 5949};
     static const size_t test_digits[10] = {980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009};
-    assert_memory_equal(s[0].per_digit, train_digits, sizeof train_digits);
-    assert_memory_equal(s[1].per_digit, test_digits, sizeof test_digits);
+    assert_memory_equal(s[0].per_group, train_digits, sizeof train_digits);
+    assert_memory_equal(s[1].per_group, test_digits, sizeof test_digits);
     assert_int_equal(s[0].per_binary[0], 30596);
     /* Index i is MNIST image i; trainimg-12 is the upstream example file. */
-    assert_memory_equal(p.train.digit, ((uint8_t[]){5, 0, 4, 1, 9}), 5);
-    assert_memory_equal(p.test.digit, ((uint8_t[]){7, 2, 1, 0, 4}), 5);
-    const int8_t *s12 = dataset_seq(&p.train, 12);
+    assert_memory_equal(p.train.group, ((uint8_t[]){5, 0, 4, 1, 9}), 5);
+    assert_memory_equal(p.test.group, ((uint8_t[]){7, 2, 1, 0, 4}), 5);
+    const int8_t *s12 = seq8(&p.train, 12);
     assert_memory_equal(s12, ((int8_t[]){5, 8, 0, 0, 1, -1, 0, 0}), 8);
     assert_int_equal(dataset_len(&p.train, 12), 45);
     dataset_pair_free(&p);
@@ -131,7 +132,7 @@ static void test_mirror_example(void **state)
     if (dataset_load_dir(data, &p, err) != 0) fail_msg("%s", err);
     assert_int_equal(n, 45);
     assert_int_equal(dataset_len(&p.train, 12), 45);
-    assert_memory_equal(rows, dataset_seq(&p.train, 12), 45 * 4);
+    assert_memory_equal(rows, seq8(&p.train, 12), 45 * 4);
     dataset_pair_free(&p);
     free(rows);
     free(example);

@@ -10,13 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "seq8.h"
 #include "synth.h"
 
 static int same_dataset(const struct dataset *a, const struct dataset *b)
 {
     return a->n == b->n && !memcmp(a->offset, b->offset, (a->n + 1) * sizeof *a->offset) &&
-           !memcmp(a->digit, b->digit, a->n) &&
-           !memcmp(a->rows, b->rows, (size_t)a->offset[a->n] * DATASET_COLS);
+           !memcmp(a->group, b->group, a->n) && !memcmp(a->y, b->y, a->n) &&
+           !memcmp(a->x, b->x, (size_t)a->offset[a->n] * DATASET_STROKE_DIM * sizeof *a->x);
 }
 
 static void test_deterministic(void **state)
@@ -77,9 +78,9 @@ static void test_format(void **state)
     assert_int_equal(d.n, n);
     assert_int_equal(d.offset[0], 0);
     for (size_t i = 0; i < n; i++) {
-        assert_true(d.digit[i] < DATASET_CLASSES);
-        const char *why = check_sequence(dataset_seq(&d, i), dataset_len(&d, i));
-        if (why) fail_msg("sequence %zu (digit %d): %s", i, d.digit[i], why);
+        assert_true(d.group[i] < DATASET_DIGITS);
+        const char *why = check_sequence(seq8(&d, i), dataset_len(&d, i));
+        if (why) fail_msg("sequence %zu (digit %d): %s", i, d.group[i], why);
     }
     dataset_free(&d);
 }
@@ -106,13 +107,13 @@ static void test_balance(void **state)
     (void)state;
     const size_t sizes[] = {0, 7, 10, 1003};
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
-        size_t n = sizes[k], count[DATASET_CLASSES] = {0};
+        size_t n = sizes[k], count[DATASET_DIGITS] = {0};
         struct dataset d;
         synth_generate(&d, n, 5, "bal", NULL);
         assert_int_equal(d.n, n);
         for (size_t i = 0; i < n; i++)
-            count[d.digit[i]]++;
-        for (int c = 0; c < DATASET_CLASSES; c++) {
+            count[d.group[i]]++;
+        for (int c = 0; c < DATASET_DIGITS; c++) {
             assert_true(count[c] >= n / 10);
             assert_true(count[c] <= n / 10 + 1);
         }
@@ -123,7 +124,7 @@ static void test_balance(void **state)
     synth_generate(&d, 100, 5, "order", NULL);
     int in_order = 1;
     for (size_t i = 0; i < 20; i++)
-        in_order &= d.digit[i] == i % 10;
+        in_order &= d.group[i] == i % 10;
     assert_false(in_order);
     dataset_free(&d);
 }
@@ -184,8 +185,8 @@ static double nearest_mean_accuracy(const struct dataset *train, const uint8_t *
     double(*mean)[FEATURES] = calloc((size_t)ngroups, sizeof *mean), f[FEATURES];
     size_t *count = calloc((size_t)ngroups, sizeof *count), right = 0, total = 0;
     for (size_t i = 0; i < train->n; i++) {
-        if (only_digit >= 0 && train->digit[i] != only_digit) continue;
-        features(dataset_seq(train, i), dataset_len(train, i), boxed, f);
+        if (only_digit >= 0 && train->group[i] != only_digit) continue;
+        features(seq8(train, i), dataset_len(train, i), boxed, f);
         for (int k = 0; k < FEATURES; k++)
             mean[train_label[i]][k] += f[k];
         count[train_label[i]]++;
@@ -194,8 +195,8 @@ static double nearest_mean_accuracy(const struct dataset *train, const uint8_t *
         for (int k = 0; k < FEATURES; k++)
             mean[g][k] /= count[g] ? (double)count[g] : 1.0;
     for (size_t i = 0; i < test->n; i++) {
-        if (only_digit >= 0 && test->digit[i] != only_digit) continue;
-        features(dataset_seq(test, i), dataset_len(test, i), boxed, f);
+        if (only_digit >= 0 && test->group[i] != only_digit) continue;
+        features(seq8(test, i), dataset_len(test, i), boxed, f);
         int best = 0;
         double best_d = 1e300;
         for (int g = 0; g < ngroups; g++) {
@@ -219,7 +220,7 @@ static void test_classes_differ(void **state)
     struct dataset train, test;
     synth_generate(&train, 3000, 11, "train", NULL);
     synth_generate(&test, 1000, 12, "test", NULL);
-    double acc = nearest_mean_accuracy(&train, train.digit, &test, test.digit, 10, -1, 0);
+    double acc = nearest_mean_accuracy(&train, train.group, &test, test.group, 10, -1, 0);
     printf("nearest-class-mean accuracy (7x7 occupancy): %.3f\n", acc);
     assert_true(acc > 0.5);
     dataset_free(&train);
@@ -237,7 +238,7 @@ static void test_styles(void **state)
     uint8_t *train_style = malloc(n), *test_style = malloc(n);
     synth_generate(&train, n, 21, "train", train_style);
     synth_generate(&test, n, 22, "test", test_style);
-    for (int dg = 0; dg < DATASET_CLASSES; dg++) {
+    for (int dg = 0; dg < DATASET_DIGITS; dg++) {
         int styles = synth_style_count(dg);
         assert_in_range(styles, 2, SYNTH_MAX_STYLES);
         for (int k = 0; k < styles; k++)
@@ -246,7 +247,7 @@ static void test_styles(void **state)
 
         size_t used[SYNTH_MAX_STYLES] = {0}, total = 0, majority = 0;
         for (size_t i = 0; i < n; i++)
-            if (test.digit[i] == dg) {
+            if (test.group[i] == dg) {
                 assert_true(test_style[i] < styles);
                 used[test_style[i]]++;
                 total++;
@@ -288,8 +289,8 @@ static uint64_t dataset_hash(uint64_t h, const struct dataset *d)
                                (unsigned char)(d->offset[i] >> 24)};
         h = fnv1a(h, le, sizeof le);
     }
-    h = fnv1a(h, d->rows, (size_t)d->offset[d->n] * DATASET_COLS);
-    return fnv1a(h, d->digit, d->n);
+    h = fnv1a(h, rows8(d, 0, d->offset[d->n]), (size_t)d->offset[d->n] * DATASET_STROKE_DIM);
+    return fnv1a(h, d->group, d->n);
 }
 
 /*
@@ -324,7 +325,7 @@ static void test_sample(void **state)
     /* Different streams: the test split is not a prefix of the training split. */
     assert_false(dataset_len(&p.train, 0) == dataset_len(&p.test, 0) &&
                  !memcmp(dataset_seq(&p.train, 0), dataset_seq(&p.test, 0),
-                         dataset_len(&p.test, 0) * DATASET_COLS));
+                         dataset_len(&p.test, 0) * DATASET_STROKE_DIM * sizeof(float)));
     size_t lo = SIZE_MAX, hi = 0, sum = 0;
     for (size_t i = 0; i < p.train.n; i++) {
         size_t len = dataset_len(&p.train, i);

@@ -47,7 +47,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/ftlab-check-export.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 
 cat >"$work/check.py" <<'EOF'
-"""check.py data DIR | check MODEL_REF_DIR RUN_WORK_DIR TASK H K DATA_DIR"""
+"""check.py data DIR | wide DIR | check MODEL_REF_DIR RUN_WORK_DIR TASK H K DATA_DIR [D]"""
 import csv
 import glob
 import os
@@ -84,11 +84,24 @@ def write_data(directory):
                    rng.integers(0, 10, size=n).astype(numpy.int32))
 
 
-def check_load(model_ref, directory, task, H, K):
+def write_wide(directory, D=6):
+    """Sequences of the general format (train.npz/test.npz) with D values per step."""
+    rng = numpy.random.default_rng(6)
+    os.makedirs(directory)
+    for split, n in (("train", 40), ("test", 64)):
+        lengths = rng.integers(1, 21, size=n)
+        x = numpy.zeros((n, 20, D), numpy.float32)
+        for i in range(n):
+            x[i, :lengths[i]] = rng.normal(size=(lengths[i], D))
+        numpy.savez_compressed(os.path.join(directory, split + ".npz"), x=x, lengths=lengths,
+                               y=rng.integers(0, 2, size=n), groups=rng.integers(0, 3, size=n))
+
+
+def check_load(model_ref, directory, task, H, K, D=4):
     net = model_ref.load_export(directory)  # load_state_dict(strict=True) inside
     cls = model_ref.Classifier if task == "classify" else model_ref.Autoencoder
     assert type(net) is cls, "%s: loaded as %s" % (task, type(net).__name__)
-    expect = cls(H, K).state_dict()
+    expect = cls(H, K, D).state_dict()
     state = net.state_dict()
     files = sorted(glob.glob(os.path.join(directory, "*.npy")))
     assert len(files) == len(expect), "%d files for %d parameters" % (len(files), len(expect))
@@ -100,8 +113,8 @@ def check_load(model_ref, directory, task, H, K):
             "%s: shape %s, expected %s" % (name, a.shape, tuple(expect[name].shape))
         assert torch.equal(state[name], torch.from_numpy(a)), "%s: loaded values differ" % name
     # Strict loading must refuse the other network and another size.
-    other = model_ref.Autoencoder(H, K) if task == "classify" else model_ref.Classifier(H, K)
-    for wrong in (other, cls(H + 1, K)):
+    other = model_ref.Autoencoder(H, K, D) if task == "classify" else model_ref.Classifier(H, K, D)
+    for wrong in (other, cls(H + 1, K, D), cls(H, K, D + 1)):
         try:
             wrong.load_state_dict(state, strict=True)
         except RuntimeError:
@@ -111,15 +124,21 @@ def check_load(model_ref, directory, task, H, K):
     return net, len(files)
 
 
-def check(model_ref_dir, work, task, H, K, data):
+def check(model_ref_dir, work, task, H, K, data, D=4):
     sys.path.insert(0, model_ref_dir)
     import model_ref
 
-    net, nfiles = check_load(model_ref, os.path.join(work, "export"), task, H, K)
+    net, nfiles = check_load(model_ref, os.path.join(work, "export"), task, H, K, D)
     net = net.double()
-    x = torch.from_numpy(numpy.load(os.path.join(data, "test-padded-trailing.npy")))
-    digits = torch.from_numpy(numpy.load(os.path.join(data, "test-labels.npy")))
-    lengths = model_ref.sequence_lengths(x)
+    if os.path.exists(os.path.join(data, "test.npz")):
+        z = numpy.load(os.path.join(data, "test.npz"))
+        x = torch.from_numpy(z["x"].astype(numpy.float64))
+        lengths = torch.from_numpy(z["lengths"])
+        digits = torch.from_numpy(z["y"] * 5)  # the binary label, as "digit >= 5"
+    else:
+        x = torch.from_numpy(numpy.load(os.path.join(data, "test-padded-trailing.npy")))
+        digits = torch.from_numpy(numpy.load(os.path.join(data, "test-labels.npy")))
+        lengths = model_ref.sequence_lengths(x)
     with torch.no_grad():
         first, acts = net(x, lengths)
     ftlab_acts = torch.from_numpy(numpy.load(os.path.join(work, "acts.npy"))).double()
@@ -139,8 +158,8 @@ def check(model_ref_dir, work, task, H, K, data):
         theirs = float(row["test_error"])
         task_ok = abs(ours - theirs) <= 1e-4 * abs(ours)
         figure = "reconstruction error %.7g, ftlab %.7g" % (ours, theirs)
-    print("check_export: %s H=%d K=%d: %d tensors loaded strictly; activations vs embed: "
-          "worst %.2e of the largest; %s" % (task, H, K, nfiles, act_diff, figure))
+    print("check_export: %s D=%d H=%d K=%d: %d tensors loaded strictly; activations vs embed: "
+          "worst %.2e of the largest; %s" % (task, D, H, K, nfiles, act_diff, figure))
     assert act_diff < 1e-4, "activations differ from ftlab embed"
     assert task_ok, "task figure differs from ftlab eval"
 
@@ -148,9 +167,11 @@ def check(model_ref_dir, work, task, H, K, data):
 if __name__ == "__main__":
     if sys.argv[1] == "data":
         write_data(sys.argv[2])
+    elif sys.argv[1] == "wide":
+        write_wide(sys.argv[2])
     else:
         check(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6]),
-              sys.argv[7])
+              sys.argv[7], int(sys.argv[8]) if len(sys.argv) > 8 else 4)
 EOF
 
 "$python" "$work/check.py" data "$work/data"
@@ -167,6 +188,21 @@ for task in classify autoencode; do
     "$ftlab" eval "$dir/run" --data "$work/data" --k 3 --n-init 1 --out "$dir/eval" >/dev/null
     if ! "$python" "$work/check.py" check "$here" "$dir" "$task" $H $K "$work/data"; then
         echo "check_export: FAIL $task" >&2
+        status=1
+    fi
+done
+# Another input width: the general sequence format with D = 6.
+"$python" "$work/check.py" wide "$work/wide"
+for task in classify autoencode; do
+    dir=$work/wide-$task
+    mkdir "$dir"
+    "$ftlab" train --data "$work/wide" --task "$task" --steps 3 --batch-size 32 --hidden $H \
+        --units $K --quiet --out "$dir/run"
+    "$ftlab" export "$dir/run" "$dir/export" >/dev/null
+    "$ftlab" embed "$dir/run" --split test --out "$dir/acts.npy" >/dev/null
+    "$ftlab" eval "$dir/run" --k 3 --n-init 1 --out "$dir/eval" >/dev/null
+    if ! "$python" "$work/check.py" check "$here" "$dir" "$task" $H $K "$work/wide" 6; then
+        echo "check_export: FAIL $task D=6" >&2
         status=1
     fi
 done

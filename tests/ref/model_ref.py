@@ -59,9 +59,9 @@ def _last_state(gru, x, lengths, h0=None):
 class Classifier(nn.Module):
     """The binary classifier of the paper's Fig. 1 (SPEC.md §3.1)."""
 
-    def __init__(self, H=128, K=32):
+    def __init__(self, H=128, K=32, D=4):
         super().__init__()
-        self.gru = nn.GRU(4, H, batch_first=True)
+        self.gru = nn.GRU(D, H, batch_first=True)
         self.fc1 = nn.Linear(H, K)
         self.fc2 = nn.Linear(K, 1)
 
@@ -96,13 +96,13 @@ class Classifier(nn.Module):
 class Autoencoder(nn.Module):
     """The sequence autoencoder of SPEC.md §3.2; the code is the clustered layer."""
 
-    def __init__(self, H=128, K=32):
+    def __init__(self, H=128, K=32, D=4):
         super().__init__()
-        self.enc = nn.GRU(4, H, batch_first=True)
+        self.enc = nn.GRU(D, H, batch_first=True)
         self.code = nn.Linear(H, K)
         self.dec_init = nn.Linear(K, H)
         self.dec = nn.GRU(K, H, batch_first=True)
-        self.out = nn.Linear(H, 4)
+        self.out = nn.Linear(H, D)
 
     def target_weight(self):
         return self.code.weight
@@ -191,10 +191,10 @@ def load_export(directory, dtype=torch.float32):
              for f in glob.glob(os.path.join(directory, "*.npy"))}
     if "gru.weight_hh_l0" in state:
         K, H = state["fc1.weight"].shape
-        net = Classifier(H, K)
+        net = Classifier(H, K, state["gru.weight_ih_l0"].shape[1])
     elif "enc.weight_hh_l0" in state:
         K, H = state["code.weight"].shape
-        net = Autoencoder(H, K)
+        net = Autoencoder(H, K, state["enc.weight_ih_l0"].shape[1])
     else:
         raise ValueError("%s: no gru.* or enc.* weights" % directory)
     net.load_state_dict(state, strict=True)
@@ -207,6 +207,7 @@ N_SEQ = 7        # sequences in the one batch
 LAMBDA = 0.7     # regulariser weight
 MARGIN = 0.115   # inside the spread of KL values of these weights: some pairs active, some not
 SIZES = [(5, 4), (7, 6), (6, 5)]  # (H, K); K = 5 makes the autoencoder's XCov halves unequal
+WIDE = [(5, 4, 6)]  # (H, K, D): another input width than the strokes' 4
 
 
 def param_value(p, j):
@@ -214,9 +215,10 @@ def param_value(p, j):
     return 0.5 * math.sin(0.7 * j + 1.3 * p + 0.1)
 
 
-def dataset_rows(n):
+def dataset_rows(n, D=4):
     """small_data() of tests/test_model.c: n sequences of unequal lengths, rows like the
-    real ones (absolute start point, small moves, eos every 4th row, eod last)."""
+    real ones (absolute start point, small moves, eos every 4th row, eod last); columns
+    c >= 4 of a wider row are 0.25 * ((7 i + 3 t + c) % 9 - 4)."""
     seqs, digits = [], []
     for i in range(n):
         length = 2 + (i * 5) % 7
@@ -228,11 +230,12 @@ def dataset_rows(n):
             eod = int(t + 1 == length)
             if dx == 0 and dy == 0 and not eos:
                 dx = 1
-            rows.append([dx, dy, eos, eod])
+            rows.append([dx, dy, eos, eod] + [0.25 * ((7 * i + 3 * t + c) % 9 - 4)
+                                              for c in range(4, D)])
         seqs.append(rows)
         digits.append((i * 3) % 10)
     T = max(len(s) for s in seqs)
-    x = torch.zeros(n, T, 4, dtype=torch.float64)
+    x = torch.zeros(n, T, D, dtype=torch.float64)
     for i, rows in enumerate(seqs):
         x[i, :len(rows)] = torch.tensor(rows, dtype=torch.float64)
     return x, torch.tensor([len(s) for s in seqs]), torch.tensor(digits)
@@ -252,10 +255,10 @@ def emit_array(out, ctype, name, values, fmt):
     out.append("};")
 
 
-def reference_case(out, task, H, K):
-    net = (Classifier if task == "classify" else Autoencoder)(H, K).to(torch.float64)
+def reference_case(out, task, H, K, D=4):
+    net = (Classifier if task == "classify" else Autoencoder)(H, K, D).to(torch.float64)
     set_params(net)
-    x, lengths, digits = dataset_rows(N_SEQ)
+    x, lengths, digits = dataset_rows(N_SEQ, D)
     names = list(net.state_dict().keys())
     params = list(net.parameters())
     assert names == [n for n, _ in net.named_parameters()]
@@ -273,14 +276,14 @@ def reference_case(out, task, H, K):
               task, H, K, terms["task"], terms["decov"], terms["xcov"], terms["proposed"],
               active, kl_gap, relu_zero, a.numel()), file=sys.stderr)
     assert kl_gap > 1e-3 and 0 < relu_zero < a.numel()
-    pre = "model_ref_%s_h%d_k%d" % (task, H, K)
+    pre = "model_ref_%s_h%d_k%d" % (task, H, K) + ("_d%d" % D if D != 4 else "")
     emit_array(out, "char *const", pre + "_names", ['"%s"' % n for n in names], "%s")
     emit_array(out, "int", pre + "_shape", [d for n in names for d in _shape2(net, n)], "%d")
     emit_array(out, "double", pre + "_acts", a.reshape(-1).tolist(), "%.17g")
     emit_array(out, "double", pre + "_grad", grads, "%.17g")
     reg = ", ".join("%.17g" % float(terms[r]) for r in REGULARISERS)
-    return ('    {"%s", %d, %d, %d, %d, %.17g, {%s}, %d, %d, %s_names, %s_shape, %s_acts, %s_grad},'
-            % (task, H, K, len(names), len(grads) // len(REGULARISERS), float(terms["task"]),
+    return ('    {"%s", %d, %d, %d, %d, %d, %.17g, {%s}, %d, %d, %s_names, %s_shape, %s_acts, %s_grad},'
+            % (task, D, H, K, len(names), len(grads) // len(REGULARISERS), float(terms["task"]),
                reg, active, terms["correct"], pre, pre, pre, pre))
 
 
@@ -311,6 +314,8 @@ def main():
            "#define MODEL_REF_MARGIN %r" % MARGIN, ""]
     rows = [reference_case(out, task, H, K)
             for task in ("classify", "autoencode") for H, K in SIZES]
+    rows += [reference_case(out, task, H, K, D)
+             for task in ("classify", "autoencode") for H, K, D in WIDE]
     out += ["",
             "/* One network: task loss and reg[] (ftlab's reg_table order) on the batch of all",
             " * MODEL_REF_N sequences; acts = target layer after ReLU (N x K, dataset order);",
@@ -318,7 +323,7 @@ def main():
             " * values in table order; shape = rows, cols (1 for vectors) of each parameter. */",
             "struct model_ref {",
             "    const char *task;",
-            "    int H, K, nparam;",
+            "    int D, H, K, nparam; /* D: values per step (4: pen strokes) */",
             "    size_t size;",
             "    double task_loss, reg[4];",
             "    int active_pairs, correct;",

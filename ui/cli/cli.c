@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <getopt.h>
+
 #include "fetch.h"
+#include "session.h"
 #include "synth.h"
 #include "util.h"
 
@@ -63,20 +66,58 @@ int cli_parse_ks(const char *s, int *k, int max, int *n)
     }
 }
 
+static const char *const sample_names[] = {"digits", "vitals", NULL};
+
+int cli_sample_option(struct cli_data *o, int argc, char **argv)
+{
+    const char *name = NULL;
+    if (optind < argc)
+        for (int i = 0; sample_names[i] && !name; i++)
+            if (strcmp(argv[optind], sample_names[i]) == 0) name = argv[optind++];
+    o->sample = 1;
+    o->sample_name = name;
+    return 0;
+}
+
+int cli_nan_option(struct cli_data *o, const char *value)
+{
+    int n = dataset_nan_from_name(value);
+    if (n < 0) return -1;
+    o->nan = (enum dataset_nan)n;
+    return 0;
+}
+
+void cli_data_spec(const struct cli_data *o, int used_sample, char *buf, size_t cap)
+{
+    if (used_sample) {
+        if (o->sample_name && strcmp(o->sample_name, "digits") != 0)
+            snprintf(buf, cap, "sample:%s", o->sample_name);
+        else
+            snprintf(buf, cap, "sample");
+        return;
+    }
+    /* An absolute folder, so that --resume finds the data from anywhere. */
+    char *d = fetch_resolve_data_dir(o->dir), *abs = realpath(d, NULL);
+    snprintf(buf, cap, "%s", abs ? abs : d);
+    free(abs);
+    free(d);
+}
+
 int cli_load_data(const struct cli_data *o, struct dataset_pair *p, int *used_sample, char *err)
 {
     *used_sample = 0;
     if (o->sample) {
-        synth_sample(p);
+        char spec[64];
+        cli_data_spec(o, 1, spec, sizeof spec);
         *used_sample = 1;
-        return 0;
+        return session_load_data(spec, o->nan, p, err);
     }
     const char *env = getenv("FTLAB_DATA");
     int explicit = o->dir || (env && *env);
     char *dir = fetch_resolve_data_dir(o->dir);
     int rc;
-    if (explicit || dataset_dir_looks_complete(dir)) {
-        rc = dataset_load_dir(dir, p, err);
+    if (explicit || dataset_dir_format(dir) != DATASET_FORMAT_NONE) {
+        rc = dataset_load(dir, o->nan, p, err);
     } else {
         fprintf(stderr,
                 "ftlab: no MNIST strokes in %s; using the embedded sample "

@@ -49,16 +49,30 @@ int cli_parse_u64(const char *s, uint64_t *out);
 
 /* Where the data come from, shared by every command that reads data. */
 struct cli_data {
-    const char *dir; /* --data DIR (NULL: $FTLAB_DATA, then the default) */
-    int sample;      /* --sample */
+    const char *dir;         /* --data DIR (NULL: $FTLAB_DATA, then the default) */
+    int sample;              /* --sample [NAME] */
+    const char *sample_name; /* NAME: "digits" (also NULL) or "vitals" */
+    enum dataset_nan nan;    /* --nan zero|carry|refuse */
 };
 /*
- * Loads the data: the embedded sample when asked; MNIST strokes from the
- * resolved folder when installed there; otherwise the sample with a notice
- * on stderr -- unless the folder was named explicitly (--data, FTLAB_DATA),
- * which makes a missing or bad folder an error. *used_sample tells which.
+ * Loads the data: the embedded sample when asked; a data folder of any
+ * format (dataset_dir_format) from the resolved folder when there is one;
+ * otherwise the digit sample with a notice on stderr -- unless the folder was
+ * named explicitly (--data, FTLAB_DATA), which makes a missing or bad folder
+ * an error. *used_sample tells which.
  */
 int cli_load_data(const struct cli_data *o, struct dataset_pair *p, int *used_sample, char *err);
+/* The config's name of the data loaded: "sample", "sample:vitals" or the absolute folder. */
+void cli_data_spec(const struct cli_data *o, int used_sample, char *buf, size_t cap);
+/*
+ * --sample [NAME], in getopt_long's loop (--sample is a no_argument option,
+ * so "--sample=x" keeps its "takes no value" message): argv[optind] is taken
+ * as NAME when it is a sample's name ("digits", "vitals"), consumed the way
+ * getopt consumes an option's value. Returns 0.
+ */
+int cli_sample_option(struct cli_data *o, int argc, char **argv);
+/* --nan's value into o; 0 or -1. */
+int cli_nan_option(struct cli_data *o, const char *value);
 
 // ---- eval, shared with `plot --evolution` (cmd_cluster.c) ----
 
@@ -66,13 +80,14 @@ struct eval_opts;
 /*
  * What `ftlab eval TARGET` does once its options are read: evaluates the
  * checkpoint (or run directory) on the data it was trained on, unless
- * data->dir or data->sample, with eo (its seed the run's unless seed_set), and
+ * data->dir or data->sample, with eo (its seed the run's unless seed_set; its k the
+ * data's classes +- 1 unless k_set), and
  * writes eval.csv, actmap.csv and clusters.csv into out (NULL: cli_eval_dir's
  * choice). The scores and where they went are printed on report (NULL: not
  * at all). EXIT_OK, or EXIT_FAIL once the one-line error is on stderr.
  */
 int cli_eval(const char *target, const struct cli_data *data, struct eval_opts *eo, int seed_set,
-             const char *out, FILE *report);
+             int k_set, const char *out, FILE *report);
 /*
  * Where eval writes for TARGET taken at step: a run directory itself, the
  * run directory for its newest checkpoint, else RUN/checkpoints/NAME-eval

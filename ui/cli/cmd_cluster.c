@@ -20,8 +20,16 @@ static int load_eval_data(const struct cli_data *o, const struct trainer_config 
                           struct dataset_pair *p, char *err)
 {
     int sample;
-    if (o->dir || o->sample) return cli_load_data(o, p, &sample, err);
-    return session_load_data(c->data, p, err);
+    struct trainer_config run = *c;
+    if (!o->dir && !o->sample) return session_load_run_data(&run, p, err);
+    struct cli_data d = *o;
+    d.nan = c->nan; /* the run's handling of missing values, and below its scaling */
+    if (cli_load_data(&d, p, &sample, err) != 0) return -1;
+    if (session_prepare_data(&run, 0, p, err) != 0) {
+        dataset_pair_free(p);
+        return -1;
+    }
+    return 0;
 }
 
 /* "9,10,11" into ks. */
@@ -43,7 +51,7 @@ static void print_scores(const struct cluster_scores *s)
 static int cmd_embed(int argc, char **argv);
 
 const struct cli_cmd cmd_embed_entry = {
-    "embed", "CKPT|RUN_DIR [--data DIR | --sample] [--split train|test] --out FILE.npy",
+    "embed", "CKPT|RUN_DIR [--data DIR | --sample [NAME]] [--split train|test] --out FILE.npy",
     "write the target layer's activations (N x K, float32)",
     "  --split S      train or test (default test)\n"
     "  --out FILE     the .npy to write\n",
@@ -67,7 +75,8 @@ static int cmd_embed(int argc, char **argv)
             data.dir = optarg;
             break;
         case 's':
-            data.sample = 1;
+            if (cli_sample_option(&data, argc, argv) != 0)
+                return cli_usage_error(self, "--sample: digits or vitals, not '%s'", optarg);
             break;
         case 'p':
             split = optarg;
@@ -326,20 +335,23 @@ char *cli_eval_dir(const char *target, uint64_t step)
 
 const struct cli_cmd cmd_eval_entry = {
     "eval",
-    "CKPT|RUN_DIR [--data DIR | --sample] [--k 9,10,11] [--seed S] [--n-init N] [--out DIR]",
+    "CKPT|RUN_DIR [--data DIR | --sample [NAME]] [--k 9,10,11] [--seed S] [--n-init N] [--out DIR]",
     "test figure, KMeans cluster scores and the Figure 2 table of a trained network",
     "  Forwards the test split, prints the test accuracy (classify) or the\n"
     "  reconstruction error (autoencode), clusters the target layer's activations\n"
     "  with KMeans (k-means++, N restarts) for each k and scores the clusters\n"
-    "  against the ten digits (AMI_max is the paper's headline), and prints the\n"
+    "  against the data's groups (the ten digits for MNIST; the binary labels for\n"
+    "  data without groups; AMI_max is the paper's headline), and prints the\n"
     "  Figure 2 histogram: for each unit, the test sequences whose most active\n"
-    "  unit it is, per digit. Writes RUN_DIR/eval.csv, RUN_DIR/actmap.csv,\n"
-    "  RUN_DIR/clusters.csv (the first k's clusters x digits, for 'ftlab plot'),\n"
-    "  RUN_DIR/acthist.csv (each unit's activation histogram per digit, 40 bins on\n"
-    "  one range for all units: unit,digit,bin,lo,hi,count) and RUN_DIR/actmean.csv\n"
-    "  (its mean per digit, its min and max, dead = constant over the test split).\n"
-    "  --data DIR | --sample   other data than the run was trained on\n"
-    "  --k LIST       cluster counts (default 9,10,11)\n"
+    "  unit it is, per group. Writes RUN_DIR/eval.csv, RUN_DIR/actmap.csv,\n"
+    "  RUN_DIR/clusters.csv (the first k's clusters x groups, for 'ftlab plot'),\n"
+    "  RUN_DIR/groups.txt (the column names) for data other than digits, and for\n"
+    "  digits RUN_DIR/acthist.csv (each unit's activation histogram per digit, 40\n"
+    "  bins on one range for all units: unit,digit,bin,lo,hi,count) and\n"
+    "  RUN_DIR/actmean.csv (its mean per digit, its min and max, dead = constant).\n"
+    "  --data DIR | --sample [NAME]   other data than the run was trained on\n"
+    "  --k LIST       cluster counts (default: groups - 1, groups, groups + 1;\n"
+    "                 9,10,11 for MNIST)\n"
     "  --seed S       KMeans seed (default: the run's seed)\n"
     "  --n-init N     KMeans restarts (default 10)\n"
     "  --out DIR      where those five files go (default: the run\n"
@@ -360,7 +372,7 @@ static int cmd_eval(int argc, char **argv)
     struct cli_data data = {0};
     struct eval_opts eo;
     eval_opts_default(&eo);
-    int seed_set = 0;
+    int seed_set = 0, k_set = 0;
     const char *out = NULL;
     long v;
     int c;
@@ -371,11 +383,13 @@ static int cmd_eval(int argc, char **argv)
             data.dir = optarg;
             break;
         case 's':
-            data.sample = 1;
+            if (cli_sample_option(&data, argc, argv) != 0)
+                return cli_usage_error(self, "--sample: digits or vitals, not '%s'", optarg);
             break;
         case 'k':
             if (parse_ks(optarg, &eo))
                 return cli_usage_error(self, "--k needs distinct cluster counts like 9,10,11");
+            k_set = 1;
             break;
         case 'S':
             if (cli_parse_u64(optarg, &eo.seed))
@@ -395,11 +409,11 @@ static int cmd_eval(int argc, char **argv)
         }
     }
     if (optind != argc - 1) return cli_usage_error(self, "needs one checkpoint or run directory");
-    return cli_eval(argv[optind], &data, &eo, seed_set, out, stdout);
+    return cli_eval(argv[optind], &data, &eo, seed_set, k_set, out, stdout);
 }
 
 int cli_eval(const char *target, const struct cli_data *data, struct eval_opts *eo, int seed_set,
-             const char *out, FILE *report)
+             int k_set, const char *out, FILE *report)
 {
     char err[FTL_ERRLEN];
     struct model m;
@@ -412,6 +426,7 @@ int cli_eval(const char *target, const struct cli_data *data, struct eval_opts *
         model_free(&m);
         return cli_fail("%s", err);
     }
+    if (!k_set) eval_opts_set_classes(eo, dataset_nclasses(&p.test));
     struct eval_result r;
     int rc = EXIT_OK;
     if (eval_run(&m, &p.test, eo, &r, err) != 0) {

@@ -14,9 +14,15 @@
 
 /* The options every training front end shares; how long it trains (LENGTH_HELP) differs. */
 #define COMMON_HELP(LENGTH_HELP)                                                                   \
-    "  --data DIR           MNIST strokes folder (default $FTLAB_DATA, else the installed data,\n" \
-    "                       else the embedded sample)\n"                                           \
-    "  --sample             train on the embedded synthetic sample\n"                              \
+    "  --data DIR           data folder: MNIST strokes, or sequences (train.npz/test.npz or\n"     \
+    "                       train_x.npy...; see 'ftlab data info') (default $FTLAB_DATA, else\n"   \
+    "                       the installed data, else the embedded sample)\n"                       \
+    "  --sample [NAME]      an embedded sample: digits (default, synthetic pen strokes) or\n"      \
+    "                       vitals (six-channel synthetic ICU stays, six latent patient types)\n"  \
+    "  --nan MODE           NaN inside a sequence: refuse (default), zero, or carry the last "     \
+    "value\n"                                                                                      \
+    "  --standardize        scale each feature by the training split's mean and std (stored in\n"  \
+    "                       the run's config, applied the same at eval, resume and replay)\n"      \
     "  --task T             classify (default) or autoencode\n"                                    \
     "  --loss L             baseline (default), decov, xcov or proposed\n"                         \
     "  --lambda X           regulariser weight (default: the loss's own, as table1 uses)\n"        \
@@ -111,11 +117,15 @@ enum {
     OPT_THEME,
     OPT_SYMBOLS,
     OPT_RECORD,
+    OPT_NAN,
+    OPT_STANDARDIZE,
 };
 
 static const struct option longopts[] = {
     {"data", required_argument, NULL, OPT_DATA},
     {"sample", no_argument, NULL, OPT_SAMPLE},
+    {"nan", required_argument, NULL, OPT_NAN},
+    {"standardize", no_argument, NULL, OPT_STANDARDIZE},
     {"task", required_argument, NULL, OPT_TASK},
     {"loss", required_argument, NULL, OPT_LOSS},
     {"lambda", required_argument, NULL, OPT_LAMBDA},
@@ -182,9 +192,9 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
     while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
         const char *a = optarg;
         /* What a run is cannot change when it resumes; remember the first such option. */
-        static const int fixed[] = {OPT_DATA,  OPT_SAMPLE, OPT_TASK,       OPT_HIDDEN,
-                                    OPT_UNITS, OPT_BATCH,  OPT_OPTIMIZER,  OPT_CLIP,
-                                    OPT_SEED,  OPT_LIMIT,  OPT_NO_SHUFFLE, OPT_INIT};
+        static const int fixed[] = {
+            OPT_DATA, OPT_SAMPLE, OPT_TASK,  OPT_HIDDEN,     OPT_UNITS, OPT_BATCH, OPT_OPTIMIZER,
+            OPT_CLIP, OPT_SEED,   OPT_LIMIT, OPT_NO_SHUFFLE, OPT_INIT,  OPT_NAN,   OPT_STANDARDIZE};
         for (size_t i = 0; i < sizeof fixed / sizeof fixed[0] && !o->fixed_given; i++)
             for (const struct option *lo = longopts; lo->name && fixed[i] == c; lo++)
                 if (lo->val == c) o->fixed_given = lo->name;
@@ -193,7 +203,16 @@ int train_opts_parse(const struct cli_cmd *self, int argc, char **argv, struct t
             o->data.dir = a;
             break;
         case OPT_SAMPLE:
-            o->data.sample = 1;
+            if (cli_sample_option(&o->data, argc, argv) != 0)
+                return cli_usage_error(self, "--sample: digits or vitals, not '%s'", a);
+            break;
+        case OPT_NAN:
+            if (cli_nan_option(&o->data, a) != 0)
+                return cli_usage_error(self, "--nan must be refuse, zero or carry, not '%s'", a);
+            o->cfg.nan = o->data.nan;
+            break;
+        case OPT_STANDARDIZE:
+            o->cfg.standardize = 1;
             break;
         case OPT_TASK:
             if ((v = model_task_from_name(a)) < 0)
@@ -381,8 +400,8 @@ int train_opts_open(struct train_opts *o, struct session *s, char **dir, int *sa
             saved.epochs = o->cfg.epochs;
             saved.steps = o->cfg.steps;
         }
-        *sample = strcmp(saved.data, "sample") == 0;
-        if (session_load_data(saved.data, &data, err) != 0 ||
+        *sample = session_data_is_sample(saved.data, NULL);
+        if (session_load_run_data(&saved, &data, err) != 0 ||
             session_resume(s, o->resume, &saved, &data, err) != 0)
             return -1;
         char notice[FTL_ERRLEN];
@@ -401,6 +420,15 @@ int train_opts_open(struct train_opts *o, struct session *s, char **dir, int *sa
         return 0;
     }
     if (cli_load_data(&o->data, &data, sample, err) != 0) return -1;
+    if (o->cfg.standardize && data.train.dim > 128) {
+        int dim = data.train.dim;
+        dataset_pair_free(&data);
+        return ftl_error(err, "--standardize: at most 128 features (the data have %d)", dim);
+    }
+    if (session_prepare_data(&o->cfg, 1, &data, err) != 0) {
+        dataset_pair_free(&data);
+        return -1;
+    }
     if (o->init) {
         /* Absolute, like the data folder: the config must still name it from elsewhere. */
         char *abs = realpath(o->init, NULL);
@@ -411,15 +439,7 @@ int train_opts_open(struct train_opts *o, struct session *s, char **dir, int *sa
         snprintf(o->cfg.init, sizeof o->cfg.init, "%s", abs);
         free(abs);
     }
-    if (*sample) {
-        snprintf(o->cfg.data, sizeof o->cfg.data, "sample");
-    } else {
-        /* An absolute folder, so that --resume finds the data from anywhere. */
-        char *d = fetch_resolve_data_dir(o->data.dir), *abs = realpath(d, NULL);
-        snprintf(o->cfg.data, sizeof o->cfg.data, "%s", abs ? abs : d);
-        free(abs);
-        free(d);
-    }
+    cli_data_spec(&o->data, *sample, o->cfg.data, sizeof o->cfg.data);
     *dir = o->out ? xstrdup(o->out) : train_opts_default_out(&o->cfg);
     if (session_create(s, *dir, &o->cfg, &o->ctl, &data, err) != 0) {
         free(*dir);

@@ -17,7 +17,8 @@ struct export_job {
     atomic_int running;
     char *dir;
     uint32_t *heat;
-    int units;
+    int units, classes;
+    const char *prefix; /* column names: digitN, gN or yN (evaluate.h) */
     struct live *live;
 };
 
@@ -29,13 +30,13 @@ static int write_heat(const struct export_job *j, char *err)
     free(path);
     if (rc != 0) return -1;
     fprintf(a.fp, "unit");
-    for (int d = 0; d < 10; d++)
-        fprintf(a.fp, ",digit%d", d);
+    for (int d = 0; d < j->classes; d++)
+        fprintf(a.fp, ",%s%d", j->prefix, d);
     fprintf(a.fp, "\n");
     for (int u = 0; u < j->units; u++) {
         fprintf(a.fp, "%d", u);
-        for (int d = 0; d < 10; d++)
-            fprintf(a.fp, ",%u", j->heat[u * 10 + d]);
+        for (int d = 0; d < j->classes; d++)
+            fprintf(a.fp, ",%u", j->heat[u * j->classes + d]);
         fprintf(a.fp, "\n");
     }
     return ftl_atomic_commit(&a, err);
@@ -91,7 +92,7 @@ void export_cancel(struct export_job **job)
 }
 
 void export_start(struct export_job **job, const char *run_dir, const uint32_t *heat, int units,
-                  struct live *l)
+                  const struct live_snapshot *s, struct live *l)
 {
     if (*job && atomic_load(&(*job)->running)) {
         live_post(l, "an export is already running");
@@ -102,9 +103,11 @@ void export_start(struct export_job **job, const char *run_dir, const uint32_t *
     j->dir = xstrdup(run_dir);
     j->live = l;
     j->units = units;
+    j->classes = s->classes;
+    j->prefix = s->class_digits ? "digit" : s->class_grouped ? "g" : "y";
     if (heat && units > 0) {
-        j->heat = xmallocarray((size_t)units * 10, sizeof *j->heat);
-        memcpy(j->heat, heat, (size_t)units * 10 * sizeof *j->heat);
+        j->heat = xmallocarray((size_t)units * (size_t)s->classes, sizeof *j->heat);
+        memcpy(j->heat, heat, (size_t)units * (size_t)s->classes * sizeof *j->heat);
     }
     atomic_store(&j->running, 1);
     live_post(l, "exporting figures...");

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 struct live;
+struct live_snapshot;
 struct export_job;
 
 /*
@@ -19,7 +20,7 @@ struct export_job;
  * second start while one runs only says so.
  */
 void export_start(struct export_job **job, const char *run_dir, const uint32_t *heat, int units,
-                  struct live *l);
+                  const struct live_snapshot *s, struct live *l);
 /* Waits for a running export and frees it. */
 void export_wait(struct export_job **job);
 /* Quitting: stops a running gnuplot at once (no export starts after this), then waits. */

@@ -158,7 +158,8 @@ struct run {
 
     /* actmap.csv: Figure 2 */
     uint32_t *heat;
-    int heat_units, heat_active;
+    int heat_units, heat_active, heat_classes;
+    char class_name[40][32]; /* groups.txt, else the column names (digitN -> N) */
 
     char problem[FTL_ERRLEN]; /* the last file that could not be read, and why */
 };
@@ -393,7 +394,8 @@ static void read_eval(struct run *r)
     plotdata_csv_free(&t);
 }
 
-/* actmap.csv (evaluate.c): unit, digit0..digit9; a row per unit of the target layer. */
+/* actmap.csv (evaluate.c): unit, then a column per class (digit0..digit9, or g0.. named by
+ * RUN_DIR/groups.txt); a row per unit of the target layer. */
 static void read_actmap(struct run *r)
 {
     struct plotdata_csv t;
@@ -403,17 +405,33 @@ static void read_actmap(struct run *r)
         snprintf(r->problem, sizeof r->problem, "%s", err);
         return;
     }
-    int c0 = plotdata_csv_col(&t, "digit0");
+    int c0 = plotdata_csv_col(&t, "unit") + 1, C = t.ncol - c0;
+    if (c0 < 1 || C < 1 || C > 40) C = 0;
     free(r->heat);
-    r->heat = xcalloc(t.nrow * 10 + 1, sizeof *r->heat);
-    r->heat_units = c0 >= 0 && c0 + 10 <= t.ncol ? (int)t.nrow : 0;
+    r->heat = xcalloc(t.nrow * (size_t)(C ? C : 1) + 1, sizeof *r->heat);
+    r->heat_units = C ? (int)t.nrow : 0;
+    r->heat_classes = C;
     r->heat_active = 0;
+    for (int d = 0; d < C; d++) {
+        const char *n = t.name[c0 + d];
+        snprintf(r->class_name[d], sizeof r->class_name[d], "%s",
+                 strncmp(n, "digit", 5) == 0 ? n + 5 : n);
+    }
+    char *gpath = ftl_path_join(r->dir, "groups.txt"), *text;
+    size_t len;
+    if (C && ftl_is_file(gpath) && ftl_read_file(gpath, &text, &len, err) == 0) {
+        int d = 0;
+        for (char *line = strtok(text, "\n"); line && d < C; line = strtok(NULL, "\n"), d++)
+            snprintf(r->class_name[d], sizeof r->class_name[d], "%s", line);
+        free(text);
+    }
+    free(gpath);
     for (int u = 0; u < r->heat_units; u++) {
         uint32_t sum = 0;
-        for (int d = 0; d < 10; d++) {
+        for (int d = 0; d < C; d++) {
             double v = t.v[(size_t)u * (size_t)t.ncol + (size_t)(c0 + d)];
-            r->heat[u * 10 + d] = isfinite(v) && v > 0 ? (uint32_t)v : 0;
-            sum += r->heat[u * 10 + d];
+            r->heat[u * C + d] = isfinite(v) && v > 0 ? (uint32_t)v : 0;
+            sum += r->heat[u * C + d];
         }
         r->heat_active += sum > 0;
     }
@@ -607,13 +625,16 @@ static void draw_heatmap(struct run *r, struct canvas *c, int y, int x, int h, i
         return;
     }
     snprintf(title, sizeof title, "Figure 2 (%d/%d active)", r->heat_active, r->heat_units);
-    heatmap_render(c, y, x, h, w, r->heat, r->heat_units, 10,
-                   &(struct heatmap_opts){.title = title}, NULL);
+    const char *names[40];
+    for (int d = 0; d < r->heat_classes; d++)
+        names[d] = r->class_name[d];
+    heatmap_render(c, y, x, h, w, r->heat, r->heat_units, r->heat_classes,
+                   &(struct heatmap_opts){.title = title, .col_names = names}, NULL);
 }
 
 static void draw_scores(struct run *r, struct canvas *c, int y, int x, int h, int w)
 {
-    canvas_text(c, y, x, "Clusters (KMeans on the test split, AMI vs the ten digits)", TC_TITLE, w);
+    canvas_text(c, y, x, "Clusters (KMeans on the test split, AMI vs the groups)", TC_TITLE, w);
     if (!r->has_eval) {
         canvas_text(c, y + 1, x + 1, "no evaluation yet (eval.csv: 'ftlab eval RUN_DIR' writes it)",
                     TC_DIM, w - 1);

@@ -62,7 +62,8 @@ static void load_evals(struct ghost *g, const char *dir)
     plotdata_csv_free(&t);
 }
 
-/* Figure 2 of the newest evaluation (actmap.csv: unit, digit0..digit9); none is fine. */
+/* Figure 2 of the newest evaluation (actmap.csv: unit, then a column per class: digit0..digit9,
+ * g0.., y0 y1; evaluate.h); none is fine. */
 static void load_heat(struct ghost *g, const char *dir)
 {
     char *path = run_path(dir, "actmap.csv"), err[FTL_ERRLEN];
@@ -70,14 +71,15 @@ static void load_heat(struct ghost *g, const char *dir)
     int rc = ftl_is_file(path) ? plotdata_csv_read(path, &t, err) : -1;
     free(path);
     if (rc != 0) return;
-    int cu = plotdata_csv_col(&t, "unit"), cd = plotdata_csv_col(&t, "digit0");
-    if (cu >= 0 && cd >= 0 && cd + 10 <= t.ncol && t.nrow > 0 && t.nrow <= 4096) {
+    int cu = plotdata_csv_col(&t, "unit"), cd = cu + 1, C = (int)t.ncol - cd;
+    if (cu >= 0 && C >= 1 && C <= 40 && t.nrow > 0 && t.nrow <= 4096) {
         g->units = (int)t.nrow;
-        g->heat = xcalloc(t.nrow * 10, sizeof *g->heat);
+        g->classes = C;
+        g->heat = xcalloc(t.nrow * (size_t)C, sizeof *g->heat);
         for (size_t r = 0; r < t.nrow; r++)
-            for (int d = 0; d < 10; d++) {
-                double v = t.v[r * t.ncol + cd + d];
-                g->heat[r * 10 + d] = isfinite(v) && v > 0 ? (uint32_t)v : 0;
+            for (int d = 0; d < C; d++) {
+                double v = t.v[r * t.ncol + (size_t)(cd + d)];
+                g->heat[r * (size_t)C + (size_t)d] = isfinite(v) && v > 0 ? (uint32_t)v : 0;
             }
     }
     plotdata_csv_free(&t);

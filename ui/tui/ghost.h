@@ -25,7 +25,8 @@ struct ghost {
     double *ami_step, *ami; /* [nami] AMI_max */
     int *ami_k;
     int units;      /* Figure 2 rows; 0 when the run has no actmap.csv */
-    uint32_t *heat; /* [units x 10] */
+    int classes;    /* Figure 2 columns (actmap.csv's after unit) */
+    uint32_t *heat; /* [units x classes] */
     uint64_t heat_step;
 };
 

@@ -228,14 +228,16 @@ static void draw_key_bottom(const struct frame *f, const struct style *s,
 
 // ---- the table ----
 
-static void draw_header(const struct frame *f, int cols)
+static void draw_header(const struct frame *f, int cols, const char *const *names)
 {
-    char buf[16];
+    char buf[40];
     for (int d = 0; d < cols; d++) {
-        int len = snprintf(buf, sizeof buf, "%d", d);
+        int len =
+            names ? snprintf(buf, sizeof buf, "%s", names[d]) : snprintf(buf, sizeof buf, "%d", d);
+        if (len > f->cell_w) len = f->cell_w; /* a long name shows its beginning */
         int x0 = f->label_w + d * f->cell_w;
         int at = f->counts ? x0 + f->cell_w - len : x0 + (f->cell_w - len) / 2;
-        canvas_text_in(f->c, &f->r, 1, at, buf, TC_LABEL, f->cell_w);
+        canvas_text_in(f->c, &f->r, 1, at, buf, TC_LABEL, len);
     }
 }
 
@@ -389,6 +391,25 @@ struct heatmap_layout heatmap_render(struct canvas *c, int y, int x, int h, int 
     if (cols < 0) cols = 0;
     canvas_fill(c, &f.r, TC_DEFAULT);
     if (f.r.h == 0 || f.r.w == 0) return lay;
+    /* More classes than columns of one cell each (40 groups in 80 columns): the first ones
+     * that fit, and the title says how many are left out. */
+    uint32_t *folded = NULL;
+    int fit = f.r.w - 6;
+    char title[160];
+    if (cols > fit && fit > 0) {
+        folded = xmallocarray((size_t)rows * (size_t)fit + 1, sizeof *folded);
+        for (int u = 0; u < rows; u++)
+            memcpy(folded + (size_t)u * fit, counts + (size_t)u * cols,
+                   (size_t)fit * sizeof *folded);
+        snprintf(title, sizeof title, "%s (+%d columns)", o->title ? o->title : "", cols - fit);
+        struct heatmap_opts *copy = xmalloc(sizeof *copy);
+        *copy = *o;
+        copy->title = title;
+        struct heatmap_layout l = heatmap_render(c, y, x, h, w, folded, rows, fit, copy, units);
+        free(copy);
+        free(folded);
+        return l;
+    }
 
     int *shown = units ? units : xmallocarray((size_t)rows + 1, sizeof *shown);
     uint32_t *colmax = xcalloc((size_t)cols + 1, sizeof *colmax);
@@ -404,7 +425,7 @@ struct heatmap_layout heatmap_render(struct canvas *c, int y, int x, int h, int 
     lay_out(&f, &lay, &s, counts, rows, cols, shown, e, ne, o->widest);
     draw_title(&f, o->title, &lay);
     if (lay.mode != HEATMAP_NONE) {
-        draw_header(&f, cols);
+        draw_header(&f, cols, o->col_names);
         draw_rows(&f, &s, counts, cols, &lay, shown, colmax, o->highlight_max,
                   o->mark ? o->mark_unit : -1);
         if (f.key_x >= 0 && lay.key) draw_key_right(&f, &s, e, ne);

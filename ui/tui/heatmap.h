@@ -1,6 +1,6 @@
 /*
  * heatmap — the paper's Figure 2 drawn into a rectangle of a canvas: units
- * (rows) x digit classes (columns), each cell the number of test samples
+ * (rows) x classes (columns: digits, or the data's groups), each cell the number of test samples
  * whose most active FC1 unit is that unit (actmap_count), with a key that
  * gives the count each colour step stands for.
  *
@@ -27,6 +27,7 @@
 
 struct heatmap_opts {
     const char *title;
+    const char *const *col_names; /* cols names (group names); NULL: 0, 1, 2, ... */
     bool highlight_max; /* bold the largest count of each column, when counts are printed */
     int widest;         /* cells up to this many columns wide (a projector); 0: as the counts */
     bool mark;          /* draw mark_unit's label highlighted ("what the network sees") */

@@ -183,9 +183,11 @@ static void rewind_series(struct tui *t, uint64_t step, int branch)
     memcpy(g->step, s->step + keep, g->n * sizeof *g->step);
     memcpy(g->task, s->val[0] + keep, g->n * sizeof *g->task);
     if (t->snap.heat_step > step && t->snap.units > 0) {
+        size_t cells = (size_t)t->snap.units * (size_t)t->snap.classes;
         g->units = t->snap.units;
-        g->heat = xmallocarray((size_t)g->units * 10, sizeof *g->heat);
-        memcpy(g->heat, t->snap.heat, (size_t)g->units * 10 * sizeof *g->heat);
+        g->classes = t->snap.classes;
+        g->heat = xmallocarray(cells, sizeof *g->heat);
+        memcpy(g->heat, t->snap.heat, cells * sizeof *g->heat);
         g->heat_step = t->snap.heat_step;
     }
     s->n = keep;
@@ -566,11 +568,11 @@ static int seen_shown(const struct tui *t)
     return t->shown[P_SEEN];
 }
 
-static uint32_t heat_total(const uint32_t *h, int units, uint32_t *max)
+static uint32_t heat_total(const uint32_t *h, int units, int classes, uint32_t *max)
 {
     uint32_t sum = 0;
     *max = 0;
-    for (int i = 0; i < units * 10; i++) {
+    for (int i = 0; i < units * classes; i++) {
         sum += h[i];
         *max = h[i] > *max ? h[i] : *max;
     }
@@ -587,18 +589,23 @@ static void draw_heatmap(struct tui *t, struct canvas *c, int y, int x, int h, i
 {
     const struct live_snapshot *v = &t->snap;
     char title[96];
-    uint32_t live_max, ghost_max = 0, probe = heat_total(v->heat, v->units, &live_max);
+    int C = v->classes;
+    uint32_t live_max, ghost_max = 0, probe = heat_total(v->heat, v->units, C, &live_max);
     const struct ghost *g = t->fig > 0 && t->fig <= t->nghost ? &t->ghost[t->fig - 1] : NULL;
     uint32_t *scaled = NULL;
-    if (g && g->heat && probe > 0) {
-        uint32_t gmax, gsum = heat_total(g->heat, g->units, &gmax);
-        scaled = xmallocarray((size_t)g->units * 10, sizeof *scaled);
-        for (int i = 0; i < g->units * 10; i++) {
+    if (g && g->heat && g->classes == C && probe > 0) { /* another data set's cannot compare */
+        uint32_t gmax, gsum = heat_total(g->heat, g->units, C, &gmax);
+        scaled = xmallocarray((size_t)g->units * (size_t)C, sizeof *scaled);
+        for (int i = 0; i < g->units * C; i++) {
             scaled[i] = gsum ? (uint32_t)((double)g->heat[i] * probe / gsum + 0.5) : 0;
             ghost_max = scaled[i] > ghost_max ? scaled[i] : ghost_max;
         }
     }
+    const char *names[DATASET_MAX_GROUPS];
+    for (int i = 0; i < C; i++)
+        names[i] = v->class_name[i];
     struct heatmap_opts o = {.title = title,
+                             .col_names = C ? names : NULL,
                              .scale_max = live_max > ghost_max ? live_max : ghost_max,
                              .widest = t->present ? 14 : 0,
                              .mark = seen_shown(t) && v->seen.unit >= 0,
@@ -606,7 +613,7 @@ static void draw_heatmap(struct tui *t, struct canvas *c, int y, int x, int h, i
     if (g && scaled) {
         snprintf(title, sizeof title, "%sFigure 2 of %s (step %llu; g: next)",
                  focus_mark(t, P_FIGURE2), g->label, (unsigned long long)g->heat_step);
-        heatmap_render(c, y, x, h, w, scaled, g->units, 10, &o, NULL);
+        heatmap_render(c, y, x, h, w, scaled, g->units, C, &o, NULL);
         highlight_title(t, P_FIGURE2, c, y, x, w);
         free(scaled);
         return;
@@ -619,7 +626,7 @@ static void draw_heatmap(struct tui *t, struct canvas *c, int y, int x, int h, i
     else
         snprintf(title, sizeof title, "%sFigure 2 (%d/%d active)%s", focus_mark(t, P_FIGURE2),
                  v->heat_active, v->units, t->nghost ? " g: ghosts" : "");
-    t->fig_lay = heatmap_render(c, y, x, h, w, v->heat, v->units, 10, &o,
+    t->fig_lay = heatmap_render(c, y, x, h, w, v->heat, v->units, C, &o,
                                 v->units <= LIVE_MAX_UNITS ? t->fig_units : NULL);
     t->fig_at = (struct canvas_rect){y, x, h, w};
     highlight_title(t, P_FIGURE2, c, y, x, w);
@@ -632,8 +639,11 @@ static void draw_scores(struct tui *t, struct canvas *c, int y, int x, int h, in
 {
     const struct live_snapshot *v = &t->snap;
     char head[96];
-    snprintf(head, sizeof head, "%sClusters (KMeans on the test split, AMI vs the ten digits)",
-             focus_mark(t, P_CLUSTERS));
+    snprintf(head, sizeof head, "%sClusters (KMeans on the test split, AMI vs the %s)",
+             focus_mark(t, P_CLUSTERS),
+             v->class_digits    ? "ten digits"
+             : v->class_grouped ? "groups"
+                                : "labels");
     canvas_text(c, y, x, head, TC_TITLE, w);
     highlight_title(t, P_CLUSTERS, c, y, x, w);
     if (v->nscores == 0) {
@@ -932,7 +942,9 @@ static void draw_status(struct tui *t, struct canvas *c, int y, int w, char ro[]
     }
     const char *msg = v->message[0] ? v->message : "";
     if (t->sample && !v->message[0])
-        msg = "embedded sample data: install MNIST strokes with 'ftlab data fetch'";
+        msg = v->class_digits
+                  ? "embedded sample data: install MNIST strokes with 'ftlab data fetch'"
+                  : "embedded vitals sample: synthetic ICU stays (sample-data/README.md)";
     snprintf(line, sizeof line, " %s", msg);
     canvas_text(c, y, 0, line,
                 v->state == LIVE_DIVERGED || v->state == LIVE_FAILED ? TC_ERROR : TC_STATUS, w);
@@ -964,7 +976,7 @@ static void act_export(struct tui *t, int arg)
 {
     (void)arg;
     export_start(&t->export, t->dir, t->snap.heat_step ? t->snap.heat : NULL, t->snap.units,
-                 t->live);
+                 &t->snap, t->live);
 }
 static void act_log(struct tui *t, int arg)
 {
@@ -1094,14 +1106,14 @@ static void act_rewind_menu(struct tui *t, int arg)
     t->menu = n > 0;
     if (!n) live_post(t->live, "no checkpoint to rewind to yet: b bookmarks this step");
 }
-/* v: another sequence now; d: pin the next digit (any, 0, 1, ... 9, any). */
+/* v: another sequence now; d: pin the next class (any, then each digit or group, any). */
 static void act_seen(struct tui *t, int arg)
 {
     /* The pin is counted here, not read back: keys may come faster than the trainer answers. */
     if (arg == 1) {
         live_show(t->live, 1, LIVE_PIN_KEEP);
     } else {
-        t->pin = t->pin >= 9 ? -1 : t->pin + 1;
+        t->pin = t->pin >= t->snap.classes - 1 ? -1 : t->pin + 1;
         live_show(t->live, 0, t->pin);
     }
     t->seen_at = ftl_now();
@@ -1315,15 +1327,15 @@ static void mouse_event(struct tui *t)
     if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) || t->fig || !t->shown[P_FIGURE2])
         return;
     int unit, digit;
-    if (!heatmap_hit(&t->fig_lay, t->fig_units, 10, ev.y - t->fig_at.y, ev.x - t->fig_at.x, &unit,
-                     &digit))
+    if (!heatmap_hit(&t->fig_lay, t->fig_units, t->snap.classes, ev.y - t->fig_at.y,
+                     ev.x - t->fig_at.x, &unit, &digit))
         return;
     t->pin = digit;
     t->seen_at = ftl_now();
     live_show_cell(t->live, digit, unit);
     live_post(t->live,
-              "what the network sees: %ds whose strongest unit is u%d, where there are any", digit,
-              unit);
+              "what the network sees: %s%s whose strongest unit is u%d, where there are any",
+              t->snap.class_name[digit], t->snap.class_digits ? "s" : "", unit);
 }
 
 /* The rewind menu takes every key while it is up: move, choose, or leave. */
@@ -1489,9 +1501,35 @@ static void draw_menu(struct tui *t, struct canvas *c, int H, int W)
     }
 }
 
+/* Other data than strokes: one line per channel, its values over time as block heights
+ * scaled between the channel's own minimum and maximum in this sequence. */
+static void draw_channels(struct canvas *c, int y, int x, int h, int w, const struct live_seen *v)
+{
+    static const wchar_t blocks[] = L"▁▂▃▄▅▆▇█";
+    static const char ascii[] = "_.-:=+*#";
+    int utf8 = c->caps & CANVAS_UTF8;
+    for (int ch = 0; ch < v->channels && ch < h; ch++) {
+        float lo = v->values[ch], hi = lo;
+        for (int t = 1; t < v->len; t++) {
+            float a = v->values[t * v->channels + ch];
+            lo = a < lo ? a : lo;
+            hi = a > hi ? a : hi;
+        }
+        for (int col = 0; col < w && v->len > 0; col++) {
+            int t = (int)((long)col * v->len / w);
+            if (w > v->len && col >= v->len) break;
+            float a = v->values[t * v->channels + ch];
+            int level = hi > lo ? (int)((a - lo) / (hi - lo) * 7.999f) : 3;
+            canvas_put(c, y + ch, x + col, utf8 ? blocks[level] : (wchar_t)ascii[level],
+                       (short)(TC_SERIES0 + ch % 4));
+        }
+    }
+}
+
 /*
- * "What the network sees": one test sequence's pen strokes, its digit, the
- * classifier's P(5-9), and the unit that fires most for it (marked in Figure 2).
+ * "What the network sees": one test sequence (a digit's pen strokes, or its
+ * channels over time), its class, the classifier's P(y = 1) (MNIST: P(5-9)),
+ * and the unit that fires most for it (marked in Figure 2).
  */
 static void draw_seen(struct tui *t, struct canvas *c, int y, int x, int h, int w)
 {
@@ -1503,12 +1541,23 @@ static void draw_seen(struct tui *t, struct canvas *c, int y, int x, int h, int 
         return;
     }
     char line[160];
-    snprintf(line, sizeof line, " test #%zu: a %d", v->index, v->digit);
+    const char *name =
+        v->group >= 0 && v->group < t->snap.classes ? t->snap.class_name[v->group] : "?";
+    int digits = t->snap.class_digits;
+    if (digits)
+        snprintf(line, sizeof line, " test #%zu: a %s", v->index, name);
+    else
+        snprintf(line, sizeof line, " test #%zu: %s%s, y=%d", v->index,
+                 t->snap.class_grouped ? "" : "label ", name, v->y);
     canvas_text(c, y + 1, x, line, TC_DEFAULT, w);
     if (!isnan(v->p59)) {
-        int says = v->p59 >= 0.5f, truth = v->digit >= 5;
-        snprintf(line, sizeof line, " P(5-9) %.2f: says %s, %s", v->p59, says ? "5-9" : "0-4",
-                 says == truth ? "right" : "wrong");
+        int says = v->p59 >= 0.5f, truth = v->y;
+        if (digits)
+            snprintf(line, sizeof line, " P(5-9) %.2f: says %s, %s", v->p59, says ? "5-9" : "0-4",
+                     says == truth ? "right" : "wrong");
+        else
+            snprintf(line, sizeof line, " P(y=1) %.2f: says %d, %s", v->p59, says,
+                     says == truth ? "right" : "wrong");
         canvas_text(c, y + 2, x, line, says == truth ? TC_GOOD : TC_WARN, w);
     }
     if (v->unit >= 0)
@@ -1516,12 +1565,17 @@ static void draw_seen(struct tui *t, struct canvas *c, int y, int x, int h, int 
     else
         snprintf(line, sizeof line, " no unit fires for it");
     canvas_text(c, y + 3, x, line, TC_LABEL, w);
-    if (v->pinned >= 0)
+    if (v->pinned >= 0 && digits)
         snprintf(line, sizeof line, " only %ds (v next, d digit)", v->pinned);
+    else if (v->pinned >= 0 && v->pinned < t->snap.classes)
+        snprintf(line, sizeof line, " only %s (v next, d group)", t->snap.class_name[v->pinned]);
     else
-        snprintf(line, sizeof line, " v next, d one digit");
+        snprintf(line, sizeof line, " v next, d one %s", digits ? "digit" : "group");
     canvas_text(c, y + h - 1, x, line, TC_DIM, w);
-    if (h > 6) strokes_render(c, y + 4, x + 1, h - 5, w - 2, v->rows, v->len, TC_SERIES0, TC_DIM);
+    if (h > 6 && v->strokes)
+        strokes_render(c, y + 4, x + 1, h - 5, w - 2, v->rows, v->len, TC_SERIES0, TC_DIM);
+    else if (h > 6)
+        draw_channels(c, y + 4, x + 1, h - 5, w - 2, v);
 }
 
 /* One figure of the strip: a caption, then its value in large type. */
