@@ -113,8 +113,9 @@ static int draw_actmap_panels(const char *name, const struct runs *rs, const cha
         const char *layer = fig_layer_name(&rs->info[i]);
         fig_heat_units_text(&h[i], layer, subtitle[i], sizeof subtitle[i]);
         snprintf(ylabel[i], sizeof ylabel[i], "%s unit", layer);
-        snprintf(what[i], sizeof what[i], "%s: digit, unit, %s", rs->label[i],
-                 h[i].fractions ? "fraction of the digit" : "count");
+        snprintf(what[i], sizeof what[i], "%s: %s, unit, %s%s", rs->label[i], h[i].col_what,
+                 h[i].fractions ? "fraction of the " : "count",
+                 h[i].fractions ? h[i].col_what : "");
         p[i] = (struct fig_panel){&h[i], titles[i], subtitle[i], NULL, ylabel[i], what[i]};
         cbmax = h[i].max > cbmax ? h[i].max : cbmax;
     }

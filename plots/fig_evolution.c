@@ -57,9 +57,10 @@ int plot_evolution(const char *run_dir, const struct plot_evolution_point *pts, 
     struct fig_heat last = {0};
     if (rc == 0) {
         last = h[n - 1];
-        last.count = xmallocarray((size_t)last.rows * FIG_DIGITS, sizeof *last.count);
+        last.count = xmallocarray((size_t)last.rows * (size_t)last.cols, sizeof *last.count);
         last.order = xmallocarray((size_t)last.rows, sizeof *last.order);
-        memcpy(last.count, h[n - 1].count, (size_t)last.rows * FIG_DIGITS * sizeof *last.count);
+        memcpy(last.count, h[n - 1].count,
+               (size_t)last.rows * (size_t)last.cols * sizeof *last.count);
         rc = fig_heats_arrange(h, n, &last, (const char *const *)paths, paths[n - 1], o, err);
     }
     if (rc == 0) {
@@ -68,8 +69,9 @@ int plot_evolution(const char *run_dir, const struct plot_evolution_point *pts, 
         char title[320];
         double cbmax = 1;
         snprintf(ylabel, sizeof ylabel, "%s unit", fig_layer_name(&r));
-        snprintf(what, sizeof what, "digit, unit, %s",
-                 o->normalize ? "fraction of the digit" : "count");
+        snprintf(what, sizeof what, "%s, unit, %s%s", h[n - 1].col_what,
+                 o->normalize ? "fraction of the " : "count",
+                 o->normalize ? h[n - 1].col_what : "");
         for (int i = 0; i < n; i++) {
             fig_heat_units_text(&h[i], fig_layer_name(&r), subtitle[i], sizeof subtitle[i]);
             if (isfinite(ami[i]))

@@ -30,11 +30,10 @@ static int plot_heat(const char *name, const struct fig_heat *h, const char *tit
     fig_heat_plot(fp, o, h, "counts", h->drawn > 16 ? 5 : 6);
     char *body = fig_text_close(&t);
     char *data = fig_heat_block(h);
-    struct gp_block block = {"counts",
-                             h->fractions ? "digit, row (top = 0), fraction of the digit; a "
-                                            "blank line ends a row"
-                                          : "digit, row (top = 0), count; a blank line ends a row",
-                             data};
+    char what[128];
+    snprintf(what, sizeof what, "%s, row (top = 0), %s%s; a blank line ends a row", h->col_what,
+             h->fractions ? "fraction of the " : "count", h->fractions ? h->col_what : "");
+    struct gp_block block = {"counts", what, data};
     fig_size(o, 3.5, fig_heat_height(h->drawn, 1.1, em), &width, &height);
     struct gp_figure f = fig_figure(o, name, width, height, &block, 1, body);
     int rc = gp_render(&f, out_dir, o->fmt, err);
@@ -94,8 +93,8 @@ static void order_by_majority(struct fig_heat *h)
 {
     int *major = xcalloc((size_t)h->rows, sizeof *major);
     for (int i = 0; i < h->rows; i++)
-        for (int d = 1; d < FIG_DIGITS; d++)
-            if (h->count[(size_t)i * FIG_DIGITS + d] > h->count[(size_t)i * FIG_DIGITS + major[i]])
+        for (int d = 1; d < h->cols; d++)
+            if (h->count[(size_t)i * h->cols + d] > h->count[(size_t)i * h->cols + major[i]])
                 major[i] = d;
     for (int i = 1; i < h->rows; i++) { /* insertion sort: stable, and k is small */
         int o = h->order[i], j = i;
@@ -126,8 +125,9 @@ int plot_clusters(const char *run_dir, const char *out_dir, const struct plot_op
         fig_run_title(&r, line1, sizeof line1);
         snprintf(line2, sizeof line2, "KMeans k = %d on the %s test activations: AMI_{max} %.3f", k,
                  fig_layer_name(&r), ami);
-        rc =
-            plot_heat("clusters", &h, line1, line2, "cluster (by majority digit)", out_dir, o, err);
+        char ylabel[64];
+        snprintf(ylabel, sizeof ylabel, "cluster (by majority %s)", h.col_what);
+        rc = plot_heat("clusters", &h, line1, line2, ylabel, out_dir, o, err);
         fig_heat_free(&h);
     }
     plotdata_csv_free(&t);

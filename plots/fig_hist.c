@@ -41,6 +41,17 @@ static void hist_input_free(struct hist_input *in)
 static int read_means(const char *run_dir, struct hist_input *in, char *err)
 {
     struct plotdata_csv t;
+    /* eval writes the histograms for digit data only: say so for a run of other data, rather
+     * than ask for an eval that would not write them */
+    char *groups = run_path(run_dir, "groups.txt");
+    int other = ftl_is_file(groups);
+    free(groups);
+    if (other)
+        return ftl_error(err,
+                         "%s: the activation histograms are drawn for digit data only, "
+                         "for now (this run's classes are in groups.txt)",
+                         run_dir),
+               PLOT_SKIPPED;
     int rc = fig_read_input(run_dir, "actmean.csv", "ftlab eval", &t, err);
     if (rc != 0) return rc;
     char *path = run_path(run_dir, "actmean.csv");
@@ -474,7 +485,13 @@ int plot_actmean(const char *run_dir, const char *out_dir, const struct plot_opt
     for (int u = 0; u < in.units; u++)
         order[u] = u;
     /* the axes need only the rows and their order */
-    struct fig_heat h = {.rows = in.units, .order = order, .drawn = in.units, .max = 1};
+    struct fig_heat h = {.rows = in.units,
+                         .cols = FIG_DIGITS,
+                         .order = order,
+                         .drawn = in.units,
+                         .max = 1,
+                         .digits = 1,
+                         .col_what = "digit"};
     double em = fig_em(o), width, height;
     char line1[256], line2[160], ylabel[64];
     fig_run_title(&r, line1, sizeof line1);

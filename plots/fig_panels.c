@@ -165,7 +165,7 @@ static void put_colorbox(FILE *fp, const struct layout *l, const struct fig_heat
 static double cell_font(const struct layout *l, const struct fig_heat *h)
 {
     double font = 5.5 * l->em;
-    double cell = l->panel * 72 / FIG_DIGITS;
+    double cell = l->panel * 72 / (h->cols > 0 ? h->cols : FIG_DIGITS);
     double row = (cell_height(l) - l->top - l->bottom) * 72 / (h->drawn > 0 ? h->drawn : 1);
     font = cell * 0.5 < font ? cell * 0.5 : font;
     font = row * 0.9 < font ? row * 0.9 : font;
@@ -192,7 +192,7 @@ static char *panels_body(const struct fig_panels *f, const struct fig_panel *p,
         fig_put_title(fp, o, p[i].title, p[i].subtitle, 0);
         fig_heat_axes(fp, o, p[i].heat, i % l->cols == 0 ? p[i].ylabel : NULL, l->labels[i]);
         if (p[i].below) {
-            fputs("set xlabel 'digit'.\"\\n\".", fp);
+            fprintf(fp, "set xlabel '%s'.\"\\n\".", p[i].heat->col_what);
             fig_put_label(fp, o, p[i].below, 1);
             fputs(" enhanced\n", fp);
         }

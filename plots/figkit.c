@@ -273,22 +273,64 @@ void fig_put_key_below(FILE *fp, double height, int rows, int cols, double em)
 
 // ---- heatmaps: units or clusters x digits ----
 
+/* groups.txt beside the table: line i names column i (eval writes it for data other than
+ * digits); a missing or short file leaves the names it does not give as they are. */
+static void read_group_names(const char *path, struct fig_heat *h)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dlen = slash ? (size_t)(slash - path) : 1;
+    char *dir = xmalloc(dlen + 1);
+    memcpy(dir, slash ? path : ".", dlen);
+    dir[dlen] = '\0';
+    char *file = ftl_path_join(dir, "groups.txt"), *text, err[FTL_ERRLEN];
+    size_t len;
+    if (ftl_read_file(file, &text, &len, err) == 0) {
+        const char *line = text;
+        for (int c = 0; c < h->cols && line < text + len; c++) {
+            size_t n = strcspn(line, "\n");
+            if (n > 0 && n < FIG_COL_NAME)
+                snprintf(h->col_name[c], FIG_COL_NAME, "%.*s", (int)n, line);
+            line += n + (line[n] == '\n');
+        }
+        free(text);
+    }
+    free(file);
+    free(dir);
+}
+
 int fig_heat_from_csv(const struct plotdata_csv *t, const char *path, struct fig_heat *h, char *err)
 {
     memset(h, 0, sizeof *h);
-    if (t->ncol != FIG_DIGITS + 1 || t->nrow == 0)
-        return ftl_error(err, "%s: expected a header and rows of 11 columns", path);
+    if (t->ncol < 3 || t->ncol > FIG_MAX_COLS + 1 || t->nrow == 0)
+        return ftl_error(err,
+                         "%s: expected a header and rows of 3 to %d columns (a label, then "
+                         "a count per class)",
+                         path, FIG_MAX_COLS + 1);
     h->rows = (int)t->nrow;
-    h->count = xcalloc(t->nrow * FIG_DIGITS, sizeof *h->count);
+    h->cols = t->ncol - 1;
+    h->count = xcalloc(t->nrow * (size_t)h->cols, sizeof *h->count);
     h->order = xcalloc(t->nrow, sizeof *h->order);
     h->drawn = h->rows;
+    /* The columns' kind from the first's name: digitN, gN or yN (evaluate.h). */
+    const char *first = t->name[1];
+    const char *kind = strncmp(first, "digit", 5) == 0 ? "digit"
+                       : first[0] == 'g'               ? "group"
+                                                       : "label";
+    snprintf(h->col_what, sizeof h->col_what, "%s", kind);
+    h->digits = h->cols == FIG_DIGITS && strcmp(kind, "digit") == 0;
+    for (int c = 0; c < h->cols; c++) {
+        const char *name = t->name[1 + c];
+        const char *num = strcmp(kind, "digit") == 0 ? name + 5 : name + 1;
+        snprintf(h->col_name[c], FIG_COL_NAME, "%s", *num ? num : name);
+    }
+    if (strcmp(kind, "group") == 0) read_group_names(path, h);
     for (int i = 0; i < h->rows; i++) {
         h->order[i] = i;
-        for (int d = 0; d < FIG_DIGITS; d++) {
+        for (int d = 0; d < h->cols; d++) {
             double v = t->v[(size_t)i * t->ncol + 1 + d];
-            h->count[(size_t)i * FIG_DIGITS + d] = isfinite(v) && v > 0 ? v : 0;
-            if (h->count[(size_t)i * FIG_DIGITS + d] > h->max)
-                h->max = h->count[(size_t)i * FIG_DIGITS + d];
+            double *cell = &h->count[(size_t)i * h->cols + d];
+            *cell = isfinite(v) && v > 0 ? v : 0;
+            if (*cell > h->max) h->max = *cell;
         }
     }
     return 0;
@@ -302,8 +344,8 @@ void fig_heat_free(struct fig_heat *h)
 
 int fig_heat_row_active(const struct fig_heat *h, int r)
 {
-    for (int d = 0; d < FIG_DIGITS; d++)
-        if (h->count[(size_t)r * FIG_DIGITS + d] > 0) return 1;
+    for (int d = 0; d < h->cols; d++)
+        if (h->count[(size_t)r * h->cols + d] > 0) return 1;
     return 0;
 }
 
@@ -315,15 +357,15 @@ int fig_heat_active_rows(const struct fig_heat *h)
     return n;
 }
 
-/* Row r's sort key under PLOT_ORDER_DIGIT: its digit (FIG_DIGITS for a row with no count,
- * so those go last) and that digit's count. */
+/* Row r's sort key under PLOT_ORDER_DIGIT: its column (h->cols for a row with no count,
+ * so those go last) and that column's count. */
 static void digit_key(const struct fig_heat *h, int r, int *digit, double *count)
 {
-    const double *c = h->count + (size_t)r * FIG_DIGITS;
+    const double *c = h->count + (size_t)r * h->cols;
     int best = 0;
-    for (int d = 1; d < FIG_DIGITS; d++)
+    for (int d = 1; d < h->cols; d++)
         if (c[d] > c[best]) best = d; /* strictly more: a tie keeps the lower digit */
-    *digit = c[best] > 0 ? best : FIG_DIGITS;
+    *digit = c[best] > 0 ? best : h->cols;
     *count = c[best];
 }
 
@@ -336,7 +378,7 @@ static int digit_before(const struct fig_heat *h, int a, int b)
     digit_key(h, a, &da, &ca);
     digit_key(h, b, &db, &cb);
     if (da != db) return da < db;
-    if (ca != cb && da < FIG_DIGITS) return ca > cb;
+    if (ca != cb && da < h->cols) return ca > cb;
     return a < b;
 }
 
@@ -372,12 +414,12 @@ void fig_heat_keep(struct fig_heat *h, const unsigned char *keep)
 
 void fig_heat_normalize(struct fig_heat *h)
 {
-    for (int d = 0; d < FIG_DIGITS; d++) {
+    for (int d = 0; d < h->cols; d++) {
         double sum = 0;
         for (int r = 0; r < h->rows; r++)
-            sum += h->count[(size_t)r * FIG_DIGITS + d];
+            sum += h->count[(size_t)r * h->cols + d];
         for (int r = 0; r < h->rows && sum > 0; r++)
-            h->count[(size_t)r * FIG_DIGITS + d] /= sum;
+            h->count[(size_t)r * h->cols + d] /= sum;
     }
     h->fractions = 1;
     h->max = 1; /* the scale is 0..1 whatever the largest share, so panels compare */
@@ -389,8 +431,8 @@ char *fig_heat_block(const struct fig_heat *h)
     struct fig_text t;
     FILE *fp = fig_text_open(&t);
     for (int i = 0; i < h->drawn; i++) {
-        for (int d = 0; d < FIG_DIGITS; d++) {
-            double v = h->count[(size_t)h->order[i] * FIG_DIGITS + d];
+        for (int d = 0; d < h->cols; d++) {
+            double v = h->count[(size_t)h->order[i] * h->cols + d];
             if (h->fractions)
                 fprintf(fp, "%d %d %.6g\n", d, i, v);
             else
@@ -407,19 +449,36 @@ void fig_heat_axes(FILE *fp, const struct plot_opts *o, const struct fig_heat *h
 {
     int rows = h->drawn > 0 ? h->drawn : 1;
     int every = rows <= 40 ? 1 : rows <= 80 ? 4 : 8;
+    if (h->digits) {
+        fprintf(fp,
+                "set xrange [-0.5:9.5]\n"
+                "set yrange [%d.5:-0.5]\n"
+                "set xtics 0,1,9 scale 0\n",
+                rows - 1);
+    } else { /* the groups by name; long names or many columns turned upright */
+        int upright = h->cols > 12;
+        for (int c = 0; c < h->cols; c++)
+            upright |= strlen(h->col_name[c]) > 3;
+        fprintf(fp, "set xrange [-0.5:%d.5]\nset yrange [%d.5:-0.5]\nset xtics scale 0%s (",
+                h->cols - 1, rows - 1, upright ? " rotate by 90 right" : "");
+        for (int c = 0; c < h->cols; c++) {
+            fputs(c ? ", " : "", fp);
+            fig_put_label(fp, o, h->col_name[c], 0);
+            fprintf(fp, " %d", c);
+        }
+        fputs(")\n", fp);
+    }
     fprintf(fp,
-            "set xrange [-0.5:9.5]\n"
-            "set yrange [%d.5:-0.5]\n"
-            "set xtics 0,1,9 scale 0\n"
             "set border 15 front linewidth 0.6 linecolor rgb '#262626'\n"
             "unset grid\n"
-            "set xlabel 'digit'\n"
+            "set xlabel '%s'\n"
             "set cbrange [0:cbmax]\n",
-            rows - 1);
-    if (h->fractions) /* a cell's share of its digit's test sequences: each column sums to 1 */
-        fputs("set cbtics 0,0.25,1 scale 0.5 out nomirror\n"
-              "set cblabel 'fraction of the digit'\n",
-              fp);
+            h->col_what);
+    if (h->fractions) /* a cell's share of its column's test sequences: each column sums to 1 */
+        fprintf(fp,
+                "set cbtics 0,0.25,1 scale 0.5 out nomirror\n"
+                "set cblabel 'fraction of the %s'\n",
+                h->col_what);
     else
         fputs("set cbtics scale 0.5 out nomirror\n"
               "set cblabel 'test sequences'\n",

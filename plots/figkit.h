@@ -16,7 +16,8 @@
 #include "figures.h"
 #include "plotdata.h"
 
-enum { FIG_DIGITS = 10 }; /* the columns of every heatmap: digits 0 to 9 */
+/* The columns of a heatmap: the ten digits, or the groups (up to 40) of other data. */
+enum { FIG_DIGITS = 10, FIG_MAX_COLS = 40, FIG_COL_NAME = 32 };
 
 // ---- text buffers ----
 
@@ -111,21 +112,26 @@ void fig_put_key_below(FILE *fp, double height, int rows, int cols, double em);
 
 // ---- heatmaps: units or clusters x digits ----
 
-/* A rows x FIG_DIGITS table of counts and the order its rows are drawn in. */
+/* A rows x cols table of counts and the order its rows are drawn in. */
 struct fig_heat {
-    int rows;
-    double *count; /* rows x FIG_DIGITS */
-    int *order;    /* drawn row i is table row order[i], for i < drawn */
-    int drawn;     /* the rows drawn: rows, or fewer once fig_heat_keep has hidden some */
-    int fractions; /* count holds fractions of each digit (fig_heat_normalize), max 1 */
-    double max;    /* the largest count; 0 when all are empty */
+    int rows, cols;
+    double *count;     /* rows x cols */
+    int *order;        /* drawn row i is table row order[i], for i < drawn */
+    int drawn;         /* the rows drawn: rows, or fewer once fig_heat_keep has hidden some */
+    int fractions;     /* count holds fractions of each digit (fig_heat_normalize), max 1 */
+    double max;        /* the largest count; 0 when all are empty */
+    int digits;        /* the columns are the digits 0-9 (their axis drawn as it always was) */
+    char col_what[16]; /* "digit", "group" or "label": the x label */
+    char col_name[FIG_MAX_COLS][FIG_COL_NAME]; /* each column's tic label */
 };
 
 /*
- * Fills h from t, a CSV of a label column and FIG_DIGITS count columns
+ * Fills h from t, a CSV of a label column and 2 to FIG_MAX_COLS count columns
  * (path names it in err); counts not finite or not above 0 become 0, rows in
- * table order. Returns 0 or -1; h is empty after -1, and fig_heat_free() is
- * safe either way.
+ * table order. The columns are named by the header as eval writes it:
+ * digit0..digit9 (the digits), g0..gN-1 (groups, named by groups.txt beside
+ * path when it is there) or y0, y1 (the binary label). Returns 0 or -1; h is
+ * empty after -1, and fig_heat_free() is safe either way.
  */
 int fig_heat_from_csv(const struct plotdata_csv *t, const char *path, struct fig_heat *h,
                       char *err);

@@ -463,6 +463,51 @@ static void test_script_terminals(void **state)
     tmpdir_free(td);
 }
 
+/* Data other than digits (issue 18): Figure 2's columns are the groups, named by groups.txt
+ * beside actmap.csv, upright when long; the x label says "group". */
+static void test_groups_heatmap(void **state)
+{
+    struct tmpdir *td = tmpdir_new();
+    char *fake = write_fake(td, "gnuplot", fake_writer), err[FTL_ERRLEN];
+    use_gnuplot(fake);
+    char *run = tmpdir_path(td, "run"), *src = ftl_path_join(run_a, "config"), *text;
+    size_t len;
+    assert_int_equal(ftl_mkdir_p(run, err), 0);
+    if (ftl_read_file(src, &text, &len, err) != 0) fail_msg("%s", err);
+    char *cfg = ftl_path_join(run, "config"), *am = ftl_path_join(run, "actmap.csv"),
+         *gt = ftl_path_join(run, "groups.txt");
+    assert_int_equal(ftl_write_file(cfg, text, len, err), 0);
+    const char csv[] = "unit,g0,g1,g2\n0,5,0,1\n1,0,7,0\n";
+    assert_int_equal(ftl_write_file(am, csv, strlen(csv), err), 0);
+    assert_int_equal(ftl_write_file(gt, "stable\nfever\nseptic\n", 20, err), 0);
+    char *out = tmpdir_path(td, "figs");
+    if (plot_actmap(run, out, &(struct plot_opts){.fmt = GP_PNG}, err) != 0) fail_msg("%s", err);
+    char *gp = ftl_path_join(out, "actmap.gp"), *script = read_text(gp);
+    assert_non_null(strstr(script, "set xrange [-0.5:2.5]\n"));
+    assert_non_null(strstr(script, "set xtics scale 0 rotate by 90 right ('stable' 0, 'fever' 1, "
+                                   "'septic' 2)\n"));
+    assert_non_null(strstr(script, "set xlabel 'group'\n"));
+    assert_null(strstr(script, "'digit'"));
+    /* without groups.txt the columns keep their names from the header */
+    assert_int_equal(unlink(gt), 0);
+    if (plot_actmap(run, out, &(struct plot_opts){.fmt = GP_PNG}, err) != 0) fail_msg("%s", err);
+    free(script);
+    script = read_text(gp);
+    assert_non_null(strstr(script, "set xtics scale 0 ('0' 0, '1' 1, '2' 2)\n"));
+    free(script);
+    free(gp);
+    free(out);
+    free(cfg);
+    free(am);
+    free(gt);
+    free(text);
+    free(src);
+    free(run);
+    use_gnuplot(NULL);
+    free(fake);
+    tmpdir_free(td);
+}
+
 static void test_skipped_inputs(void **state)
 {
     struct tmpdir *td = tmpdir_new();
@@ -1105,8 +1150,10 @@ static void hand_heat(struct fig_heat *h)
                                             {5, 0, 0, 50, 0, 0, 0, 0, 0, 0},
                                             {0, 0, 0, 0, 0, 0, 0, 0, 0, 5},
                                             {0}};
+    memset(h, 0, sizeof *h);
     h->rows = h->drawn = 7;
-    h->fractions = 0;
+    h->cols = FIG_DIGITS;
+    h->digits = 1;
     h->count = xcalloc(7 * FIG_DIGITS, sizeof *h->count);
     h->order = xcalloc(7, sizeof *h->order);
     memcpy(h->count, c, sizeof c);
@@ -1414,6 +1461,7 @@ int main(void)
         cmocka_unit_test(test_run_info),
         cmocka_unit_test(test_formats),
         cmocka_unit_test(test_labels_for_latex),
+        cmocka_unit_test(test_groups_heatmap),
         cmocka_unit_test(test_lengths),
         cmocka_unit_test(test_table1_paper),
         cmocka_unit_test(test_scripts_golden),
