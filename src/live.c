@@ -1,14 +1,17 @@
 /* live — the UI/trainer interface and the training thread. See live.h. */
+/* syscall(SYS_gettid) for the evaluator's own nice (eval_yield_to_training) */
+#define _GNU_SOURCE
 #include "live.h"
 
 #include <errno.h>
 #include <math.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -325,29 +328,24 @@ void live_files_unlock(struct live *l)
 
 /* ---- the evaluator thread ---- */
 
-/* Linux's "run only on a core nothing else wants" policy (uapi/linux/sched.h); glibc names it
- * only under _GNU_SOURCE. */
-#if defined(__linux__) && !defined(SCHED_IDLE)
-#define SCHED_IDLE 5
-#endif
-
 /*
- * An automatic evaluation runs under SCHED_IDLE where there is one: on a
- * machine whose cores training fills, a third runnable thread would take a
+ * An automatic evaluation runs at the lowest priority, nice 19 for its
+ * thread alone (Linux: a thread's nice is its own): on a machine whose cores
+ * training fills, a third runnable thread at training's priority takes a
  * third of each core from it (issue 14 measured 19 % of training's speed),
- * while an idle-class thread runs only in the gaps training leaves (the
- * optimiser's single-threaded step, the loss, other processes' pauses). It
- * then takes longer in wall time, and the cadence (below) spaces the next
- * one out by what it took. One the user asked for ('e') keeps the normal
- * class: they are waiting for it. When the trainer waits for an idle-class
- * evaluation (join_eval, a lock it holds) the trainer's core is free, so it
- * finishes.
+ * while at nice 19 it weighs 15 against training's 1024 per thread and runs
+ * mostly in the gaps training leaves (the optimiser's single-threaded step,
+ * the loss). Not SCHED_IDLE: beside any other busy process, niced or not, an
+ * idle-class thread never runs, and the evaluation would never come. It takes
+ * longer in wall time, and the cadence (below) spaces the next one out by
+ * what it took. One the user asked for ('e') keeps its priority: they are
+ * waiting for it. When the trainer waits for a low-priority evaluation
+ * (join_eval, a lock it holds) the trainer's core is free, so it finishes.
  */
 static void eval_yield_to_training(void)
 {
-#ifdef SCHED_IDLE
-    struct sched_param sp = {0};
-    pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp); /* refused: normal class, still right */
+#ifdef __linux__
+    (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19); /* refused: still right */
 #endif
 }
 

@@ -199,6 +199,30 @@ static void draw_key_right(const struct frame *f, const struct style *s,
     }
 }
 
+/* The columns' names under the right key, "0 stable", one a line, as many as fit. */
+static void draw_name_key(const struct frame *f, int first_row, int cols, const char *const *names)
+{
+    char buf[48];
+    for (int d = 0; d < cols && first_row + d < f->r.h; d++) {
+        snprintf(buf, sizeof buf, "%d %s", d, names[d]);
+        canvas_text_in(f->c, &f->r, first_row + d, f->key_x, buf, TC_LABEL, f->r.w - f->key_x);
+    }
+}
+
+/* The same under the bottom key: "0 stable  1 fever  2 hypertensive", wrapped, as fits. */
+static void draw_name_key_bottom(const struct frame *f, int row, int cols, const char *const *names)
+{
+    char buf[48];
+    int x = 0;
+    for (int d = 0; d < cols && row < f->r.h; d++) {
+        int len = snprintf(buf, sizeof buf, "%d %s", d, names[d]);
+        if (x > 0 && x + len > f->r.w) row++, x = 0;
+        if (row >= f->r.h) break;
+        canvas_text_in(f->c, &f->r, row, x, buf, TC_LABEL, f->r.w - x);
+        x += len + 2;
+    }
+}
+
 /* One line: "█0 █1 █144 ... █858-1000", or when that is too wide "█0 ███████ 1-1000". */
 static void draw_key_bottom(const struct frame *f, const struct style *s,
                             const struct style_key_entry *e, int n)
@@ -228,9 +252,24 @@ static void draw_key_bottom(const struct frame *f, const struct style *s,
 
 // ---- the table ----
 
+/* Names too long for their cells show as indices, named in a key beside the table
+ * (draw_name_key): "stabfevehype" read as nothing. */
+static bool names_abbreviated(const struct frame *f, int cols, const char *const *names)
+{
+    bool cut = false, numbers = true; /* the digits' names are their numbers: nothing to key */
+    for (int d = 0; names && d < cols; d++) {
+        char idx[16];
+        snprintf(idx, sizeof idx, "%d", d);
+        cut |= (int)strlen(names[d]) > f->cell_w - 1;
+        numbers &= strcmp(names[d], idx) == 0;
+    }
+    return names && cut && !numbers;
+}
+
 static void draw_header(const struct frame *f, int cols, const char *const *names)
 {
     char buf[40];
+    if (names_abbreviated(f, cols, names)) names = NULL;
     for (int d = 0; d < cols; d++) {
         int len =
             names ? snprintf(buf, sizeof buf, "%s", names[d]) : snprintf(buf, sizeof buf, "%d", d);
@@ -428,11 +467,17 @@ struct heatmap_layout heatmap_render(struct canvas *c, int y, int x, int h, int 
         draw_header(&f, cols, o->col_names);
         draw_rows(&f, &s, counts, cols, &lay, shown, colmax, o->highlight_max,
                   o->mark ? o->mark_unit : -1);
-        if (f.key_x >= 0 && lay.key) draw_key_right(&f, &s, e, ne);
+        if (f.key_x >= 0 && lay.key) {
+            draw_key_right(&f, &s, e, ne);
+            if (names_abbreviated(&f, cols, o->col_names))
+                draw_name_key(&f, 2 + ne + 1, cols, o->col_names);
+        }
         if (f.key_bottom && lay.key) {
             int below = 2 + lines_used(lay.mode, lay.shown) + 1;
             f.key_row = below < f.r.h ? below : f.r.h - 1;
             draw_key_bottom(&f, &s, e, ne);
+            if (names_abbreviated(&f, cols, o->col_names))
+                draw_name_key_bottom(&f, f.key_row + 1, cols, o->col_names);
         }
     } else {
         lay.key = false;
