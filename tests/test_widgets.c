@@ -526,6 +526,45 @@ static void test_heatmap_steps_and_key(void **state)
     canvas_free(&c);
 }
 
+/* Group names too long for their cells: the header shows indices and a key names them, right
+ * of the table when the count key is there, else under the bottom key; the digits' own names
+ * (their numbers) need no key. */
+static void test_heatmap_group_names(void **state)
+{
+    (void)state;
+    uint32_t counts[4 * 3] = {5, 0, 1, 0, 7, 0, 0, 0, 9, 1, 1, 1};
+    const char *const names[3] = {"stable", "fever", "septic"};
+    struct heatmap_opts o = {.title = "Figure 2", .col_names = names};
+    struct canvas c;
+    canvas_init(&c, 14, 60, COLOR_UTF8);
+    struct heatmap_layout l = heatmap_render(&c, 0, 0, 14, 60, counts, 4, 3, &o, NULL);
+    assert_true(l.key);
+    int found = 0;
+    for (int y = 0; y < 14; y++) {
+        const char *line = row_text(&c, y, 0, 60);
+        found |= strstr(line, "0 stable") != NULL;
+        assert_null(strstr(line, "stabfe")); /* no names run into each other */
+    }
+    assert_true(found);
+    canvas_free(&c);
+    /* the bottom key: names wrapped under it */
+    canvas_init(&c, 12, 16, COLOR_UTF8);
+    l = heatmap_render(&c, 0, 0, 12, 16, counts, 4, 3, &o, NULL);
+    found = 0;
+    for (int y = 0; y < 12; y++)
+        found |= strstr(row_text(&c, y, 0, 16), "2 septic") != NULL;
+    assert_true(found);
+    canvas_free(&c);
+    /* digits: names "0".."2" are their numbers, no key of them */
+    const char *const digits[3] = {"0", "1", "2"};
+    o.col_names = digits;
+    canvas_init(&c, 14, 60, COLOR_UTF8);
+    heatmap_render(&c, 0, 0, 14, 60, counts, 4, 3, &o, NULL);
+    for (int y = 0; y < 14; y++)
+        assert_null(strstr(row_text(&c, y, 0, 60), "0 0"));
+    canvas_free(&c);
+}
+
 static void test_heatmap_monochrome_shades(void **state)
 {
     (void)state;
@@ -795,6 +834,7 @@ int main(void)
         cmocka_unit_test(test_heat_levels_and_floors),
         cmocka_unit_test(test_heatmap_steps_and_key),
         cmocka_unit_test(test_heatmap_monochrome_shades),
+        cmocka_unit_test(test_heatmap_group_names),
         cmocka_unit_test(test_heatmap_halves_32_units_in_16_lines),
         cmocka_unit_test(test_heatmap_hides_idle_units),
         cmocka_unit_test(test_tiny_rectangles),
