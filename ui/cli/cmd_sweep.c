@@ -69,10 +69,6 @@ enum {
     O_SHARD,
     O_OUT,
     O_COLLECT,
-    O_SLURM,
-    O_SHARDS,
-    O_SLURM_OPT,
-    O_DRY_RUN,
     O_AXIS = 512 /* + enum sweep_axis */
 };
 
@@ -89,10 +85,7 @@ static void build_options(struct option *lo)
                                          {"shard", required_argument, NULL, O_SHARD},
                                          {"out", required_argument, NULL, O_OUT},
                                          {"collect", no_argument, NULL, O_COLLECT},
-                                         {"slurm", no_argument, NULL, O_SLURM},
-                                         {"shards", required_argument, NULL, O_SHARDS},
-                                         {"slurm-opt", required_argument, NULL, O_SLURM_OPT},
-                                         {"dry-run", no_argument, NULL, O_DRY_RUN},
+                                         SWEEP_SLURM_OPTIONS,
                                          {NULL, 0, NULL, 0}};
     int n = 0;
     for (int a = 0; a < SWEEP_AXES; a++)
@@ -164,25 +157,11 @@ static int cmd_sweep(int argc, char **argv)
         case O_COLLECT:
             collect = 1;
             break;
-        case O_SLURM:
-            slurm = 1;
-            break;
-        case O_SHARDS:
-            if (cli_parse_long(a, 1, 1000, &v))
-                return cli_usage_error(self, "--shards needs an integer in 1..1000, not '%s'", a);
-            sl.shards = (int)v;
-            break;
-        case O_SLURM_OPT:
-            if (sl.nopts == SWEEP_SLURM_MAX_OPTS)
-                return cli_usage_error(self, "--slurm-opt: at most %d", SWEEP_SLURM_MAX_OPTS);
-            if (sweep_slurm_check_opt(a, err) != 0) return cli_usage_error(self, "%s", err);
-            sl.opt[sl.nopts++] = a;
-            break;
-        case O_DRY_RUN:
-            sl.dry_run = 1;
-            break;
-        default:
-            return cli_option_error(self, argv, lo);
+        default: {
+            int got = sweep_slurm_option(c, a, &slurm, &sl, err);
+            if (got < 0) return cli_usage_error(self, "%s", err);
+            if (got == 0) return cli_option_error(self, argv, lo);
+        }
         }
     }
     if (collect) {

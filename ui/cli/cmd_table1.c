@@ -171,10 +171,6 @@ static int cmd_table1(int argc, char **argv)
         O_UNITS,
         O_LIMIT,
         O_PARTIAL,
-        O_SLURM,
-        O_SHARDS,
-        O_SLURM_OPT,
-        O_DRY_RUN
     };
     static const struct option lo[] = {{"data", required_argument, NULL, O_DATA},
                                        {"sample", no_argument, NULL, O_SAMPLE},
@@ -194,10 +190,7 @@ static int cmd_table1(int argc, char **argv)
                                        {"units", required_argument, NULL, O_UNITS},
                                        {"limit", required_argument, NULL, O_LIMIT},
                                        {"partial", no_argument, NULL, O_PARTIAL},
-                                       {"slurm", no_argument, NULL, O_SLURM},
-                                       {"shards", required_argument, NULL, O_SHARDS},
-                                       {"slurm-opt", required_argument, NULL, O_SLURM_OPT},
-                                       {"dry-run", no_argument, NULL, O_DRY_RUN},
+                                       SWEEP_SLURM_OPTIONS,
                                        {NULL, 0, NULL, 0}};
     struct table1_opts o = {.runs = 3,
                             .jobs = 1,
@@ -277,23 +270,6 @@ static int cmd_table1(int argc, char **argv)
         case O_PARTIAL:
             partial = 1;
             break;
-        case O_SLURM:
-            slurm = 1;
-            break;
-        case O_SHARDS:
-            if (cli_parse_long(a, 1, 1000, &v))
-                return cli_usage_error(self, "--shards needs an integer in 1..1000, not '%s'", a);
-            sl.shards = (int)v;
-            break;
-        case O_SLURM_OPT:
-            if (sl.nopts == SWEEP_SLURM_MAX_OPTS)
-                return cli_usage_error(self, "--slurm-opt: at most %d", SWEEP_SLURM_MAX_OPTS);
-            if (sweep_slurm_check_opt(a, err) != 0) return cli_usage_error(self, "%s", err);
-            sl.opt[sl.nopts++] = a;
-            break;
-        case O_DRY_RUN:
-            sl.dry_run = 1;
-            break;
         case O_LAMBDA:
             if (parse_lambda(a, o.lambda))
                 return cli_usage_error(
@@ -317,8 +293,11 @@ static int cmd_table1(int argc, char **argv)
             if (cli_parse_long(a, 1, 1L << 40, &o.limit))
                 return cli_usage_error(self, "--limit needs a positive integer");
             break;
-        default:
-            return cli_option_error(self, argv, lo);
+        default: {
+            int got = sweep_slurm_option(c, a, &slurm, &sl, err);
+            if (got < 0) return cli_usage_error(self, "%s", err);
+            if (got == 0) return cli_option_error(self, argv, lo);
+        }
         }
     }
     if (o.sample && o.data) return cli_usage_error(self, "--data and --sample exclude each other");

@@ -162,6 +162,19 @@ struct sweep_slurm {
 /* Is kv an --slurm-opt: KEY=VALUE, KEY of letters, digits and '-', VALUE one line? 0 or -1. */
 int sweep_slurm_check_opt(const char *kv, char *err);
 
+/* The Slurm options sweep and table1 share: their getopt codes, and their parser. */
+enum { SWEEP_O_SLURM = 0x300, SWEEP_O_SHARDS, SWEEP_O_SLURM_OPT, SWEEP_O_DRY_RUN };
+#define SWEEP_SLURM_OPTIONS                                                                        \
+    {"slurm", no_argument, NULL, SWEEP_O_SLURM},                                                   \
+        {"shards", required_argument, NULL, SWEEP_O_SHARDS},                                       \
+        {"slurm-opt", required_argument, NULL, SWEEP_O_SLURM_OPT},                                 \
+    {                                                                                              \
+        "dry-run", no_argument, NULL, SWEEP_O_DRY_RUN                                              \
+    }
+/* Option c (its argument arg) when it is one of those: 1, with *slurm or sl set; 0 for any
+ * other option; -1 with err ("--shards needs an integer in 1..1000, not 'x'"). */
+int sweep_slurm_option(int c, const char *arg, int *slurm, struct sweep_slurm *sl, char *err);
+
 /*
  * Writes OUT/grid and OUT/slurm/sweep.sbatch: a job array of sl->shards
  * tasks, task i running `EXE sweep ... --shard i+1/N --out OUT/shards/i+1`

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "run.h"
 #include "sweep.h"
 #include "util.h"
@@ -239,4 +240,30 @@ int sweep_slurm_submit(const struct sweep_spec *s, const struct sweep_slurm *sl,
     free(dir);
     free(script);
     return rc;
+}
+
+int sweep_slurm_option(int c, const char *arg, int *slurm, struct sweep_slurm *sl, char *err)
+{
+    long v;
+    switch (c) {
+    case SWEEP_O_SLURM:
+        *slurm = 1;
+        return 1;
+    case SWEEP_O_SHARDS:
+        if (cli_parse_long(arg, 1, 1000, &v))
+            return ftl_error(err, "--shards needs an integer in 1..1000, not '%s'", arg);
+        sl->shards = (int)v;
+        return 1;
+    case SWEEP_O_SLURM_OPT:
+        if (sl->nopts == SWEEP_SLURM_MAX_OPTS)
+            return ftl_error(err, "--slurm-opt: at most %d", SWEEP_SLURM_MAX_OPTS);
+        if (sweep_slurm_check_opt(arg, err) != 0) return -1;
+        sl->opt[sl->nopts++] = arg;
+        return 1;
+    case SWEEP_O_DRY_RUN:
+        sl->dry_run = 1;
+        return 1;
+    default:
+        return 0;
+    }
 }
