@@ -315,9 +315,9 @@ static void test_collect_shards(void **state)
     assert_non_null(
         strstr(csv, "\nclassify,xcov,0.1,5,0.001,128,32,256,10,9,2,0.500000,0.141421,0.450000,"
                     "0.600000,0.910000\n"));
-    assert_non_null(
-        strstr(csv, "\nclassify,xcov,1,5,0.001,128,32,256,10,9,2,0.600000,0.141421,0.550000,"
-                    "0.700000,0.900000\n"));
+    assert_non_null(strstr(csv,
+                           "\nclassify,xcov,1,5,0.001,128,32,256,10,9,2,0.600000,0.141421,0.550000,"
+                           "0.700000,0.900000\n"));
     assert_non_null(strstr(csv, "\nclassify,proposed,1,5,0.001,128,32,256,10,10,1,0.900000,nan,"));
     /* k = 9: every cell complete but point 3's, so no bold (the missing run might win it). */
     assert_null(strstr(md, "**0.700 ± 0.141**"));
