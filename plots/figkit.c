@@ -157,13 +157,7 @@ static char *tex_text(const char *s, int enhanced)
 
 void fig_put_label(FILE *fp, const struct plot_opts *o, const char *s, int enhanced)
 {
-    if (o->fmt != GP_TEX) {
-        gp_put_string(fp, s);
-        return;
-    }
-    char *tex = tex_text(s, enhanced);
-    gp_put_string(fp, tex);
-    free(tex);
+    fig_put_label_pt(fp, o, 0, s, enhanced);
 }
 
 const char *fig_tex_size(const struct plot_opts *o, double pt, char *buf, size_t cap)
@@ -193,8 +187,8 @@ void fig_put_label_pt(FILE *fp, const struct plot_opts *o, double pt, const char
         gp_put_string(fp, s);
         return;
     }
-    char size[64], *tex = tex_text(s, enhanced), *both = NULL;
-    fig_tex_size(o, pt, size, sizeof size);
+    char size[64] = "", *tex = tex_text(s, enhanced), *both = NULL;
+    if (pt > 0) fig_tex_size(o, pt, size, sizeof size); /* 0: the paper's own size */
     size_t n = strlen(size) + strlen(tex) + 1;
     both = xmalloc(n);
     snprintf(both, n, "%s%s", size, tex);

@@ -75,8 +75,8 @@ const char *fig_tex_size(const struct plot_opts *o, double pt, char *buf, size_t
 /* The same for the text of gnuplot's labels plot style, which reads a backslash escape in its
  * strings: LaTeX's backslashes doubled. */
 const char *fig_tex_size_labels(const struct plot_opts *o, double pt, char *buf, size_t cap);
-/* fig_put_label of a text set `pt` points tall (fig_tex_size before it, for GP_TEX); the
- * caller still says "font ',PT'" for the other formats. */
+/* fig_put_label of a text set `pt` points tall (fig_tex_size before it, for GP_TEX; pt 0:
+ * fig_put_label itself); the caller still says "font ',PT'" for the other formats. */
 void fig_put_label_pt(FILE *fp, const struct plot_opts *o, double pt, const char *s, int enhanced);
 /* "set title" with one line, or two when line2 is not NULL (fig_put_label's enhanced). */
 void fig_put_title(FILE *fp, const struct plot_opts *o, const char *line1, const char *line2,

@@ -155,6 +155,15 @@ void ftl_atomic_abort(struct ftl_atomic *a)
     a->path = a->tmp = NULL;
 }
 
+int ftl_atomic_commit_both(struct ftl_atomic *a, struct ftl_atomic *b, char *err)
+{
+    if (ftl_atomic_commit(a, err) != 0) {
+        ftl_atomic_abort(b);
+        return -1;
+    }
+    return ftl_atomic_commit(b, err);
+}
+
 int ftl_write_file(const char *path, const void *buf, size_t len, char *err)
 {
     struct ftl_atomic a;

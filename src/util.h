@@ -45,6 +45,9 @@ struct ftl_atomic {
 int ftl_atomic_open(struct ftl_atomic *a, const char *path, char *err);
 int ftl_atomic_commit(struct ftl_atomic *a, char *err); /* closes and renames */
 void ftl_atomic_abort(struct ftl_atomic *a);            /* closes and unlinks the temp */
+/* Two files written together (a table's .md and .csv): commits a, then b; b is aborted when a
+ * fails, so neither is half new. */
+int ftl_atomic_commit_both(struct ftl_atomic *a, struct ftl_atomic *b, char *err);
 /* fsync the directory holding path, so that a rename or a new file there survives a power cut. */
 void ftl_sync_parent(const char *path);
 /* Writes a whole buffer atomically. */

@@ -197,12 +197,6 @@ static int cmd_sweep(int argc, char **argv)
         return sweep_slurm_submit(&s, &sl, ro.out, "sweep", hint, err) == 0 ? EXIT_OK
                                                                             : cli_fail("%s", err);
     }
-    if (access("/proc/self/exe", X_OK) != 0)
-        return cli_fail("cannot find the ftlab binary (/proc/self/exe)");
-    char *grid = ftl_path_join(ro.out, "grid");
-    int rc = sweep_write_grid(&s, "sweep", ro.shard_i, ro.shard_n, grid, err);
-    free(grid);
-    if (rc != 0) return cli_fail("%s", err);
     int failed = sweep_run(&s, &ro, err);
     if (failed < 0) return cli_fail("%s", err);
     if (sweep_collect(ro.out, ro.shard_i, ro.shard_n, err) != 0)

@@ -353,12 +353,6 @@ static int cmd_table1(int argc, char **argv)
                    ? EXIT_OK
                    : cli_fail("%s", err);
     }
-    if (access("/proc/self/exe", X_OK) != 0)
-        return cli_fail("cannot find the ftlab binary (/proc/self/exe)");
-    char *gridfile = ftl_path_join(o.out, "grid");
-    int rc = sweep_write_grid(&grid, "table1", o.shard_i, o.shard_n, gridfile, err);
-    free(gridfile);
-    if (rc != 0) return cli_fail("%s", err);
     struct sweep_run_opts ro = {o.out, o.shard_i, o.shard_n, o.jobs, "table1"};
     int failed = sweep_run(&grid, &ro, err);
     if (failed < 0) return cli_fail("%s", err);
@@ -368,7 +362,7 @@ static int cmd_table1(int argc, char **argv)
     expect.shard_i = o.shard_i, expect.shard_n = o.shard_n;
     expect.partial = 1;
     const char *dirs[1] = {o.out};
-    rc = table1_collect(dirs, 1, o.out, &expect, err);
+    int rc = table1_collect(dirs, 1, o.out, &expect, err);
     if (rc != 0) return cli_fail("%s", err);
     if (failed)
         return cli_fail("%d run%s failed; their log.txt says why (re-run to retry)", failed,

@@ -624,17 +624,22 @@ static pid_t wait_child(struct progress *g, int *st)
 
 int sweep_run(const struct sweep_spec *s, const struct sweep_run_opts *o, char *err)
 {
+    if (access(self_exe, X_OK) != 0)
+        return ftl_error(err, "cannot find the ftlab binary (%s)", self_exe);
+    char *gridfile = ftl_path_join(o->out, "grid");
+    int wrote = sweep_write_grid(s, o->name, o->shard_i, o->shard_n, gridfile, err);
+    free(gridfile);
+    if (wrote != 0) return -1;
     long nruns = sweep_runs(s), n = 0;
     struct job *jobs = xcalloc((size_t)nruns, sizeof *jobs);
-    char name[512];
+    char name[512], *runs = ftl_path_join(o->out, "runs");
     for (long r = 0; r < nruns; r++) {
         long p = r / s->nseeds;
         if (!sweep_in_shard(r, o->shard_i, o->shard_n) || sweep_canonical(s, p) != p) continue;
         sweep_run_name(s, r, name, sizeof name);
-        char *runs = ftl_path_join(o->out, "runs");
         jobs[n++] = (struct job){r, ftl_path_join(runs, name), 0};
-        free(runs);
     }
+    free(runs);
     long cpus = usable_cpus();
     int threads = cpus / o->jobs > 1 ? (int)(cpus / o->jobs) : 1;
     struct progress g = {.name = o->name, .tty = isatty(2), .t0 = ftl_now()};

@@ -140,7 +140,8 @@ struct sweep_run_opts {
 };
 
 /*
- * Trains and evaluates every unfinished run of the shard (a run with
+ * Writes OUT/grid (o->name is the command: "sweep" or "table1"), then trains and evaluates
+ * every unfinished run of the shard (a run with
  * eval.csv is finished; one with a config resumes), o->jobs at a time, with
  * a progress line on a terminal (done, running, failed, time left) or a line
  * per finished run otherwise. Returns how many failed (their log.txt says

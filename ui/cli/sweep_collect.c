@@ -317,11 +317,7 @@ static int write_tables(const struct collected *c, const char *dir, char *err)
                 "missing: %s. A column with a missing cell has no best in bold: the missing "
                 "run might hold it.\n",
                 c->missing);
-    if (ftl_atomic_commit(&a, err) != 0) {
-        ftl_atomic_abort(&b);
-        goto out;
-    }
-    rc = ftl_atomic_commit(&b, err);
+    rc = ftl_atomic_commit_both(&a, &b, err);
 out:
     free(mdp);
     free(csvp);

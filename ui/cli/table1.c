@@ -310,11 +310,7 @@ static int write_tables(const struct table *t, const struct table1_expect *e, in
                   "of each column in bold.\n\n");
     for (int ti = 0; ti < TASK_COUNT; ti++)
         write_task(a.fp, b.fp, t, e, runs, ti);
-    if (ftl_atomic_commit(&a, err) != 0) {
-        ftl_atomic_abort(&b);
-        goto out;
-    }
-    rc = ftl_atomic_commit(&b, err);
+    rc = ftl_atomic_commit_both(&a, &b, err);
 out:
     free(md);
     free(csvp);
