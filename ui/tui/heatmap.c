@@ -266,10 +266,10 @@ static bool names_abbreviated(const struct frame *f, int cols, const char *const
     return names && cut && !numbers;
 }
 
+/* names NULL: the columns' indices. */
 static void draw_header(const struct frame *f, int cols, const char *const *names)
 {
     char buf[40];
-    if (names_abbreviated(f, cols, names)) names = NULL;
     for (int d = 0; d < cols; d++) {
         int len =
             names ? snprintf(buf, sizeof buf, "%s", names[d]) : snprintf(buf, sizeof buf, "%d", d);
@@ -464,20 +464,19 @@ struct heatmap_layout heatmap_render(struct canvas *c, int y, int x, int h, int 
     lay_out(&f, &lay, &s, counts, rows, cols, shown, e, ne, o->widest);
     draw_title(&f, o->title, &lay);
     if (lay.mode != HEATMAP_NONE) {
-        draw_header(&f, cols, o->col_names);
+        bool keyed = names_abbreviated(&f, cols, o->col_names); /* indices, names in a key */
+        draw_header(&f, cols, keyed ? NULL : o->col_names);
         draw_rows(&f, &s, counts, cols, &lay, shown, colmax, o->highlight_max,
                   o->mark ? o->mark_unit : -1);
         if (f.key_x >= 0 && lay.key) {
             draw_key_right(&f, &s, e, ne);
-            if (names_abbreviated(&f, cols, o->col_names))
-                draw_name_key(&f, 2 + ne + 1, cols, o->col_names);
+            if (keyed) draw_name_key(&f, 2 + ne + 1, cols, o->col_names);
         }
         if (f.key_bottom && lay.key) {
             int below = 2 + lines_used(lay.mode, lay.shown) + 1;
             f.key_row = below < f.r.h ? below : f.r.h - 1;
             draw_key_bottom(&f, &s, e, ne);
-            if (names_abbreviated(&f, cols, o->col_names))
-                draw_name_key_bottom(&f, f.key_row + 1, cols, o->col_names);
+            if (keyed) draw_name_key_bottom(&f, f.key_row + 1, cols, o->col_names);
         }
     } else {
         lay.key = false;
