@@ -102,7 +102,7 @@ static int one_run(const struct trainer_config *cfg, const struct trainer_contro
     char err[FTL_ERRLEN];
     struct dataset_pair data;
     struct trainer_config c = *cfg;
-    if (session_load_data(c.data, c.nan, &data, err) != 0 ||
+    if (session_load_data(c.data, c.nan, 0, &data, err) != 0 ||
         session_prepare_data(&c, 1, &data, err) != 0) {
         fprintf(stderr, "live_bench: %s\n", err);
         return -1;

@@ -13,10 +13,13 @@ Data: the same .npy files ftlab reads (train-padded-trailing.npy, float64
 (N, T, 4), and train-labels.npy), from --data, else $FTLAB_DATA, else
 $XDG_DATA_HOME/ftlab/mnist-strokes.
 
-It times --steps steps after --warmup steps and prints one line of
-key=value fields (parsed by bench/run):
-    torch_bench task=classify threads=2 steps=20 seqs=5120 wall_s=... cpu_s=...
-        seq_per_s=... blas_core=SkylakeX torch=1.13.0
+It times --steps steps after --warmup steps (or, with --seconds S, as many
+as fit in S seconds) and prints one line of key=value fields per point
+(parsed by bench/run and bench/scaling):
+    torch_bench task=classify threads=2 hidden=128 units=32 batch=256 steps=20
+        seqs=5120 wall_s=... cpu_s=... seq_per_s=... blas_core=SkylakeX torch=1.13.0
+--task, --threads, --hidden, --units and --batch take comma lists; every
+combination is measured in one process, the data loaded once.
 cpu_s is the process CPU time (all threads) over the timed steps. The
 OpenBLAS kernel family in use (blas_core) is read from the OpenBLAS that
 torch loaded; set OPENBLAS_CORETYPE before starting to choose it.
@@ -67,33 +70,25 @@ def blas_core():
     return "?"
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--task", choices=("classify", "autoencode"), default="classify")
-    ap.add_argument("--data", default=None)
-    ap.add_argument("--limit", type=int, default=0, help="use the first N sequences only")
-    ap.add_argument("--batch", type=int, default=256)
-    ap.add_argument("--hidden", type=int, default=128)
-    ap.add_argument("--units", type=int, default=32)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--warmup", type=int, default=3)
-    ap.add_argument("--steps", type=int, default=20)
-    ap.add_argument("--seed", type=int, default=1)
-    a = ap.parse_args()
+def ints(text):
+    return [int(v) for v in text.split(",")]
 
-    torch.set_num_threads(a.threads)
+
+def measure(a, task, hidden, units, batch, threads, x_all, len_all, dig_all):
+    """One point: (timed steps, wall s, CPU s, last loss) after a.warmup steps, the timed
+    steps a.steps, or with --seconds as many as fit in that time (at least a.steps)."""
+    torch.set_num_threads(threads)
     torch.manual_seed(a.seed)
-    x_all, len_all, dig_all = load_train(data_dir(a.data), a.limit)
-    net = (model_ref.Classifier if a.task == "classify" else model_ref.Autoencoder)(a.hidden, a.units)
+    net = (model_ref.Classifier if task == "classify" else model_ref.Autoencoder)(hidden, units)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     order = torch.randperm(x_all.shape[0], generator=torch.Generator().manual_seed(a.seed))
 
     def step(i):
-        idx = order[(i * a.batch) % (len(order) - a.batch + 1):][:a.batch]
+        idx = order[(i * batch) % (len(order) - batch + 1):][:batch]
         lengths = len_all[idx]
         x = x_all[idx, :int(lengths.max())]
         opt.zero_grad(set_to_none=True)
-        if a.task == "classify":
+        if task == "classify":
             logit, _ = net(x, lengths)
             loss = net.task_loss(logit, dig_all[idx])
         else:
@@ -106,13 +101,51 @@ def main():
     for i in range(a.warmup):
         step(i)
     w0, c0 = time.perf_counter(), time.process_time()
-    for i in range(a.warmup, a.warmup + a.steps):
+    i = a.warmup
+    while True:
         loss = step(i)
-    wall, cpu = time.perf_counter() - w0, time.process_time() - c0
-    seqs = a.steps * a.batch
-    print("torch_bench task=%s threads=%d steps=%d seqs=%d wall_s=%.4f cpu_s=%.4f seq_per_s=%.1f "
-          "loss=%.4f blas_core=%s torch=%s" % (a.task, a.threads, a.steps, seqs, wall, cpu,
-                                               seqs / wall, loss, blas_core(), torch.__version__))
+        i += 1
+        done = i - a.warmup
+        if done >= a.steps and (a.seconds <= 0 or time.perf_counter() - w0 >= a.seconds):
+            break
+    return done, time.perf_counter() - w0, time.process_time() - c0, loss
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--task", default="classify", help="classify, autoencode, or both: "
+                    "classify,autoencode")
+    ap.add_argument("--data", default=None)
+    ap.add_argument("--limit", type=int, default=0, help="use the first N sequences only")
+    ap.add_argument("--batch", default="256", help="sequences per batch; a list: 64,256")
+    ap.add_argument("--hidden", default="128", help="GRU units; a list: 64,128")
+    ap.add_argument("--units", default="32", help="FC1 or code units; a list: 32,128")
+    ap.add_argument("--threads", default="2", help="torch threads; a list: 1,2")
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--steps", type=int, default=20, help="timed steps (the least, with --seconds)")
+    ap.add_argument("--seconds", type=float, default=0,
+                    help="time steps until this many seconds have passed (and --steps)")
+    ap.add_argument("--seed", type=int, default=1)
+    a = ap.parse_args()
+
+    tasks = a.task.split(",")
+    if any(t not in ("classify", "autoencode") for t in tasks):
+        ap.error("--task: classify or autoencode")
+    x_all, len_all, dig_all = load_train(data_dir(a.data), a.limit)
+    # one line per point, in the order of the lists (bench/run and bench/scaling parse them)
+    for task in tasks:
+        for threads in ints(a.threads):
+            for hidden in ints(a.hidden):
+                for units in ints(a.units):
+                    for batch in ints(a.batch):
+                        steps, wall, cpu, loss = measure(a, task, hidden, units, batch, threads,
+                                                         x_all, len_all, dig_all)
+                        seqs = steps * batch
+                        print("torch_bench task=%s threads=%d hidden=%d units=%d batch=%d steps=%d "
+                              "seqs=%d wall_s=%.4f cpu_s=%.4f seq_per_s=%.1f loss=%.4f "
+                              "blas_core=%s torch=%s"
+                              % (task, threads, hidden, units, batch, steps, seqs, wall, cpu,
+                                 seqs / wall, loss, blas_core(), torch.__version__), flush=True)
 
 
 if __name__ == "__main__":

@@ -93,6 +93,13 @@ const char *dataset_format_name(enum dataset_format f);
  * MNIST rows are refused on any NaN.
  */
 int dataset_load(const char *dir, enum dataset_nan nan, struct dataset_pair *p, char *err);
+/*
+ * What an evaluation needs: the test split, with p->train empty (no
+ * sequences, the test split's width). MNIST strokes read only the test files
+ * (all four when the leading-padded test file is missing, to refuse the
+ * upstream defect); the sequence formats load both splits.
+ */
+int dataset_load_test(const char *dir, enum dataset_nan nan, struct dataset_pair *p, char *err);
 
 /*
  * Loads MNIST strokes from a folder with the upstream file names:

@@ -43,16 +43,16 @@ int eval_run(const struct model *m, const struct dataset *d, const struct eval_o
 {
     memset(r, 0, sizeof *r);
     if (d->n == 0) return ftl_error(err, "no test sequences to evaluate on");
-    size_t n = d->n, K = (size_t)m->K, maxlen = dataset_max_len(d);
+    size_t n = d->n, K = (size_t)m->K;
     r->task = m->task;
     r->units = m->K;
     r->n = n;
     float *acts = xmallocarray(n * K, sizeof *acts);
-    blas_single(); /* serial GEMMs: OpenBLAS's spinning workers collapse under load (blas.h) */
-    struct model_work w;
-    model_work_init(&w, m, 256, 256 * maxlen);
-    model_evaluate(m, &w, d, acts, &r->task_loss, &r->accuracy);
-    model_work_free(&w);
+    /* serial GEMMs: OpenBLAS's spinning workers collapse under load (blas.h) */
+    int budget = blas_single(), threads = o->threads > 0 ? o->threads : budget;
+    double t0 = ftl_now();
+    model_predict_threads(m, 256, d, threads, acts, NULL, &r->task_loss, &r->accuracy);
+    r->seconds_forward = ftl_now() - t0;
 
     int C = dataset_nclasses(d);
     const uint8_t *cls = dataset_truth(d);
@@ -74,6 +74,7 @@ int eval_run(const struct model *m, const struct dataset *d, const struct eval_o
         X[i] = acts[i];
     for (size_t i = 0; i < n; i++)
         truth[i] = cls[i];
+    double t1 = ftl_now();
     int rc = 0;
     for (int j = 0; j < o->nk && rc == 0; j++) {
         struct kmeans_opts ko;
@@ -97,6 +98,7 @@ int eval_run(const struct model *m, const struct dataset *d, const struct eval_o
         kmeans_result_free(&kr);
         r->nk = j + 1;
     }
+    r->seconds_cluster = ftl_now() - t1;
     free(X);
     free(truth);
     free(pred);

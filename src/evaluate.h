@@ -46,6 +46,8 @@ struct eval_result {
     size_t n;         /* test sequences */
     /* every unit's activation per digit: histograms, means, dead units */
     struct acthist hist;
+    /* wall seconds of the forward pass and of the KMeans fits with their scores */
+    double seconds_forward, seconds_cluster;
 };
 
 struct eval_opts {
@@ -53,7 +55,7 @@ struct eval_opts {
     int k[EVAL_MAX_K];
     int n_init; /* KMeans restarts (10) */
     uint64_t seed;
-    int threads; /* KMeans threads, 0 = all cores */
+    int threads; /* threads for the forward pass and KMeans, 0 = all cores */
 };
 void eval_opts_default(struct eval_opts *o); /* k = 9, 10, 11 */
 /* k = nclass - 1, nclass, nclass + 1, those >= 2 (MNIST: 9, 10, 11). */

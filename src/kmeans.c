@@ -22,11 +22,11 @@
 // ---- workspace: everything the iterations touch, allocated once per fit ----
 
 struct kmeans_work {
-    const double *X; /* [n x d] centred copy (owned) */
+    const double *X; /* [n x d] centred copy, shared by the groups (read only) */
     size_t n;
     int d, k;
     size_t chunk, nchunks;        /* rows per chunk, chunks */
-    double *x_sq;                 /* [n] |x_i|^2 */
+    const double *x_sq;           /* [n] |x_i|^2, shared */
     double *centers;              /* [k x d] current centres */
     double *centers_new;          /* [k x d] */
     double *c_sq;                 /* [k] |c_j|^2 */
@@ -538,8 +538,8 @@ static size_t scratch_per_thread(const struct kmeans_work *w)
     return w->chunk * (size_t)(w->k > w->trials ? w->k : w->trials);
 }
 
-/* Sets the sizes; returns the thread count to use. */
-static int work_shape(struct kmeans_work *w, size_t n, int d, const struct kmeans_opts *o)
+/* Sets the sizes; the same for every group, so every restart runs the same chunks. */
+static void work_shape(struct kmeans_work *w, size_t n, int d, const struct kmeans_opts *o)
 {
     memset(w, 0, sizeof *w);
     w->n = n, w->d = d, w->k = o->k;
@@ -548,15 +548,11 @@ static int work_shape(struct kmeans_work *w, size_t n, int d, const struct kmean
     w->chunk = GEMM_SERIAL_MNK / (width * (size_t)d);
     w->chunk = w->chunk > CHUNK ? CHUNK : w->chunk < 16 ? 16 : w->chunk;
     w->nchunks = (n + w->chunk - 1) / w->chunk;
-    long t = o->threads > 0 ? o->threads : blas_single(); /* and the GEMMs stay serial */
-    t = t < 1 ? 1 : t > MAX_THREADS ? MAX_THREADS : t;
-    return (size_t)t > w->nchunks ? (int)w->nchunks : (int)t;
 }
 
 static void work_alloc(struct kmeans_work *w, int threads)
 {
     size_t n = w->n, kd = (size_t)w->k * (size_t)w->d, k = (size_t)w->k, d = (size_t)w->d;
-    w->x_sq = xmallocarray(n, sizeof(double));
     w->centers = xmallocarray(kd, sizeof(double));
     w->centers_new = xmallocarray(kd, sizeof(double));
     w->c_sq = xmallocarray(k, sizeof(double));
@@ -578,8 +574,7 @@ static void work_alloc(struct kmeans_work *w, int threads)
 
 static void work_free(struct kmeans_work *w)
 {
-    free((void *)w->X);
-    free(w->x_sq), free(w->centers), free(w->centers_new), free(w->c_sq);
+    free(w->centers), free(w->centers_new), free(w->c_sq);
     free(w->weights), free(w->shift), free(w->labels), free(w->labels_old);
     free(w->scratch), free(w->partial), free(w->far), free(w->empty), free(w->top);
     free(w->closest), free(w->cumsum), free(w->cand), free(w->cand_x), free(w->pot_part);
@@ -601,6 +596,66 @@ static double *centred_copy(const double *X, size_t n, int d, const double *mean
     return Xc;
 }
 
+/* The rng draws one restart makes, whatever the data: one rng_below(n) for the
+ * first centre, then `trials` uniforms for each further one (kmeans_pp). */
+static void skip_restart(struct rng *r, size_t n, int k, int trials)
+{
+    (void)rng_below(r, n);
+    for (int c = 1; c < k; c++)
+        for (int t = 0; t < trials; t++)
+            (void)rng_uniform(r);
+}
+
+/*
+ * Restarts run in groups: each group is a workspace with its own pool of
+ * threads, and takes the next restart until none is left. Restart r starts
+ * from the rng state it would have after restarts 0..r-1 in order (their
+ * draws do not depend on the data, skip_restart), and a restart's chunks and
+ * sums do not depend on its pool's size, so every restart's labels, centres
+ * and inertia are those of a serial run bit for bit. With more restarts than
+ * threads each group is one thread and never waits for another; n_init 1
+ * gives one group of all the threads, split by chunks.
+ */
+struct group {
+    struct kmeans_work w;
+    struct pool pool;
+    pthread_t tid;
+    int started;
+    struct fit *fit;
+};
+
+struct fit {
+    const struct kmeans_opts *o;
+    const double *mean;
+    double tol_abs;
+    int restarts;
+    struct rng *start;  /* [restarts] rng state at each restart's start */
+    int32_t *labels;    /* [restarts x n] */
+    double *centers;    /* [restarts x k x d] */
+    double *inertia;    /* [restarts] */
+    int *n_iter;        /* [restarts] */
+    pthread_mutex_t mu; /* guards next */
+    int next;
+};
+
+static void *group_main(void *arg)
+{
+    struct group *g = arg;
+    struct fit *f = g->fit;
+    struct kmeans_work *w = &g->w;
+    size_t kd = (size_t)w->k * (size_t)w->d;
+    for (;;) {
+        pthread_mutex_lock(&f->mu);
+        int r = f->next < f->restarts ? f->next++ : -1;
+        pthread_mutex_unlock(&f->mu);
+        if (r < 0) return NULL;
+        struct rng rng = f->start[r];
+        f->inertia[r] = run_once(&g->pool, &rng, f->o, f->mean, f->tol_abs, &f->n_iter[r]);
+        memcpy(f->labels + (size_t)r * w->n, w->labels, w->n * sizeof *w->labels);
+        memcpy(f->centers + (size_t)r * kd, w->centers, kd * sizeof *w->centers);
+    }
+}
+
 int kmeans_fit(const double *X, size_t n, int d, const struct kmeans_opts *o,
                struct kmeans_result *r, char *err)
 {
@@ -608,35 +663,67 @@ int kmeans_fit(const double *X, size_t n, int d, const struct kmeans_opts *o,
     if (check_input(X, n, d, o, err) < 0) return -1;
     int k = o->k;
     size_t kd = (size_t)k * (size_t)d;
-    struct kmeans_work w;
-    int threads = work_shape(&w, n, d, o);
-    work_alloc(&w, threads);
+    struct kmeans_work shape;
+    work_shape(&shape, n, d, o);
+    long threads = o->threads > 0 ? o->threads : blas_single(); /* and the GEMMs stay serial */
+    threads = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;
 
     /* Centred data (sklearn: accuracy of |x|^2 + |c|^2 - 2 x.c); centres move back at the end. */
     double *mean = xmallocarray((size_t)d, sizeof *mean);
+    double *x_sq = xmallocarray(n, sizeof *x_sq);
     r->tol_abs = column_stats(X, n, d, o->tol, mean);
-    w.X = centred_copy(X, n, d, mean, w.x_sq);
+    double *Xc = centred_copy(X, n, d, mean, x_sq);
 
+    struct fit f = {.o = o, .mean = mean, .tol_abs = r->tol_abs};
+    f.restarts = o->init ? 1 : o->n_init;
+    f.start = xmallocarray((size_t)f.restarts, sizeof *f.start);
+    rng_seed(&f.start[0], o->seed);
+    for (int i = 1; i < f.restarts; i++) {
+        f.start[i] = f.start[i - 1];
+        skip_restart(&f.start[i], n, k, shape.trials);
+    }
+    f.labels = xmallocarray((size_t)f.restarts, n * sizeof *f.labels);
+    f.centers = xmallocarray((size_t)f.restarts, kd * sizeof *f.centers);
+    f.inertia = xmallocarray((size_t)f.restarts, sizeof *f.inertia);
+    f.n_iter = xmallocarray((size_t)f.restarts, sizeof *f.n_iter);
+    pthread_mutex_init(&f.mu, NULL);
+
+    int ngroups = (int)(threads < f.restarts ? threads : f.restarts);
+    struct group *g = xcalloc((size_t)ngroups, sizeof *g);
+    for (int i = 0; i < ngroups; i++) {
+        int per = (int)(threads / ngroups) + (i < threads % ngroups);
+        per = (size_t)per > shape.nchunks ? (int)shape.nchunks : per;
+        g[i].w = shape;
+        g[i].w.X = Xc, g[i].w.x_sq = x_sq;
+        g[i].fit = &f;
+        work_alloc(&g[i].w, per);
+        pool_start(&g[i].pool, &g[i].w, per, scratch_per_thread(&g[i].w));
+    }
+    for (int i = 1; i < ngroups; i++) /* a group that cannot start leaves its share to the others */
+        g[i].started = pthread_create(&g[i].tid, NULL, group_main, &g[i]) == 0;
+    group_main(&g[0]);
+    for (int i = 0; i < ngroups; i++) {
+        if (g[i].started) pthread_join(g[i].tid, NULL);
+        pool_stop(&g[i].pool);
+        work_free(&g[i].w);
+    }
+    free(g);
+    pthread_mutex_destroy(&f.mu);
+
+    /* The winner as a serial loop picks it: the first lowest inertia, where a lower
+     * inertia for the same partition is rounding, not a better run. */
+    int32_t *map = xmallocarray((size_t)k, sizeof *map);
+    int best = 0;
+    for (int i = 1; i < f.restarts; i++)
+        if (f.inertia[i] < f.inertia[best] &&
+            !same_clustering(f.labels + (size_t)i * n, f.labels + (size_t)best * n, n, map, k))
+            best = i;
     r->labels = xmallocarray(n, sizeof *r->labels);
     r->centers = xmallocarray(kd, sizeof *r->centers);
-    int32_t *map = xmallocarray((size_t)k, sizeof *map);
-    struct rng rng;
-    rng_seed(&rng, o->seed);
-    struct pool pool;
-    pool_start(&pool, &w, threads, scratch_per_thread(&w));
-    for (int run = 0; run < (o->init ? 1 : o->n_init); run++) {
-        int n_iter;
-        double inertia = run_once(&pool, &rng, o, mean, r->tol_abs, &n_iter);
-        /* a lower inertia for the same partition is rounding, not a better run */
-        if (run == 0 ||
-            (inertia < r->inertia && !same_clustering(w.labels, r->labels, n, map, k))) {
-            memcpy(r->labels, w.labels, n * sizeof *r->labels);
-            memcpy(r->centers, w.centers, kd * sizeof *r->centers);
-            r->inertia = inertia;
-            r->n_iter = n_iter;
-        }
-    }
-    pool_stop(&pool);
+    memcpy(r->labels, f.labels + (size_t)best * n, n * sizeof *r->labels);
+    memcpy(r->centers, f.centers + (size_t)best * kd, kd * sizeof *r->centers);
+    r->inertia = f.inertia[best];
+    r->n_iter = f.n_iter[best];
 
     for (size_t c = 0; c < kd; c++)
         r->centers[c] += mean[c % (size_t)d];
@@ -645,8 +732,8 @@ int kmeans_fit(const double *X, size_t n, int d, const struct kmeans_opts *o,
         map[r->labels[i]] = 1;
     for (int j = 0; j < k; j++)
         r->n_distinct += map[j];
-    free(mean), free(map);
-    work_free(&w);
+    free(f.start), free(f.labels), free(f.centers), free(f.inertia), free(f.n_iter);
+    free(mean), free(map), free(x_sq), free(Xc);
     return 0;
 }
 

@@ -6,11 +6,15 @@
  * inertia wins. float64 throughout.
  *
  * The same seed gives the same result bit for bit, whatever the number of
- * threads (per-chunk sums are added in chunk order). Labels are not sklearn's
- * (its RNG is numpy's MT19937); the quality is (SPEC.md §7.4, test_kmeans).
- * Each call starts its own worker threads (opts.threads) and keeps every
- * GEMM below OpenBLAS's threading threshold, so OpenBLAS's own thread count
- * is neither used nor changed; calls from several threads at once are safe.
+ * threads: restarts run side by side, one thread each while there are more
+ * restarts than threads, each from the rng state it would have in a serial
+ * loop, and the winner is picked as the serial loop picks it; threads left
+ * over split a restart's chunks of rows, whose sums are added in chunk order.
+ * Labels are not sklearn's (its RNG is numpy's MT19937); the quality is
+ * (SPEC.md §7.4, test_kmeans). Each call starts its own worker threads
+ * (opts.threads) and keeps every GEMM below OpenBLAS's threading threshold,
+ * so OpenBLAS's own thread count is neither used nor changed; calls from
+ * several threads at once are safe.
  */
 #ifndef FTLAB_KMEANS_H
 #define FTLAB_KMEANS_H

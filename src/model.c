@@ -2,6 +2,8 @@
 #include "model.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -354,6 +356,40 @@ void model_evaluate(const struct model *m, struct model_work *w, const struct da
     model_predict(m, w, d, acts, NULL, task_loss, accuracy);
 }
 
+/* The sequences of the batch starting at i: as many as fit both the row and the
+ * packed-row capacity. */
+static int predict_batch_size(const struct model_work *w, const struct dataset *d, size_t i)
+{
+    int n = 0;
+    size_t rows = 0;
+    while (i + n < d->n && n < w->cap_B && rows + dataset_len(d, i + n) <= w->cap_P)
+        rows += dataset_len(d, i + (size_t)n++);
+    if (n == 0) /* a sequence longer than cap_P: the caller sized w wrongly */
+        abort();
+    return n;
+}
+
+/* Forward of the n sequences from i; their summed task loss and correct count. */
+static void predict_batch(const struct model *m, struct model_work *w, struct batch *b,
+                          uint32_t *idx, const struct dataset *d, size_t i, int n, float *acts,
+                          float *prob, double *loss, long *correct)
+{
+    for (int r = 0; r < n; r++)
+        idx[r] = (uint32_t)(i + (size_t)r);
+    batch_fill(b, d, idx, n);
+    struct model_terms t;
+    model_step(m, w, b, REG_BASELINE, 0, 0, NULL, &t);
+    *loss = t.task * n;
+    *correct = t.correct;
+    if (acts)
+        for (int r = 0; r < n; r++)
+            for (int k = 0; k < m->K; k++)
+                acts[(size_t)b->index[r] * m->K + k] = (float)w->a[(size_t)r * m->K + k];
+    if (prob && m->task == TASK_CLASSIFY) /* the logit, as a probability of "5-9" */
+        for (int r = 0; r < n; r++)
+            prob[b->index[r]] = (float)(1 / (1 + exp(-(double)w->z[r])));
+}
+
 void model_predict(const struct model *m, struct model_work *w, const struct dataset *d,
                    float *acts, float *prob, double *task_loss, double *accuracy)
 {
@@ -362,34 +398,90 @@ void model_predict(const struct model *m, struct model_work *w, const struct dat
     uint32_t *idx = xmallocarray((size_t)w->cap_B, sizeof *idx);
     double loss = 0;
     long correct = 0;
-    size_t i = 0;
-    while (i < d->n) {
-        /* As many sequences as fit both the row and the packed-row capacity. */
-        int n = 0;
-        size_t rows = 0;
-        while (i + n < d->n && n < w->cap_B && rows + dataset_len(d, i + n) <= w->cap_P) {
-            rows += dataset_len(d, i + n);
-            idx[n] = (uint32_t)(i + n);
-            n++;
-        }
-        if (n == 0) /* a sequence longer than cap_P: the caller sized w wrongly */
-            abort();
-        batch_fill(&b, d, idx, n);
-        struct model_terms t;
-        model_step(m, w, &b, REG_BASELINE, 0, 0, NULL, &t);
-        loss += t.task * n;
-        correct += t.correct;
-        if (acts)
-            for (int r = 0; r < n; r++)
-                for (int k = 0; k < m->K; k++)
-                    acts[(size_t)b.index[r] * m->K + k] = (float)w->a[(size_t)r * m->K + k];
-        if (prob && m->task == TASK_CLASSIFY) /* the logit, as a probability of "5-9" */
-            for (int r = 0; r < n; r++)
-                prob[b.index[r]] = (float)(1 / (1 + exp(-(double)w->z[r])));
+    for (size_t i = 0; i < d->n;) {
+        int n = predict_batch_size(w, d, i);
+        double l;
+        long c;
+        predict_batch(m, w, &b, idx, d, i, n, acts, prob, &l, &c);
+        loss += l;
+        correct += c;
         i += (size_t)n;
     }
     if (task_loss) *task_loss = d->n ? loss / (double)d->n : 0;
     if (accuracy) *accuracy = d->n ? (double)correct / (double)d->n : 0;
     free(idx);
     batch_free(&b);
+}
+
+/*
+ * model_predict over threads. The batches are model_predict's, and each is
+ * computed as there (a batch's GEMMs have the same shapes on any thread), so
+ * the activations are the same bits; the figures are summed in batch order
+ * afterwards, so they are too. Threads take batches in turn from a counter
+ * and write disjoint rows of acts and prob.
+ */
+struct predict_job {
+    const struct model *m;
+    const struct dataset *d;
+    int cap_B;
+    size_t cap_P;
+    size_t nbatch, *first; /* [nbatch + 1] first sequence of each batch */
+    float *acts, *prob;
+    double *loss; /* [nbatch] */
+    long *correct;
+    pthread_mutex_t mu;
+    size_t next;
+};
+
+static void *predict_worker(void *arg)
+{
+    struct predict_job *j = arg;
+    struct model_work w;
+    model_work_init(&w, j->m, j->cap_B, j->cap_P);
+    struct batch b;
+    batch_init(&b);
+    uint32_t *idx = xmallocarray((size_t)j->cap_B, sizeof *idx);
+    for (;;) {
+        pthread_mutex_lock(&j->mu);
+        size_t k = j->next < j->nbatch ? j->next++ : SIZE_MAX;
+        pthread_mutex_unlock(&j->mu);
+        if (k == SIZE_MAX) break;
+        predict_batch(j->m, &w, &b, idx, j->d, j->first[k], (int)(j->first[k + 1] - j->first[k]),
+                      j->acts, j->prob, &j->loss[k], &j->correct[k]);
+    }
+    free(idx);
+    batch_free(&b);
+    model_work_free(&w);
+    return NULL;
+}
+
+void model_predict_threads(const struct model *m, int cap_B, const struct dataset *d, int threads,
+                           float *acts, float *prob, double *task_loss, double *accuracy)
+{
+    struct predict_job j = {.m = m, .d = d, .cap_B = cap_B, .acts = acts, .prob = prob};
+    j.cap_P = (size_t)cap_B * dataset_max_len(d);
+    struct model_work shape = {.cap_B = cap_B, .cap_P = j.cap_P};
+    j.first = xmallocarray(d->n + 1, sizeof *j.first);
+    for (size_t i = 0; i < d->n; i += (size_t)predict_batch_size(&shape, d, i))
+        j.first[j.nbatch++] = i;
+    j.first[j.nbatch] = d->n;
+    j.loss = xcalloc(j.nbatch + 1, sizeof *j.loss);
+    j.correct = xcalloc(j.nbatch + 1, sizeof *j.correct);
+    pthread_mutex_init(&j.mu, NULL);
+    int extra = threads - 1 < (int)j.nbatch - 1 ? threads - 1 : (int)j.nbatch - 1;
+    pthread_t *tid = xcalloc(extra > 0 ? (size_t)extra : 1, sizeof *tid);
+    int started = 0;
+    while (started < extra && pthread_create(&tid[started], NULL, predict_worker, &j) == 0)
+        started++; /* fewer threads is slower, not wrong */
+    predict_worker(&j);
+    for (int t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    pthread_mutex_destroy(&j.mu);
+    double loss = 0;
+    long correct = 0;
+    for (size_t k = 0; k < j.nbatch; k++)
+        loss += j.loss[k], correct += j.correct[k];
+    if (task_loss) *task_loss = d->n ? loss / (double)d->n : 0;
+    if (accuracy) *accuracy = d->n ? (double)correct / (double)d->n : 0;
+    free(tid), free(j.first), free(j.loss), free(j.correct);
 }

@@ -118,5 +118,12 @@ void model_evaluate(const struct model *m, struct model_work *w, const struct da
 /* The same, and (classify, optional) each sequence's P(y = 1) into prob [n]. */
 void model_predict(const struct model *m, struct model_work *w, const struct dataset *d,
                    float *acts, float *prob, double *task_loss, double *accuracy);
+/*
+ * model_predict in batches of cap_B sequences on `threads` threads, each with
+ * its own work (allocated here): the same batches, so the same results bit for
+ * bit whatever the thread count.
+ */
+void model_predict_threads(const struct model *m, int cap_B, const struct dataset *d, int threads,
+                           float *acts, float *prob, double *task_loss, double *accuracy);
 
 #endif

@@ -97,7 +97,7 @@ static int prepare(struct replay_follow *f, const char *path, const char *out_di
         }
         if (!data_spec) snprintf(c.data, sizeof c.data, "%s", theirs.data);
     }
-    if (session_load_run_data(&c, &data, err) != 0) goto fail;
+    if (session_load_run_data(&c, 0, &data, err) != 0) goto fail;
     if ((resume ? session_resume(s, out_dir, &c, &data, err)
                 : session_create(s, out_dir, &c, &k, &data, err)) != 0)
         goto fail;

@@ -30,7 +30,8 @@ int session_data_is_sample(const char *spec, const char **name)
     return 0;
 }
 
-int session_load_data(const char *spec, enum dataset_nan nan, struct dataset_pair *p, char *err)
+int session_load_data(const char *spec, enum dataset_nan nan, int test_only, struct dataset_pair *p,
+                      char *err)
 {
     const char *name;
     if (session_data_is_sample(spec, &name)) {
@@ -42,7 +43,7 @@ int session_load_data(const char *spec, enum dataset_nan nan, struct dataset_pai
             return ftl_error(err, "no embedded sample '%s' (there are: digits, vitals)", name);
         return 0;
     }
-    return dataset_load(spec, nan, p, err);
+    return test_only ? dataset_load_test(spec, nan, p, err) : dataset_load(spec, nan, p, err);
 }
 
 int session_prepare_data(struct trainer_config *c, int fresh, struct dataset_pair *p, char *err)
@@ -64,9 +65,10 @@ int session_prepare_data(struct trainer_config *c, int fresh, struct dataset_pai
     return 0;
 }
 
-int session_load_run_data(struct trainer_config *c, struct dataset_pair *p, char *err)
+int session_load_run_data(struct trainer_config *c, int test_only, struct dataset_pair *p,
+                          char *err)
 {
-    if (session_load_data(c->data, c->nan, p, err) != 0) return -1;
+    if (session_load_data(c->data, c->nan, test_only, p, err) != 0) return -1;
     if (session_prepare_data(c, 0, p, err) != 0) {
         dataset_pair_free(p);
         return -1;

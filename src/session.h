@@ -52,8 +52,10 @@ struct session {
 };
 
 /* Loads the data a config names: "sample" (the digit strokes), "sample:NAME" (an embedded
- * sample: "sample:vitals") or a data folder (dataset_load, with nan). */
-int session_load_data(const char *spec, enum dataset_nan nan, struct dataset_pair *p, char *err);
+ * sample: "sample:vitals") or a data folder (dataset_load, with nan; with test_only,
+ * dataset_load_test: what an evaluation needs, the training split maybe left empty). */
+int session_load_data(const char *spec, enum dataset_nan nan, int test_only, struct dataset_pair *p,
+                      char *err);
 /* True when spec names an embedded sample; *name gets "digits" or the sample's name. */
 int session_data_is_sample(const char *spec, const char **name);
 /*
@@ -64,8 +66,9 @@ int session_data_is_sample(const char *spec, const char **name);
  * from the data's is refused.
  */
 int session_prepare_data(struct trainer_config *c, int fresh, struct dataset_pair *p, char *err);
-/* session_load_data(c->data, c->nan) then session_prepare_data(c, 0). */
-int session_load_run_data(struct trainer_config *c, struct dataset_pair *p, char *err);
+/* session_load_data(c->data, c->nan, test_only) then session_prepare_data(c, 0). */
+int session_load_run_data(struct trainer_config *c, int test_only, struct dataset_pair *p,
+                          char *err);
 /* Reads RUN_DIR/config. */
 int session_read_config(const char *dir, struct trainer_config *c, struct trainer_controls *k,
                         char *err);

@@ -185,6 +185,39 @@ static void test_load_dir(void **state)
     tmpdir_free(td);
 }
 
+/* An evaluation reads the test split alone; without the leading-padded test file
+ * it reads all four, and still refuses the upstream defect. */
+static void test_load_test_only(void **state)
+{
+    (void)state;
+    struct tmpdir *td = tmpdir_new();
+    make_dir_set(td, "train-padded-leading.npy", "test-padded-leading.npy", 6);
+    struct dataset_pair p;
+    char err[FTL_ERRLEN];
+    assert_int_equal(dataset_load_test(td->path, DATASET_NAN_REFUSE, &p, err), 0);
+    assert_int_equal(p.train.n, 0);
+    assert_int_equal(p.train.dim, p.test.dim);
+    assert_int_equal(p.test.n, 6);
+    assert_int_equal(p.test.ngroups, DATASET_DIGITS);
+    dataset_pair_free(&p);
+    /* a broken training file is not read */
+    char *train = tmpdir_path(td, "train-padded-leading.npy");
+    FILE *fp = fopen(train, "w");
+    assert_non_null(fp);
+    fputs("not an npy file", fp);
+    fclose(fp);
+    free(train);
+    assert_int_equal(dataset_load_test(td->path, DATASET_NAN_REFUSE, &p, err), 0);
+    dataset_pair_free(&p);
+    tmpdir_free(td);
+
+    td = tmpdir_new();
+    make_dir_set(td, "train-padded-trailing.npy", "test-padded-trailing.npy", 3);
+    assert_int_equal(dataset_load_test(td->path, DATASET_NAN_REFUSE, &p, err), -1);
+    assert_non_null(strstr(err, "upstream defect"));
+    tmpdir_free(td);
+}
+
 /* The upstream defect: a trailing-padded test file that is the training file. */
 static void test_refuses_defective_test_file(void **state)
 {
@@ -250,6 +283,7 @@ int main(void)
         cmocka_unit_test(test_rejects_bad_labels),
         cmocka_unit_test(test_load_dir),
         cmocka_unit_test(test_refuses_defective_test_file),
+        cmocka_unit_test(test_load_test_only),
         cmocka_unit_test(test_batch_packing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -320,28 +320,34 @@ static void test_errors(void **state)
     expect_error(X, 6, 1, &o, "X[4][0]");
 }
 
-/* The same seed gives the same bits, whatever the thread count. */
+/* The same seed gives the same bits, whatever the thread count: restarts run
+ * one per thread (10 restarts), in groups of threads splitting the chunks (3
+ * restarts on 4 threads), or all threads on one restart (n_init 1). */
 static void test_determinism(void **state)
 {
     (void)state;
     const struct kv_case *v = &kv_cases[4]; /* structureless: many iterations */
     double *X = kv_dataset(v);
-    struct kmeans_opts o;
-    struct kmeans_result a, b;
-    kmeans_opts_default(&o, v->k);
-    o.seed = 42;
-    o.threads = 1;
-    fit(X, v->n, v->d, &o, &a);
-    check_consistent(X, v->n, v->d, v->k, &a);
-    for (int threads = 1; threads <= 4; threads++) {
-        o.threads = threads;
-        fit(X, v->n, v->d, &o, &b);
-        assert_memory_equal(a.labels, b.labels, v->n * sizeof *a.labels);
-        assert_memory_equal(a.centers, b.centers, (size_t)v->k * (size_t)v->d * sizeof(double));
-        assert_true(a.inertia == b.inertia && a.n_iter == b.n_iter);
-        kmeans_result_free(&b);
+    static const int n_inits[] = {10, 3, 1};
+    for (size_t i = 0; i < sizeof n_inits / sizeof *n_inits; i++) {
+        struct kmeans_opts o;
+        struct kmeans_result a, b;
+        kmeans_opts_default(&o, v->k);
+        o.seed = 42;
+        o.n_init = n_inits[i];
+        o.threads = 1;
+        fit(X, v->n, v->d, &o, &a);
+        check_consistent(X, v->n, v->d, v->k, &a);
+        for (int threads = 1; threads <= 4; threads++) {
+            o.threads = threads;
+            fit(X, v->n, v->d, &o, &b);
+            assert_memory_equal(a.labels, b.labels, v->n * sizeof *a.labels);
+            assert_memory_equal(a.centers, b.centers, (size_t)v->k * (size_t)v->d * sizeof(double));
+            assert_true(a.inertia == b.inertia && a.n_iter == b.n_iter);
+            kmeans_result_free(&b);
+        }
+        kmeans_result_free(&a);
     }
-    kmeans_result_free(&a);
     free(X);
 }
 

@@ -188,6 +188,30 @@ static void test_evaluate_order(void **state_)
     teardown(&f);
 }
 
+/* Batches spread over threads give model_predict's bits, whatever the thread count. */
+static void test_predict_threads(void **state_)
+{
+    (void)state_;
+    for (int task = 0; task < 2; task++) {
+        struct fixture f;
+        setup(&f, task ? TASK_AUTOENCODE : TASK_CLASSIFY, 5, 4, 13);
+        struct model_work w;
+        model_work_init(&w, &f.m, 3, 3 * dataset_max_len(&f.d)); /* 5 batches */
+        float want_a[13 * 4], want_p[13], got_a[13 * 4], got_p[13];
+        double want_loss, want_acc, loss, acc;
+        model_predict(&f.m, &w, &f.d, want_a, want_p, &want_loss, &want_acc);
+        for (int threads = 1; threads <= 6; threads++) {
+            memset(got_a, 0, sizeof got_a);
+            model_predict_threads(&f.m, 3, &f.d, threads, got_a, got_p, &loss, &acc);
+            assert_memory_equal(got_a, want_a, sizeof got_a);
+            if (!task) assert_memory_equal(got_p, want_p, sizeof got_p);
+            assert_true(loss == want_loss && acc == want_acc);
+        }
+        model_work_free(&w);
+        teardown(&f);
+    }
+}
+
 // ---- agreement with PyTorch (tests/ref/model_ref.py) ----
 
 /* The worst relative difference seen so far, and where. */
@@ -368,7 +392,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parameter_table),       cmocka_unit_test(test_classifier_gradients),
         cmocka_unit_test(test_autoencoder_gradients), cmocka_unit_test(test_evaluate_order),
-        cmocka_unit_test(test_pytorch_reference),
+        cmocka_unit_test(test_predict_threads),       cmocka_unit_test(test_pytorch_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

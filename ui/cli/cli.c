@@ -110,14 +110,15 @@ int cli_load_data(const struct cli_data *o, struct dataset_pair *p, int *used_sa
         char spec[64];
         cli_data_spec(o, 1, spec, sizeof spec);
         *used_sample = 1;
-        return session_load_data(spec, o->nan, p, err);
+        return session_load_data(spec, o->nan, o->test_only, p, err);
     }
     const char *env = getenv("FTLAB_DATA");
     int explicit = o->dir || (env && *env);
     char *dir = fetch_resolve_data_dir(o->dir);
     int rc;
     if (explicit || dataset_dir_format(dir) != DATASET_FORMAT_NONE) {
-        rc = dataset_load(dir, o->nan, p, err);
+        rc = o->test_only ? dataset_load_test(dir, o->nan, p, err)
+                          : dataset_load(dir, o->nan, p, err);
     } else {
         fprintf(stderr,
                 "ftlab: no MNIST strokes in %s; using the embedded sample "

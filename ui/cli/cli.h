@@ -53,6 +53,7 @@ struct cli_data {
     int sample;              /* --sample [NAME] */
     const char *sample_name; /* NAME: "digits" (also NULL) or "vitals" */
     enum dataset_nan nan;    /* --nan zero|carry|refuse */
+    int test_only;           /* an evaluation: the training split may be left empty */
 };
 /*
  * Loads the data: the embedded sample when asked; a data folder of any

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "blas.h"
 #include "evaluate.h"
 #include "kmeans.h"
 #include "labels.h"
@@ -15,15 +16,17 @@
 #include "session.h"
 #include "util.h"
 
-/* Loads what a run was trained on, unless --data/--sample says otherwise. */
-static int load_eval_data(const struct cli_data *o, const struct trainer_config *c,
+/* Loads what a run was trained on, unless --data/--sample says otherwise; with
+ * test_only the training split may be left empty (dataset_load_test). */
+static int load_eval_data(const struct cli_data *o, const struct trainer_config *c, int test_only,
                           struct dataset_pair *p, char *err)
 {
     int sample;
     struct trainer_config run = *c;
-    if (!o->dir && !o->sample) return session_load_run_data(&run, p, err);
+    if (!o->dir && !o->sample) return session_load_run_data(&run, test_only, p, err);
     struct cli_data d = *o;
     d.nan = c->nan; /* the run's handling of missing values, and below its scaling */
+    d.test_only = test_only;
     if (cli_load_data(&d, p, &sample, err) != 0) return -1;
     if (session_prepare_data(&run, 0, p, err) != 0) {
         dataset_pair_free(p);
@@ -97,17 +100,13 @@ static int cmd_embed(int argc, char **argv)
     struct trainer_config cfg;
     struct dataset_pair p;
     if (session_load_model(argv[optind], &m, &cfg, NULL, err) != 0) return cli_fail("%s", err);
-    if (load_eval_data(&data, &cfg, &p, err) != 0) {
+    if (load_eval_data(&data, &cfg, strcmp(split, "test") == 0, &p, err) != 0) {
         model_free(&m);
         return cli_fail("%s", err);
     }
     const struct dataset *d = strcmp(split, "train") == 0 ? &p.train : &p.test;
-    size_t maxlen = dataset_max_len(d);
     float *acts = xmallocarray(d->n * (size_t)m.K, sizeof *acts);
-    struct model_work w;
-    model_work_init(&w, &m, 256, 256 * maxlen);
-    model_evaluate(&m, &w, d, acts, NULL, NULL);
-    model_work_free(&w);
+    model_predict_threads(&m, 256, d, blas_single(), acts, NULL, NULL, NULL); /* as eval does */
     size_t shape[2] = {d->n, (size_t)m.K};
     int rc = npy_write(out, NPY_F4, 2, shape, acts, err) == 0 ? EXIT_OK : cli_fail("%s", err);
     free(acts);
@@ -335,7 +334,9 @@ char *cli_eval_dir(const char *target, uint64_t step)
 
 const struct cli_cmd cmd_eval_entry = {
     "eval",
-    "CKPT|RUN_DIR [--data DIR | --sample [NAME]] [--k 9,10,11] [--seed S] [--n-init N] [--out DIR]",
+    "CKPT|RUN_DIR [--data DIR | --sample [NAME]] [--k 9,10,11] [--seed S] [--n-init N] [--out "
+    "DIR]\n"
+    "       [--times]",
     "test figure, KMeans cluster scores and the Figure 2 table of a trained network",
     "  Forwards the test split, prints the test accuracy (classify) or the\n"
     "  reconstruction error (autoencode), clusters the target layer's activations\n"
@@ -356,19 +357,21 @@ const struct cli_cmd cmd_eval_entry = {
     "  --n-init N     KMeans restarts (default 10)\n"
     "  --out DIR      where those five files go (default: the run\n"
     "                 directory for its newest checkpoint; beside any older checkpoint,\n"
-    "                 in checkpoints/NAME-eval/, so a run's results are always its last)\n",
+    "                 in checkpoints/NAME-eval/, so a run's results are always its last)\n"
+    "  --times        print on stderr where the time went: loading the test split,\n"
+    "                 the forward pass, KMeans and scores (wall seconds)\n",
     cmd_eval};
+
+static int eval_times; /* --times */
 
 static int cmd_eval(int argc, char **argv)
 {
     const struct cli_cmd *self = &cmd_eval_entry;
-    static const struct option lo[] = {{"data", required_argument, NULL, 'd'},
-                                       {"sample", no_argument, NULL, 's'},
-                                       {"k", required_argument, NULL, 'k'},
-                                       {"seed", required_argument, NULL, 'S'},
-                                       {"n-init", required_argument, NULL, 'n'},
-                                       {"out", required_argument, NULL, 'o'},
-                                       {NULL, 0, NULL, 0}};
+    static const struct option lo[] = {
+        {"data", required_argument, NULL, 'd'},   {"sample", no_argument, NULL, 's'},
+        {"k", required_argument, NULL, 'k'},      {"seed", required_argument, NULL, 'S'},
+        {"n-init", required_argument, NULL, 'n'}, {"out", required_argument, NULL, 'o'},
+        {"times", no_argument, NULL, 't'},        {NULL, 0, NULL, 0}};
     struct cli_data data = {0};
     struct eval_opts eo;
     eval_opts_default(&eo);
@@ -404,6 +407,9 @@ static int cmd_eval(int argc, char **argv)
         case 'o':
             out = optarg;
             break;
+        case 't':
+            eval_times = 1;
+            break;
         default:
             return cli_option_error(self, argv, lo);
         }
@@ -422,10 +428,12 @@ int cli_eval(const char *target, const struct cli_data *data, struct eval_opts *
     uint64_t step = 0;
     if (session_load_model(target, &m, &cfg, &step, err) != 0) return cli_fail("%s", err);
     if (!seed_set) eo->seed = cfg.seed; /* KMeans seeded from the run (SPEC.md §10 row 20) */
-    if (load_eval_data(data, &cfg, &p, err) != 0) {
+    double t0 = ftl_now();
+    if (load_eval_data(data, &cfg, 1, &p, err) != 0) {
         model_free(&m);
         return cli_fail("%s", err);
     }
+    double load_s = ftl_now() - t0;
     if (!k_set) eval_opts_set_classes(eo, dataset_nclasses(&p.test));
     struct eval_result r;
     int rc = EXIT_OK;
@@ -433,6 +441,12 @@ int cli_eval(const char *target, const struct cli_data *data, struct eval_opts *
         rc = cli_fail("%s", err);
     } else {
         if (report) eval_print(&r, report);
+        if (eval_times)
+            fprintf(stderr,
+                    "eval times: load %.3f s, forward %.3f s, kmeans %.3f s (%zu sequences, k = "
+                    "%d..%d, %d restarts)\n",
+                    load_s, r.seconds_forward, r.seconds_cluster, p.test.n, eo->k[0],
+                    eo->k[eo->nk - 1], eo->n_init);
         char *dir = out ? xstrdup(out) : cli_eval_dir(target, step),
              *cfgfile = run_path(dir, "config");
         /* Into a run directory only while no other process holds it (a run training there). */

@@ -401,7 +401,7 @@ int train_opts_open(struct train_opts *o, struct session *s, char **dir, int *sa
             saved.steps = o->cfg.steps;
         }
         *sample = session_data_is_sample(saved.data, NULL);
-        if (session_load_run_data(&saved, &data, err) != 0 ||
+        if (session_load_run_data(&saved, 0, &data, err) != 0 ||
             session_resume(s, o->resume, &saved, &data, err) != 0)
             return -1;
         char notice[FTL_ERRLEN];
