@@ -44,6 +44,7 @@ static int cmp_desc(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
+    ftl_flush_subnormals(); /* as ftlab's main() */
     int threads = 1, H = 128, B = 256, steps = 20, row_input = 0, D = 4;
     for (int a = 1; a < argc; a++) {
         if (!strcmp(argv[a], "--threads") && a + 1 < argc)

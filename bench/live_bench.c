@@ -176,6 +176,7 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
+    ftl_flush_subnormals(); /* as ftlab's main() */
     struct trainer_config cfg;
     struct trainer_controls ctl;
     trainer_config_defaults(&cfg, &ctl);

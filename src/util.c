@@ -12,6 +12,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <pmmintrin.h>
+#endif
 
 static void oom(size_t n)
 {
@@ -250,6 +253,17 @@ double ftl_pairwise_sum(const double *a, size_t n)
     size_t n2 = n / 2;
     n2 -= n2 % 8;
     return ftl_pairwise_sum(a, n2) + ftl_pairwise_sum(a + n2, n - n2);
+}
+
+int ftl_flush_subnormals(void)
+{
+#if defined(__SSE2__)
+    _MM_SET_FLUSH_ZERO_MODE(_MM_FLUSH_ZERO_ON);
+    _MM_SET_DENORMALS_ZERO_MODE(_MM_DENORMALS_ZERO_ON);
+    return 1;
+#else
+    return 0;
+#endif
 }
 
 double ftl_now(void)

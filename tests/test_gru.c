@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -723,6 +724,29 @@ static void test_gradients_row_input(void **state)
 }
 #endif
 
+/* Subnormals flush to zero once ftl_flush_subnormals() ran, in the thread that called it and
+ * in a thread it creates afterwards (the GRU's workers; ftlab calls it first thing in main).
+ * Last in the list: it leaves the setting on for the rest of the process. */
+static volatile float tiny = 1e-30f, scale = 1e-12f; /* product 1e-42: subnormal */
+
+static void *flushes(void *arg)
+{
+    *(int *)arg = tiny * scale == 0.0f;
+    return NULL;
+}
+
+static void test_flush_subnormals(void **state)
+{
+    (void)state;
+    int in_thread = 0;
+    if (!ftl_flush_subnormals()) skip();
+    assert_true(tiny * scale == 0.0f);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, flushes, &in_thread), 0);
+    pthread_join(t, NULL);
+    assert_true(in_thread);
+}
+
 #ifdef FTL_GRU_WIDTHS
 enum { WIDTHS_ONLY = 1 };
 #else
@@ -742,6 +766,7 @@ int main(void)
 #ifdef FTL_DOUBLE
         cmocka_unit_test(test_gradients_packed_x), cmocka_unit_test(test_gradients_row_input),
 #endif
+        cmocka_unit_test(test_flush_subnormals),
     };
     if (!WIDTHS_ONLY) return cmocka_run_group_tests(tests, NULL, NULL);
     if (gru_vector_bits() == 128)

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "fetch.h"
+#include "util.h"
 
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
@@ -116,6 +117,7 @@ static void blas_pick_kernels(char **argv)
 
 int main(int argc, char **argv)
 {
+    ftl_flush_subnormals(); /* first: every thread started later inherits it */
 #ifdef HAVE_OPENBLAS_GET_CORENAME
     blas_pick_kernels(argv);
 #endif
