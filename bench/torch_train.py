@@ -58,16 +58,31 @@ def load_train(directory, limit):
     return x, model_ref.sequence_lengths(x), torch.from_numpy(digits.astype(np.int64))
 
 
-def blas_core():
-    """The OpenBLAS kernel family of the library torch loaded, or '?'."""
+def openblas():
+    """The OpenBLAS library torch loaded, or None."""
     for name in ("libopenblas.so.0", "libblas.so.3"):
         try:
             lib = ctypes.CDLL(name, mode=os.RTLD_LAZY | os.RTLD_NOLOAD)
             lib.openblas_get_corename.restype = ctypes.c_char_p
-            return lib.openblas_get_corename().decode()
+            return lib
         except (OSError, AttributeError):
             continue
-    return "?"
+    return None
+
+
+def blas_core():
+    """The OpenBLAS kernel family of the library torch loaded, or '?'."""
+    lib = openblas()
+    return lib.openblas_get_corename().decode() if lib else "?"
+
+
+def set_threads(n):
+    """n threads for torch's own loops and for the OpenBLAS under it: torch.set_num_threads
+    leaves OpenBLAS's pool (one thread per core) alone, and a 1-thread run would use them all."""
+    torch.set_num_threads(n)
+    lib = openblas()
+    if lib and hasattr(lib, "openblas_set_num_threads"):
+        lib.openblas_set_num_threads(n)
 
 
 def ints(text):
@@ -76,8 +91,10 @@ def ints(text):
 
 def measure(a, task, hidden, units, batch, threads, x_all, len_all, dig_all):
     """One point: (timed steps, wall s, CPU s, last loss) after a.warmup steps, the timed
-    steps a.steps, or with --seconds as many as fit in that time (at least a.steps)."""
-    torch.set_num_threads(threads)
+    steps a.steps, or with --seconds as many as fit in that time (at least a.steps). With
+    --seconds, a warm-up step that alone took longer than that is timed instead of repeated
+    (first-call costs are small beside such a step)."""
+    set_threads(threads)
     torch.manual_seed(a.seed)
     net = (model_ref.Classifier if task == "classify" else model_ref.Autoencoder)(hidden, units)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
@@ -98,9 +115,12 @@ def measure(a, task, hidden, units, batch, threads, x_all, len_all, dig_all):
         opt.step()
         return float(loss)
 
+    w0, c0 = time.perf_counter(), time.process_time()
     for i in range(a.warmup):
         step(i)
-    w0, c0 = time.perf_counter(), time.process_time()
+        if a.seconds > 0 and i == 0 and time.perf_counter() - w0 > a.seconds:
+            return 1, time.perf_counter() - w0, time.process_time() - c0, float("nan")
+        w0, c0 = time.perf_counter(), time.process_time()
     i = a.warmup
     while True:
         loss = step(i)
@@ -126,7 +146,11 @@ def main():
     ap.add_argument("--seconds", type=float, default=0,
                     help="time steps until this many seconds have passed (and --steps)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--flush-subnormals", action="store_true",
+                    help="torch.set_flush_denormal(True), as ftlab flushes them")
     a = ap.parse_args()
+    if a.flush_subnormals:
+        torch.set_flush_denormal(True)
 
     tasks = a.task.split(",")
     if any(t not in ("classify", "autoencode") for t in tasks):
