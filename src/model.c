@@ -356,13 +356,13 @@ void model_evaluate(const struct model *m, struct model_work *w, const struct da
     model_predict(m, w, d, acts, NULL, task_loss, accuracy);
 }
 
-/* The sequences of the batch starting at i: as many as fit both the row and the
- * packed-row capacity. */
-static int predict_batch_size(const struct model_work *w, const struct dataset *d, size_t i)
+/* The sequences of the batch starting at i: as many as fit both the row capacity
+ * cap_B and the packed-row capacity cap_P. */
+static int predict_batch_size(int cap_B, size_t cap_P, const struct dataset *d, size_t i)
 {
     int n = 0;
     size_t rows = 0;
-    while (i + n < d->n && n < w->cap_B && rows + dataset_len(d, i + n) <= w->cap_P)
+    while (i + n < d->n && n < cap_B && rows + dataset_len(d, i + n) <= cap_P)
         rows += dataset_len(d, i + (size_t)n++);
     if (n == 0) /* a sequence longer than cap_P: the caller sized w wrongly */
         abort();
@@ -399,7 +399,7 @@ void model_predict(const struct model *m, struct model_work *w, const struct dat
     double loss = 0;
     long correct = 0;
     for (size_t i = 0; i < d->n;) {
-        int n = predict_batch_size(w, d, i);
+        int n = predict_batch_size(w->cap_B, w->cap_P, d, i);
         double l;
         long c;
         predict_batch(m, w, &b, idx, d, i, n, acts, prob, &l, &c);
@@ -460,9 +460,8 @@ void model_predict_threads(const struct model *m, int cap_B, const struct datase
 {
     struct predict_job j = {.m = m, .d = d, .cap_B = cap_B, .acts = acts, .prob = prob};
     j.cap_P = (size_t)cap_B * dataset_max_len(d);
-    struct model_work shape = {.cap_B = cap_B, .cap_P = j.cap_P};
     j.first = xmallocarray(d->n + 1, sizeof *j.first);
-    for (size_t i = 0; i < d->n; i += (size_t)predict_batch_size(&shape, d, i))
+    for (size_t i = 0; i < d->n; i += (size_t)predict_batch_size(cap_B, j.cap_P, d, i))
         j.first[j.nbatch++] = i;
     j.first[j.nbatch] = d->n;
     j.loss = xcalloc(j.nbatch + 1, sizeof *j.loss);

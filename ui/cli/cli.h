@@ -84,11 +84,12 @@ struct eval_opts;
  * data->dir or data->sample, with eo (its seed the run's unless seed_set; its k the
  * data's classes +- 1 unless k_set), and
  * writes eval.csv, actmap.csv and clusters.csv into out (NULL: cli_eval_dir's
- * choice). The scores and where they went are printed on report (NULL: not
- * at all). EXIT_OK, or EXIT_FAIL once the one-line error is on stderr.
+ * choice). The scores and where they went are printed on report, and the
+ * wall times of loading, forward pass and KMeans on times (NULL: not at
+ * all). EXIT_OK, or EXIT_FAIL once the one-line error is on stderr.
  */
 int cli_eval(const char *target, const struct cli_data *data, struct eval_opts *eo, int seed_set,
-             int k_set, const char *out, FILE *report);
+             int k_set, const char *out, FILE *report, FILE *times);
 /*
  * Where eval writes for TARGET taken at step: a run directory itself, the
  * run directory for its newest checkpoint, else RUN/checkpoints/NAME-eval

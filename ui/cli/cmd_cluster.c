@@ -362,8 +362,6 @@ const struct cli_cmd cmd_eval_entry = {
     "                 the forward pass, KMeans and scores (wall seconds)\n",
     cmd_eval};
 
-static int eval_times; /* --times */
-
 static int cmd_eval(int argc, char **argv)
 {
     const struct cli_cmd *self = &cmd_eval_entry;
@@ -375,7 +373,7 @@ static int cmd_eval(int argc, char **argv)
     struct cli_data data = {0};
     struct eval_opts eo;
     eval_opts_default(&eo);
-    int seed_set = 0, k_set = 0;
+    int seed_set = 0, k_set = 0, times = 0;
     const char *out = NULL;
     long v;
     int c;
@@ -408,18 +406,18 @@ static int cmd_eval(int argc, char **argv)
             out = optarg;
             break;
         case 't':
-            eval_times = 1;
+            times = 1;
             break;
         default:
             return cli_option_error(self, argv, lo);
         }
     }
     if (optind != argc - 1) return cli_usage_error(self, "needs one checkpoint or run directory");
-    return cli_eval(argv[optind], &data, &eo, seed_set, k_set, out, stdout);
+    return cli_eval(argv[optind], &data, &eo, seed_set, k_set, out, stdout, times ? stderr : NULL);
 }
 
 int cli_eval(const char *target, const struct cli_data *data, struct eval_opts *eo, int seed_set,
-             int k_set, const char *out, FILE *report)
+             int k_set, const char *out, FILE *report, FILE *times)
 {
     char err[FTL_ERRLEN];
     struct model m;
@@ -441,8 +439,8 @@ int cli_eval(const char *target, const struct cli_data *data, struct eval_opts *
         rc = cli_fail("%s", err);
     } else {
         if (report) eval_print(&r, report);
-        if (eval_times)
-            fprintf(stderr,
+        if (times)
+            fprintf(times,
                     "eval times: load %.3f s, forward %.3f s, kmeans %.3f s (%zu sequences, k = "
                     "%d..%d, %d restarts)\n",
                     load_s, r.seconds_forward, r.seconds_cluster, p.test.n, eo->k[0],

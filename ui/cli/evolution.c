@@ -166,7 +166,7 @@ int evolution_plot(const char *run, const struct evolution_opts *e, const char *
             fprintf(stderr, "ftlab plot: evaluating %s (no Figure 2 table of it yet)\n", ckpt);
             struct eval_opts eo;
             eval_opts_default(&eo);
-            rc = cli_eval(ckpt, &e->data, &eo, 0, 0, NULL, NULL);
+            rc = cli_eval(ckpt, &e->data, &eo, 0, 0, NULL, NULL, NULL);
         }
         free(ckpt);
     }
