@@ -1,7 +1,8 @@
+#ifndef KMEANS_KERNEL_PASS
 /* kmeans — k-means++ and Lloyd as scikit-learn 1.2.1 runs them (SPEC.md §7). See kmeans.h. */
 #include "kmeans.h"
 
-#include <cblas.h>
+#include <float.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -12,17 +13,85 @@
 #include "rng.h"
 #include "util.h"
 
-/* Rows per distance GEMM: sklearn's CHUNK_SIZE. Fewer when k*d is large, so
- * that rows*k*d stays under OpenBLAS's threading threshold (4 * 65536) and
- * each GEMM runs single-threaded inside our worker threads. */
+/* Rows per chunk, the unit of work and of the M-step's partial sums (sklearn's
+ * CHUNK_SIZE); a multiple of BLOCK. */
 #define CHUNK 256
-#define GEMM_SERIAL_MNK 262144
 #define MAX_THREADS 64
+/* Relative padding of every bound update: far above the rounding of the few operations each
+ * makes (DBL_EPSILON / 2 each), over max_iter iterations. */
+#define PAD 1e-12
+
+/*
+ * The distance products x.c are not a GEMM: with k ~ 10 centres OpenBLAS's
+ * dgemm spent more time packing X (again every iteration) and in its edge
+ * kernels than multiplying. Instead X is packed once per fit in blocks of
+ * BLOCK rows, coordinate-major ([q][row]), and a kernel multiplies a block
+ * by a few centres at a time, one vector of BLOCK rows per centre. Each dot
+ * product is added in order of the coordinates, multiply then add (-std=c11
+ * fuses nothing), and a vector's lanes never meet, so the kernels built
+ * below for SSE2, AVX2 and AVX-512 give the same bits
+ * (FTLAB_KMEANS_VECTOR_BITS caps the width, for tests).
+ */
+#define BLOCK 8
+
+/* out[b][j][r] = -2 x.c_j for row r of block b, for the nb blocks at xp (each [d][BLOCK]) and
+ * the k centres c ([k][d]). */
+typedef void dots_fn(const double *restrict xp, size_t nb, int d, const double *restrict c, int k,
+                     double *restrict out);
+
+#define KMEANS_KERNEL_PASS
+#define VBYTES 16
+#define KERNEL(name) name##_v16
+#include "kmeans.c"
+#undef VBYTES
+#undef KERNEL
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define KMEANS_WIDE_KERNELS 1
+#pragma GCC push_options
+#pragma GCC target("avx2")
+#define VBYTES 32
+#define KERNEL(name) name##_v32
+#include "kmeans.c"
+#undef VBYTES
+#undef KERNEL
+#pragma GCC pop_options
+#pragma GCC push_options
+#pragma GCC target("avx512f")
+#define VBYTES 64
+#define KERNEL(name) name##_v64
+#include "kmeans.c"
+#undef VBYTES
+#undef KERNEL
+#pragma GCC pop_options
+#endif
+#undef KMEANS_KERNEL_PASS
+
+/* The widest kernel the CPU runs, at most FTLAB_KMEANS_VECTOR_BITS wide; its width in *bits. */
+static dots_fn *pick_dots(int *bits)
+{
+#ifdef KMEANS_WIDE_KERNELS
+    const char *cap = getenv("FTLAB_KMEANS_VECTOR_BITS");
+    int most = cap ? atoi(cap) : 512;
+    __builtin_cpu_init();
+    if (most >= 512 && __builtin_cpu_supports("avx512f")) return *bits = 512, block_dots_v64;
+    if (most >= 256 && __builtin_cpu_supports("avx2")) return *bits = 256, block_dots_v32;
+#endif
+    return *bits = 128, block_dots_v16;
+}
+
+int kmeans_vector_bits(void)
+{
+    int bits;
+    (void)pick_dots(&bits);
+    return bits;
+}
 
 // ---- workspace: everything the iterations touch, allocated once per fit ----
 
 struct kmeans_work {
-    const double *X; /* [n x d] centred copy, shared by the groups (read only) */
+    const double *X;  /* [n x d] centred copy, shared by the groups (read only) */
+    const double *Xp; /* the same packed in blocks of BLOCK rows, [n / BLOCK][d][BLOCK], shared */
+    dots_fn *dots;
     size_t n;
     int d, k;
     size_t chunk, nchunks;        /* rows per chunk, chunks */
@@ -33,12 +102,24 @@ struct kmeans_work {
     double *weights;              /* [k] */
     double *shift;                /* [k] |c_new - c_old| */
     int32_t *labels, *labels_old; /* [n] */
-    double *scratch; /* [threads x chunk x max(k, trials)] GEMM output, one block per thread */
+    double *scratch; /* [threads x chunk x max(k, trials)] products, one block per thread */
     double *partial; /* [nchunks x k x (d + 1)] per-chunk cluster sums and counts */
     double *far;     /* [n] squared distance to the own centre, for relocation */
     int *empty;      /* [k] */
     size_t *top;     /* [k] */
     int update;      /* E-step: also accumulate the M-step sums */
+    /* Hamerly's bounds (see estep_chunk) */
+    const double *x_norm; /* [n] |x_i|, shared */
+    int prune;            /* use the bounds (not opts.exhaustive) */
+    int bounded;          /* upper and lower hold for the current labels */
+    double *upper;        /* [n] >= |x_i - c_label| */
+    double *lower;        /* [n] <= |x_i - c_j| for every other j */
+    double *moved;        /* [k] >= how far centre j moved in the last M-step */
+    double *apart;        /* [k] <= |c_j - nearest other centre| */
+    int moved_arg;        /* the centre that moved most */
+    double moved_max[2];  /* the largest and second largest moved */
+    double c_max;         /* max_j |c_j| */
+    double safe;          /* relative slack of a computed squared distance, see estep_chunk */
     /* k-means++ */
     int trials;         /* 2 + floor(ln k) */
     int m;              /* candidates in this round */
@@ -71,35 +152,94 @@ static void add_row(double *restrict s, const double *restrict x, int d)
         s[q] += x[q];
 }
 
-/* E-step of one chunk: D = -2 X C^T by GEMM, label = first argmin of
- * |c|^2 + D (|x|^2 is the same for every centre and left out); with update,
- * the chunk's per-cluster sums for the M-step (sklearn _update_chunk_dense). */
-static void estep_chunk(struct kmeans_work *w, size_t chunk, double *dist)
+/*
+ * E-step of one chunk: label = first argmin over j of |c_j|^2 - 2 x.c_j
+ * (|x|^2 is the same for every centre and left out); with update, the
+ * chunk's per-cluster sums for the M-step (sklearn _update_chunk_dense),
+ * always over every row in order.
+ *
+ * Most rows keep their centre from one iteration to the next, and Hamerly's
+ * bounds prove it without computing the k distances: upper >= the distance
+ * to the own centre a, lower <= the distance to any other, carried from the
+ * last computation by the triangle inequality (the own centre moved at most
+ * moved[a], any other at most the largest other move), and any other centre
+ * is at least apart[a] - upper away. Such a row is skipped only when the
+ * bounds leave room for the rounding of the distances Lloyd would compute:
+ * each computed |c|^2 - 2 x.c is within safe * (|x| + max |c|)^2 of the
+ * exact value, so a gap L^2 - U^2 above twice that means the computed argmin
+ * is a, strictly. The labels are therefore exactly those of computing every
+ * distance (opts.exhaustive, test_pruning_exact). Rows not proven are
+ * gathered into packed blocks and computed, and their bounds renewed.
+ */
+static void estep_chunk(struct kmeans_work *w, size_t chunk, double *scratch)
 {
     size_t start = chunk * w->chunk;
     size_t rows = w->n - start < w->chunk ? w->n - start : w->chunk;
     int k = w->k, d = w->d;
-    const double *x = w->X + start * (size_t)d;
+    size_t width = (size_t)(k > w->trials ? k : w->trials);
+    double *dist = scratch, *gathered = scratch + w->chunk * width;
+    int32_t *todo = (int32_t *)(gathered + w->chunk * (size_t)d);
     const double *c_sq = w->c_sq;
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, k, d, -2.0, x, d, w->centers, d,
-                0.0, dist, k);
-    double *part = w->partial + chunk * (size_t)k * (size_t)(d + 1);
-    if (w->update) memset(part, 0, (size_t)k * (size_t)(d + 1) * sizeof *part);
     int32_t *labels = w->labels + start;
-    for (size_t i = 0; i < rows; i++) {
-        const double *di = dist + i * (size_t)k;
-        double low = c_sq[0] + di[0];
+
+    size_t m = 0;
+    const double *xp = w->Xp + start * (size_t)d;
+    if (!w->bounded) {
+        for (size_t i = 0; i < rows; i++)
+            todo[m++] = (int32_t)i;
+    } else {
+        for (size_t i = 0; i < rows; i++) {
+            size_t g = start + i;
+            int a = labels[i];
+            double u = (w->upper[g] + w->moved[a]) * (1 + PAD);
+            double l = (w->lower[g] - w->moved_max[a == w->moved_arg]) * (1 - PAD);
+            w->upper[g] = u, w->lower[g] = l;
+            double by_apart = (w->apart[a] - u) - PAD * (w->apart[a] + u);
+            l = by_apart > l ? by_apart : l;
+            double r = w->x_norm[g] + w->c_max;
+            if (!(l > u && (l - u) * (l + u) * (1 - PAD) > 2 * w->safe * r * r))
+                todo[m++] = (int32_t)i;
+        }
+        if (m < rows) { /* gather the rows left into packed blocks (zero-padded) */
+            memset(gathered, 0, (m + BLOCK - 1) / BLOCK * BLOCK * (size_t)d * sizeof *gathered);
+            for (size_t t = 0; t < m; t++) {
+                const double *x = w->X + (start + (size_t)todo[t]) * (size_t)d;
+                double *to = gathered + t / BLOCK * BLOCK * (size_t)d + t % BLOCK;
+                for (int q = 0; q < d; q++)
+                    to[(size_t)q * BLOCK] = x[q];
+            }
+            xp = gathered;
+        }
+    }
+    if (m > 0) w->dots(xp, (m + BLOCK - 1) / BLOCK, d, w->centers, k, dist);
+    for (size_t t = 0; t < m; t++) {
+        const double *dt = dist + t / BLOCK * (size_t)k * BLOCK + t % BLOCK;
+        double low = c_sq[0] + dt[0], next = INFINITY;
         int best = 0;
         for (int j = 1; j < k; j++) {
-            double v = c_sq[j] + di[j];
-            if (v < low) low = v, best = j;
+            double v = c_sq[j] + dt[(size_t)j * BLOCK];
+            if (v < low)
+                next = low, low = v, best = j;
+            else if (v < next)
+                next = v;
         }
+        size_t i = (size_t)todo[t], g = start + i;
         labels[i] = best;
-        if (w->update) {
-            double *sum = part + (size_t)best * (size_t)(d + 1);
-            add_row(sum, x + i * (size_t)d, d);
-            sum[d] += 1.0;
+        if (w->prune) {
+            double r = w->x_norm[g] + w->c_max, slack = w->safe * r * r;
+            double up = w->x_sq[g] + low + slack, lo = w->x_sq[g] + next - slack;
+            w->upper[g] = sqrt(up > 0 ? up : 0) * (1 + PAD);
+            w->lower[g] = sqrt(lo > 0 ? lo : 0) * (1 - PAD);
         }
+    }
+
+    if (!w->update) return;
+    double *part = w->partial + chunk * (size_t)k * (size_t)(d + 1);
+    memset(part, 0, (size_t)k * (size_t)(d + 1) * sizeof *part);
+    for (size_t i = 0; i < rows; i++) {
+        double *sum = part + (size_t)labels[i] * (size_t)(d + 1);
+        add_row(sum, w->X + (start + i) * (size_t)d, d);
+        sum[d] += 1.0;
     }
 }
 
@@ -111,20 +251,23 @@ static void seed_chunk(struct kmeans_work *w, size_t chunk, double *g)
     size_t start = chunk * w->chunk;
     size_t rows = w->n - start < w->chunk ? w->n - start : w->chunk;
     int m = w->m, d = w->d;
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, m, d, -2.0,
-                w->X + start * (size_t)d, d, w->cand_x, d, 0.0, g, m);
     double *pot = w->pot_part + chunk * (size_t)w->trials;
-    for (int t = 0; t < m; t++) {
-        double xx = w->x_sq[w->cand_id[t]], p = 0.0;
-        double *out = w->cand + (size_t)t * w->n + start;
-        for (size_t i = 0; i < rows; i++) {
-            double v = g[i * (size_t)m + (size_t)t] + xx + w->x_sq[start + i];
-            v = v > 0.0 ? v : 0.0;
-            v = v < w->closest[start + i] ? v : w->closest[start + i];
-            out[i] = v;
-            p += v;
+    for (int t = 0; t < m; t++)
+        pot[t] = 0.0;
+    w->dots(w->Xp + start * (size_t)d, (rows + BLOCK - 1) / BLOCK, d, w->cand_x, m, g);
+    for (size_t b = 0; b < rows; b += BLOCK, g += (size_t)m * BLOCK) {
+        size_t i0 = start + b, nr = rows - b < BLOCK ? rows - b : BLOCK;
+        for (int t = 0; t < m; t++) {
+            double xx = w->x_sq[w->cand_id[t]];
+            double *out = w->cand + (size_t)t * w->n + i0;
+            for (size_t r = 0; r < nr; r++) {
+                double v = g[(size_t)t * BLOCK + r] + xx + w->x_sq[i0 + r];
+                v = v > 0.0 ? v : 0.0;
+                v = v < w->closest[i0 + r] ? v : w->closest[i0 + r];
+                out[r] = v;
+                pot[t] += v;
+            }
         }
-        pot[t] = p;
     }
 }
 
@@ -235,15 +378,18 @@ static void pool_stop(struct pool *p)
 static void estep(struct pool *p, int update)
 {
     struct kmeans_work *w = p->w;
+    w->c_max = 0.0;
     for (int j = 0; j < w->k; j++) {
         const double *c = w->centers + (size_t)j * (size_t)w->d;
         double s = 0.0;
         for (int q = 0; q < w->d; q++)
             s += c[q] * c[q];
         w->c_sq[j] = s;
+        w->c_max = sqrt(s) > w->c_max ? sqrt(s) : w->c_max;
     }
     w->update = update;
     pool_run(p, estep_chunk);
+    w->bounded = w->prune;
 }
 
 // ---- M-step (sklearn _k_means_common.pyx) ----
@@ -299,6 +445,39 @@ static void relocate_empty(struct kmeans_work *w)
     }
 }
 
+/*
+ * What the bounds need from an M-step: how far each centre moved (padded up,
+ * the largest two and which moved most) and, of the new centres, how far each
+ * is from its nearest other (padded down).
+ */
+static void bounds_after_mstep(struct kmeans_work *w)
+{
+    int k = w->k, d = w->d;
+    w->moved_arg = 0;
+    w->moved_max[0] = w->moved_max[1] = 0.0;
+    for (int j = 0; j < k; j++) {
+        double m = w->moved[j] = w->shift[j] * (1 + PAD);
+        if (m > w->moved_max[0]) {
+            w->moved_max[1] = w->moved_max[0];
+            w->moved_max[0] = m, w->moved_arg = j;
+        } else if (m > w->moved_max[1]) {
+            w->moved_max[1] = m;
+        }
+        w->apart[j] = INFINITY;
+    }
+    for (int j = 0; j < k; j++)
+        for (int i = j + 1; i < k; i++) {
+            const double *a = w->centers_new + (size_t)j * (size_t)d;
+            const double *b = w->centers_new + (size_t)i * (size_t)d;
+            double s = 0.0;
+            for (int q = 0; q < d; q++)
+                s += (a[q] - b[q]) * (a[q] - b[q]);
+            s = sqrt(s) * (1 - PAD);
+            w->apart[j] = s < w->apart[j] ? s : w->apart[j];
+            w->apart[i] = s < w->apart[i] ? s : w->apart[i];
+        }
+}
+
 /* centers_new = mean of each cluster from the chunk sums; shift = |new - old|. */
 static void mstep(struct kmeans_work *w)
 {
@@ -342,6 +521,7 @@ static void mstep(struct kmeans_work *w)
             s += (a[q] - b[q]) * (a[q] - b[q]);
         w->shift[j] = sqrt(s);
     }
+    bounds_after_mstep(w);
 }
 
 // ---- k-means++ (SPEC.md §7.3) ----
@@ -443,6 +623,7 @@ static double run_once(struct pool *p, struct rng *r, const struct kmeans_opts *
     }
     for (size_t i = 0; i < w->n; i++)
         w->labels_old[i] = -1;
+    w->bounded = 0;
     int strict = 0, it;
     for (it = 0; it < max_iter; it++) {
         estep(p, 1);
@@ -533,9 +714,12 @@ static double column_stats(const double *X, size_t n, int d, double tol, double 
     return tol_abs;
 }
 
+/* Per thread: the products [chunk x max(k, trials)], the gathered rows [chunk x d] and their
+ * indices (chunk int32 in chunk / 2 doubles). */
 static size_t scratch_per_thread(const struct kmeans_work *w)
 {
-    return w->chunk * (size_t)(w->k > w->trials ? w->k : w->trials);
+    return w->chunk * (size_t)(w->k > w->trials ? w->k : w->trials) + w->chunk * (size_t)w->d +
+           w->chunk / 2;
 }
 
 /* Sets the sizes; the same for every group, so every restart runs the same chunks. */
@@ -544,9 +728,7 @@ static void work_shape(struct kmeans_work *w, size_t n, int d, const struct kmea
     memset(w, 0, sizeof *w);
     w->n = n, w->d = d, w->k = o->k;
     w->trials = 2 + (int)log((double)o->k);
-    size_t width = (size_t)(w->k > w->trials ? w->k : w->trials);
-    w->chunk = GEMM_SERIAL_MNK / (width * (size_t)d);
-    w->chunk = w->chunk > CHUNK ? CHUNK : w->chunk < 16 ? 16 : w->chunk;
+    w->chunk = CHUNK;
     w->nchunks = (n + w->chunk - 1) / w->chunk;
 }
 
@@ -570,6 +752,10 @@ static void work_alloc(struct kmeans_work *w, int threads)
     w->cand = xmallocarray((size_t)w->trials, n * sizeof(double));
     w->cand_x = xmallocarray((size_t)w->trials, d * sizeof(double));
     w->pot_part = xmallocarray(w->nchunks, (size_t)w->trials * sizeof(double));
+    w->upper = xmallocarray(n, sizeof(double));
+    w->lower = xmallocarray(n, sizeof(double));
+    w->moved = xmallocarray(k, sizeof(double));
+    w->apart = xmallocarray(k, sizeof(double));
 }
 
 static void work_free(struct kmeans_work *w)
@@ -578,6 +764,7 @@ static void work_free(struct kmeans_work *w)
     free(w->weights), free(w->shift), free(w->labels), free(w->labels_old);
     free(w->scratch), free(w->partial), free(w->far), free(w->empty), free(w->top);
     free(w->closest), free(w->cumsum), free(w->cand), free(w->cand_x), free(w->pot_part);
+    free(w->upper), free(w->lower), free(w->moved), free(w->apart);
 }
 
 /* X - column means into a new [n x d] array, with the squared row norms. */
@@ -594,6 +781,17 @@ static double *centred_copy(const double *X, size_t n, int d, const double *mean
         x_sq[i] = s;
     }
     return Xc;
+}
+
+/* Xc [n x d] in blocks of BLOCK rows, each [d][BLOCK]; the last block zero-padded. */
+static double *packed_copy(const double *Xc, size_t n, int d)
+{
+    size_t blocks = (n + BLOCK - 1) / BLOCK;
+    double *Xp = xcalloc(blocks * BLOCK, (size_t)d * sizeof *Xp);
+    for (size_t i = 0; i < n; i++)
+        for (int q = 0; q < d; q++)
+            Xp[(i / BLOCK * (size_t)d + (size_t)q) * BLOCK + i % BLOCK] = Xc[i * (size_t)d + q];
+    return Xp;
 }
 
 /* The rng draws one restart makes, whatever the data: one rng_below(n) for the
@@ -673,6 +871,12 @@ int kmeans_fit(const double *X, size_t n, int d, const struct kmeans_opts *o,
     double *x_sq = xmallocarray(n, sizeof *x_sq);
     r->tol_abs = column_stats(X, n, d, o->tol, mean);
     double *Xc = centred_copy(X, n, d, mean, x_sq);
+    double *Xp = packed_copy(Xc, n, d);
+    double *x_norm = xmallocarray(n, sizeof *x_norm);
+    for (size_t i = 0; i < n; i++)
+        x_norm[i] = sqrt(x_sq[i]);
+    int bits;
+    dots_fn *dots = pick_dots(&bits);
 
     struct fit f = {.o = o, .mean = mean, .tol_abs = r->tol_abs};
     f.restarts = o->init ? 1 : o->n_init;
@@ -694,7 +898,9 @@ int kmeans_fit(const double *X, size_t n, int d, const struct kmeans_opts *o,
         int per = (int)(threads / ngroups) + (i < threads % ngroups);
         per = (size_t)per > shape.nchunks ? (int)shape.nchunks : per;
         g[i].w = shape;
-        g[i].w.X = Xc, g[i].w.x_sq = x_sq;
+        g[i].w.X = Xc, g[i].w.Xp = Xp, g[i].w.x_sq = x_sq, g[i].w.dots = dots;
+        g[i].w.x_norm = x_norm, g[i].w.prune = !o->exhaustive;
+        g[i].w.safe = 16.0 * (d + 3) * DBL_EPSILON > 1e-9 ? 16.0 * (d + 3) * DBL_EPSILON : 1e-9;
         g[i].fit = &f;
         work_alloc(&g[i].w, per);
         pool_start(&g[i].pool, &g[i].w, per, scratch_per_thread(&g[i].w));
@@ -733,7 +939,7 @@ int kmeans_fit(const double *X, size_t n, int d, const struct kmeans_opts *o,
     for (int j = 0; j < k; j++)
         r->n_distinct += map[j];
     free(f.start), free(f.labels), free(f.centers), free(f.inertia), free(f.n_iter);
-    free(mean), free(map), free(x_sq), free(Xc);
+    free(mean), free(map), free(x_sq), free(Xc), free(Xp), free(x_norm);
     return 0;
 }
 
@@ -743,3 +949,71 @@ void kmeans_result_free(struct kmeans_result *r)
     free(r->centers);
     memset(r, 0, sizeof *r);
 }
+
+#else /* KMEANS_KERNEL_PASS: the distance kernel for VBYTES-wide vectors, named KERNEL(name) */
+
+#define VLEN (VBYTES / (int)sizeof(double)) /* rows per vector */
+#define NV (BLOCK / VLEN)                   /* vectors per block */
+#define GROUP (4 / NV)                      /* blocks at a time: four vectors per centre */
+
+/* A vector of rows, read where it lies (the packed copy is only 8-byte aligned). */
+typedef double KERNEL(vrows) __attribute__((vector_size(VBYTES), aligned(8), may_alias));
+#define vrows KERNEL(vrows)
+
+/*
+ * GROUP blocks (four vectors of rows) by two centres at a time: eight
+ * independent sums, enough to keep the adder busy through its latency, where
+ * one vector's sum per centre would wait on itself every coordinate. An odd
+ * last centre is paired with itself; the last blocks short of a group go one
+ * vector at a time. Vector v of a group is rows [v VLEN, (v + 1) VLEN) of it.
+ */
+static void KERNEL(block_dots)(const double *restrict xp, size_t nb, int d,
+                               const double *restrict c, int k, double *restrict out)
+{
+    size_t dd = (size_t)d, bs = dd * BLOCK, os = (size_t)k * BLOCK;
+    size_t b = 0;
+    for (; b + GROUP <= nb; b += GROUP) {
+        const double *x[4];
+        double *o[4];
+        for (int v = 0; v < 4; v++) {
+            x[v] = xp + (b + (size_t)(v / NV)) * bs + (size_t)(v % NV * VLEN);
+            o[v] = out + (b + (size_t)(v / NV)) * os + (size_t)(v % NV * VLEN);
+        }
+        for (int j = 0; j < k; j += 2) {
+            const int two = j + 1 < k;
+            const double *c0 = c + (size_t)j * dd, *c1 = two ? c0 + dd : c0;
+            vrows a0[4] = {{0}}, a1[4] = {{0}};
+            for (int q = 0; q < d; q++) {
+#pragma GCC unroll 4
+                for (int v = 0; v < 4; v++) {
+                    vrows xv = *(const vrows *)(x[v] + (size_t)q * BLOCK);
+                    a0[v] += xv * c0[q];
+                    a1[v] += xv * c1[q];
+                }
+            }
+#pragma GCC unroll 4
+            for (int v = 0; v < 4; v++) {
+                a0[v] *= -2.0, a1[v] *= -2.0;
+                memcpy(o[v] + (size_t)j * BLOCK, &a0[v], sizeof a0[v]);
+                if (two) memcpy(o[v] + (size_t)(j + 1) * BLOCK, &a1[v], sizeof a1[v]);
+            }
+        }
+    }
+    for (; b < nb; b++)
+        for (int j = 0; j < k; j++)
+            for (int v = 0; v < NV; v++) {
+                const double *x0 = xp + b * bs + (size_t)(v * VLEN);
+                vrows a0 = {0};
+                for (int q = 0; q < d; q++)
+                    a0 += *(const vrows *)(x0 + (size_t)q * BLOCK) * c[(size_t)j * dd + (size_t)q];
+                a0 *= -2.0;
+                memcpy(out + b * os + (size_t)j * BLOCK + (size_t)(v * VLEN), &a0, sizeof a0);
+            }
+}
+
+#undef vrows
+#undef GROUP
+#undef NV
+#undef VLEN
+
+#endif /* KMEANS_KERNEL_PASS */

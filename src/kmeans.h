@@ -31,6 +31,9 @@ struct kmeans_opts {
     int threads;        /* worker threads; 0 = one per online CPU (like sklearn's OpenMP) */
     const double *init; /* [k x d] starting centres in X's coordinates, or NULL for k-means++;
                            given, one run is made whatever n_init (sklearn does the same) */
+    int exhaustive;     /* compute every distance every iteration, as sklearn's Lloyd does; the
+                           default (0) skips those Hamerly's bounds prove cannot change a label,
+                           and gives the same result bit for bit, faster (for tests) */
 };
 
 /* k given, everything else sklearn's default (n_init 10, max_iter 300, tol 1e-4),
@@ -58,5 +61,9 @@ struct kmeans_result {
 int kmeans_fit(const double *X, size_t n, int d, const struct kmeans_opts *o,
                struct kmeans_result *r, char *err);
 void kmeans_result_free(struct kmeans_result *r);
+
+/* Width of the distance kernel fits use here: 128, 256 or 512 bits (the CPU's widest, capped by
+ * FTLAB_KMEANS_VECTOR_BITS). Every width gives the same bits; this is for tests. */
+int kmeans_vector_bits(void);
 
 #endif

@@ -351,6 +351,118 @@ static void test_determinism(void **state)
     free(X);
 }
 
+/* Fits o twice, skipping by Hamerly's bounds and computing every distance, and wants the same bits.
+ */
+static void check_pruning_exact(const double *X, size_t n, int d, struct kmeans_opts *o,
+                                const char *what)
+{
+    struct kmeans_result a, b;
+    o->exhaustive = 1;
+    fit(X, n, d, o, &a);
+    o->exhaustive = 0;
+    fit(X, n, d, o, &b);
+    if (memcmp(a.labels, b.labels, n * sizeof *a.labels) != 0 ||
+        memcmp(a.centers, b.centers, (size_t)o->k * (size_t)d * sizeof(double)) != 0 ||
+        !(a.inertia == b.inertia) || a.n_iter != b.n_iter) {
+        print_error("%s: pruned fit differs (inertia %.17g vs %.17g, %d vs %d iterations)\n", what,
+                    b.inertia, a.inertia, b.n_iter, a.n_iter);
+        fail();
+    }
+    kmeans_result_free(&a);
+    kmeans_result_free(&b);
+}
+
+/*
+ * Skipping rows by the bounds gives exactly the result of computing every
+ * distance: on every kv case, on the SPEC data at k = 9..11, on a lattice
+ * whose points sit exactly between centres (ties), and on far-off data
+ * (large |x| against the spread, where the rounding of |c|^2 - 2 x.c is
+ * largest; the fit centres the data, so the offset is undone first, and a
+ * shared offset on one coordinate only scales the rounding).
+ */
+static void test_pruning_exact(void **state)
+{
+    (void)state;
+    struct kmeans_opts o;
+    char what[64];
+    for (size_t c = 0; c < sizeof kv_cases / sizeof *kv_cases; c++) {
+        const struct kv_case *v = &kv_cases[c];
+        double *X = kv_dataset(v);
+        kmeans_opts_default(&o, v->k);
+        o.seed = 3, o.threads = 2;
+        snprintf(what, sizeof what, "kv case %zu", c);
+        check_pruning_exact(X, v->n, v->d, &o, what);
+        free(X);
+    }
+    double *X = spec_dataset(3000, 32);
+    for (int k = 9; k <= 11; k++) {
+        kmeans_opts_default(&o, k);
+        o.seed = 5, o.n_init = 3;
+        snprintf(what, sizeof what, "SPEC data, k %d", k);
+        check_pruning_exact(X, 3000, 32, &o, what);
+    }
+    free(X);
+    /* a 20 x 20 lattice, k = 4 and 7: many points equidistant from two centres */
+    size_t n = 400;
+    X = xmallocarray(n, 2 * sizeof *X);
+    for (size_t i = 0; i < n; i++)
+        X[2 * i] = (double)(i % 20), X[2 * i + 1] = (double)(i / 20);
+    for (int k = 4; k <= 7; k += 3) {
+        kmeans_opts_default(&o, k);
+        o.seed = 11;
+        snprintf(what, sizeof what, "lattice, k %d", k);
+        check_pruning_exact(X, n, 2, &o, what);
+    }
+    /* the same lattice 1e6 away from the origin on a third coordinate that varies a little */
+    double *Y = xmallocarray(n, 3 * sizeof *Y);
+    for (size_t i = 0; i < n; i++)
+        Y[3 * i] = X[2 * i], Y[3 * i + 1] = X[2 * i + 1],
+              Y[3 * i + 2] = 1e6 + 1e-3 * (double)(i % 7);
+    kmeans_opts_default(&o, 5);
+    check_pruning_exact(Y, n, 3, &o, "far lattice");
+    free(X);
+    free(Y);
+}
+
+/*
+ * The distance kernels for 128-, 256- and 512-bit vectors give the same bits
+ * (as wide as this CPU goes): every kv case (k from 5 to 12, d from 2 to 20),
+ * n cut to leave a ragged last block, one restart so that a difference cannot
+ * hide behind another restart's win.
+ */
+static void test_vector_widths(void **state)
+{
+    (void)state;
+    static const char *const widths[] = {"128", "256", "512"};
+    const int widest = kmeans_vector_bits();
+    for (size_t c = 0; c < sizeof kv_cases / sizeof *kv_cases; c++) {
+        const struct kv_case *v = &kv_cases[c];
+        double *X = kv_dataset(v);
+        size_t n = v->n - 3;
+        struct kmeans_opts o;
+        struct kmeans_result ref, got;
+        kmeans_opts_default(&o, v->k);
+        o.n_init = 1, o.seed = 9, o.threads = 2;
+        setenv("FTLAB_KMEANS_VECTOR_BITS", "128", 1);
+        assert_int_equal(kmeans_vector_bits(), 128);
+        fit(X, n, v->d, &o, &ref);
+        for (int w = 1; w < 3 && atoi(widths[w]) <= widest; w++) {
+            setenv("FTLAB_KMEANS_VECTOR_BITS", widths[w], 1);
+            assert_int_equal(kmeans_vector_bits(), atoi(widths[w]));
+            fit(X, n, v->d, &o, &got);
+            assert_memory_equal(ref.labels, got.labels, n * sizeof *ref.labels);
+            assert_memory_equal(ref.centers, got.centers,
+                                (size_t)v->k * (size_t)v->d * sizeof(double));
+            assert_true(ref.inertia == got.inertia && ref.n_iter == got.n_iter);
+            kmeans_result_free(&got);
+        }
+        kmeans_result_free(&ref);
+        free(X);
+    }
+    unsetenv("FTLAB_KMEANS_VECTOR_BITS");
+    print_message("widest KMeans kernel on this CPU: %d bits\n", widest);
+}
+
 /* max_iter = 1 still ends with labels matching the centres (final E-step). */
 static void test_max_iter_one(void **state)
 {
@@ -376,7 +488,8 @@ int main(void)
         cmocka_unit_test(test_k_equals_n),       cmocka_unit_test(test_empty_cluster_relocation),
         cmocka_unit_test(test_identical_points), cmocka_unit_test(test_fewer_distinct_than_k),
         cmocka_unit_test(test_errors),           cmocka_unit_test(test_determinism),
-        cmocka_unit_test(test_max_iter_one),
+        cmocka_unit_test(test_max_iter_one),     cmocka_unit_test(test_vector_widths),
+        cmocka_unit_test(test_pruning_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
