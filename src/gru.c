@@ -71,6 +71,7 @@ void gru_cache_init(struct gru_cache *c, int D, int H, int cap_B, size_t cap_P)
     c->sums = xmallocarray((size_t)GRU_MAX_THREADS * (D + 1) * 4, (size_t)H * sizeof(real));
     c->threads = 1;
     c->ready = 0;
+    c->infer = 0;
 }
 
 void gru_cache_free(struct gru_cache *c)
@@ -291,20 +292,25 @@ static void forward_part(const struct part_job *j, int k)
         const int m = part_rows(j->nrun[t], S, k);
         if (m == 0) break; /* nrun never grows again */
         const size_t row = j->off[t] + (size_t)k;
-        real *hp = c->hprev + row * H;
         /* Rows still running are a prefix of the previous step's rows. */
         const real *from = t > 0   ? j->h + (j->off[t - 1] + k) * H
                            : j->h0 ? j->h0 + (size_t)k * H
                                    : NULL;
-        copy_rows(hp, from, m, H, hs);
+        /* h_{t-1} as the GEMM and the gates read it: copied for backward, or where it is
+         * (the same rows at the same stride, so the same bits). */
+        const real *hp = c->hprev + row * H;
+        if (c->infer && from)
+            hp = from;
+        else
+            copy_rows(c->hprev + row * H, from, m, H, hs);
         if (from)
             REAL_GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, m, 3 * H, H, 1, hp, (int)hs, g->w_hh,
                       H, 0, gh, (int)H3);
         else
             memset(gh, 0, m * H3 * sizeof(real));
         j->kern->forward(m, H, j->x ? j->x + row * D : NULL, (size_t)S * D, D, c->w_ih_t, g->b_ih,
-                         c->grow + k * H3, S * H3, gh, g->b_hh, hp, hs, c->gates + row * H4, gs,
-                         j->h + row * H);
+                         c->grow + k * H3, S * H3, gh, g->b_hh, hp, hs,
+                         c->infer ? NULL : c->gates + row * H4, gs, j->h + row * H);
     }
 }
 
@@ -332,7 +338,7 @@ void gru_forward(const struct gru *g, struct gru_cache *c, const real *x, const 
                          .B = B,
                          .h = h};
     run_parts(&j);
-    c->ready = 1;
+    c->ready = !c->infer;
 }
 
 // ---- backward ----
@@ -641,7 +647,9 @@ INLINE void KERNEL(forward_vector)(int H, int j, int m, const real *xb, int D, c
     vreal ghn = vload(a + 2 * H + j, m) + vload(b_hh + 2 * H + j, m);
     vreal nn = vtanh(xn + r * ghn);
     vreal hold = vload(hb + j, m);
-    if (stream && m == VLEN) {
+    if (!g) {
+        /* inference: nothing kept for backward */
+    } else if (stream && m == VLEN) {
         vstream(g + j, r);
         vstream(g + H + j, z);
         vstream(g + 2 * H + j, nn);
@@ -661,7 +669,7 @@ INLINE void KERNEL(forward_vector)(int H, int j, int m, const real *xb, int D, c
  *   n = tanh(gx_n + r (gh_n + b_hn)), h = (1 - z) n + z h_{t-1},
  * with gx = b_ih + Σ_d x_d W_ih^T[d] when x is given (row b at x + b x_ld),
  * else gx read from row b of gx (gx_ld apart). Rows of hp, gates and h are
- * h_ld, g_ld, h_ld apart; gh is dense (3H wide).
+ * h_ld, g_ld, h_ld apart; gh is dense (3H wide). gates NULL: not stored.
  */
 static void KERNEL(step_forward)(int n, int H, const real *x, size_t x_ld, int D,
                                  const real *w_ih_t, const real *b_ih, const real *gx, size_t gx_ld,
@@ -671,11 +679,12 @@ static void KERNEL(step_forward)(int n, int H, const real *x, size_t x_ld, int D
     const size_t H3 = 3 * (size_t)H;
     /* Streamed when every gate block of every row starts on a vector boundary. */
     const int stream =
+        gates &&
         ((uintptr_t)gates | (g_ld * sizeof(real)) | ((size_t)H * sizeof(real))) % VBYTES == 0;
     for (int b = 0; b < n; b++) {
         const real *xb = x ? x + b * x_ld : NULL, *gxb = gx + b * gx_ld;
         const real *a = gh + b * H3, *hb = hp + b * h_ld;
-        real *g = gates + b * g_ld, *out = h + b * h_ld;
+        real *g = gates ? gates + b * g_ld : NULL, *out = h + b * h_ld;
         int j = 0;
         for (; j + VLEN <= H; j += VLEN) {
             KERNEL(forward_vector)

@@ -73,6 +73,9 @@ struct gru_cache {
     int threads;  /* threads per call, 1 after init; the caller may change it
                      between calls (at most GRU_MAX_THREADS are used) */
     int ready;    /* forward filled it, backward not yet run */
+    int infer;    /* set by the caller: forward keeps nothing for backward (no gates, no
+                     copies of h_{t-1}: less memory traffic, the same outputs bit for bit),
+                     and backward may not follow */
 };
 
 #define GRU_MAX_THREADS 8

@@ -341,6 +341,8 @@ void model_step(const struct model *m, struct model_work *w, const struct batch 
                 struct model_terms *t)
 {
     memset(t, 0, sizeof *t);
+    /* Without grad no backward follows, and the GRUs keep nothing for it. */
+    w->enc.infer = w->dec.infer = grad == NULL;
     size_t P = b->off[b->T];
     for (size_t i = 0; i < P * (size_t)m->D; i++)
         w->x[i] = (real)b->x[i];

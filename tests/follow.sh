@@ -99,14 +99,19 @@ keys Escape
 # Killed without a final checkpoint, then resumed: metrics.csv is cut back and regrown.
 kill -9 "$trainer"
 wait "$trainer" 2>/dev/null
-before=$(tail -n 1 "$run/metrics.csv" | cut -d, -f1)
 inode=$(stat -c %i "$run/metrics.csv")
 sleep 1
 "$bin" train --resume "$run" --steps 100000 -q 2>/dev/null &
 trainer=$!
 i=0
-while [ "$(tail -n 1 "$run/metrics.csv" | cut -d, -f1)" -ge "$before" ] 2>/dev/null && [ $i -lt 20 ]; do sleep 0.05; i=$((i + 1)); done
-sleep 2
+# The resumed trainer loads the data before it cuts metrics.csv back: on a busy machine that
+# takes seconds, so wait for the cut (up to 30 s) rather than a fixed time.
+while { [ "$(stat -c %i "$run/metrics.csv")" = "$inode" ] ||
+    ! grep -q -x "step [0-9]* resume" "$run/journal"; } && [ $i -lt 600 ]; do
+    sleep 0.05
+    i=$((i + 1))
+done
+sleep 1
 check '[ "$(stat -c %i "$run/metrics.csv")" != "$inode" ] && grep -q -x "step [0-9]* resume" "$run/journal"' \
     "the resume cut metrics.csv back to a checkpoint (a new file, renamed over the old)"
 check '! [ -f "$tmp/status" ]' "the follower is still up after the run was cut back and resumed"

@@ -505,6 +505,38 @@ static void test_threads_match_one(void **state)
 }
 
 /*
+ * Inference (cache.infer): the states are those of a forward that keeps its
+ * caches, bit for bit, with one and three threads, packed input or per row,
+ * zero or given h0, H with and without partial vectors; the cache is left
+ * not ready, and its gates untouched (poisoned with NaN before, still NaN).
+ */
+static void test_infer_same_states(void **state)
+{
+    (void)state;
+    for (int cfg = 0; cfg < 12; cfg++) {
+        const int row_input = cfg % 3 == 2, with_h0 = cfg % 3 != 1, H = cfg % 6 < 3 ? 37 : 32;
+        const int threads = cfg < 6 ? 1 : 3;
+        struct problem p;
+        threads_problem(&p, H, row_input, with_h0, threads);
+        problem_forward(&p);
+        size_t n = p.off[p.T] * (size_t)H;
+        real *ref = xmallocarray(n, sizeof *ref);
+        memcpy(ref, p.h, n * sizeof *ref);
+        for (size_t i = 0; i < p.off[p.T] * 4 * (size_t)H; i++)
+            p.c.gates[i] = NAN;
+        memset(p.h, 0, n * sizeof *p.h);
+        p.c.infer = 1;
+        problem_forward(&p);
+        assert_memory_equal(p.h, ref, n * sizeof *ref);
+        assert_false(p.c.ready);
+        for (size_t i = 0; i < p.off[p.T] * 4 * (size_t)H; i++)
+            assert_true(isnan(p.c.gates[i]));
+        free(ref);
+        problem_free(&p);
+    }
+}
+
+/*
  * The masking test's NaN poison with one and two threads, H = 11 and H = 32
  * (whole vectors at every width, so the gates are streamed past the cache):
  * no part reads outside its rows, and the states are the naive loop's.
@@ -762,7 +794,8 @@ int main(void)
         cmocka_unit_test(test_pytorch_reference),  cmocka_unit_test(test_last_state),
         cmocka_unit_test(test_masking_packed_x),   cmocka_unit_test(test_masking_row_input),
         cmocka_unit_test(test_rows_independent),   cmocka_unit_test(test_saturation_and_nan),
-        cmocka_unit_test(test_threads_match_one),  cmocka_unit_test(test_threads_masking),
+        cmocka_unit_test(test_threads_match_one),  cmocka_unit_test(test_infer_same_states),
+        cmocka_unit_test(test_threads_masking),
 #ifdef FTL_DOUBLE
         cmocka_unit_test(test_gradients_packed_x), cmocka_unit_test(test_gradients_row_input),
 #endif
