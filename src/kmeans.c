@@ -38,6 +38,9 @@
  * the k centres c ([k][d]). */
 typedef void dots_fn(const double *restrict xp, size_t nb, int d, const double *restrict c, int k,
                      double *restrict out);
+/* part[label[i]][0..d) += row i of x ([rows][d]) and part[label[i]][d] += 1, rows in order. */
+typedef void sums_fn(double *restrict part, const int32_t *label, const double *restrict x,
+                     size_t rows, int d);
 
 #define KMEANS_KERNEL_PASS
 #define VBYTES 16
@@ -66,24 +69,34 @@ typedef void dots_fn(const double *restrict xp, size_t nb, int d, const double *
 #endif
 #undef KMEANS_KERNEL_PASS
 
-/* The widest kernel the CPU runs, at most FTLAB_KMEANS_VECTOR_BITS wide; its width in *bits. */
-static dots_fn *pick_dots(int *bits)
+struct kernels {
+    int bits;
+    dots_fn *dots;
+    sums_fn *sums;
+};
+
+static const struct kernels kernels_v16 = {128, block_dots_v16, chunk_sums_v16};
+#ifdef KMEANS_WIDE_KERNELS
+static const struct kernels kernels_v32 = {256, block_dots_v32, chunk_sums_v32};
+static const struct kernels kernels_v64 = {512, block_dots_v64, chunk_sums_v64};
+#endif
+
+/* The widest kernels the CPU runs, at most FTLAB_KMEANS_VECTOR_BITS wide. */
+static const struct kernels *pick_kernels(void)
 {
 #ifdef KMEANS_WIDE_KERNELS
     const char *cap = getenv("FTLAB_KMEANS_VECTOR_BITS");
     int most = cap ? atoi(cap) : 512;
     __builtin_cpu_init();
-    if (most >= 512 && __builtin_cpu_supports("avx512f")) return *bits = 512, block_dots_v64;
-    if (most >= 256 && __builtin_cpu_supports("avx2")) return *bits = 256, block_dots_v32;
+    if (most >= 512 && __builtin_cpu_supports("avx512f")) return &kernels_v64;
+    if (most >= 256 && __builtin_cpu_supports("avx2")) return &kernels_v32;
 #endif
-    return *bits = 128, block_dots_v16;
+    return &kernels_v16;
 }
 
 int kmeans_vector_bits(void)
 {
-    int bits;
-    (void)pick_dots(&bits);
-    return bits;
+    return pick_kernels()->bits;
 }
 
 // ---- workspace: everything the iterations touch, allocated once per fit ----
@@ -91,7 +104,7 @@ int kmeans_vector_bits(void)
 struct kmeans_work {
     const double *X;  /* [n x d] centred copy, shared by the groups (read only) */
     const double *Xp; /* the same packed in blocks of BLOCK rows, [n / BLOCK][d][BLOCK], shared */
-    dots_fn *dots;
+    const struct kernels *kern;
     size_t n;
     int d, k;
     size_t chunk, nchunks;        /* rows per chunk, chunks */
@@ -137,20 +150,6 @@ struct kmeans_work {
  * result is the same bit for bit whatever the thread count.
  */
 typedef void chunk_fn(struct kmeans_work *w, size_t chunk, double *scratch);
-
-/* Adds x [d] to the cluster sum s [d] (unrolled: -O2 does not vectorise it). */
-static void add_row(double *restrict s, const double *restrict x, int d)
-{
-    int q = 0;
-    for (; q + 4 <= d; q += 4) {
-        s[q] += x[q];
-        s[q + 1] += x[q + 1];
-        s[q + 2] += x[q + 2];
-        s[q + 3] += x[q + 3];
-    }
-    for (; q < d; q++)
-        s[q] += x[q];
-}
 
 /*
  * E-step of one chunk: label = first argmin over j of |c_j|^2 - 2 x.c_j
@@ -211,7 +210,7 @@ static void estep_chunk(struct kmeans_work *w, size_t chunk, double *scratch)
             xp = gathered;
         }
     }
-    if (m > 0) w->dots(xp, (m + BLOCK - 1) / BLOCK, d, w->centers, k, dist);
+    if (m > 0) w->kern->dots(xp, (m + BLOCK - 1) / BLOCK, d, w->centers, k, dist);
     for (size_t t = 0; t < m; t++) {
         const double *dt = dist + t / BLOCK * (size_t)k * BLOCK + t % BLOCK;
         double low = c_sq[0] + dt[0], next = INFINITY;
@@ -236,11 +235,7 @@ static void estep_chunk(struct kmeans_work *w, size_t chunk, double *scratch)
     if (!w->update) return;
     double *part = w->partial + chunk * (size_t)k * (size_t)(d + 1);
     memset(part, 0, (size_t)k * (size_t)(d + 1) * sizeof *part);
-    for (size_t i = 0; i < rows; i++) {
-        double *sum = part + (size_t)labels[i] * (size_t)(d + 1);
-        add_row(sum, w->X + (start + i) * (size_t)d, d);
-        sum[d] += 1.0;
-    }
+    w->kern->sums(part, labels, w->X + start * (size_t)d, rows, d);
 }
 
 /* k-means++ round of one chunk: cand[t][i] = min(closest_i, |x_i - x_cand_t|^2),
@@ -254,7 +249,7 @@ static void seed_chunk(struct kmeans_work *w, size_t chunk, double *g)
     double *pot = w->pot_part + chunk * (size_t)w->trials;
     for (int t = 0; t < m; t++)
         pot[t] = 0.0;
-    w->dots(w->Xp + start * (size_t)d, (rows + BLOCK - 1) / BLOCK, d, w->cand_x, m, g);
+    w->kern->dots(w->Xp + start * (size_t)d, (rows + BLOCK - 1) / BLOCK, d, w->cand_x, m, g);
     for (size_t b = 0; b < rows; b += BLOCK, g += (size_t)m * BLOCK) {
         size_t i0 = start + b, nr = rows - b < BLOCK ? rows - b : BLOCK;
         for (int t = 0; t < m; t++) {
@@ -875,8 +870,7 @@ int kmeans_fit(const double *X, size_t n, int d, const struct kmeans_opts *o,
     double *x_norm = xmallocarray(n, sizeof *x_norm);
     for (size_t i = 0; i < n; i++)
         x_norm[i] = sqrt(x_sq[i]);
-    int bits;
-    dots_fn *dots = pick_dots(&bits);
+    const struct kernels *kern = pick_kernels();
 
     struct fit f = {.o = o, .mean = mean, .tol_abs = r->tol_abs};
     f.restarts = o->init ? 1 : o->n_init;
@@ -898,7 +892,7 @@ int kmeans_fit(const double *X, size_t n, int d, const struct kmeans_opts *o,
         int per = (int)(threads / ngroups) + (i < threads % ngroups);
         per = (size_t)per > shape.nchunks ? (int)shape.nchunks : per;
         g[i].w = shape;
-        g[i].w.X = Xc, g[i].w.Xp = Xp, g[i].w.x_sq = x_sq, g[i].w.dots = dots;
+        g[i].w.X = Xc, g[i].w.Xp = Xp, g[i].w.x_sq = x_sq, g[i].w.kern = kern;
         g[i].w.x_norm = x_norm, g[i].w.prune = !o->exhaustive;
         g[i].w.safe = 16.0 * (d + 3) * DBL_EPSILON > 1e-9 ? 16.0 * (d + 3) * DBL_EPSILON : 1e-9;
         g[i].fit = &f;
@@ -1009,6 +1003,22 @@ static void KERNEL(block_dots)(const double *restrict xp, size_t nb, int d,
                 a0 *= -2.0;
                 memcpy(out + b * os + (size_t)j * BLOCK + (size_t)(v * VLEN), &a0, sizeof a0);
             }
+}
+
+/* The M-step's sums of one chunk: whole vectors of each row, then its last d % VLEN. */
+static void KERNEL(chunk_sums)(double *restrict part, const int32_t *label,
+                               const double *restrict x, size_t rows, int d)
+{
+    size_t ld = (size_t)d + 1;
+    for (size_t i = 0; i < rows; i++, x += d) {
+        double *sum = part + (size_t)label[i] * ld;
+        int q = 0;
+        for (; q + VLEN <= d; q += VLEN)
+            *(vrows *)(sum + q) += *(const vrows *)(x + q);
+        for (; q < d; q++)
+            sum[q] += x[q];
+        sum[d] += 1.0;
+    }
 }
 
 #undef vrows
