@@ -182,6 +182,7 @@ static void estep_chunk(struct kmeans_work *w, size_t chunk, double *scratch)
     int32_t *labels = w->labels + start;
 
     size_t m = 0;
+    int changed = !w->bounded; /* a label of the chunk changed (or the labels are new) */
     const double *xp = w->Xp + start * (size_t)d;
     if (!w->bounded) {
         for (size_t i = 0; i < rows; i++)
@@ -223,6 +224,7 @@ static void estep_chunk(struct kmeans_work *w, size_t chunk, double *scratch)
                 next = v;
         }
         size_t i = (size_t)todo[t], g = start + i;
+        changed |= labels[i] != best;
         labels[i] = best;
         if (w->prune) {
             double r = w->x_norm[g] + w->c_max, slack = w->safe * r * r;
@@ -232,7 +234,9 @@ static void estep_chunk(struct kmeans_work *w, size_t chunk, double *scratch)
         }
     }
 
-    if (!w->update) return;
+    /* The chunk's sums as they stand are those of its labels, bit for bit, when none changed
+     * (the last E-step left them, and only E-steps change labels). */
+    if (!w->update || !changed) return;
     double *part = w->partial + chunk * (size_t)k * (size_t)(d + 1);
     memset(part, 0, (size_t)k * (size_t)(d + 1) * sizeof *part);
     w->kern->sums(part, labels, w->X + start * (size_t)d, rows, d);
