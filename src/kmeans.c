@@ -862,7 +862,7 @@ int kmeans_fit(const double *X, size_t n, int d, const struct kmeans_opts *o,
     size_t kd = (size_t)k * (size_t)d;
     struct kmeans_work shape;
     work_shape(&shape, n, d, o);
-    long threads = o->threads > 0 ? o->threads : blas_single(); /* and the GEMMs stay serial */
+    long threads = o->threads > 0 ? o->threads : blas_single(); /* the thread budget */
     threads = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;
 
     /* Centred data (sklearn: accuracy of |x|^2 + |c|^2 - 2 x.c); centres move back at the end. */

@@ -1,9 +1,11 @@
 /*
  * kmeans — KMeans as scikit-learn 1.2.1 does it (SPEC.md §7): k-means++
  * seeding with 2 + floor(ln k) greedy local trials, Lloyd iterations with the
- * distance products by cblas_dgemm in chunks of rows, empty clusters moved to
- * the farthest points, n_init restarts from one seeded struct rng, the lowest
- * inertia wins. float64 throughout.
+ * distances as |c|^2 - 2 x.c in chunks of rows, empty clusters moved to the
+ * farthest points, n_init restarts from one seeded struct rng, the lowest
+ * inertia wins. float64 throughout. Rows whose label Hamerly's bounds prove
+ * cannot change are not recomputed (with room for rounding), which gives the
+ * labels of computing every distance exactly (opts.exhaustive).
  *
  * The same seed gives the same result bit for bit, whatever the number of
  * threads: restarts run side by side, one thread each while there are more
@@ -12,9 +14,8 @@
  * over split a restart's chunks of rows, whose sums are added in chunk order.
  * Labels are not sklearn's (its RNG is numpy's MT19937); the quality is
  * (SPEC.md §7.4, test_kmeans). Each call starts its own worker threads
- * (opts.threads) and keeps every GEMM below OpenBLAS's threading threshold,
- * so OpenBLAS's own thread count is neither used nor changed; calls from
- * several threads at once are safe.
+ * (opts.threads) and uses no BLAS; calls from several threads at once are
+ * safe.
  */
 #ifndef FTLAB_KMEANS_H
 #define FTLAB_KMEANS_H
