@@ -201,12 +201,16 @@ static void estep_chunk(struct kmeans_work *w, size_t chunk, double *scratch)
                 todo[m++] = (int32_t)i;
         }
         if (m < rows) { /* gather the rows left into packed blocks (zero-padded) */
-            memset(gathered, 0, (m + BLOCK - 1) / BLOCK * BLOCK * (size_t)d * sizeof *gathered);
-            for (size_t t = 0; t < m; t++) {
-                const double *x = w->X + (start + (size_t)todo[t]) * (size_t)d;
-                double *to = gathered + t / BLOCK * BLOCK * (size_t)d + t % BLOCK;
-                for (int q = 0; q < d; q++)
-                    to[(size_t)q * BLOCK] = x[q];
+            /* a block at a time, each of its lines written whole (a last short block padded
+             * with its last row) */
+            for (size_t t0 = 0; t0 < m; t0 += BLOCK) {
+                const double *x[BLOCK];
+                for (size_t r = 0; r < BLOCK; r++)
+                    x[r] = w->X + (start + (size_t)todo[t0 + r < m ? t0 + r : m - 1]) * (size_t)d;
+                double *to = gathered + t0 * (size_t)d;
+                for (int q = 0; q < d; q++, to += BLOCK)
+                    for (size_t r = 0; r < BLOCK; r++)
+                        to[r] = x[r][q];
             }
             xp = gathered;
         }
