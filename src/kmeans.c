@@ -115,7 +115,7 @@ struct kmeans_work {
     double *weights;              /* [k] */
     double *shift;                /* [k] |c_new - c_old| */
     int32_t *labels, *labels_old; /* [n] */
-    double *scratch; /* [threads x chunk x max(k, trials)] products, one block per thread */
+    double *scratch; /* per thread: products, gathered rows, their indices (scratch_per_thread) */
     double *partial; /* [nchunks x k x (d + 1)] per-chunk cluster sums and counts */
     double *far;     /* [n] squared distance to the own centre, for relocation */
     int *empty;      /* [k] */
@@ -200,9 +200,9 @@ static void estep_chunk(struct kmeans_work *w, size_t chunk, double *scratch)
             if (!(l > u && (l - u) * (l + u) * (1 - PAD) > 2 * w->safe * r * r))
                 todo[m++] = (int32_t)i;
         }
-        if (m < rows) { /* gather the rows left into packed blocks (zero-padded) */
-            /* a block at a time, each of its lines written whole (a last short block padded
-             * with its last row) */
+        if (m < rows) {
+            /* The rows left into packed blocks, a block at a time so that each of its lines
+             * is written whole; a last short block is padded with its last row. */
             for (size_t t0 = 0; t0 < m; t0 += BLOCK) {
                 const double *x[BLOCK];
                 for (size_t r = 0; r < BLOCK; r++)
