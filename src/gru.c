@@ -155,11 +155,9 @@ static const struct gate_kernels kernels_v64 = {512, step_forward_v64, step_back
 static const struct gate_kernels *pick_kernels(void)
 {
 #ifdef GRU_WIDE_KERNELS
-    const char *cap = getenv("FTLAB_GRU_VECTOR_BITS");
-    int bits = cap ? atoi(cap) : 512;
-    __builtin_cpu_init();
-    if (bits >= 512 && __builtin_cpu_supports("avx512f")) return &kernels_v64;
-    if (bits >= 256 && __builtin_cpu_supports("avx2")) return &kernels_v32;
+    int bits = ftl_vector_bits("FTLAB_GRU_VECTOR_BITS");
+    if (bits == 512) return &kernels_v64;
+    if (bits == 256) return &kernels_v32;
 #endif
     return &kernels_v16;
 }

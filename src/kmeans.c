@@ -85,11 +85,9 @@ static const struct kernels kernels_v64 = {512, block_dots_v64, chunk_sums_v64};
 static const struct kernels *pick_kernels(void)
 {
 #ifdef KMEANS_WIDE_KERNELS
-    const char *cap = getenv("FTLAB_KMEANS_VECTOR_BITS");
-    int most = cap ? atoi(cap) : 512;
-    __builtin_cpu_init();
-    if (most >= 512 && __builtin_cpu_supports("avx512f")) return &kernels_v64;
-    if (most >= 256 && __builtin_cpu_supports("avx2")) return &kernels_v32;
+    int bits = ftl_vector_bits("FTLAB_KMEANS_VECTOR_BITS");
+    if (bits == 512) return &kernels_v64;
+    if (bits == 256) return &kernels_v32;
 #endif
     return &kernels_v16;
 }

@@ -266,6 +266,18 @@ int ftl_flush_subnormals(void)
 #endif
 }
 
+int ftl_vector_bits(const char *cap_env)
+{
+    const char *cap = getenv(cap_env);
+    int most = cap ? atoi(cap) : 512;
+#if defined(__x86_64__) && defined(__GNUC__)
+    __builtin_cpu_init();
+    if (most >= 512 && __builtin_cpu_supports("avx512f")) return 512;
+    if (most >= 256 && __builtin_cpu_supports("avx2")) return 256;
+#endif
+    return 128;
+}
+
 double ftl_now(void)
 {
     struct timespec ts;

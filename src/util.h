@@ -80,4 +80,13 @@ double ftl_now(void);
  */
 int ftl_flush_subnormals(void);
 
+/*
+ * The widest vectors the CPU runs ftlab's hand-vectorised kernels in: 512 bits
+ * with AVX-512F, 256 with AVX2, else 128, and at most the number the
+ * environment variable cap_env holds when it is set (for tests that compare
+ * the widths). Builds without the wide kernels (not x86-64 GCC) use 128
+ * whatever this says.
+ */
+int ftl_vector_bits(const char *cap_env);
+
 #endif
