@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blas.h"
 #include "kmeans.h"
 #include "util.h"
 
@@ -44,6 +45,9 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
+    /* OpenBLAS's workers, started with the library, would spin beside the fit: KMeans calls no
+     * BLAS, but ftlab pins OpenBLAS to one thread before any work, and so does the bench. */
+    blas_single();
     const char *raw = NULL;
     size_t n = 10000;
     int d = 32, repeat = 5;
