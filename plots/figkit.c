@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "figkit.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +159,31 @@ static char *tex_text(const char *s, int enhanced)
 void fig_put_label(FILE *fp, const struct plot_opts *o, const char *s, int enhanced)
 {
     fig_put_label_pt(fp, o, 0, s, enhanced);
+}
+
+/*
+ * How many characters wide gnuplot 5 guesses a LaTeX text is (strlen_tex in its
+ * util.c): a control word counts one, braces, $, _ and ^ none, [...] none,
+ * anything else one each.
+ */
+static int tex_guess_len(const char *s)
+{
+    int n = 0;
+    while (*s) {
+        if (*s == '[') {
+            while (*s && *s != ']')
+                s++;
+            if (*s) s++;
+        } else if (*s == '\\') {
+            for (s++; isalpha((unsigned char)*s); s++)
+                ;
+            n++;
+        } else {
+            n += !strchr("{}$_^", *s);
+            s++;
+        }
+    }
+    return n;
 }
 
 const char *fig_tex_size(const struct plot_opts *o, double pt, char *buf, size_t cap)
@@ -492,6 +518,10 @@ void fig_heat_axes(FILE *fp, const struct plot_opts *o, const struct fig_heat *h
     for (int i = 0; i < h->drawn; i += every)
         fprintf(fp, "%s'%s%d' %d", i ? ", " : "", size, h->order[i], i);
     fputs(")\n", fp);
+    /* gnuplot spaces the y label by its guess of the tic labels' width, which counts the
+     * characters of the size command too (in the terminal's character width), and pushed it
+     * off the page: moved back by them. */
+    if (ylabel && *size) fprintf(fp, "set ylabel offset %d,0\n", tex_guess_len(size));
 }
 
 /*

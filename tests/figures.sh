@@ -81,6 +81,13 @@ for fig in loss actmap clusters; do
     check "$fig.tex includes $fig.pdf by the name \\input will find" \
         grep -q "includegraphics\[width={[^}]*},height={[^}]*}\]{$fig}" "$tmp/tex/$fig.tex"
 done
+# gnuplot guesses a tic label's width from its characters, the size command's included, and
+# could place the y label of a narrow heatmap off the page, where it is left out
+# (tests/plot-evolution.sh checks the evolution figure, where it was).
+for fig in actmap actmean; do
+    check "$fig.tex sets its y label (the layer's units)" \
+        grep -q 'rotatebox{-270}{\\makebox(0,0){\\strut{}[^}]* unit}' "$tmp/tex/$fig.tex"
+done
 check "loss.pdf of the pair has no text of its own" [ -z "$(pdftotext "$tmp/tex/loss.pdf" - | tr -d '[:space:]')" ]
 check "no temporary left in the folder" [ -z "$(find "$tmp/tex" -name '.*' ! -name . | head -n 1)" ]
 if command -v pdflatex >/dev/null 2>&1; then

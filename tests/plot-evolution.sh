@@ -79,6 +79,11 @@ c=$(grep -c "evaluating" "$tmp/err")
 expect 0 "plot --evolution again" -- "$bin" plot "$run" --evolution
 hasnt "$tmp/err" "evaluating" "the tables made once are reused"
 
+# The cairolatex pair: gnuplot guesses the tic labels' width from their characters, the size
+# command's included, and placed the y label off the page, where it was left out.
+expect 0 "--format tex" -- "$bin" plot "$run" --evolution --format tex --out "$tmp/tex"
+has "$tmp/tex/evolution.tex" "rotatebox{-270}{\\makebox(0,0){\\strut{}FC1 unit}}" "evolution.tex sets its y label"
+
 # ---- the points asked for ----
 expect 0 "--at 0,2" -- "$bin" plot "$run" --evolution --at 0,2 --normalize digit
 has "$gp" "set title 'epoch 2'" "--at 0,2: epoch 2"
