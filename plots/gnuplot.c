@@ -518,12 +518,18 @@ static void put_terminal(FILE *fp, const struct gp_figure *f, enum gp_format fmt
                 (int)(f->width * 72 + 0.5), (int)(f->height * 72 + 0.5), font, pt);
         break;
     case GP_TEX:
-        /* The text is LaTeX's, in the paper's font at the point of \input: the size here
-         * only spaces the layout (say the paper's), and a family here would become a
-         * \fontfamily LaTeX lacks, so only one asked for by name is passed on. */
-        fprintf(fp, "set terminal cairolatex pdf color colortext size %.4fin,%.4fin font '%s,%g'\n",
+        /* The text is LaTeX's, in the paper's font family, and gnuplot only guesses its size
+         * to space the layout. fontscale 0.75 makes that guess the PDF's (the same character
+         * cell as pdfcairo's below, whose text is pt points), and the header sets the text at
+         * pt points: cairolatex's default 0.6 spaced for smaller text than LaTeX then set at
+         * the document's size, and two-line titles and labels ran into each other. A family
+         * here would become a \fontfamily LaTeX lacks, so only one asked for by name is passed
+         * on. */
+        fprintf(fp,
+                "set terminal cairolatex pdf color colortext size %.4fin,%.4fin font '%s,%g' "
+                "fontscale 0.75 header '\\fontsize{%g}{%g}\\selectfont'\n",
                 whole_points(f->width), whole_points(f->height), f->font && *f->font ? f->font : "",
-                pt);
+                pt, pt, pt * 1.2);
         break;
     case GP_PDF:
     case GP_FORMAT_COUNT:

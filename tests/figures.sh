@@ -88,6 +88,12 @@ for fig in actmap actmean; do
     check "$fig.tex sets its y label (the layer's units)" \
         grep -q 'rotatebox{-270}{\\makebox(0,0){\\strut{}[^}]* unit}' "$tmp/tex/$fig.tex"
 done
+# LaTeX sets the words at the size gnuplot spaced the layout for (8 pt, --font-size's default), not
+# at the document's: at 10 pt the two-line titles and labels ran into each other.
+check "loss.tex sets its words at 8 pt" grep -q -F '\fontsize{8}{9.6}\selectfont' "$tmp/tex/loss.tex"
+check "loss.tex at --font-size 10 sets them at 10 pt" sh -c \
+    "'$bin' plot '$run' --format tex --font-size 10 --out '$tmp/tex10' >/dev/null 2>&1 &&
+     grep -q -F '\\fontsize{10}{12}\\selectfont' '$tmp/tex10/loss.tex'"
 check "loss.pdf of the pair has no text of its own" [ -z "$(pdftotext "$tmp/tex/loss.pdf" - | tr -d '[:space:]')" ]
 check "no temporary left in the folder" [ -z "$(find "$tmp/tex" -name '.*' ! -name . | head -n 1)" ]
 if command -v pdflatex >/dev/null 2>&1; then
