@@ -129,10 +129,20 @@ static void read_branches(const char *run_dir, struct left_lines *b)
     branch_list_free(info, n);
 }
 
-static char *loss_body(const struct plot_opts *o, double height, const struct plotdata_run *r,
-                       const struct plotdata_csv *m, const struct term *terms, const int *col,
-                       const int *has_term, const struct plotdata_marker *mk, size_t nmk,
-                       const struct left_lines *b)
+/*
+ * The key's columns: two where two of its longest entries ("Proposed (KL margin)") fit side by
+ * side, about 2.9 in at 8 pt; one on a narrower figure or at a larger size, where gnuplot would
+ * fit one column anyway and leave the entries past the reserved rows off the page.
+ */
+static int key_cols(const struct plot_opts *o, double width)
+{
+    return width / fig_em(o) >= 2.9 ? 2 : 1;
+}
+
+static char *loss_body(const struct plot_opts *o, double height, int cols,
+                       const struct plotdata_run *r, const struct plotdata_csv *m,
+                       const struct term *terms, const int *col, const int *has_term,
+                       const struct plotdata_marker *mk, size_t nmk, const struct left_lines *b)
 {
     int data_col[NTERMS]; /* each term's column in the block: those present, in order, after step */
     for (int j = 0, c = 2; j < NTERMS; j++)
@@ -158,7 +168,7 @@ static char *loss_body(const struct plot_opts *o, double height, const struct pl
     int shown = 0;
     for (int j = 0; j < NTERMS; j++)
         shown += has_term[j];
-    fig_put_key_below(fp, height, (shown + b->n + 1) / 2, 2, fig_em(o));
+    fig_put_key_below(fp, height, (shown + b->n + cols - 1) / cols, cols, fig_em(o));
     fputs("\n", fp);
     put_markers(fp, o, mk, nmk, first, last);
     fputs("\nplot ", fp);
@@ -211,9 +221,12 @@ static int draw_loss(const struct plotdata_run *r, const struct plotdata_csv *m,
                    : ftl_error(err, "%s/metrics.csv: no positive loss to draw", run_dir);
     if (rc == 0) {
         double width, height;
-        fig_size(o, 3.5, 2.0 * fig_em(o) + fig_key_below_height((shown + b.n + 1) / 2, fig_em(o)),
+        fig_size(o, 3.5, 0, &width, &height);
+        int cols = key_cols(o, width);
+        fig_size(o, 3.5,
+                 2.0 * fig_em(o) + fig_key_below_height((shown + b.n + cols - 1) / cols, fig_em(o)),
                  &width, &height);
-        char *body = loss_body(o, height, r, m, terms, col, has_term, mk, nmk, &b);
+        char *body = loss_body(o, height, cols, r, m, terms, col, has_term, mk, nmk, &b);
         char what[256] = "step";
         for (int j = 0; j < NTERMS; j++)
             if (col[j] >= 0)

@@ -94,6 +94,17 @@ check "loss.tex sets its words at 8 pt" grep -q -F '\fontsize{8}{9.6}\selectfont
 check "loss.tex at --font-size 10 sets them at 10 pt" sh -c \
     "'$bin' plot '$run' --format tex --font-size 10 --out '$tmp/tex10' >/dev/null 2>&1 &&
      grep -q -F '\\fontsize{10}{12}\\selectfont' '$tmp/tex10/loss.tex'"
+# The README's example, a narrow column at 10 pt: the loss key takes one column there, and every
+# entry is set (with two columns reserved, gnuplot fitted one and left entries off the page).
+plot acl10 --format tex --width acl-column --font-size 10
+entries=$(sed -n "s/.* with lines .* title '\([^']*\)'.*/\1/p" "$tmp/acl10/loss-tex.gp")
+missing=$(printf '%s\n' "$entries" | while read -r t; do
+    grep -q -F "strut{}$t}" "$tmp/acl10/loss.tex" || echo "$t"
+done)
+all_set=no
+[ -n "$entries" ] && [ -z "$missing" ] && all_set=yes
+check "--width acl-column --font-size 10: all $(printf '%s\n' "$entries" | grep -c .) loss key entries are set${missing:+ (not: $missing)}" \
+    [ "$all_set" = yes ]
 check "loss.pdf of the pair has no text of its own" [ -z "$(pdftotext "$tmp/tex/loss.pdf" - | tr -d '[:space:]')" ]
 check "no temporary left in the folder" [ -z "$(find "$tmp/tex" -name '.*' ! -name . | head -n 1)" ]
 if command -v pdflatex >/dev/null 2>&1; then
