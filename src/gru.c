@@ -1,4 +1,4 @@
-#ifndef GRU_KERNEL_PASS
+#ifndef KERNEL_PASS
 /*
  * gru — PyTorch/cuDNN GRU over packed batches (SPEC.md §4.2-4.4).
  *
@@ -90,7 +90,7 @@ void gru_cache_free(struct gru_cache *c)
 
 /*
  * The gate arithmetic is written once, at the end of this file (the part
- * under GRU_KERNEL_PASS, which this file includes into itself), over short
+ * under KERNEL_PASS, which this file includes into itself), over short
  * vectors of the GCC/Clang vector extension, and compiled here once per
  * width: 16 bytes (SSE2, the x86-64 baseline; NEON elsewhere) and, on
  * x86-64 GCC, 32 bytes for AVX2 and 64 for AVX-512 under `#pragma GCC
@@ -115,36 +115,12 @@ struct gate_kernels {
     void (*add_into)(real *dst, const real *src, int n);
 };
 
-#define GRU_KERNEL_PASS
-#define VBYTES 16
-#define KERNEL(name) name##_v16
-#include "gru.c"
-#undef VBYTES
-#undef KERNEL
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define GRU_WIDE_KERNELS 1
-#pragma GCC push_options
-#pragma GCC target("avx2")
-#define VBYTES 32
-#define KERNEL(name) name##_v32
-#include "gru.c"
-#undef VBYTES
-#undef KERNEL
-#pragma GCC pop_options
-#pragma GCC push_options
-#pragma GCC target("avx512f")
-#define VBYTES 64
-#define KERNEL(name) name##_v64
-#include "gru.c"
-#undef VBYTES
-#undef KERNEL
-#pragma GCC pop_options
-#endif
-#undef GRU_KERNEL_PASS
+#define KERNEL_FILE "gru.c"
+#include "kernel_passes.h"
 
 static const struct gate_kernels kernels_v16 = {128, step_forward_v16, step_backward_v16,
                                                 sum_rows_v16, add_into_v16};
-#ifdef GRU_WIDE_KERNELS
+#ifdef WIDE_KERNELS
 static const struct gate_kernels kernels_v32 = {256, step_forward_v32, step_backward_v32,
                                                 sum_rows_v32, add_into_v32};
 static const struct gate_kernels kernels_v64 = {512, step_forward_v64, step_backward_v64,
@@ -154,7 +130,7 @@ static const struct gate_kernels kernels_v64 = {512, step_forward_v64, step_back
 /* The widest kernels the CPU runs, at most FTLAB_GRU_VECTOR_BITS wide. */
 static const struct gate_kernels *pick_kernels(void)
 {
-#ifdef GRU_WIDE_KERNELS
+#ifdef WIDE_KERNELS
     int bits = ftl_vector_bits("FTLAB_GRU_VECTOR_BITS");
     if (bits == 512) return &kernels_v64;
     if (bits == 256) return &kernels_v32;
@@ -484,7 +460,7 @@ void gru_last_state_backward(const real *dhlast, const int *len, const size_t *o
     }
 }
 
-#else /* GRU_KERNEL_PASS: the gate kernels for one width, VBYTES, named KERNEL(name) */
+#else /* KERNEL_PASS: the gate kernels for one width, VBYTES, named KERNEL(name) */
 
 #define VLEN ((int)(VBYTES / sizeof(real)))
 #define vreal KERNEL(vreal)
@@ -778,4 +754,4 @@ static void KERNEL(step_backward)(int n, int H, const real *dh, const real *hp, 
 #undef vsigmoid
 #undef vtanh
 #undef INLINE
-#endif /* GRU_KERNEL_PASS */
+#endif /* KERNEL_PASS */

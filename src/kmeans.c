@@ -1,4 +1,4 @@
-#ifndef KMEANS_KERNEL_PASS
+#ifndef KERNEL_PASS
 /* kmeans — k-means++ and Lloyd as scikit-learn 1.2.1 runs them (SPEC.md §7). See kmeans.h. */
 #include "kmeans.h"
 
@@ -42,32 +42,8 @@ typedef void dots_fn(const double *restrict xp, size_t nb, int d, const double *
 typedef void sums_fn(double *restrict part, const int32_t *label, const double *restrict x,
                      size_t rows, int d);
 
-#define KMEANS_KERNEL_PASS
-#define VBYTES 16
-#define KERNEL(name) name##_v16
-#include "kmeans.c"
-#undef VBYTES
-#undef KERNEL
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define KMEANS_WIDE_KERNELS 1
-#pragma GCC push_options
-#pragma GCC target("avx2")
-#define VBYTES 32
-#define KERNEL(name) name##_v32
-#include "kmeans.c"
-#undef VBYTES
-#undef KERNEL
-#pragma GCC pop_options
-#pragma GCC push_options
-#pragma GCC target("avx512f")
-#define VBYTES 64
-#define KERNEL(name) name##_v64
-#include "kmeans.c"
-#undef VBYTES
-#undef KERNEL
-#pragma GCC pop_options
-#endif
-#undef KMEANS_KERNEL_PASS
+#define KERNEL_FILE "kmeans.c"
+#include "kernel_passes.h"
 
 struct kernels {
     int bits;
@@ -76,7 +52,7 @@ struct kernels {
 };
 
 static const struct kernels kernels_v16 = {128, block_dots_v16, chunk_sums_v16};
-#ifdef KMEANS_WIDE_KERNELS
+#ifdef WIDE_KERNELS
 static const struct kernels kernels_v32 = {256, block_dots_v32, chunk_sums_v32};
 static const struct kernels kernels_v64 = {512, block_dots_v64, chunk_sums_v64};
 #endif
@@ -84,7 +60,7 @@ static const struct kernels kernels_v64 = {512, block_dots_v64, chunk_sums_v64};
 /* The widest kernels the CPU runs, at most FTLAB_KMEANS_VECTOR_BITS wide. */
 static const struct kernels *pick_kernels(void)
 {
-#ifdef KMEANS_WIDE_KERNELS
+#ifdef WIDE_KERNELS
     int bits = ftl_vector_bits("FTLAB_KMEANS_VECTOR_BITS");
     if (bits == 512) return &kernels_v64;
     if (bits == 256) return &kernels_v32;
@@ -150,6 +126,29 @@ struct kmeans_work {
 typedef void chunk_fn(struct kmeans_work *w, size_t chunk, double *scratch);
 
 /*
+ * A thread's scratch, in doubles: the products [chunk x max(k, trials)] at 0,
+ * the gathered rows [chunk x d] at `gathered`, their indices (chunk int32)
+ * at `todo`; `len` in all.
+ */
+struct scratch_at {
+    size_t gathered, todo, len;
+};
+
+static struct scratch_at scratch_at(const struct kmeans_work *w)
+{
+    struct scratch_at at;
+    at.gathered = w->chunk * (size_t)(w->k > w->trials ? w->k : w->trials);
+    at.todo = at.gathered + w->chunk * (size_t)w->d;
+    at.len = at.todo + (w->chunk + 1) / 2;
+    return at;
+}
+
+static size_t scratch_per_thread(const struct kmeans_work *w)
+{
+    return scratch_at(w).len;
+}
+
+/*
  * E-step of one chunk: label = first argmin over j of |c_j|^2 - 2 x.c_j
  * (|x|^2 is the same for every centre and left out); with update, the
  * chunk's per-cluster sums for the M-step (sklearn _update_chunk_dense),
@@ -173,9 +172,9 @@ static void estep_chunk(struct kmeans_work *w, size_t chunk, double *scratch)
     size_t start = chunk * w->chunk;
     size_t rows = w->n - start < w->chunk ? w->n - start : w->chunk;
     int k = w->k, d = w->d;
-    size_t width = (size_t)(k > w->trials ? k : w->trials);
-    double *dist = scratch, *gathered = scratch + w->chunk * width;
-    int32_t *todo = (int32_t *)(gathered + w->chunk * (size_t)d);
+    struct scratch_at at = scratch_at(w);
+    double *dist = scratch, *gathered = scratch + at.gathered;
+    int32_t *todo = (int32_t *)(scratch + at.todo);
     const double *c_sq = w->c_sq;
     int32_t *labels = w->labels + start;
 
@@ -386,7 +385,7 @@ static void estep(struct pool *p, int update)
         for (int q = 0; q < w->d; q++)
             s += c[q] * c[q];
         w->c_sq[j] = s;
-        w->c_max = sqrt(s) > w->c_max ? sqrt(s) : w->c_max;
+        w->c_max = fmax(w->c_max, sqrt(s));
     }
     w->update = update;
     pool_run(p, estep_chunk);
@@ -715,14 +714,6 @@ static double column_stats(const double *X, size_t n, int d, double tol, double 
     return tol_abs;
 }
 
-/* Per thread: the products [chunk x max(k, trials)], the gathered rows [chunk x d] and their
- * indices (chunk int32 in chunk / 2 doubles). */
-static size_t scratch_per_thread(const struct kmeans_work *w)
-{
-    return w->chunk * (size_t)(w->k > w->trials ? w->k : w->trials) + w->chunk * (size_t)w->d +
-           w->chunk / 2;
-}
-
 /* Sets the sizes; the same for every group, so every restart runs the same chunks. */
 static void work_shape(struct kmeans_work *w, size_t n, int d, const struct kmeans_opts *o)
 {
@@ -950,7 +941,7 @@ void kmeans_result_free(struct kmeans_result *r)
     memset(r, 0, sizeof *r);
 }
 
-#else /* KMEANS_KERNEL_PASS: the distance kernel for VBYTES-wide vectors, named KERNEL(name) */
+#else /* KERNEL_PASS: the distance kernel for VBYTES-wide vectors, named KERNEL(name) */
 
 #define VLEN (VBYTES / (int)sizeof(double)) /* rows per vector */
 #define NV (BLOCK / VLEN)                   /* vectors per block */
@@ -1032,4 +1023,4 @@ static void KERNEL(chunk_sums)(double *restrict part, const int32_t *label,
 #undef NV
 #undef VLEN
 
-#endif /* KMEANS_KERNEL_PASS */
+#endif /* KERNEL_PASS */
