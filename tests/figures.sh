@@ -91,9 +91,9 @@ done
 # LaTeX sets the words at the size gnuplot spaced the layout for (8 pt, --font-size's default), not
 # at the document's: at 10 pt the two-line titles and labels ran into each other.
 check "loss.tex sets its words at 8 pt" grep -q -F '\fontsize{8}{9.6}\selectfont' "$tmp/tex/loss.tex"
-check "loss.tex at --font-size 10 sets them at 10 pt" sh -c \
-    "'$bin' plot '$run' --format tex --font-size 10 --out '$tmp/tex10' >/dev/null 2>&1 &&
-     grep -q -F '\\fontsize{10}{12}\\selectfont' '$tmp/tex10/loss.tex'"
+plot tex10 --format tex --font-size 10
+check "loss.tex at --font-size 10 sets them at 10 pt" \
+    grep -q -F '\fontsize{10}{12}\selectfont' "$tmp/tex10/loss.tex"
 # The README's example, a narrow column at 10 pt: the loss key takes one column there, and every
 # entry is set (with two columns reserved, gnuplot fitted one and left entries off the page).
 plot acl10 --format tex --width acl-column --font-size 10
