@@ -52,17 +52,24 @@ wait_until() { # SECONDS COMMAND...
 }
 exited() { [ -s "$tmp/status.$phase" ]; }
 # The pane runs ftlab, then records what a user would find afterwards. The
-# wrapper ignores SIGHUP so that it outlives a killed pane to write the status.
+# wrapper ignores SIGHUP so that it outlives a killed pane to write the status,
+# and lingers until the test's folder is gone.
+# A session that sleeps keeps the server up between phases: killing the last
+# session makes tmux exit, and a new session asked for meanwhile fails ("server
+# exited unexpectedly").
+tm new-session -d -s keep "sleep 900"
 start() { # PHASE ARGS...
     phase=$1; shift
     tm kill-session -t soak 2>/dev/null
     tm new-session -d -s soak -x 100 -y 32 "trap '' HUP; \
         $bin $* 2>>$tmp/stderr; echo \"exit=\$?\" > $tmp/status.$phase; \
-        stty -a > $tmp/stty.$phase 2>&1; echo 'soak: the shell again'; sleep 600"
+        stty -a > $tmp/stty.$phase 2>&1; echo 'soak: the shell again'; \
+        while [ -d $tmp ]; do sleep 1; done"
     i=0 pid=
     while [ -z "$pid" ] && [ $i -lt 100 ]; do
         sh_pid=$(tm display -p -t soak '#{pane_pid}' 2>/dev/null)
-        pid=$(pgrep -P "${sh_pid:-0}" 2>/dev/null | head -n 1)
+        # (Never pgrep -P 0: that names init, and the storm would signal it.)
+        [ -n "$sh_pid" ] && pid=$(pgrep -P "$sh_pid" 2>/dev/null | head -n 1)
         sleep 0.1; i=$((i + 1))
     done
 }
