@@ -152,23 +152,6 @@ struct ridge_grid {
     double panel_w, cell_h; /* a panel's width; a grid row's height (title, ridges, gap) */
 };
 
-/* Appends words to fp, breaking lines at spaces before *col passes cap; counts lines. */
-static void put_wrapped(FILE *fp, const char *words, int cap, int *col, int *lines)
-{
-    for (const char *w = words; *w;) {
-        size_t len = strcspn(w + 1, " ") + 1; /* a word with the space before it */
-        if (*col > 0 && *col + (int)len > cap && *w == ' ') {
-            fputc('\n', fp);
-            (*lines)++;
-            *col = 0;
-            w++, len--;
-        }
-        fwrite(w, 1, len, fp);
-        *col += (int)len;
-        w += len;
-    }
-}
-
 /* The note under the panels: how the ridges are scaled, and the dead units, wrapped to the
  * width in lines (counted in *lines) of at most about the characters that fit. */
 static char *ridge_note(const struct hist_input *in, double width, double em, int *lines)
@@ -178,20 +161,20 @@ static char *ridge_note(const struct hist_input *in, double width, double em, in
     /* 6.5 pt text averages about 3.4 pt a character: a conservative count per line. */
     int cap = (int)(width * 72 / (3.4 * em)), col = 0;
     *lines = 1;
-    put_wrapped(fp,
-                "Ridge height: the share of the digit's sequences in each bin, one scale per "
-                "unit; the bin holding 0 is clipped.",
-                cap, &col, lines);
+    fig_put_wrapped(fp,
+                    "Ridge height: the share of the digit's sequences in each bin, one scale per "
+                    "unit; the bin holding 0 is clipped.",
+                    cap, &col, lines);
     fputc('\n', fp);
     (*lines)++;
     col = 0;
-    put_wrapped(fp, "Dead (constant) units:", cap, &col, lines);
-    if (!in->ndead) put_wrapped(fp, " none", cap, &col, lines);
+    fig_put_wrapped(fp, "Dead (constant) units:", cap, &col, lines);
+    if (!in->ndead) fig_put_wrapped(fp, " none", cap, &col, lines);
     for (int u = 0, first = 1; u < in->units; u++) {
         if (!in->dead[u]) continue;
         char item[16];
         snprintf(item, sizeof item, "%s %d", first ? "" : ",", u);
-        put_wrapped(fp, item, cap, &col, lines);
+        fig_put_wrapped(fp, item, cap, &col, lines);
         first = 0;
     }
     return fig_text_close(&t);

@@ -59,7 +59,7 @@ void fig_heat_units_text(const struct fig_heat *h, const char *layer, char *out,
 // ---- the layout ----
 
 /* In inches at the house text size (times fig_em): the axes' margins and the colour box's
- * room; a panel is PANEL_WIDTH wide unless a width is asked. */
+ * room; a panel is PANEL_WIDTH wide unless a width is asked or its words need more. */
 #define PANEL_WIDTH 1.85
 #define PANEL_GAP 0.12
 #define PANEL_LABELS 0.2 /* a panel's own unit numbers, left of it */
@@ -68,7 +68,9 @@ void fig_heat_units_text(const struct fig_heat *h, const char *layer, char *out,
 #define PANEL_BOTTOM 0.42
 #define PANEL_BELOW 0.15 /* the line under "digit" */
 #define PANEL_RIGHT 0.75
-#define PANEL_TITLE 0.22 /* the figure's title over the panels */
+#define PANEL_TITLE 0.22  /* the figure's title over the panels */
+#define PANEL_LINE 0.14   /* each further line of a title, or under "digit" */
+#define PANEL_DIGIT 0.075 /* the least width of a column (its digit, with room either side) */
 
 /* Where the panels go on a page width x height inches, at text size em. */
 struct layout {
@@ -78,6 +80,7 @@ struct layout {
     double gap;         /* between two panels */
     double top, bottom; /* a panel's margins inside its cell of the grid */
     double title;       /* the room over the grid */
+    double words;       /* the width a panel's title lines and the line under it wrap to */
     int labels[FIG_MAX_PANELS];
 };
 
@@ -88,26 +91,72 @@ static int same_rows(const struct fig_heat *a, const struct fig_heat *b)
            memcmp(a->order, b->order, (size_t)a->drawn * sizeof *a->order) == 0;
 }
 
+/* The lines text takes wrapped to `width` inches at the house size (0 for NULL). */
+static int lines_of(const struct plot_opts *o, const char *text, double width)
+{
+    if (!text) return 0;
+    int lines;
+    free(fig_wrap(o, GP_FONT_PT, text, width, &lines));
+    return lines;
+}
+
+/*
+ * The grid: f->cols panels a row, or fewer when a width is asked that
+ * leaves a panel too narrow for its words or its columns of digits (a
+ * column of a paper at 10 pt has room for one). What still does not fit
+ * the panel (or the page, for the figure's title) is wrapped onto more
+ * lines, and the figure is as much taller.
+ */
 static struct layout layout(const struct fig_panels *f, const struct fig_panel *p, int n,
                             const struct plot_opts *o)
 {
-    struct layout l = {.n = n, .cols = f->cols, .em = fig_em(o), .gap = PANEL_GAP};
-    l.rows = (n + l.cols - 1) / l.cols;
-    int own = 0, most = 1, below = 0;
+    struct layout l = {.n = n, .em = fig_em(o)};
+    int most = 1, below = 0;
+    double need = 0, words = 0, dummy;
     for (int i = 0; i < n; i++) {
-        l.labels[i] = i % l.cols == 0 || !same_rows(p[i].heat, p[i - 1].heat);
-        own |= l.labels[i] && i % l.cols != 0;
         most = p[i].heat->drawn > most ? p[i].heat->drawn : most;
         below |= p[i].below != NULL;
+        const char *text[3] = {p[i].title, p[i].subtitle, p[i].below};
+        for (int t = 0; t < 3; t++)
+            if (text[t] && fig_text_width(o, GP_FONT_PT, text[t]) > words)
+                words = fig_text_width(o, GP_FONT_PT, text[t]);
+        int cols = p[i].heat->cols > 0 ? p[i].heat->cols : FIG_DIGITS;
+        need = cols * PANEL_DIGIT * l.em > need ? cols * PANEL_DIGIT * l.em : need;
     }
-    if (own) l.gap += PANEL_LABELS * l.em;
-    l.top = PANEL_TOP * l.em;
-    l.bottom = (PANEL_BOTTOM + (below ? PANEL_BELOW : 0)) * l.em;
-    l.title = f->title ? PANEL_TITLE * l.em : 0;
-    double room = (PANEL_LEFT + PANEL_RIGHT) * l.em + (l.cols - 1) * l.gap + PANEL_GAP;
-    double h0 = l.rows * fig_heat_height(most, 1.0 + (below ? PANEL_BELOW : 0), l.em) + l.title;
-    fig_size(o, room + l.cols * PANEL_WIDTH, h0, &l.width, &l.height);
-    l.panel = fig_clamp((l.width - room) / l.cols, 0.2, 40);
+    double room;
+    for (l.cols = f->cols;; l.cols--) {
+        int own = 0;
+        for (int i = 0; i < n; i++) {
+            l.labels[i] = i % l.cols == 0 || !same_rows(p[i].heat, p[i - 1].heat);
+            own |= l.labels[i] && i % l.cols != 0;
+        }
+        l.gap = PANEL_GAP + (own ? PANEL_LABELS * l.em : 0);
+        room = (PANEL_LEFT + PANEL_RIGHT) * l.em + (l.cols - 1) * l.gap + PANEL_GAP;
+        fig_size(o, room + l.cols * (words > PANEL_WIDTH ? words : PANEL_WIDTH), 1, &l.width,
+                 &dummy);
+        l.panel = fig_clamp((l.width - room) / l.cols, 0.2, 40);
+        if (l.panel >= need || l.cols == 1) break;
+    }
+    l.rows = (n + l.cols - 1) / l.cols;
+    /* No wider than the panel: so neighbours' titles keep a gap apart. */
+    l.words = l.panel;
+    int over = 0, under = 0;
+    for (int i = 0; i < n; i++) {
+        int t = lines_of(o, p[i].title, l.words) + lines_of(o, p[i].subtitle, l.words);
+        int b = lines_of(o, p[i].below, l.words);
+        over = t > over ? t : over;
+        under = b > under ? b : under;
+    }
+    double more = ((over > 2 ? over - 2 : 0) + (under > 1 ? under - 1 : 0)) * PANEL_LINE;
+    l.top = (PANEL_TOP + (over > 2 ? over - 2 : 0) * PANEL_LINE) * l.em;
+    l.bottom =
+        (PANEL_BOTTOM + (below ? PANEL_BELOW : 0) + (under > 1 ? under - 1 : 0) * PANEL_LINE) *
+        l.em;
+    int title_lines = lines_of(o, f->title, l.width - 0.1);
+    l.title = f->title ? (PANEL_TITLE + (title_lines - 1) * PANEL_LINE) * l.em : 0;
+    double h0 =
+        l.rows * fig_heat_height(most, 1.0 + (below ? PANEL_BELOW : 0) + more, l.em) + l.title;
+    fig_size(o, l.width, h0, &dummy, &l.height);
     return l;
 }
 
@@ -151,7 +200,8 @@ static void put_colorbox(FILE *fp, const struct layout *l, const struct fig_heat
     double y1 = l->height - l->title - l->top;
     fprintf(fp, "set colorbox user origin screen %.4f, screen %.4f size screen %.4f, screen %.4f\n",
             x / l->width, y0 / l->height, 0.1 / l->width, (y1 - y0) / l->height);
-    int labels = (int)((y1 - y0) / (0.2 * l->em));
+    /* a line apart, and at least 0.35 in: a tall box (a grid of one column) is not a ruler */
+    int labels = (int)((y1 - y0) / (0.2 * l->em > 0.35 ? 0.2 * l->em : 0.35));
     if (!h->fractions && cbmax > 1)
         fprintf(fp, "set cbtics 0,%g scale 0.5 out nomirror\n",
                 nice_step(cbmax, labels > 1 ? labels : 1));
@@ -172,6 +222,42 @@ static double cell_font(const struct layout *l, const struct fig_heat *h)
     return font >= 3 ? font : 0;
 }
 
+/* A panel's title lines over it and its line under "digit", wrapped to the layout's width. */
+static void put_words(FILE *fp, const struct plot_opts *o, const struct layout *l,
+                      const struct fig_panel *p)
+{
+    int lines;
+    char *title = fig_wrap(o, GP_FONT_PT, p->title ? p->title : "", l->words, &lines);
+    fputs("set title ", fp);
+    fig_put_lines(fp, o, title, 0);
+    free(title);
+    if (p->subtitle) {
+        char *sub = fig_wrap(o, GP_FONT_PT, p->subtitle, l->words, &lines);
+        fputs(".\"\\n\".", fp);
+        fig_put_lines(fp, o, sub, 0);
+        free(sub);
+    }
+    fputs(" noenhanced\n", fp);
+    if (p->below) {
+        char *below = fig_wrap(o, GP_FONT_PT, p->below, l->words, &lines);
+        fprintf(fp, "set xlabel '%s'", p->heat->col_what);
+        /* A subscript reaches down into the line under it: the lines with one go last. */
+        for (int sub = 0; sub < 2; sub++)
+            for (char *line = below, *end; *line; line = end + (*end != '\0')) {
+                end = line + strcspn(line, "\n");
+                char c = *end;
+                *end = '\0';
+                if ((strstr(line, "_{") != NULL) == sub) {
+                    fputs(".\"\\n\".", fp);
+                    fig_put_label(fp, o, line, 1);
+                }
+                *end = c;
+            }
+        fputs(" enhanced\n", fp);
+        free(below);
+    }
+}
+
 static char *panels_body(const struct fig_panels *f, const struct fig_panel *p,
                          const struct layout *l, const struct plot_opts *o)
 {
@@ -181,21 +267,19 @@ static char *panels_body(const struct fig_panels *f, const struct fig_panel *p,
     fig_put_palette(fp);
     fprintf(fp, "cbmax = %g  # one colour scale for every panel\n", f->cbmax > 0 ? f->cbmax : 1);
     if (f->title) {
+        int lines;
+        char *title = fig_wrap(o, GP_FONT_PT, f->title, l->width - 0.1, &lines);
         fputs("set multiplot title ", fp);
-        fig_put_label(fp, o, f->title, 1);
+        fig_put_lines(fp, o, title, 1);
         fputs(" enhanced\n", fp);
+        free(title);
     } else {
         fputs("set multiplot\n", fp);
     }
     for (int i = 0; i < l->n; i++) {
         fprintf(fp, "\n# ---- panel %d ----\n", i + 1);
-        fig_put_title(fp, o, p[i].title, p[i].subtitle, 0);
         fig_heat_axes(fp, o, p[i].heat, i % l->cols == 0 ? p[i].ylabel : NULL, l->labels[i]);
-        if (p[i].below) {
-            fprintf(fp, "set xlabel '%s'.\"\\n\".", p[i].heat->col_what);
-            fig_put_label(fp, o, p[i].below, 1);
-            fputs(" enhanced\n", fp);
-        }
+        put_words(fp, o, l, &p[i]);
         put_margins(fp, l, i);
         if (i < l->n - 1)
             fputs("unset colorbox\n", fp);

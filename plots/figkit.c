@@ -227,6 +227,69 @@ void fig_put_label_pt(FILE *fp, const struct plot_opts *o, double pt, const char
  * "set title" with one or two lines. Text made of ftlab's own words may use
  * enhanced markup (AMI_{max}); anything holding a file name must not.
  */
+/* A character's width over the text's size, on the safe side: ftlab's words in Helvetica
+ * (png, svg, pdf) measure about 0.4; LaTeX's fonts are wider. */
+#define CHAR_EM 0.45
+#define CHAR_EM_TEX 0.52
+
+/* The characters of s[0, len) that show: as fig_text_width counts them. */
+static int shown(const char *s, size_t len)
+{
+    int n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if ((s[i] == '_' || s[i] == '^') && i + 1 < len && s[i + 1] == '{') continue;
+        n += !strchr("{}", s[i]) && ((unsigned char)s[i] & 0xC0) != 0x80; /* UTF-8: once */
+    }
+    return n;
+}
+
+double fig_text_width(const struct plot_opts *o, double pt, const char *s)
+{
+    return shown(s, strlen(s)) * (o->fmt == GP_TEX ? CHAR_EM_TEX : CHAR_EM) * pt * fig_em(o) / 72;
+}
+
+void fig_put_wrapped(FILE *fp, const char *words, int cap, int *col, int *lines)
+{
+    for (const char *w = words; *w;) {
+        size_t len = strcspn(w + 1, " ") + 1; /* a word with the space before it */
+        const char *open = w + (*w == ' '), *close = strchr(open, ')');
+        if (*open == '(' && close) len = (size_t)(close - w) + 1; /* "(k = 9)" stays whole */
+        if (*col > 0 && *col + shown(w, len) > cap && *w == ' ') {
+            fputc('\n', fp);
+            (*lines)++;
+            *col = 0;
+            w++, len--;
+        }
+        fwrite(w, 1, len, fp);
+        *col += shown(w, len);
+        w += len;
+    }
+}
+
+char *fig_wrap(const struct plot_opts *o, double pt, const char *words, double width, int *lines)
+{
+    struct fig_text t;
+    FILE *fp = fig_text_open(&t);
+    int cap = (int)(width / fig_text_width(o, pt, "x")), col = 0;
+    *lines = 1;
+    fig_put_wrapped(fp, words, cap > 1 ? cap : 1, &col, lines);
+    return fig_text_close(&t);
+}
+
+void fig_put_lines(FILE *fp, const struct plot_opts *o, const char *s, int enhanced)
+{
+    for (int first = 1;; first = 0) {
+        size_t len = strcspn(s, "\n");
+        char *line = xstrdup(s);
+        line[len] = '\0';
+        if (!first) fputs(".\"\\n\".", fp);
+        fig_put_label(fp, o, line, enhanced);
+        free(line);
+        if (!s[len]) break;
+        s += len + 1;
+    }
+}
+
 void fig_put_title(FILE *fp, const struct plot_opts *o, const char *line1, const char *line2,
                    int enhanced)
 {

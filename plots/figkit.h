@@ -78,6 +78,21 @@ const char *fig_tex_size_labels(const struct plot_opts *o, double pt, char *buf,
 /* fig_put_label of a text set `pt` points tall (fig_tex_size before it, for GP_TEX; pt 0:
  * fig_put_label itself); the caller still says "font ',PT'" for the other formats. */
 void fig_put_label_pt(FILE *fp, const struct plot_opts *o, double pt, const char *s, int enhanced);
+/*
+ * About how wide a line of text `pt` points tall (times fig_em) is, in
+ * inches: 0.45 of its size a character (0.52 for GP_TEX, set in LaTeX's
+ * fonts), on the safe side; enhanced markup's _ ^ { } not counted.
+ */
+double fig_text_width(const struct plot_opts *o, double pt, const char *s);
+/* Appends words to fp, breaking lines at spaces ('\n' for the space) before *col passes cap
+ * characters, never inside parentheses; *lines counts the lines. */
+void fig_put_wrapped(FILE *fp, const char *words, int cap, int *col, int *lines);
+/* words broken into lines (at '\n') of at most `width` inches at `pt` points (times fig_em),
+ * the way fig_text_width measures; how many into *lines. A word longer than a line stays
+ * whole. Free it. */
+char *fig_wrap(const struct plot_opts *o, double pt, const char *words, double width, int *lines);
+/* fig_put_label of each '\n'-separated line of s, joined by gnuplot's ."\n". */
+void fig_put_lines(FILE *fp, const struct plot_opts *o, const char *s, int enhanced);
 /* "set title" with one line, or two when line2 is not NULL (fig_put_label's enhanced). */
 void fig_put_title(FILE *fp, const struct plot_opts *o, const char *line1, const char *line2,
                    int enhanced);

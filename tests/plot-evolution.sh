@@ -84,6 +84,48 @@ hasnt "$tmp/err" "evaluating" "the tables made once are reused"
 expect 0 "--format tex" -- "$bin" plot "$run" --evolution --format tex --out "$tmp/tex"
 has "$tmp/tex/evolution.tex" "rotatebox{-270}{\\makebox(0,0){\\strut{}FC1 unit}}" "evolution.tex sets its y label"
 
+# ---- a paper's column: panels as many a row as fit, nothing overlapping ----
+# Four panels asked into a row 3 in wide at 10 pt were each 0.3 in wide: their titles, digits
+# and AMI lines ran into each other (146 pairs of words overlapped in the PDF) and the title
+# ran off the page. pdftotext -bbox gives every word's box; no two may overlap.
+overlap='
+match($0, /<word xMin="[^"]*" yMin="[^"]*" xMax="[^"]*" yMax="[^"]*">/) {
+    split(substr($0, RSTART, RLENGTH), f, "\"")
+    n++; x0[n] = f[2] + 0.3; y0[n] = f[4] + 0.3; x1[n] = f[6] - 0.3; y1[n] = f[8] - 0.3
+    w = substr($0, RSTART + RLENGTH); sub(/<\/word>.*/, "", w); word[n] = w
+}
+END {
+    for (i = 1; i <= n; i++)
+        for (j = i + 1; j <= n; j++)
+            if (x0[i] < x1[j] && x0[j] < x1[i] && y0[i] < y1[j] && y0[j] < y1[i]) {
+                if (bad < 5) printf "#   \"%s\" overlaps \"%s\"\n", word[i], word[j]
+                bad++
+            }
+    if (bad) printf "#   %d overlapping pairs of %d words\n", bad, n
+    exit bad > 0
+}'
+# no_overlap PDF DESCRIPTION
+no_overlap() {
+    if pdftotext -bbox "$1" - | awk "$overlap" >"$tmp/overlaps"; then ok "$2"; else
+        not_ok "$2"; cat "$tmp/overlaps"; fi
+}
+if [ -z "${FTLAB_GNUPLOT:-}" ] && command -v pdftotext >/dev/null 2>&1; then
+    for size in acl-column:10 acl-column:8 column:8 page:10; do
+        w=${size%:*} pt=${size#*:}
+        expect 0 "--width $w --font-size $pt" -- "$bin" plot "$run" --evolution --width "$w" --font-size "$pt" --format pdf --out "$tmp/narrow"
+        no_overlap "$tmp/narrow/evolution.pdf" "evolution at $w, $pt pt: no two words overlap"
+        words=$(pdftotext "$tmp/narrow/evolution.pdf" - | tr -s ' \n' '\n\n')
+        for word in Baseline: training epoch digit AMI; do
+            echo "$words" | grep -q "^$word" || { not_ok "evolution at $w, $pt pt: '$word' on the page"; continue 2; }
+        done
+        ok "evolution at $w, $pt pt: the title's and the panels' words on the page"
+    done
+    expect 0 "--compare at acl-column, 10 pt" -- "$bin" plot --compare "$run" "$run" "$run" --width acl-column --font-size 10 --format pdf --out "$tmp/narrowcmp"
+    no_overlap "$tmp/narrowcmp/compare-actmap.pdf" "compare-actmap at acl-column, 10 pt: no two words overlap"
+else
+    echo "# skipped the layout checks: they need gnuplot and pdftotext"
+fi
+
 # ---- the points asked for ----
 expect 0 "--at 0,2" -- "$bin" plot "$run" --evolution --at 0,2 --normalize digit
 has "$gp" "set title 'epoch 2'" "--at 0,2: epoch 2"

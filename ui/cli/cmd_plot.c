@@ -166,6 +166,10 @@ const struct cli_cmd cmd_plot_entry = {
     "  --font-size P  text size in points (default 8)\n"
     "  --font NAME    the font family (default Helvetica; fontconfig picks the\n"
     "                 nearest installed one)\n"
+    "  Panels of Figure 2 (compare-actmap, evolution) go as many a row as the\n"
+    "  width leaves about 0.75 in per 8 pt for (a column at 10 pt: one), and\n"
+    "  titles that do not fit wrap: the figure grows taller. For a column,\n"
+    "  draw fewer points (--at) or --hide-dead\n"
     "  Environment: FTLAB_GNUPLOT, the gnuplot program (default: gnuplot on PATH);\n"
     "  FTLAB_GNUPLOT_TIMEOUT, seconds before gnuplot is stopped (default 30; a value\n"
     "  that is not a number of seconds above 0 is refused).\n",
