@@ -200,8 +200,8 @@ static void put_colorbox(FILE *fp, const struct layout *l, const struct fig_heat
     double y1 = l->height - l->title - l->top;
     fprintf(fp, "set colorbox user origin screen %.4f, screen %.4f size screen %.4f, screen %.4f\n",
             x / l->width, y0 / l->height, 0.1 / l->width, (y1 - y0) / l->height);
-    /* a line apart, and at least 0.35 in: a tall box (a grid of one column) is not a ruler */
-    int labels = (int)((y1 - y0) / (0.2 * l->em > 0.35 ? 0.2 * l->em : 0.35));
+    int labels = (int)((y1 - y0) / (0.2 * l->em));
+    labels = labels < 20 ? labels : 20; /* a tall box (a grid of one column) is not a ruler */
     if (!h->fractions && cbmax > 1)
         fprintf(fp, "set cbtics 0,%g scale 0.5 out nomirror\n",
                 nice_step(cbmax, labels > 1 ? labels : 1));
@@ -222,8 +222,8 @@ static double cell_font(const struct layout *l, const struct fig_heat *h)
     return font >= 3 ? font : 0;
 }
 
-/* A panel's title lines over it and its line under "digit", wrapped to the layout's width. */
-static void put_words(FILE *fp, const struct plot_opts *o, const struct layout *l,
+/* A panel's title lines over it, wrapped to the layout's width. */
+static void put_title(FILE *fp, const struct plot_opts *o, const struct layout *l,
                       const struct fig_panel *p)
 {
     int lines;
@@ -238,24 +238,30 @@ static void put_words(FILE *fp, const struct plot_opts *o, const struct layout *
         free(sub);
     }
     fputs(" noenhanced\n", fp);
-    if (p->below) {
-        char *below = fig_wrap(o, GP_FONT_PT, p->below, l->words, &lines);
-        fprintf(fp, "set xlabel '%s'", p->heat->col_what);
-        /* A subscript reaches down into the line under it: the lines with one go last. */
-        for (int sub = 0; sub < 2; sub++)
-            for (char *line = below, *end; *line; line = end + (*end != '\0')) {
-                end = line + strcspn(line, "\n");
-                char c = *end;
-                *end = '\0';
-                if ((strstr(line, "_{") != NULL) == sub) {
-                    fputs(".\"\\n\".", fp);
-                    fig_put_label(fp, o, line, 1);
-                }
-                *end = c;
+}
+
+/* The x label: "digit", and under it the panel's line (wrapped) when it has one. */
+static void put_below(FILE *fp, const struct plot_opts *o, const struct layout *l,
+                      const struct fig_panel *p)
+{
+    if (!p->below) return;
+    int lines;
+    char *below = fig_wrap(o, GP_FONT_PT, p->below, l->words, &lines);
+    fprintf(fp, "set xlabel '%s'", p->heat->col_what);
+    /* A subscript reaches down into the line under it: the lines with one go last. */
+    for (int sub = 0; sub < 2; sub++)
+        for (char *line = below, *end; *line; line = end + (*end != '\0')) {
+            end = line + strcspn(line, "\n");
+            char c = *end;
+            *end = '\0';
+            if ((strstr(line, "_{") != NULL) == sub) {
+                fputs(".\"\\n\".", fp);
+                fig_put_label(fp, o, line, 1);
             }
-        fputs(" enhanced\n", fp);
-        free(below);
-    }
+            *end = c;
+        }
+    fputs(" enhanced\n", fp);
+    free(below);
 }
 
 static char *panels_body(const struct fig_panels *f, const struct fig_panel *p,
@@ -278,8 +284,9 @@ static char *panels_body(const struct fig_panels *f, const struct fig_panel *p,
     }
     for (int i = 0; i < l->n; i++) {
         fprintf(fp, "\n# ---- panel %d ----\n", i + 1);
+        put_title(fp, o, l, &p[i]);
         fig_heat_axes(fp, o, p[i].heat, i % l->cols == 0 ? p[i].ylabel : NULL, l->labels[i]);
-        put_words(fp, o, l, &p[i]);
+        put_below(fp, o, l, &p[i]);
         put_margins(fp, l, i);
         if (i < l->n - 1)
             fputs("unset colorbox\n", fp);
