@@ -100,29 +100,42 @@ static int lines_of(const struct plot_opts *o, const char *text, double width)
     return lines;
 }
 
+/* Lines beyond the first `base`, at least none. */
+static int extra(int lines, int base)
+{
+    return lines > base ? lines - base : 0;
+}
+
 /*
  * The grid: f->cols panels a row, or fewer when a width is asked that
- * leaves a panel too narrow for its words or its columns of digits (a
- * column of a paper at 10 pt has room for one). What still does not fit
- * the panel (or the page, for the figure's title) is wrapped onto more
- * lines, and the figure is as much taller.
+ * leaves a panel too narrow for its columns of digits (a column of a paper
+ * at 10 pt has room for one), unless a height asked for (--height,
+ * --aspect) has no room for the rows that makes. Without a width, a panel
+ * is wide enough for its words, up to PANEL_WIDTH at the text size. What
+ * does not fit the panel (or the page, for the figure's title) is wrapped
+ * onto more lines, and the figure is as much taller.
  */
 static struct layout layout(const struct fig_panels *f, const struct fig_panel *p, int n,
                             const struct plot_opts *o)
 {
     struct layout l = {.n = n, .em = fig_em(o)};
     int most = 1, below = 0;
-    double need = 0, words = 0, dummy;
+    double need = 0, words = 0, fixed_h, dummy;
     for (int i = 0; i < n; i++) {
         most = p[i].heat->drawn > most ? p[i].heat->drawn : most;
         below |= p[i].below != NULL;
         const char *text[3] = {p[i].title, p[i].subtitle, p[i].below};
-        for (int t = 0; t < 3; t++)
-            if (text[t] && fig_text_width(o, GP_FONT_PT, text[t]) > words)
-                words = fig_text_width(o, GP_FONT_PT, text[t]);
+        for (int t = 0; t < 3; t++) {
+            double wt = text[t] ? fig_text_width(o, GP_FONT_PT, text[t]) : 0;
+            words = wt > words ? wt : words;
+        }
         int cols = p[i].heat->cols > 0 ? p[i].heat->cols : FIG_DIGITS;
         need = cols * PANEL_DIGIT * l.em > need ? cols * PANEL_DIGIT * l.em : need;
     }
+    /* A run's folder name can be long: it wraps, at spaces, rather than widen the figure. */
+    words = fig_clamp(words, PANEL_WIDTH, PANEL_WIDTH * l.em);
+    /* The least height of a row of the grid, where the height is fixed. */
+    double cell = (PANEL_TOP + PANEL_BOTTOM + PANEL_BELOW + 0.5) * l.em;
     double room;
     for (l.cols = f->cols;; l.cols--) {
         int own = 0;
@@ -132,10 +145,11 @@ static struct layout layout(const struct fig_panels *f, const struct fig_panel *
         }
         l.gap = PANEL_GAP + (own ? PANEL_LABELS * l.em : 0);
         room = (PANEL_LEFT + PANEL_RIGHT) * l.em + (l.cols - 1) * l.gap + PANEL_GAP;
-        fig_size(o, room + l.cols * (words > PANEL_WIDTH ? words : PANEL_WIDTH), 1, &l.width,
-                 &dummy);
+        fig_size(o, room + l.cols * words, 0, &l.width, &fixed_h);
         l.panel = fig_clamp((l.width - room) / l.cols, 0.2, 40);
         if (l.panel >= need || l.cols == 1) break;
+        int fewer = l.cols - 1, rows = (n + fewer - 1) / fewer;
+        if (fixed_h > 0 && rows * cell > fixed_h) break;
     }
     l.rows = (n + l.cols - 1) / l.cols;
     /* No wider than the panel: so neighbours' titles keep a gap apart. */
@@ -147,11 +161,9 @@ static struct layout layout(const struct fig_panels *f, const struct fig_panel *
         over = t > over ? t : over;
         under = b > under ? b : under;
     }
-    double more = ((over > 2 ? over - 2 : 0) + (under > 1 ? under - 1 : 0)) * PANEL_LINE;
-    l.top = (PANEL_TOP + (over > 2 ? over - 2 : 0) * PANEL_LINE) * l.em;
-    l.bottom =
-        (PANEL_BOTTOM + (below ? PANEL_BELOW : 0) + (under > 1 ? under - 1 : 0) * PANEL_LINE) *
-        l.em;
+    double more = (extra(over, 2) + extra(under, 1)) * PANEL_LINE;
+    l.top = (PANEL_TOP + extra(over, 2) * PANEL_LINE) * l.em;
+    l.bottom = (PANEL_BOTTOM + (below ? PANEL_BELOW : 0) + extra(under, 1) * PANEL_LINE) * l.em;
     int title_lines = lines_of(o, f->title, l.width - 0.1);
     l.title = f->title ? (PANEL_TITLE + (title_lines - 1) * PANEL_LINE) * l.em : 0;
     double h0 =
@@ -248,18 +260,8 @@ static void put_below(FILE *fp, const struct plot_opts *o, const struct layout *
     int lines;
     char *below = fig_wrap(o, GP_FONT_PT, p->below, l->words, &lines);
     fprintf(fp, "set xlabel '%s'", p->heat->col_what);
-    /* A subscript reaches down into the line under it: the lines with one go last. */
-    for (int sub = 0; sub < 2; sub++)
-        for (char *line = below, *end; *line; line = end + (*end != '\0')) {
-            end = line + strcspn(line, "\n");
-            char c = *end;
-            *end = '\0';
-            if ((strstr(line, "_{") != NULL) == sub) {
-                fputs(".\"\\n\".", fp);
-                fig_put_label(fp, o, line, 1);
-            }
-            *end = c;
-        }
+    fputs(".\"\\n\".", fp);
+    fig_put_lines(fp, o, below, 1);
     fputs(" enhanced\n", fp);
     free(below);
 }

@@ -87,11 +87,13 @@ has "$tmp/tex/evolution.tex" "rotatebox{-270}{\\makebox(0,0){\\strut{}FC1 unit}}
 # ---- a paper's column: panels as many a row as fit, nothing overlapping ----
 # Four panels asked into a row 3 in wide at 10 pt were each 0.3 in wide: their titles, digits
 # and AMI lines ran into each other (146 pairs of words overlapped in the PDF) and the title
-# ran off the page. pdftotext -bbox gives every word's box; no two may overlap.
+# ran off the page. pdftotext -bbox gives every word's box (the font's height: a subscript's
+# reaches into the line under it, its ink does not); no two may overlap.
 overlap='
 match($0, /<word xMin="[^"]*" yMin="[^"]*" xMax="[^"]*" yMax="[^"]*">/) {
     split(substr($0, RSTART, RLENGTH), f, "\"")
-    n++; x0[n] = f[2] + 0.3; y0[n] = f[4] + 0.3; x1[n] = f[6] - 0.3; y1[n] = f[8] - 0.3
+    h = (f[8] - f[4]) * 0.2 # a box is the font'"'"'s whole height: the ink is within
+    n++; x0[n] = f[2] + 0.3; y0[n] = f[4] + h; x1[n] = f[6] - 0.3; y1[n] = f[8] - h
     w = substr($0, RSTART + RLENGTH); sub(/<\/word>.*/, "", w); word[n] = w
 }
 END {
