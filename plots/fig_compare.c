@@ -214,19 +214,23 @@ static int task_block(const char *run_dir, char **data, char *err)
     return 0;
 }
 
-static char *compare_loss_body(const struct runs *rs, const struct plot_opts *o, double height)
+static char *compare_loss_body(const struct runs *rs, const struct plot_opts *o, double width,
+                               double height)
 {
     struct fig_text t;
     FILE *fp = fig_text_open(&t);
     fig_put_style(fp);
     int ae = rs->info[0].autoencoder;
+    char title[96];
+    snprintf(title, sizeof title, "%s: task loss per batch, and its moving average",
+             ae ? "Autoencoder" : "Classifier");
+    fig_put_title(fp, o, title, NULL, 1, width);
     fprintf(fp,
-            "set title '%s: task loss per batch, and its moving average'\n"
             "set xlabel 'training step (batch)'\n"
             "set ylabel '%s (log scale)'\n"
             "set logscale y\n"
             "set autoscale xfix\n",
-            ae ? "Autoencoder" : "Classifier", ae ? "reconstruction MSE" : "BCE");
+            ae ? "reconstruction MSE" : "BCE");
     fig_put_key_below(fp, height, rs->n, 1, fig_em(o));
     fputs("\nplot ", fp);
     for (int i = 0; i < rs->n; i++) {
@@ -270,7 +274,7 @@ int plot_compare_loss(const char *const *run_dirs, int n, const char *out_dir,
         }
         double width, height;
         fig_size(o, 3.5, 2.1 * fig_em(o) + fig_key_below_height(n, fig_em(o)), &width, &height);
-        char *body = compare_loss_body(&rs, o, height);
+        char *body = compare_loss_body(&rs, o, width, height);
         struct gp_figure f = fig_figure(o, "compare-loss", width, height, blocks, n, body);
         rc = gp_render(&f, out_dir, o->fmt, err);
         free(body);

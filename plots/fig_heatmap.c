@@ -18,23 +18,26 @@ static int plot_heat(const char *name, const struct fig_heat *h, const char *tit
                      const char *title2, const char *ylabel, const char *out_dir,
                      const struct plot_opts *o, char *err)
 {
+    double em = fig_em(o), width, height;
+    fig_size(o, 3.5, fig_heat_height(h->drawn, 1.1, em), &width, &height);
     struct fig_text t;
     FILE *fp = fig_text_open(&t);
     fig_put_style(fp);
     fig_put_palette(fp);
-    fig_put_title(fp, o, title1, title2, 1);
+    fig_put_title(fp, o, title1, title2, 1, width);
     fprintf(fp, "cbmax = %g  # the top of the colour scale\n", h->max > 0 ? h->max : 1);
-    double em = fig_em(o), width, height;
     fig_heat_axes(fp, o, h, ylabel, 1);
     fputs("\n", fp);
-    fig_heat_plot(fp, o, h, "counts", h->drawn > 16 ? 5 : 6);
+    /* the plot is the page less the unit numbers and label, and the colour box */
+    int chars = snprintf(NULL, 0, h->fractions ? "%.2f" : "%.0f", h->fractions ? 0.0 : h->max);
+    fig_heat_plot(fp, o, h, "counts",
+                  fig_cell_font(o, h->drawn > 16 ? 5 : 6, width - 1.25 * em, h->cols, chars));
     char *body = fig_text_close(&t);
     char *data = fig_heat_block(h);
     char what[128];
     snprintf(what, sizeof what, "%s, row (top = 0), %s%s; a blank line ends a row", h->col_what,
              h->fractions ? "fraction of the " : "count", h->fractions ? h->col_what : "");
     struct gp_block block = {"counts", what, data};
-    fig_size(o, 3.5, fig_heat_height(h->drawn, 1.1, em), &width, &height);
     struct gp_figure f = fig_figure(o, name, width, height, &block, 1, body);
     int rc = gp_render(&f, out_dir, o->fmt, err);
     free(body);

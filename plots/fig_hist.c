@@ -486,7 +486,8 @@ int plot_actmean(const char *run_dir, const char *out_dir, const struct plot_opt
     FILE *fp = fig_text_open(&t);
     fig_put_style(fp);
     fig_put_palette(fp);
-    fig_put_title(fp, o, line1, line2, 1);
+    fig_size(o, 3.5, fig_heat_height(in.units, 1.1, em), &width, &height);
+    fig_put_title(fp, o, line1, line2, 1, width);
     fputs("cbmax = 1  # a row's largest mean\n", fp);
     fig_heat_axes(fp, o, &h, ylabel, 1);
     fputs("set cblabel ", fp);
@@ -501,17 +502,18 @@ int plot_actmean(const char *run_dir, const char *out_dir, const struct plot_opt
                     (in.units > 16 ? 4.5 : 5.5) * em);
         }
     fputs("\n", fp);
-    /* Two decimals on the cells while a row is tall enough to hold them. */
+    /* Two decimals on the cells while a row is tall enough to hold them and a cell wide enough. */
     fputs("plot $means using 1:2:3 with image pixels notitle", fp);
+    double font = fig_cell_font(o, in.units > 16 ? 4.5 : 5.5, width - 1.25 * em, FIG_DIGITS, 4);
     char size[128], value[192] = "sprintf('%.2f', $3)";
-    if (*fig_tex_size_labels(o, in.units > 16 ? 4.5 : 5.5, size, sizeof size))
+    if (*fig_tex_size_labels(o, font, size, sizeof size))
         snprintf(value, sizeof value, "'%s'.sprintf('%%.2f', $3)", size);
-    if (in.units <= 24)
+    if (in.units <= 24 && font > 0)
         fprintf(fp,
                 ", \\\n     $means using 1:2:(strcol(3) eq 'NaN' ? '' : %s):"
                 "($3 > 0.55 ? 0xffffff : 0x1a1a1a) with labels textcolor rgb variable "
                 "font ',%.1f' notitle",
-                value, (in.units > 16 ? 4.5 : 5.5) * em);
+                value, font * em);
     fputs("\n", fp);
     char *body = fig_text_close(&t);
     char *data = mean_block(&in);
@@ -519,7 +521,6 @@ int plot_actmean(const char *run_dir, const char *out_dir, const struct plot_opt
                              "digit, unit (top = 0), mean activation over the unit's largest "
                              "mean (NaN for a dead unit); a blank line ends a unit",
                              data};
-    fig_size(o, 3.5, fig_heat_height(in.units, 1.1, em), &width, &height);
     struct gp_figure f = fig_figure(o, "actmean", width, height, &block, 1, body);
     rc = gp_render(&f, out_dir, o->fmt, err);
     free(body);

@@ -139,7 +139,7 @@ static int key_cols(const struct plot_opts *o, double width)
     return width / fig_em(o) >= 2.9 ? 2 : 1;
 }
 
-static char *loss_body(const struct plot_opts *o, double height, int cols,
+static char *loss_body(const struct plot_opts *o, double width, double height, int cols,
                        const struct plotdata_run *r, const struct plotdata_csv *m,
                        const struct term *terms, const int *col, const int *has_term,
                        const struct plotdata_marker *mk, size_t nmk, const struct left_lines *b)
@@ -152,7 +152,7 @@ static char *loss_body(const struct plot_opts *o, double height, int cols,
     fig_put_style(fp);
     char title[256];
     fig_run_title(r, title, sizeof title);
-    fig_put_title(fp, o, title, NULL, 1);
+    fig_put_title(fp, o, title, NULL, 1, width);
     int step = plotdata_csv_col(m, "step");
     double first = m->v[step], last = m->v[(m->nrow - 1) * (size_t)m->ncol + step];
     for (int i = 0; i < b->n; i++)
@@ -226,7 +226,7 @@ static int draw_loss(const struct plotdata_run *r, const struct plotdata_csv *m,
         fig_size(o, 3.5,
                  2.0 * fig_em(o) + fig_key_below_height((shown + b.n + cols - 1) / cols, fig_em(o)),
                  &width, &height);
-        char *body = loss_body(o, height, cols, r, m, terms, col, has_term, mk, nmk, &b);
+        char *body = loss_body(o, width, height, cols, r, m, terms, col, has_term, mk, nmk, &b);
         char what[256] = "step";
         for (int j = 0; j < NTERMS; j++)
             if (col[j] >= 0)

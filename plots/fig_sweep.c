@@ -56,13 +56,14 @@ static double sweep_ymax(const struct plot_sweep *s)
     return fig_clamp(ceil(top * 10 - 1e-9) / 10, 0.1, 1.0);
 }
 
-static char *sweep_body(const struct plot_sweep *s, const struct plot_opts *o, double height)
+static char *sweep_body(const struct plot_sweep *s, const struct plot_opts *o, double width,
+                        double height)
 {
     struct fig_text tx;
     FILE *fp = fig_text_open(&tx);
     int logx = sweep_logx(s);
     fig_put_style(fp);
-    fig_put_title(fp, o, s->title, NULL, 1);
+    fig_put_title(fp, o, s->title, NULL, 1, width);
     fputs("set xlabel ", fp);
     fig_put_label(fp, o, s->xlabel, 0);
     fputs("\nset ylabel ", fp);
@@ -116,7 +117,7 @@ int plot_sweep(const struct plot_sweep *s, const char *out_dir, const struct plo
     }
     double width, height;
     fig_size(o, 3.5, 2.0 * fig_em(o) + fig_key_below_height(s->nlines, fig_em(o)), &width, &height);
-    char *body = sweep_body(s, o, height);
+    char *body = sweep_body(s, o, width, height);
     struct gp_figure f = fig_figure(o, s->name, width, height, blocks, s->nlines, body);
     int rc = gp_render(&f, out_dir, o->fmt, err);
     for (int l = 0; l < s->nlines; l++)

@@ -72,12 +72,12 @@ static double table1_ymax(const struct plot_table1 *t)
 }
 
 static char *table1_body(const struct plot_table1 *t, const struct plot_opts *o, double bar,
-                         double height)
+                         double width, double height)
 {
     struct fig_text tx;
     FILE *fp = fig_text_open(&tx);
     fig_put_style(fp);
-    fig_put_title(fp, o, t->title, NULL, 0);
+    fig_put_title(fp, o, t->title, NULL, 0, width);
     fputs("set xlabel 'KMeans clusters k'\nset ylabel ", fp);
     fig_put_label(fp, o, "AMI_{max} (test set)", 1);
     fprintf(fp,
@@ -143,7 +143,7 @@ int plot_table1(const struct plot_table1 *t, const char *out_dir, const struct p
         entries += t->runs[l] > 0;
     double width, height;
     fig_size(o, 3.5, 1.9 * fig_em(o) + fig_key_below_height(entries, fig_em(o)), &width, &height);
-    char *body = table1_body(t, o, bar, height);
+    char *body = table1_body(t, o, bar, width, height);
     struct gp_figure f = fig_figure(o, t->name, width, height, blocks, nblocks, body);
     int rc = gp_render(&f, out_dir, o->fmt, err);
     for (int l = 0; l < nblocks; l++)

@@ -223,11 +223,11 @@ void fig_put_label_pt(FILE *fp, const struct plot_opts *o, double pt, const char
     free(tex);
 }
 
-/* A character's width over the text's size: ftlab's words in Helvetica measure 0.44 in a
- * PDF (pdftotext -bbox: "3 of 8 FC1 units most active" at 8 pt is 98.8 pt wide); LaTeX's
- * fonts are wider. */
+/* A character's width over the text's size, measured with pdftotext -bbox: ftlab's words in
+ * Helvetica 0.44 ("3 of 8 FC1 units most active" at 8 pt is 98.8 pt wide in a PDF), in
+ * LaTeX's Computer Modern 0.47 (actmap's subtitle, 54 characters, 201.9 pt at 8 pt). */
 #define CHAR_EM 0.45
-#define CHAR_EM_TEX 0.52
+#define CHAR_EM_TEX 0.48
 
 /* The characters of s[0, len) that show: as fig_text_width counts them. */
 static int shown(const char *s, size_t len)
@@ -292,16 +292,39 @@ void fig_put_lines(FILE *fp, const struct plot_opts *o, const char *s, int enhan
  * "set title" with one or two lines. Text made of ftlab's own words may use
  * enhanced markup (AMI_{max}); anything holding a file name must not.
  */
-void fig_put_title(FILE *fp, const struct plot_opts *o, const char *line1, const char *line2,
-                   int enhanced)
+void fig_put_wrapped_label(FILE *fp, const struct plot_opts *o, const char *s, int enhanced,
+                           double width)
 {
+    if (width <= 0) {
+        fig_put_label(fp, o, s, enhanced);
+        return;
+    }
+    int lines;
+    char *text = fig_wrap(o, GP_FONT_PT, s, width, &lines);
+    fig_put_lines(fp, o, text, enhanced);
+    free(text);
+}
+
+void fig_put_title(FILE *fp, const struct plot_opts *o, const char *line1, const char *line2,
+                   int enhanced, double width)
+{
+    /* gnuplot centres a title over the plot, not the page: a heatmap's plot sits 0.15 in
+     * (at 8 pt) left of the page's centre, its colour box being wider than its unit numbers */
+    double room = width > 0 ? width - 0.3 * fig_em(o) : 0;
     fputs("set title ", fp);
-    fig_put_label(fp, o, line1, enhanced);
+    fig_put_wrapped_label(fp, o, line1, enhanced, room);
     if (line2) {
         fputs(".\"\\n\".", fp);
-        fig_put_label(fp, o, line2, enhanced);
+        fig_put_wrapped_label(fp, o, line2, enhanced, room);
     }
     fputs(enhanced ? "\n" : " noenhanced\n", fp);
+}
+
+double fig_cell_font(const struct plot_opts *o, double house, double plot_w, int cols, int chars)
+{
+    double em = fig_em(o), fit = plot_w * 72 / (cols > 0 ? cols : 1) / (chars * 0.56 + 0.3);
+    double font = fit < house * em ? fit : house * em; /* in points as printed */
+    return font >= 3 ? font / em : 0;
 }
 
 double fig_clamp(double x, double lo, double hi)

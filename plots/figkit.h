@@ -80,8 +80,9 @@ const char *fig_tex_size_labels(const struct plot_opts *o, double pt, char *buf,
 void fig_put_label_pt(FILE *fp, const struct plot_opts *o, double pt, const char *s, int enhanced);
 /*
  * About how wide a line of text `pt` points tall (times fig_em) is, in
- * inches: 0.45 of its size a character (0.52 for GP_TEX, set in LaTeX's
- * fonts), on the safe side; enhanced markup's _ ^ { } not counted.
+ * inches: 0.45 of its size a character (0.48 for GP_TEX, set in LaTeX's
+ * fonts), a little over what they measure; enhanced markup's _ ^ { } not
+ * counted.
  */
 double fig_text_width(const struct plot_opts *o, double pt, const char *s);
 /* Appends words to fp, breaking lines at spaces ('\n' for the space) before *col passes cap
@@ -93,9 +94,21 @@ void fig_put_wrapped(FILE *fp, const char *words, int cap, int *col, int *lines)
 char *fig_wrap(const struct plot_opts *o, double pt, const char *words, double width, int *lines);
 /* fig_put_label of each '\n'-separated line of s, joined by gnuplot's ."\n". */
 void fig_put_lines(FILE *fp, const struct plot_opts *o, const char *s, int enhanced);
-/* "set title" with one line, or two when line2 is not NULL (fig_put_label's enhanced). */
+/* fig_put_lines of s wrapped (fig_wrap, at the house size) to `width` inches; 0: one line. */
+void fig_put_wrapped_label(FILE *fp, const struct plot_opts *o, const char *s, int enhanced,
+                           double width);
+/* "set title" with one line, or two when line2 is not NULL (fig_put_label's enhanced); each
+ * wrapped to a figure `width` inches wide (0: not wrapped), gnuplot's margins allowed for. */
 void fig_put_title(FILE *fp, const struct plot_opts *o, const char *line1, const char *line2,
-                   int enhanced);
+                   int enhanced, double width);
+
+/*
+ * The size (house points, as fig_heat_plot takes it) of the text written on
+ * a heatmap's cells: `house`, or smaller where `chars` characters do not
+ * fit a cell of a plot `plot_w` inches wide with `cols` columns; 0 (none)
+ * below 3 points at the text size, where no one could read them.
+ */
+double fig_cell_font(const struct plot_opts *o, double house, double plot_w, int cols, int chars);
 
 /* x limited to [lo, hi]. */
 double fig_clamp(double x, double lo, double hi);
