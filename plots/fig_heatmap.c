@@ -19,7 +19,15 @@ static int plot_heat(const char *name, const struct fig_heat *h, const char *tit
                      const struct plot_opts *o, char *err)
 {
     double em = fig_em(o), width, height;
-    fig_size(o, 3.5, fig_heat_height(h->drawn, 1.1, em), &width, &height);
+    fig_size(o, 3.5, 0, &width, &height);
+    /* Room for the title's lines and for the y label along the plot, where no height is asked;
+     * and colour-box labels a line apart at least (gnuplot's own choice crowds a short box). */
+    int lines = fig_title_lines(o, title1, title2, width);
+    double top = (0.12 + 0.14 * lines) * em, bottom = 0.45 * em;
+    double h0 = fig_heat_height(h->drawn, 1.1 + 0.14 * (lines > 2 ? lines - 2 : 0), em);
+    double along = top + bottom + fig_text_width(o, GP_FONT_PT, ylabel) + 0.1 * em;
+    fig_size(o, width, h0 > along ? h0 : along, &width, &height);
+    int labels = (int)((height - top - bottom) / (0.14 * em));
     struct fig_text t;
     FILE *fp = fig_text_open(&t);
     fig_put_style(fp);
@@ -27,6 +35,8 @@ static int plot_heat(const char *name, const struct fig_heat *h, const char *tit
     fig_put_title(fp, o, title1, title2, 1, width);
     fprintf(fp, "cbmax = %g  # the top of the colour scale\n", h->max > 0 ? h->max : 1);
     fig_heat_axes(fp, o, h, ylabel, 1);
+    if (!h->fractions && h->max > 1 && labels < 11)
+        fprintf(fp, "set cbtics 0,%g\n", fig_nice_step(h->max, labels > 1 ? labels : 1));
     fputs("\n", fp);
     /* the plot is the page less the unit numbers and label, and the colour box */
     int chars = snprintf(NULL, 0, h->fractions ? "%.2f" : "%.0f", h->fractions ? 0.0 : h->max);

@@ -190,15 +190,6 @@ static void put_margins(FILE *fp, const struct layout *l, int i)
             (top - cell_height(l) + l->bottom) / l->height);
 }
 
-/* A step of 1, 2 or 5 times a power of ten that puts at most `most` steps in [0, top]. */
-static double nice_step(double top, int most)
-{
-    static const double mult[3] = {1, 2, 5};
-    for (double power = 1;; power *= 10)
-        for (int i = 0; i < 3; i++)
-            if (top / (mult[i] * power) <= most) return mult[i] * power;
-}
-
 /*
  * The one colour box, right of the last column, from the top panels to the
  * bottom ones; its counts every so many that their labels keep a line
@@ -216,7 +207,7 @@ static void put_colorbox(FILE *fp, const struct layout *l, const struct fig_heat
     labels = labels < 20 ? labels : 20; /* a tall box (a grid of one column) is not a ruler */
     if (!h->fractions && cbmax > 1)
         fprintf(fp, "set cbtics 0,%g scale 0.5 out nomirror\n",
-                nice_step(cbmax, labels > 1 ? labels : 1));
+                fig_nice_step(cbmax, labels > 1 ? labels : 1));
 }
 
 /*

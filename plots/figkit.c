@@ -305,12 +305,37 @@ void fig_put_wrapped_label(FILE *fp, const struct plot_opts *o, const char *s, i
     free(text);
 }
 
+/* gnuplot centres a title over the plot, not the page: a heatmap's plot sits 0.15 in (at
+ * 8 pt) left of the page's centre, its colour box being wider than its unit numbers. */
+static double title_room(const struct plot_opts *o, double width)
+{
+    return width > 0 ? width - 0.3 * fig_em(o) : 0;
+}
+
+int fig_title_lines(const struct plot_opts *o, const char *line1, const char *line2, double width)
+{
+    int n = 0, lines = 1;
+    const char *line[2] = {line1, line2};
+    for (int i = 0; i < 2; i++) {
+        if (!line[i]) continue;
+        if (width > 0) free(fig_wrap(o, GP_FONT_PT, line[i], title_room(o, width), &lines));
+        n += lines;
+    }
+    return n;
+}
+
+double fig_nice_step(double top, int most)
+{
+    static const double mult[3] = {1, 2, 5};
+    for (double power = 1;; power *= 10)
+        for (int i = 0; i < 3; i++)
+            if (top / (mult[i] * power) <= most) return mult[i] * power;
+}
+
 void fig_put_title(FILE *fp, const struct plot_opts *o, const char *line1, const char *line2,
                    int enhanced, double width)
 {
-    /* gnuplot centres a title over the plot, not the page: a heatmap's plot sits 0.15 in
-     * (at 8 pt) left of the page's centre, its colour box being wider than its unit numbers */
-    double room = width > 0 ? width - 0.3 * fig_em(o) : 0;
+    double room = title_room(o, width);
     fputs("set title ", fp);
     fig_put_wrapped_label(fp, o, line1, enhanced, room);
     if (line2) {

@@ -110,6 +110,12 @@ void fig_put_title(FILE *fp, const struct plot_opts *o, const char *line1, const
  */
 double fig_cell_font(const struct plot_opts *o, double house, double plot_w, int cols, int chars);
 
+/* A step of 1, 2 or 5 times a power of ten (at least 1) that puts at most `most` steps in
+ * [0, top]. */
+double fig_nice_step(double top, int most);
+/* The lines fig_put_title sets line1 and line2 (NULL: none) in, wrapped to `width`. */
+int fig_title_lines(const struct plot_opts *o, const char *line1, const char *line2, double width);
+
 /* x limited to [lo, hi]. */
 double fig_clamp(double x, double lo, double hi);
 

@@ -20,6 +20,8 @@ check() { # DESCRIPTION COMMAND...
     if "$@"; then ok "$what"; else not_ok "$what"; fi
 }
 
+. "$(dirname "$0")/testlib.sh"
+
 for tool in gnuplot pdfinfo pdffonts pdftotext; do
     command -v "$tool" >/dev/null 2>&1 || { echo "1..0 # SKIP $tool is not installed (gnuplot, poppler-utils)"; exit 77; }
 done
@@ -32,6 +34,24 @@ plot() {
     "$bin" plot "$run" --out "$tmp/$name" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
     echo $? >"$tmp/$name.rc"
 }
+
+# At a column's width and a larger size every word stays on the page, apart from the others:
+# the titles wrap and the numbers on the cells shrink. At acl-column, 10 pt, actmap, clusters
+# and actmean lost words past the edge, and actmean's means ran together into one word.
+for size in acl-column:10 2.5in:9; do
+    w=${size%:*} pt=${size#*:}
+    plot "words-$w" --format pdf --width "$w" --font-size "$pt"
+    "$bin" plot "$run" --histograms --out "$tmp/words-$w" --format pdf --width "$w" --font-size "$pt" \
+        >/dev/null 2>&1
+    for fig in loss actmap clusters histograms actmean; do
+        if pdf_words_apart "$tmp/words-$w/$fig.pdf" >"$tmp/apart" 2>&1; then
+            ok "$fig.pdf at $w, $pt pt: every word on the page, none overlapping"
+        else
+            not_ok "$fig.pdf at $w, $pt pt: every word on the page, none overlapping"
+            sed 's/^/#   /' "$tmp/apart"
+        fi
+    done
+done
 
 # The page is the width asked, in each unit and preset, and the height or aspect asked.
 # (width in points, height in points, options): 3.25 in = 234 bp; 8.9 cm = 252.28 bp;

@@ -87,35 +87,17 @@ has "$tmp/tex/evolution.tex" "rotatebox{-270}{\\makebox(0,0){\\strut{}FC1 unit}}
 # ---- a paper's column: panels as many a row as fit, nothing overlapping ----
 # Four panels asked into a row 3 in wide at 10 pt were each 0.3 in wide: their titles, digits
 # and AMI lines ran into each other (146 pairs of words overlapped in the PDF) and the title
-# ran off the page. pdftotext -bbox gives every word's box (the font's height: a subscript's
-# reaches into the line under it, its ink does not); no two may overlap.
-overlap='
-match($0, /<word xMin="[^"]*" yMin="[^"]*" xMax="[^"]*" yMax="[^"]*">/) {
-    split(substr($0, RSTART, RLENGTH), f, "\"")
-    h = (f[8] - f[4]) * 0.2 # a box is the font'"'"'s whole height: the ink is within
-    n++; x0[n] = f[2] + 0.3; y0[n] = f[4] + h; x1[n] = f[6] - 0.3; y1[n] = f[8] - h
-    w = substr($0, RSTART + RLENGTH); sub(/<\/word>.*/, "", w); word[n] = w
-}
-END {
-    for (i = 1; i <= n; i++)
-        for (j = i + 1; j <= n; j++)
-            if (x0[i] < x1[j] && x0[j] < x1[i] && y0[i] < y1[j] && y0[j] < y1[i]) {
-                if (bad < 5) printf "#   \"%s\" overlaps \"%s\"\n", word[i], word[j]
-                bad++
-            }
-    if (bad) printf "#   %d overlapping pairs of %d words\n", bad, n
-    exit bad > 0
-}'
+# ran off the page. No two words' boxes may overlap (pdf_words_apart, testlib.sh).
 # no_overlap PDF DESCRIPTION
 no_overlap() {
-    if pdftotext -bbox "$1" - | awk "$overlap" >"$tmp/overlaps"; then ok "$2"; else
-        not_ok "$2"; cat "$tmp/overlaps"; fi
+    if pdf_words_apart "$1" >"$tmp/overlaps"; then ok "$2"; else
+        not_ok "$2"; sed 's/^/#   /' "$tmp/overlaps"; fi
 }
 if [ -z "${FTLAB_GNUPLOT:-}" ] && command -v pdftotext >/dev/null 2>&1; then
     for size in acl-column:10 acl-column:8 column:8 page:10; do
         w=${size%:*} pt=${size#*:}
         expect 0 "--width $w --font-size $pt" -- "$bin" plot "$run" --evolution --width "$w" --font-size "$pt" --format pdf --out "$tmp/narrow"
-        no_overlap "$tmp/narrow/evolution.pdf" "evolution at $w, $pt pt: no two words overlap"
+        no_overlap "$tmp/narrow/evolution.pdf" "evolution at $w, $pt pt: every word on the page, none overlapping"
         words=$(pdftotext "$tmp/narrow/evolution.pdf" - | tr -s ' \n' '\n\n')
         for word in Baseline: training epoch digit AMI; do
             echo "$words" | grep -q "^$word" || { not_ok "evolution at $w, $pt pt: '$word' on the page"; continue 2; }
@@ -123,7 +105,7 @@ if [ -z "${FTLAB_GNUPLOT:-}" ] && command -v pdftotext >/dev/null 2>&1; then
         ok "evolution at $w, $pt pt: the title's and the panels' words on the page"
     done
     expect 0 "--compare at acl-column, 10 pt" -- "$bin" plot --compare "$run" "$run" "$run" --width acl-column --font-size 10 --format pdf --out "$tmp/narrowcmp"
-    no_overlap "$tmp/narrowcmp/compare-actmap.pdf" "compare-actmap at acl-column, 10 pt: no two words overlap"
+    no_overlap "$tmp/narrowcmp/compare-actmap.pdf" "compare-actmap at acl-column, 10 pt: every word on the page, none overlapping"
 else
     echo "# skipped the layout checks: they need gnuplot and pdftotext"
 fi

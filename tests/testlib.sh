@@ -31,3 +31,35 @@ rows_whole() {
     awk -F, 'NR == 1 { nf = NF } NR > 1 && ($1 != NR - 1 || NF != nf) { bad = 1 } END { exit bad || NR < 2 }' "$1/metrics.csv" &&
         [ "$(tail -c 1 "$1/metrics.csv" | od -A n -c | tr -d ' ')" = '\n' ]
 }
+
+# pdf_words_apart PDF: every word of the PDF (pdftotext -bbox) on the page, no two
+# overlapping, and no row of numbers run together into one word ("0.050.10"); prints what
+# is wrong, at most five of each, and fails. A word's box is its font's whole height, so it
+# is shrunk to the ink (a fifth off the top and bottom: a subscript's box reaches into the
+# line under it, its ink does not) and by 0.3 pt at the sides.
+pdf_words_apart() {
+    pdftotext -bbox "$1" - | awk '
+        /<page width=/ {
+            match($0, /width="[^"]*"/); W = substr($0, RSTART + 7, RLENGTH - 8) + 0
+            match($0, /height="[^"]*"/); H = substr($0, RSTART + 8, RLENGTH - 9) + 0
+        }
+        match($0, /<word xMin="[^"]*" yMin="[^"]*" xMax="[^"]*" yMax="[^"]*">/) {
+            split(substr($0, RSTART, RLENGTH), f, "\"")
+            w = substr($0, RSTART + RLENGTH); sub(/<\/word>.*/, "", w)
+            if (f[2] < -0.5 || f[6] > W + 0.5 || f[4] < -0.5 || f[8] > H + 0.5)
+                if (edge++ < 5) printf "\"%s\" is past the page edge\n", w
+            if (w ~ /^[0-9.]+$/ && (w ~ /\..*\./ || length(w) > 5))
+                if (merged++ < 5) printf "\"%s\": numbers run together\n", w
+            h = (f[8] - f[4]) * 0.2
+            n++; x0[n] = f[2] + 0.3; y0[n] = f[4] + h; x1[n] = f[6] - 0.3; y1[n] = f[8] - h
+            word[n] = w
+        }
+        END {
+            for (i = 1; i <= n; i++)
+                for (j = i + 1; j <= n; j++)
+                    if (x0[i] < x1[j] && x0[j] < x1[i] && y0[i] < y1[j] && y0[j] < y1[i])
+                        if (bad++ < 5) printf "\"%s\" overlaps \"%s\"\n", word[i], word[j]
+            if (bad) printf "%d overlapping pairs of %d words\n", bad, n
+            exit bad + edge + merged > 0
+        }'
+}

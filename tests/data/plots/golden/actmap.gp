@@ -77,6 +77,7 @@ set cbtics scale 0.5 out nomirror
 set cblabel 'test sequences'
 set ylabel 'FC1 unit'
 set ytics scale 0 font ',8' ('0' 0, '1' 1, '2' 2, '3' 3)
+set cbtics 0,20
 
 plot $counts using 1:2:3 with image pixels notitle, \
      $counts using 1:2:($3 > 0 ? sprintf('%d', $3) : ''):($3 > 0.55 * cbmax ? 0xffffff : 0x1a1a1a) with labels textcolor rgb variable font ',6.0' notitle

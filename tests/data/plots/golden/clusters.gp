@@ -1,6 +1,6 @@
 # clusters.png -- drawn by ftlab. To redraw after editing: gnuplot clusters.gp
 # (in this folder). The data are inline below and also in clusters.dat.
-set terminal pngcairo enhanced size 1050,600 font 'Helvetica,8' fontscale 3.1250 linewidth 4.1667 pointscale 4.1667 background '#ffffff'
+set terminal pngcairo enhanced size 1050,690 font 'Helvetica,8' fontscale 3.1250 linewidth 4.1667 pointscale 4.1667 background '#ffffff'
 set output 'clusters.png'
 set encoding utf8
 
@@ -66,6 +66,7 @@ set cbtics scale 0.5 out nomirror
 set cblabel 'test sequences'
 set ylabel 'cluster (by majority digit)'
 set ytics scale 0 font ',8' ('1' 0, '0' 1, '2' 2)
+set cbtics 0,10
 
 plot $counts using 1:2:3 with image pixels notitle, \
      $counts using 1:2:($3 > 0 ? sprintf('%d', $3) : ''):($3 > 0.55 * cbmax ? 0xffffff : 0x1a1a1a) with labels textcolor rgb variable font ',6.0' notitle
