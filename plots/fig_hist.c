@@ -149,6 +149,7 @@ static int read_counts(const char *run_dir, struct hist_input *in, char *err)
 struct ridge_grid {
     int n, cols, rows, notes; /* panels, grid, lines of the dead units' note */
     double width, height, em;
+    double top; /* the title's room: RIDGE_TOP for two lines, more for lines that wrapped */
     double panel_w, cell_h; /* a panel's width; a grid row's height (title, ridges, gap) */
 };
 
@@ -180,16 +181,17 @@ static char *ridge_note(const struct hist_input *in, double width, double em, in
     return fig_text_close(&t);
 }
 
-static struct ridge_grid ridge_layout(const struct plot_opts *o, int n, int notes)
+static struct ridge_grid ridge_layout(const struct plot_opts *o, int n, int notes, int title_lines)
 {
-    struct ridge_grid g = {n, 1, 1, notes, 0, 0, fig_em(o), 0, 0};
+    struct ridge_grid g = {n, 1, 1, notes, 0, 0, fig_em(o), 0, 0, 0};
+    g.top = (RIDGE_TOP + 0.14 * (title_lines > 2 ? title_lines - 2 : 0)) * g.em;
     double side = (RIDGE_LEFT + RIDGE_RIGHT) * g.em;
     double w0 = 3.5, w = o->width > 0 ? o->width : w0;
     int fit = (int)((w - side + RIDGE_GAP_X) / (RIDGE_PANEL_MIN * g.em + RIDGE_GAP_X));
     g.cols = n < 1 ? 1 : n < fit ? n : fit;
     g.cols = g.cols < 1 ? 1 : g.cols > RIDGE_MAX_COLS ? RIDGE_MAX_COLS : g.cols;
     g.rows = n < 1 ? 1 : (n + g.cols - 1) / g.cols;
-    double fixed = (RIDGE_TOP + RIDGE_BOTTOM + RIDGE_NOTE_H * notes) * g.em;
+    double fixed = g.top + (RIDGE_BOTTOM + RIDGE_NOTE_H * notes) * g.em;
     double cell0 = (RIDGE_TITLE_H + RIDGE_PANEL_H) * g.em + RIDGE_GAP_Y;
     fig_size(o, w0, fixed + g.rows * cell0, &g.width, &g.height);
     for (;;) {
@@ -217,7 +219,7 @@ static void put_ridge_panel(FILE *fp, const struct ridge_grid *g, const struct p
 {
     int row = i / g->cols, col = i % g->cols;
     double x0 = RIDGE_LEFT * g->em + col * (g->panel_w + RIDGE_GAP_X);
-    double top = g->height - RIDGE_TOP * g->em - row * g->cell_h - RIDGE_TITLE_H * g->em;
+    double top = g->height - g->top - row * g->cell_h - RIDGE_TITLE_H * g->em;
     double bottom = top - (g->cell_h - RIDGE_TITLE_H * g->em - RIDGE_GAP_Y);
     fprintf(fp,
             "set lmargin at screen %.4f\nset rmargin at screen %.4f\n"
@@ -240,7 +242,7 @@ static void put_ridge_frame(FILE *fp, const struct ridge_grid *g, const struct p
     fputs("set label 2 ", fp);
     fig_put_label_pt(fp, o, 6.5, "digit", 0);
     fprintf(fp, " at screen %.4f, screen %.4f center rotate by 90 font ',%g'\n",
-            0.09 * g->em / g->width, (g->height - RIDGE_TOP * g->em + grid_bottom) / 2 / g->height,
+            0.09 * g->em / g->width, (g->height - g->top + grid_bottom) / 2 / g->height,
             6.5 * g->em);
     fputs("set label 3 ", fp);
     fig_put_label(fp, o, xlabel, 1);
@@ -353,9 +355,7 @@ static char *ridge_body(const struct hist_input *in, const struct ridge_grid *g,
     /* Two shades of one Okabe-Ito blue, alternating, so overlapping neighbours part. */
     fputs("ridge(d) = d % 2 ? '#56B4E9' : '#0072B2'\n", fp);
     fputs("set multiplot title ", fp);
-    fig_put_label(fp, o, line1, 1);
-    fputs(".\"\\n\".", fp);
-    fig_put_label(fp, o, line2, 1);
+    fig_put_title_text(fp, o, line1, line2, 1, g->width);
     fputs("\n", fp);
     put_ridge_frame(fp, g, o, xlabel, note);
     int i = 0;
@@ -408,11 +408,12 @@ int plot_histograms(const char *run_dir, const char *out_dir, const struct plot_
     double w = o->width > 0 ? o->width : 3.5;
     int notes;
     char *note = ridge_note(&in, w, fig_em(o), &notes);
-    struct ridge_grid g = ridge_layout(o, in.units - in.ndead, notes);
     char line1[256], line2[160], xlabel[128];
     fig_run_title(&r, line1, sizeof line1);
     snprintf(line2, sizeof line2, "%s activation by digit: %d of %d units dead", fig_layer_name(&r),
              in.ndead, in.units);
+    struct ridge_grid g =
+        ridge_layout(o, in.units - in.ndead, notes, fig_title_lines(o, line1, line2, w));
     snprintf(xlabel, sizeof xlabel, "%s activation", fig_layer_name(&r));
     char *body = ridge_body(&in, &g, o, line1, line2, xlabel, note);
     char *data = ridge_block(&in);

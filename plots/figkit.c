@@ -332,16 +332,22 @@ double fig_nice_step(double top, int most)
             if (top / (mult[i] * power) <= most) return mult[i] * power;
 }
 
-void fig_put_title(FILE *fp, const struct plot_opts *o, const char *line1, const char *line2,
-                   int enhanced, double width)
+void fig_put_title_text(FILE *fp, const struct plot_opts *o, const char *line1, const char *line2,
+                        int enhanced, double width)
 {
     double room = title_room(o, width);
-    fputs("set title ", fp);
     fig_put_wrapped_label(fp, o, line1, enhanced, room);
     if (line2) {
         fputs(".\"\\n\".", fp);
         fig_put_wrapped_label(fp, o, line2, enhanced, room);
     }
+}
+
+void fig_put_title(FILE *fp, const struct plot_opts *o, const char *line1, const char *line2,
+                   int enhanced, double width)
+{
+    fputs("set title ", fp);
+    fig_put_title_text(fp, o, line1, line2, enhanced, width);
     fputs(enhanced ? "\n" : " noenhanced\n", fp);
 }
 

@@ -101,6 +101,9 @@ void fig_put_wrapped_label(FILE *fp, const struct plot_opts *o, const char *s, i
  * wrapped to a figure `width` inches wide (0: not wrapped), gnuplot's margins allowed for. */
 void fig_put_title(FILE *fp, const struct plot_opts *o, const char *line1, const char *line2,
                    int enhanced, double width);
+/* fig_put_title's text alone, for "set multiplot title". */
+void fig_put_title_text(FILE *fp, const struct plot_opts *o, const char *line1, const char *line2,
+                        int enhanced, double width);
 
 /*
  * The size (house points, as fig_heat_plot takes it) of the text written on
