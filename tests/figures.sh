@@ -37,8 +37,9 @@ plot() {
 
 # At a column's width and a larger size every word stays on the page, apart from the others:
 # the titles wrap and the numbers on the cells shrink. At acl-column, 10 pt, actmap, clusters
-# and actmean lost words past the edge, and actmean's means ran together into one word.
-for size in acl-column:10 2.5in:9; do
+# and actmean lost words past the edge, and actmean's means ran together into one word; at
+# 2 in the histograms' title was cut.
+for size in acl-column:10 2.5in:9 2in:8; do
     w=${size%:*} pt=${size#*:}
     plot "words-$w" --format pdf --width "$w" --font-size "$pt"
     "$bin" plot "$run" --histograms --out "$tmp/words-$w" --format pdf --width "$w" --font-size "$pt" \
