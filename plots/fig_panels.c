@@ -229,16 +229,11 @@ static double cell_font(const struct layout *l, const struct fig_heat *h)
 static void put_title(FILE *fp, const struct plot_opts *o, const struct layout *l,
                       const struct fig_panel *p)
 {
-    int lines;
-    char *title = fig_wrap(o, GP_FONT_PT, p->title ? p->title : "", l->words, &lines);
     fputs("set title ", fp);
-    fig_put_lines(fp, o, title, 0);
-    free(title);
+    fig_put_wrapped_label(fp, o, p->title ? p->title : "", 0, l->words);
     if (p->subtitle) {
-        char *sub = fig_wrap(o, GP_FONT_PT, p->subtitle, l->words, &lines);
         fputs(".\"\\n\".", fp);
-        fig_put_lines(fp, o, sub, 0);
-        free(sub);
+        fig_put_wrapped_label(fp, o, p->subtitle, 0, l->words);
     }
     fputs(" noenhanced\n", fp);
 }
@@ -248,13 +243,9 @@ static void put_below(FILE *fp, const struct plot_opts *o, const struct layout *
                       const struct fig_panel *p)
 {
     if (!p->below) return;
-    int lines;
-    char *below = fig_wrap(o, GP_FONT_PT, p->below, l->words, &lines);
-    fprintf(fp, "set xlabel '%s'", p->heat->col_what);
-    fputs(".\"\\n\".", fp);
-    fig_put_lines(fp, o, below, 1);
+    fprintf(fp, "set xlabel '%s'.\"\\n\".", p->heat->col_what);
+    fig_put_wrapped_label(fp, o, p->below, 1, l->words);
     fputs(" enhanced\n", fp);
-    free(below);
 }
 
 static char *panels_body(const struct fig_panels *f, const struct fig_panel *p,
@@ -266,12 +257,9 @@ static char *panels_body(const struct fig_panels *f, const struct fig_panel *p,
     fig_put_palette(fp);
     fprintf(fp, "cbmax = %g  # one colour scale for every panel\n", f->cbmax > 0 ? f->cbmax : 1);
     if (f->title) {
-        int lines;
-        char *title = fig_wrap(o, GP_FONT_PT, f->title, l->width - 0.1, &lines);
         fputs("set multiplot title ", fp);
-        fig_put_lines(fp, o, title, 1);
+        fig_put_wrapped_label(fp, o, f->title, 1, l->width - 0.1);
         fputs(" enhanced\n", fp);
-        free(title);
     } else {
         fputs("set multiplot\n", fp);
     }

@@ -288,10 +288,6 @@ void fig_put_lines(FILE *fp, const struct plot_opts *o, const char *s, int enhan
     }
 }
 
-/*
- * "set title" with one or two lines. Text made of ftlab's own words may use
- * enhanced markup (AMI_{max}); anything holding a file name must not.
- */
 void fig_put_wrapped_label(FILE *fp, const struct plot_opts *o, const char *s, int enhanced,
                            double width)
 {
@@ -327,6 +323,7 @@ int fig_title_lines(const struct plot_opts *o, const char *line1, const char *li
 double fig_nice_step(double top, int most)
 {
     static const double mult[3] = {1, 2, 5};
+    if (!(top > 0 && top < 1e300) || most < 1) return 1; /* NaN or infinite: any step ends */
     for (double power = 1;; power *= 10)
         for (int i = 0; i < 3; i++)
             if (top / (mult[i] * power) <= most) return mult[i] * power;
@@ -343,6 +340,10 @@ void fig_put_title_text(FILE *fp, const struct plot_opts *o, const char *line1, 
     }
 }
 
+/*
+ * "set title" with one or two lines. Text made of ftlab's own words may use
+ * enhanced markup (AMI_{max}); anything holding a file name must not.
+ */
 void fig_put_title(FILE *fp, const struct plot_opts *o, const char *line1, const char *line2,
                    int enhanced, double width)
 {
