@@ -54,6 +54,22 @@ for size in acl-column:10 2.5in:9 2in:8; do
     done
 done
 
+# table1's figures take the same options (its fixture: tests/data/table1, three shards).
+t1=${FTLAB_TEST_DATA:-tests/data}/table1
+"$bin" table1 --collect "$t1/shard1" "$t1/shard2" "$t1/shard3" --partial --out "$tmp/t1" \
+    --format pdf --width acl-column --font-size 10 >/dev/null 2>"$tmp/t1.err"
+check "table1 --collect --format pdf --width acl-column --font-size 10 (exit $?)" [ -s "$tmp/t1/table1.pdf" ]
+for fig in table1 table1-autoencoder figure2 compare-actmap; do
+    got=$(mediabox "$tmp/t1/$fig.pdf" 2>/dev/null)
+    check "table1's $fig.pdf is acl-column wide, 218 pt (got ${got:-none})" [ "${got% *}" = 218 ]
+    if pdf_words_apart "$tmp/t1/$fig.pdf" >"$tmp/apart" 2>&1; then
+        ok "table1's $fig.pdf: every word on the page, none overlapping"
+    else
+        not_ok "table1's $fig.pdf: every word on the page, none overlapping"
+        sed 's/^/#   /' "$tmp/apart"
+    fi
+done
+
 # The page is the width asked, in each unit and preset, and the height or aspect asked.
 # (width in points, height in points, options): 3.25 in = 234 bp; 8.9 cm = 252.28 bp;
 # ACL's text, 16 cm = 453.54 bp, at 3:1 is 151.18 bp tall; 252 TeX pt = 250.9 bp.

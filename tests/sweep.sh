@@ -131,6 +131,12 @@ expect 1 "--collect with a shard's run missing exits 1" -- "$bin" sweep --collec
 check "... naming the run and its shard, on one line" sh -c \
     "[ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q '1 of 6 runs are missing or unfinished: classify-baseline-run2 (shard 2); run these shards again: 2' '$tmp/err'"
 check "... and writes the tables of what finished" grep -q '^missing: classify-baseline-run2 (shard 2)\.' "$tmp/b/sweep.md"
+# The figure in a paper's format and size, as `ftlab plot` takes them.
+expect 0 "--collect --format pdf --width acl-column --font-size 10" -- "$bin" sweep --collect "$tmp/a" --format pdf --width acl-column --font-size 10
+check "... draws figures/sweep.pdf" test -s "$tmp/a/figures/sweep.pdf"
+check "... 3.03 in wide, at 10 pt" grep -q "^set terminal pdfcairo enhanced size 3.0279in,.* font 'Helvetica,10'" "$tmp/a/figures/sweep-pdf.gp"
+usage_error "--format bmp" "--format must be png, svg, pdf or tex" -- --collect "$tmp/a" --format bmp
+usage_error "--height and --aspect" "--height and --aspect both set the height: give one" -- --collect "$tmp/a" --height 2in --aspect 2
 expect 1 "--collect of a folder that is no sweep" -- "$bin" sweep --collect "$tmp/xdg"
 check "... says so on one line" sh -c "[ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q 'not a sweep folder' '$tmp/err'"
 

@@ -302,7 +302,7 @@ static void test_collect_shards(void **state)
     /* point 3 proposed 1: run 6 only (run 7, shard 2, never finished): {.20} */
     put_run(sh1, &s, 6, 0.20, 0.90, 0.90);
     setenv("FTLAB_GNUPLOT", "/bin/true", 1);
-    int rc = sweep_collect(dir, 1, 1, err);
+    int rc = sweep_collect(dir, 1, 1, NULL, err);
     assert_int_equal(rc, -1);
     if (!strstr(err, "1 of 8 runs are missing or unfinished: classify-proposed-lambda1-run2 "
                      "(shard 2); run these shards again: 2") ||
@@ -327,7 +327,7 @@ static void test_collect_shards(void **state)
     free(md);
     /* The missing run finishes (a resubmitted shard 2): complete, and the best in bold. */
     put_run(sh2, &s, 7, 0.40, 0.90, 0.90);
-    if (sweep_collect(dir, 1, 1, err) != 0) fail_msg("%s", err);
+    if (sweep_collect(dir, 1, 1, NULL, err) != 0) fail_msg("%s", err);
     md = slurp(dir, "sweep.md");
     assert_non_null(
         strstr(md, "| Proposed (KL margin) | 0.1 | **0.700 ± 0.141** | 0.500 ± 0.000 |"));
@@ -337,7 +337,7 @@ static void test_collect_shards(void **state)
     /* A folder with no grid anywhere is not a sweep: said, nothing written. */
     char *none = ftl_path_join(testutil_group_dir(), "none");
     assert_int_equal(ftl_mkdir_p(none, err), 0);
-    assert_int_equal(sweep_collect(none, 1, 1, err), -1);
+    assert_int_equal(sweep_collect(none, 1, 1, NULL, err), -1);
     assert_non_null(strstr(err, "not a sweep folder"));
     free(none);
     free(dir), free(sh1), free(sh2), free(g1), free(g2);

@@ -291,9 +291,9 @@ static int setup(void **state)
     setenv("FTLAB_GNUPLOT", fake, 1);
     struct table1_expect e;
     table1_expect_all(&e);
-    refused_rc = table1_collect(dirs, 3, out, &e, refused_err);
+    refused_rc = table1_collect(dirs, 3, out, &e, NULL, refused_err);
     e.partial = 1;
-    int rc = table1_collect(dirs, 3, out, &e, err);
+    int rc = table1_collect(dirs, 3, out, &e, NULL, err);
     if (rc != 0) {
         printf("# table1_collect: %s\n", err);
     } else {
@@ -610,7 +610,7 @@ static void test_figure2(void **state)
     table1_expect_all(&e);
     e.partial = 1;
     const char *dirs[2] = {shard_dir[1], shard_dir[2]};
-    assert_int_equal(table1_collect(dirs, 2, partial, &e, err), 0);
+    assert_int_equal(table1_collect(dirs, 2, partial, &e, NULL, err), 0);
     assert_false(ftl_is_file(gp2));
     free(gp2);
     free(partial);

@@ -11,6 +11,8 @@
 #include <getopt.h>
 
 #include "fetch.h"
+#include "figures.h"
+#include "gnuplot.h"
 #include "session.h"
 #include "synth.h"
 #include "util.h"
@@ -85,6 +87,49 @@ int cli_nan_option(struct cli_data *o, const char *value)
     if (n < 0) return -1;
     o->nan = (enum dataset_nan)n;
     return 0;
+}
+
+int cli_figure_option(const struct cli_cmd *self, int c, const char *arg, struct plot_opts *o)
+{
+    char err[FTL_ERRLEN], *end;
+    switch (c) {
+    case CLI_FIG_FORMAT: {
+        int fmt = gp_format_from_name(arg);
+        if (fmt < 0) return cli_usage_error(self, "--format must be png, svg, pdf or tex");
+        o->fmt = (enum gp_format)fmt;
+        return EXIT_OK;
+    }
+    case CLI_FIG_WIDTH:
+    case CLI_FIG_HEIGHT: {
+        int w = c == CLI_FIG_WIDTH;
+        if (plot_parse_length(arg, w, w ? &o->width : &o->height, err) != 0)
+            return cli_usage_error(self, "%s: %s", w ? "--width" : "--height", err);
+        return EXIT_OK;
+    }
+    case CLI_FIG_ASPECT:
+        if (plot_parse_aspect(arg, &o->aspect, err) != 0)
+            return cli_usage_error(self, "--aspect: %s", err);
+        return EXIT_OK;
+    case CLI_FIG_FONT_SIZE:
+        o->font_pt = strtod(arg, &end);
+        if (end == arg || *end || !(o->font_pt >= 4 && o->font_pt <= 36))
+            return cli_usage_error(self, "--font-size must be points in 4..36, not '%s'", arg);
+        return EXIT_OK;
+    case CLI_FIG_FONT:
+        if (!*arg || strpbrk(arg, "',\\\n"))
+            return cli_usage_error(self, "--font: '%s' is not a font family name", arg);
+        o->font = arg;
+        return EXIT_OK;
+    default:
+        return -1;
+    }
+}
+
+int cli_figure_check(const struct cli_cmd *self, const struct plot_opts *o)
+{
+    if (o->height > 0 && o->aspect > 0)
+        return cli_usage_error(self, "--height and --aspect both set the height: give one");
+    return EXIT_OK;
 }
 
 void cli_data_spec(const struct cli_data *o, int used_sample, char *buf, size_t cap)

@@ -75,6 +75,38 @@ int cli_sample_option(struct cli_data *o, int argc, char **argv);
 /* --nan's value into o; 0 or -1. */
 int cli_nan_option(struct cli_data *o, const char *value);
 
+// ---- figure options, shared by plot, table1 and sweep ----
+
+struct plot_opts;
+
+/* getopt_long codes of the figure options (above any character); CLI_FIGURE_OPTIONS puts them
+ * into a command's option table. */
+enum {
+    CLI_FIG_FORMAT = 0x400,
+    CLI_FIG_WIDTH,
+    CLI_FIG_HEIGHT,
+    CLI_FIG_ASPECT,
+    CLI_FIG_FONT_SIZE,
+    CLI_FIG_FONT
+};
+#define CLI_FIGURE_OPTIONS                                                                         \
+    {"format", required_argument, NULL, CLI_FIG_FORMAT},                                           \
+        {"width", required_argument, NULL, CLI_FIG_WIDTH},                                         \
+        {"height", required_argument, NULL, CLI_FIG_HEIGHT},                                       \
+        {"aspect", required_argument, NULL, CLI_FIG_ASPECT},                                       \
+        {"font-size", required_argument, NULL, CLI_FIG_FONT_SIZE},                                 \
+    {                                                                                              \
+        "font", required_argument, NULL, CLI_FIG_FONT                                              \
+    }
+/*
+ * In getopt_long's loop: a figure option c (CLI_FIG_*) and its value into o.
+ * EXIT_OK, or EXIT_USAGE after a one-line usage error naming the option. c
+ * not a figure option: -1, so the command's own switch goes on.
+ */
+int cli_figure_option(const struct cli_cmd *self, int c, const char *arg, struct plot_opts *o);
+/* After the loop: --height and --aspect both set is a usage error (EXIT_USAGE), else EXIT_OK. */
+int cli_figure_check(const struct cli_cmd *self, const struct plot_opts *o);
+
 // ---- eval, shared with `plot --evolution` (cmd_cluster.c) ----
 
 struct eval_opts;

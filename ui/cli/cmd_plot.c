@@ -179,8 +179,7 @@ const struct cli_cmd cmd_plot_entry = {
 static int cmd_plot(int argc, char **argv)
 {
     const struct cli_cmd *self = &cmd_plot_entry;
-    static const struct option lo[] = {{"format", required_argument, NULL, 'f'},
-                                       {"out", required_argument, NULL, 'o'},
+    static const struct option lo[] = {{"out", required_argument, NULL, 'o'},
                                        {"compare", no_argument, NULL, 'c'},
                                        /* Figure 2: order, idle units, shares, over time */
                                        {"order", required_argument, NULL, 'O'},
@@ -192,12 +191,8 @@ static int cmd_plot(int argc, char **argv)
                                        {"at-unit", required_argument, NULL, 'U'},
                                        {"data", required_argument, NULL, 'd'},
                                        {"sample", no_argument, NULL, 'S'},
-                                       {"width", required_argument, NULL, 'w'},
-                                       {"height", required_argument, NULL, 'H'},
-                                       {"aspect", required_argument, NULL, 'a'},
-                                       {"font-size", required_argument, NULL, 's'},
-                                       {"font", required_argument, NULL, 'F'},
                                        {"histograms", no_argument, NULL, 'G'},
+                                       CLI_FIGURE_OPTIONS,
                                        {NULL, 0, NULL, 0}};
     const char *out = NULL;
     int compare = 0, histograms = 0, c;
@@ -205,36 +200,15 @@ static int cmd_plot(int argc, char **argv)
     const char *at = NULL;
     int evolution = 0, at_unit = 0;
     struct plot_opts o = plot_opts_default(GP_PNG);
-    char err[FTL_ERRLEN], *end;
+    char err[FTL_ERRLEN];
     optind = 1;
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-        switch (c) {
-        case 'f': {
-            int fmt = gp_format_from_name(optarg);
-            if (fmt < 0) return cli_usage_error(self, "--format must be png, svg, pdf or tex");
-            o.fmt = (enum gp_format)fmt;
-            break;
+        int fig = cli_figure_option(self, c, optarg, &o);
+        if (fig != -1) {
+            if (fig != EXIT_OK) return fig;
+            continue;
         }
-        case 'w':
-        case 'H':
-            if (plot_parse_length(optarg, c == 'w', c == 'w' ? &o.width : &o.height, err) != 0)
-                return cli_usage_error(self, "%s: %s", c == 'w' ? "--width" : "--height", err);
-            break;
-        case 'a':
-            if (plot_parse_aspect(optarg, &o.aspect, err) != 0)
-                return cli_usage_error(self, "--aspect: %s", err);
-            break;
-        case 's':
-            o.font_pt = strtod(optarg, &end);
-            if (end == optarg || *end || !(o.font_pt >= 4 && o.font_pt <= 36))
-                return cli_usage_error(self, "--font-size must be points in 4..36, not '%s'",
-                                       optarg);
-            break;
-        case 'F':
-            if (!*optarg || strpbrk(optarg, "',\\\n"))
-                return cli_usage_error(self, "--font: '%s' is not a font family name", optarg);
-            o.font = optarg;
-            break;
+        switch (c) {
         case 'o':
             out = optarg;
             break;
@@ -287,8 +261,7 @@ static int cmd_plot(int argc, char **argv)
             return cli_option_error(self, argv, lo);
         }
     }
-    if (o.height > 0 && o.aspect > 0)
-        return cli_usage_error(self, "--height and --aspect both set the height: give one");
+    if (cli_figure_check(self, &o) != EXIT_OK) return EXIT_USAGE;
     if (check_figure2_options(self, &o, compare, evolution, at || at_unit, &ev) != EXIT_OK)
         return EXIT_USAGE;
     int nruns = argc - optind;

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "figures.h"
+#include "gnuplot.h"
 #include "sweep.h"
 #include "util.h"
 
@@ -47,6 +49,9 @@ const struct cli_cmd cmd_sweep_entry = {
     "  --shard I/N     only the runs numbered I-1 modulo N (point by point, seed\n"
     "                  by seed), for job arrays or GNU parallel\n"
     "  --out DIR       (default ./sweep)\n"
+    "  --format F, --width W, --height H | --aspect W:H, --font-size P, --font NAME\n"
+    "                  the figures' format (png, svg, pdf, tex) and size, as for\n"
+    "                  'ftlab plot' (default png, a column 3.5 in wide, 8 pt)\n"
     "  --collect [DIR] merge DIR (default --out) and DIR/shards/*: write the\n"
     "                  tables of what finished; exit 1 naming the missing runs\n"
     "                  and the shards to run again\n"
@@ -73,6 +78,8 @@ enum {
 };
 
 /* The options: one per axis of sweep_axes (the table), then the rest. */
+/* The axes' options and the rest: at most OPTIONS_CAP. */
+#define OPTIONS_CAP (SWEEP_AXES + 40)
 static void build_options(struct option *lo)
 {
     static const struct option rest[] = {{"seeds", required_argument, NULL, O_SEEDS},
@@ -86,10 +93,12 @@ static void build_options(struct option *lo)
                                          {"out", required_argument, NULL, O_OUT},
                                          {"collect", no_argument, NULL, O_COLLECT},
                                          SWEEP_SLURM_OPTIONS,
+                                         CLI_FIGURE_OPTIONS,
                                          {NULL, 0, NULL, 0}};
     int n = 0;
     for (int a = 0; a < SWEEP_AXES; a++)
         lo[n++] = (struct option){sweep_axes[a].option, required_argument, NULL, O_AXIS + a};
+    _Static_assert(SWEEP_AXES + sizeof rest / sizeof rest[0] <= OPTIONS_CAP, "option table");
     for (size_t i = 0; i < sizeof rest / sizeof rest[0]; i++)
         lo[n++] = rest[i];
 }
@@ -97,7 +106,7 @@ static void build_options(struct option *lo)
 static int cmd_sweep(int argc, char **argv)
 {
     const struct cli_cmd *self = &cmd_sweep_entry;
-    struct option lo[SWEEP_AXES + 16];
+    struct option lo[OPTIONS_CAP];
     build_options(lo);
     struct sweep_spec s;
     char err[FTL_ERRLEN];
@@ -106,6 +115,7 @@ static int cmd_sweep(int argc, char **argv)
     struct sweep_run_opts ro = {
         .out = "sweep", .shard_i = 1, .shard_n = 1, .jobs = 1, .name = "sweep"};
     struct sweep_slurm sl = {0};
+    struct plot_opts fig = plot_opts_default(GP_PNG);
     int given[SWEEP_AXES] = {0}, seeds_given = 0, collect = 0, slurm = 0, sample = 0;
     const char *data = NULL;
     long v;
@@ -113,6 +123,11 @@ static int cmd_sweep(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         const char *a = optarg;
+        int figopt = cli_figure_option(self, c, a, &fig);
+        if (figopt != -1) {
+            if (figopt != EXIT_OK) return figopt;
+            continue;
+        }
         if (c >= O_AXIS && c < O_AXIS + SWEEP_AXES) {
             if (sweep_parse_axis(&s, (enum sweep_axis)(c - O_AXIS), a, err) != 0)
                 return cli_usage_error(self, "%s", err);
@@ -164,12 +179,13 @@ static int cmd_sweep(int argc, char **argv)
         }
         }
     }
+    if (cli_figure_check(self, &fig) != EXIT_OK) return EXIT_USAGE;
     if (collect) {
         if (optind + 1 < argc)
             return cli_usage_error(self, "--collect takes one sweep folder, not '%s'",
                                    argv[optind + 1]);
         const char *dir = optind < argc ? argv[optind] : ro.out;
-        return sweep_collect(dir, 1, 1, err) == 0 ? EXIT_OK : cli_fail("%s", err);
+        return sweep_collect(dir, 1, 1, &fig, err) == 0 ? EXIT_OK : cli_fail("%s", err);
     }
     if (optind != argc) return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
     if (sample && data) return cli_usage_error(self, "--data and --sample exclude each other");
@@ -199,7 +215,7 @@ static int cmd_sweep(int argc, char **argv)
     }
     int failed = sweep_run(&s, &ro, err);
     if (failed < 0) return cli_fail("%s", err);
-    if (sweep_collect(ro.out, ro.shard_i, ro.shard_n, err) != 0)
+    if (sweep_collect(ro.out, ro.shard_i, ro.shard_n, &fig, err) != 0)
         return failed ? cli_fail("%d run%s failed, their log.txt says why (re-run to retry): %s",
                                  failed, failed > 1 ? "s" : "", err)
                       : cli_fail("%s", err);

@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "figures.h"
+#include "gnuplot.h"
 #include "loss.h"
 #include "model.h"
 #include "sweep.h"
@@ -140,6 +142,9 @@ const struct cli_cmd cmd_table1_entry = {
     "                 a 'missing: ...' note under it, no bold in their columns\n"
     "  --quick        a smoke test: 1 run, 2 epochs of 5000 sequences, H=64 (< 1 minute)\n"
     "  --out DIR      (default ./table1)\n"
+    "  --format F, --width W, --height H | --aspect W:H, --font-size P, --font NAME\n"
+    "                 the figures' format (png, svg, pdf, tex) and size, as for\n"
+    "                 'ftlab plot' (default png, a column 3.5 in wide, 8 pt)\n"
     "  --slurm        write DIR/slurm/sweep.sbatch, a Slurm job array with a task per\n"
     "                 shard (each into DIR/shards/I), and submit it with sbatch; then\n"
     "                 --collect DIR merges DIR/shards/* (ftlab sweep --help)\n"
@@ -190,6 +195,7 @@ static int cmd_table1(int argc, char **argv)
                                        {"units", required_argument, NULL, O_UNITS},
                                        {"limit", required_argument, NULL, O_LIMIT},
                                        {"partial", no_argument, NULL, O_PARTIAL},
+                                       CLI_FIGURE_OPTIONS,
                                        SWEEP_SLURM_OPTIONS,
                                        {NULL, 0, NULL, 0}};
     struct table1_opts o = {.runs = 3,
@@ -210,12 +216,18 @@ static int cmd_table1(int argc, char **argv)
         o.losses[i] = 1;
     int collect = 0, runs_set = 0, epochs_set = 0, partial = 0, slurm = 0;
     struct sweep_slurm sl = {0};
+    struct plot_opts fig = plot_opts_default(GP_PNG);
     char err[FTL_ERRLEN];
     long v;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         const char *a = optarg;
+        int figopt = cli_figure_option(self, c, a, &fig);
+        if (figopt != -1) {
+            if (figopt != EXIT_OK) return figopt;
+            continue;
+        }
         switch (c) {
         case O_DATA:
             o.data = a;
@@ -301,6 +313,7 @@ static int cmd_table1(int argc, char **argv)
         }
     }
     if (o.sample && o.data) return cli_usage_error(self, "--data and --sample exclude each other");
+    if (cli_figure_check(self, &fig) != EXIT_OK) return EXIT_USAGE;
     if (partial && !collect) return cli_usage_error(self, "--partial is for --collect");
     if (!slurm && (sl.nopts || sl.dry_run || sl.shards))
         return cli_usage_error(self, "--slurm-opt, --shards and --dry-run are for --slurm");
@@ -317,7 +330,7 @@ static int cmd_table1(int argc, char **argv)
         expect.runs = runs_set ? o.runs : 0;
         expect.partial = partial;
         return table1_collect((const char *const *)argv + optind, argc - optind, o.out, &expect,
-                              err) == 0
+                              &fig, err) == 0
                    ? EXIT_OK
                    : cli_fail("%s", err);
     }
@@ -362,7 +375,7 @@ static int cmd_table1(int argc, char **argv)
     expect.shard_i = o.shard_i, expect.shard_n = o.shard_n;
     expect.partial = 1;
     const char *dirs[1] = {o.out};
-    int rc = table1_collect(dirs, 1, o.out, &expect, err);
+    int rc = table1_collect(dirs, 1, o.out, &expect, &fig, err);
     if (rc != 0) return cli_fail("%s", err);
     if (failed)
         return cli_fail("%d run%s failed; their log.txt says why (re-run to retry)", failed,

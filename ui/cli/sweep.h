@@ -193,12 +193,15 @@ int sweep_slurm_submit(const struct sweep_spec *s, const struct sweep_slurm *sl,
  * Gathers the runs of the grid in DIR/grid (else DIR/shards/N/grid) from
  * DIR/runs and DIR/shards/N/runs, and writes DIR/sweep.md, DIR/sweep.csv and
  * DIR/figures/sweep.png (AMI_max against the first swept option, a line per
- * loss, error bars over seeds); prints the table. Only the runs of shard
+ * loss, error bars over seeds; in fig's format and size, NULL: png at its
+ * own); prints the table. Only the runs of shard
  * i/n are expected (1/1: all). Returns 0 when every expected run finished;
  * otherwise the tables hold what finished and -1 says, on one line, which
  * runs are missing and, when the folder was sharded, which shards to run
  * again. Also -1 with nothing written when DIR is no sweep.
  */
-int sweep_collect(const char *dir, int shard_i, int shard_n, char *err);
+struct plot_opts;
+int sweep_collect(const char *dir, int shard_i, int shard_n, const struct plot_opts *fig,
+                  char *err);
 
 #endif

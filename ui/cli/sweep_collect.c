@@ -350,7 +350,7 @@ static void line_title(const struct sweep_spec *s, long p, int xa, char *buf, si
     }
 }
 
-static void draw_figure(const struct collected *c, const char *dir)
+static void draw_figure(const struct collected *c, const char *dir, const struct plot_opts *fig)
 {
     const struct sweep_spec *s = c->s;
     int xa = x_axis(s), j = s->nk / 2; /* the middle k: 10 of 9,10,11 */
@@ -393,13 +393,13 @@ static void draw_figure(const struct collected *c, const char *dir)
     f->categorical = xa < 0;
     const struct plot_opts png = plot_opts_default(GP_PNG);
     char err[FTL_ERRLEN], *figs = ftl_path_join(dir, "figures");
-    if (ftl_mkdir_p(figs, err) != 0 || plot_sweep(f, figs, &png, err) != 0)
+    if (ftl_mkdir_p(figs, err) != 0 || plot_sweep(f, figs, fig ? fig : &png, err) != 0)
         fprintf(stderr, "sweep: no figure: %s\n", err);
     free(figs);
     free(f);
 }
 
-int sweep_collect(const char *dir, int shard_i, int shard_n, char *err)
+int sweep_collect(const char *dir, int shard_i, int shard_n, const struct plot_opts *fig, char *err)
 {
     int nroot;
     char **root = roots(dir, &nroot);
@@ -430,7 +430,7 @@ int sweep_collect(const char *dir, int shard_i, int shard_n, char *err)
                 free(text);
             }
             free(md);
-            if (found) draw_figure(&c, dir);
+            if (found) draw_figure(&c, dir, fig);
         }
         if (rc == 0 && c.nmissing) {
             char shards[256] = "";

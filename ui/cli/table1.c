@@ -345,9 +345,9 @@ static void draw_figure2(const struct table *t, const char *out, const struct pl
         fprintf(stderr, "table1: no figure2: %s\n", err);
 }
 
-static void draw_figures(const struct table *t, const char *out)
+static void draw_figures(const struct table *t, const char *out, const struct plot_opts *fig)
 {
-    const struct plot_opts png = plot_opts_default(GP_PNG);
+    const struct plot_opts o = fig ? *fig : plot_opts_default(GP_PNG);
     char err[FTL_ERRLEN];
     for (int ti = 0; ti < TASK_COUNT; ti++) {
         struct plot_table1 f;
@@ -364,17 +364,17 @@ static void draw_figures(const struct table *t, const char *out)
                 f.runs[li] = c->n;
                 any = 1;
             }
-        if (any && plot_table1(&f, out, &png, err) != 0)
+        if (any && plot_table1(&f, out, &o, err) != 0)
             fprintf(stderr, "table1: no figure: %s\n", err);
     }
     const char *pair[2] = {t->example[TASK_CLASSIFY][REG_BASELINE],
                            t->example[TASK_CLASSIFY][REG_PROPOSED]};
     if (pair[0] && pair[1]) {
-        if (plot_compare_actmap(pair, 2, out, &png, err) < 0 ||
-            plot_compare_loss(pair, 2, out, &png, err) < 0)
+        if (plot_compare_actmap(pair, 2, out, &o, err) < 0 ||
+            plot_compare_loss(pair, 2, out, &o, err) < 0)
             fprintf(stderr, "table1: no comparison figure: %s\n", err);
     }
-    draw_figure2(t, out, &png);
+    draw_figure2(t, out, &o);
 }
 
 /* Sorted names of the entries of dir (no dot files); *n of them. */
@@ -418,7 +418,7 @@ static int add_runs(struct table *t, const char *folder)
 }
 
 int table1_collect(const char *const *dirs, int n, const char *out, const struct table1_expect *e,
-                   char *err)
+                   const struct plot_opts *fig, char *err)
 {
     struct table *t = xcalloc(1, sizeof *t);
     int found = 0;
@@ -465,7 +465,7 @@ int table1_collect(const char *const *dirs, int n, const char *out, const struct
             free(text);
         }
         free(md);
-        draw_figures(t, out);
+        draw_figures(t, out, fig);
     }
     for (int a = 0; a < TASK_COUNT; a++)
         for (int b = 0; b < REG_COUNT; b++) {

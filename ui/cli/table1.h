@@ -33,7 +33,8 @@ int table1_in_shard(const struct table1_expect *e, int task, int loss, int run);
 /*
  * Gathers every finished run (DIR/runs/TASK-LOSS-runR with config and
  * eval.csv) of the given folders and writes OUT/table1.md, OUT/table1.csv,
- * the Table 1 figures and the Figure 2 comparison of baseline and proposed;
+ * the Table 1 figures and the Figure 2 comparison of baseline and proposed
+ * (in fig's format and size; NULL: png at their own);
  * prints the table. An expected combination without a finished run, or
  * whose eval.csv lacks a k another run has, is missing: without
  * e->partial that is an error naming them all (and nothing is written);
@@ -41,7 +42,8 @@ int table1_in_shard(const struct table1_expect *e, int task, int loss, int run);
  * table, and a column with a missing cell has no bold best. Returns 0, or
  * -1 with err.
  */
+struct plot_opts;
 int table1_collect(const char *const *dirs, int n, const char *out, const struct table1_expect *e,
-                   char *err);
+                   const struct plot_opts *fig, char *err);
 
 #endif
