@@ -32,13 +32,15 @@ rows_whole() {
         [ "$(tail -c 1 "$1/metrics.csv" | od -A n -c | tr -d ' ')" = '\n' ]
 }
 
-# pdf_words_apart PDF: every word of the PDF (pdftotext -bbox) on the page, no two
-# overlapping, and no row of numbers run together into one word ("0.050.10"); prints what
+# pdf_words_apart PDF: the PDF is there and has words (pdftotext -bbox), every one on the
+# page, no two overlapping, and no row of numbers run together into one word ("0.050.10"); prints what
 # is wrong, at most five of each, and fails. A word's box is its font's whole height, so it
 # is shrunk to the ink (a fifth off the top and bottom: a subscript's box reaches into the
 # line under it, its ink does not) and by 0.3 pt at the sides.
 pdf_words_apart() {
-    pdftotext -bbox "$1" - | awk '
+    [ -s "$1" ] || { echo "$1: no PDF there"; return 1; }
+    pdf_words_=$(pdftotext -bbox "$1" - 2>&1) || { echo "$1: pdftotext failed: $pdf_words_"; return 1; }
+    printf '%s\n' "$pdf_words_" | awk '
         /<page width=/ {
             match($0, /width="[^"]*"/); W = substr($0, RSTART + 7, RLENGTH - 8) + 0
             match($0, /height="[^"]*"/); H = substr($0, RSTART + 8, RLENGTH - 9) + 0
@@ -60,6 +62,7 @@ pdf_words_apart() {
                     if (x0[i] < x1[j] && x0[j] < x1[i] && y0[i] < y1[j] && y0[j] < y1[i])
                         if (bad++ < 5) printf "\"%s\" overlaps \"%s\"\n", word[i], word[j]
             if (bad) printf "%d overlapping pairs of %d words\n", bad, n
-            exit bad + edge + merged > 0
+            if (!n) print "no words at all"
+            exit bad + edge + merged > 0 || !n
         }'
 }
