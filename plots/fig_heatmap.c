@@ -28,6 +28,11 @@ static int plot_heat(const char *name, const struct fig_heat *h, const char *tit
     double along = top + bottom + fig_text_width(o, GP_FONT_PT, ylabel) + 0.1 * em;
     fig_size(o, width, h0 > along ? h0 : along, &width, &height);
     int labels = (int)((height - top - bottom) / (0.14 * em));
+    if (height - top - bottom < 0.6 * fig_heat_rows(h->drawn, em))
+        fig_cramped(o,
+                    "%.2f in tall, it leaves %.2f in for %d rows: their numbers run together "
+                    "(a taller --height)",
+                    height, height - top - bottom > 0 ? height - top - bottom : 0, h->drawn);
     struct fig_text t;
     FILE *fp = fig_text_open(&t);
     fig_put_style(fp);

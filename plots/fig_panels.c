@@ -169,6 +169,18 @@ static struct layout layout(const struct fig_panels *f, const struct fig_panel *
     double h0 =
         l.rows * fig_heat_height(most, 1.0 + (below ? PANEL_BELOW : 0) + more, l.em) + l.title;
     fig_size(o, l.width, h0, &dummy, &l.height);
+    double area = (l.height - l.title) / l.rows - l.top - l.bottom;
+    if (l.panel < need)
+        fig_cramped(o,
+                    "%.2f in wide, its panels are %.2f in, under the %.2f in their digits need "
+                    "at %g pt: they run together (a wider --width, a smaller --font-size%s)",
+                    l.width, l.panel, need, GP_FONT_PT * l.em,
+                    fixed_h > 0 ? ", or a taller --height for more rows" : "");
+    else if (area < 0.6 * fig_heat_rows(most, l.em))
+        fig_cramped(o,
+                    "%.2f in tall, its %d row%s of panels leave %.2f in each for %d units: their "
+                    "numbers run together (a taller --height, fewer panels, or --hide-dead)",
+                    l.height, l.rows, l.rows > 1 ? "s" : "", area > 0 ? area : 0, most);
     return l;
 }
 

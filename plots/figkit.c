@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -672,9 +673,22 @@ void fig_heat_plot(FILE *fp, const struct plot_opts *o, const struct fig_heat *h
     fputs("\n", fp);
 }
 
+double fig_heat_rows(int rows, double em)
+{
+    return (rows <= 16 ? 0.16 : rows <= 48 ? 0.1 : 0.05) * rows * em;
+}
+
 /* The heatmap's height: rows tall enough for their counts while they are written. */
 double fig_heat_height(int rows, double extra, double em)
 {
-    double row = rows <= 16 ? 0.16 : rows <= 48 ? 0.1 : 0.05;
-    return fig_clamp((extra + row * rows) * em, 2.0, 9.0);
+    return fig_clamp(extra * em + fig_heat_rows(rows, em), 2.0, 9.0);
+}
+
+void fig_cramped(const struct plot_opts *o, const char *fmt, ...)
+{
+    if (!o->cramped || o->cramped[0]) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(o->cramped, FTL_ERRLEN, fmt, ap);
+    va_end(ap);
 }

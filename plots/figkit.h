@@ -213,5 +213,10 @@ void fig_heat_plot(FILE *fp, const struct plot_opts *o, const struct fig_heat *h
 /* A heatmap figure's height in inches: rows tall enough for their counts, plus extra, in
  * [2, 9], at text size em. */
 double fig_heat_height(int rows, double extra, double em);
+/* The height `rows` rows of a heatmap take at text size em, the counts written on them. */
+double fig_heat_rows(int rows, double em);
+/* Says what does not fit (printf-like, one line) into o->cramped, when it is set and empty. */
+void fig_cramped(const struct plot_opts *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -39,6 +39,9 @@ struct plot_opts {
     int normalize; /* each digit's column as fractions of that digit's sequences */
     const char
         *order_from; /* a run whose Figure 2 orders the units (compare); NULL: each its own */
+    /* FTL_ERRLEN bytes, or NULL: where a figure says, in one line, what of it does not fit
+     * the size asked (words or numbers that run together); left as it is when all fits */
+    char *cramped;
 };
 
 /* PNG at the figure's own size and font, units in order: what `ftlab plot` draws by default. */

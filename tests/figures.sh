@@ -54,6 +54,13 @@ for size in acl-column:10 2.5in:9 2in:8; do
     done
 done
 
+# Too short for its rows: drawn, and a note on stderr says so; at its own size, no note.
+plot short --format pdf --width column --height 1in
+check "--height 1in: a note names actmap.pdf and what does not fit" \
+    grep -q "^ftlab plot: note: $tmp/short/actmap.pdf: 1.00 in tall, it leaves" "$tmp/short.err"
+plot own --format pdf
+check "at its own size: no note" sh -c "! grep -q 'note:' '$tmp/own.err'"
+
 # table1's figures take the same options (its fixture: tests/data/table1, three shards).
 t1=${FTLAB_TEST_DATA:-tests/data}/table1
 "$bin" table1 --collect "$t1/shard1" "$t1/shard2" "$t1/shard3" --partial --out "$tmp/t1" \

@@ -104,6 +104,12 @@ if [ -z "${FTLAB_GNUPLOT:-}" ] && command -v pdftotext >/dev/null 2>&1; then
         done
         ok "evolution at $w, $pt pt: the title's and the panels' words on the page"
     done
+    hasnt "$tmp/err" "note:" "evolution at page, 10 pt: no note that anything does not fit"
+    # A height that leaves no room for more rows: the figure is drawn, and stderr says why
+    # its digits run together.
+    expect 0 "--width column --height 2in" -- "$bin" plot "$run" --evolution --width column --height 2in --format pdf --out "$tmp/short"
+    has "$tmp/err" "ftlab plot: note: $tmp/short/evolution.pdf: 3.50 in wide, its panels are" "a note on stderr names the figure and what does not fit"
+    has "$tmp/err" "or a taller --height for more rows)" "... and what would fit it"
     expect 0 "--compare at acl-column, 10 pt" -- "$bin" plot --compare "$run" "$run" "$run" --width acl-column --font-size 10 --format pdf --out "$tmp/narrowcmp"
     no_overlap "$tmp/narrowcmp/compare-actmap.pdf" "compare-actmap at acl-column, 10 pt: every word on the page, none overlapping"
 else

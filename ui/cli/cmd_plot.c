@@ -11,12 +11,18 @@
 #include "util.h"
 
 /* The files a figure made, one per line: the image, or the .tex and its .pdf. */
-static void print_output(const char *out, const char *name, enum gp_format fmt)
+/* The paths a figure was written to; on stderr, what of it did not fit o's size (and o's note
+ * is emptied for the next figure). */
+static void print_output(const char *out, const char *name, const struct plot_opts *o)
 {
-    char *path = gp_output_path(out, name, fmt);
+    char *path = gp_output_path(out, name, o->fmt);
     printf("%s\n", path);
+    if (o->cramped && o->cramped[0]) {
+        fprintf(stderr, "ftlab plot: note: %s: %s\n", path, o->cramped);
+        o->cramped[0] = '\0';
+    }
     free(path);
-    if (fmt == GP_TEX) {
+    if (o->fmt == GP_TEX) {
         path = gp_output_path(out, name, GP_PDF);
         printf("%s\n", path);
         free(path);
@@ -31,6 +37,7 @@ static int draw_run(const char *run_dir, const char *out, const struct plot_opts
     int drawn = 0, failed = 0;
     char err[FTL_ERRLEN], said[FTL_ERRLEN] = "";
     for (const struct plot_run_figure *f = figures; f->name; f++) {
+        if (o->cramped) o->cramped[0] = '\0'; /* a figure that was not drawn says nothing */
         int rc = f->draw(run_dir, out, o, err);
         /* Figures read the same config: one unreadable file is reported once, not per figure. */
         if (rc != 0 && rc != PLOT_SKIPPED && strcmp(err, said) == 0) {
@@ -39,7 +46,7 @@ static int draw_run(const char *run_dir, const char *out, const struct plot_opts
         }
         if (rc != 0 && rc != PLOT_SKIPPED) snprintf(said, sizeof said, "%s", err);
         if (rc == 0) {
-            print_output(out, f->name, o->fmt);
+            print_output(out, f->name, o);
             drawn++;
         } else if (rc == PLOT_SKIPPED) {
             fprintf(stderr, "ftlab plot: no %s figure: %s\n", f->name, err);
@@ -61,9 +68,10 @@ static int draw_compare(const char *const *runs, int n, const char *out, const s
     char err[FTL_ERRLEN];
     int failed = 0;
     for (int i = 0; i < 2; i++) {
+        if (o->cramped) o->cramped[0] = '\0';
         int rc = draw[i](runs, n, out, o, err);
         if (rc == 0) {
-            print_output(out, names[i], o->fmt);
+            print_output(out, names[i], o);
         } else {
             cli_fail("%s", err);
             failed++;
@@ -170,7 +178,8 @@ const struct cli_cmd cmd_plot_entry = {
     "  Panels of Figure 2 (compare-actmap, evolution) go as many a row as the\n"
     "  width leaves about 0.75 in per 8 pt for (a column at 10 pt: one), and\n"
     "  titles that do not fit wrap: the figure grows taller. For a column,\n"
-    "  draw fewer points (--at) or --hide-dead\n"
+    "  draw fewer points (--at) or --hide-dead. A size too small for what a\n"
+    "  figure holds still draws it, with a note on stderr of what runs together\n"
     "  Environment: FTLAB_GNUPLOT, the gnuplot program (default: gnuplot on PATH);\n"
     "  FTLAB_GNUPLOT_TIMEOUT, seconds before gnuplot is stopped (default 30; a value\n"
     "  that is not a number of seconds above 0 is refused).\n",
@@ -200,6 +209,8 @@ static int cmd_plot(int argc, char **argv)
     const char *at = NULL;
     int evolution = 0, at_unit = 0;
     struct plot_opts o = plot_opts_default(GP_PNG);
+    char cramped[FTL_ERRLEN] = "";
+    o.cramped = cramped;
     char err[FTL_ERRLEN];
     optind = 1;
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -285,7 +296,7 @@ static int cmd_plot(int argc, char **argv)
     int rc = evolution ? evolution_plot(argv[optind], &ev, figures, &o)
                        : draw_run(argv[optind], figures, &o,
                                   histograms ? plot_hist_figures : plot_run_figures);
-    if (evolution && rc == EXIT_OK) print_output(figures, "evolution", o.fmt);
+    if (evolution && rc == EXIT_OK) print_output(figures, "evolution", &o);
     free(figures);
     return rc;
 }
