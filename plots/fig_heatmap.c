@@ -40,6 +40,7 @@ static int plot_heat(const char *name, const struct fig_heat *h, const char *tit
     fig_put_title(fp, o, title1, title2, 1, width);
     fprintf(fp, "cbmax = %g  # the top of the colour scale\n", h->max > 0 ? h->max : 1);
     fig_heat_axes(fp, o, h, ylabel, 1);
+    fig_heat_tex_margin(fp, o, width);
     if (!h->fractions && h->max > 1 && labels < 11)
         fprintf(fp, "set cbtics 0,%g\n", fig_nice_step(h->max, labels > 1 ? labels : 1));
     fputs("\n", fp);

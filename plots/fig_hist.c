@@ -491,6 +491,7 @@ int plot_actmean(const char *run_dir, const char *out_dir, const struct plot_opt
     fig_put_title(fp, o, line1, line2, 1, width);
     fputs("cbmax = 1  # a row's largest mean\n", fp);
     fig_heat_axes(fp, o, &h, ylabel, 1);
+    fig_heat_tex_margin(fp, o, width);
     fputs("set cblabel ", fp);
     fig_put_label(fp, o, "mean / unit's largest", 0);
     fputs("\nset cbtics 0, 0.25, 1\n", fp);

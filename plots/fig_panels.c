@@ -225,16 +225,16 @@ static void put_colorbox(FILE *fp, const struct layout *l, const struct fig_heat
 /*
  * The cells' text size: the house 5.5 pt (times em), smaller when a panel is
  * too narrow for three digits a cell or too short for a line a row, 0 (none)
- * below 3 pt, where no one could read them.
+ * below fig_cell_least, where no one could read them.
  */
-static double cell_font(const struct layout *l, const struct fig_heat *h)
+static double cell_font(const struct plot_opts *o, const struct layout *l, const struct fig_heat *h)
 {
     double font = 5.5 * l->em;
     double cell = l->panel * 72 / (h->cols > 0 ? h->cols : FIG_DIGITS);
     double row = (cell_height(l) - l->top - l->bottom) * 72 / (h->drawn > 0 ? h->drawn : 1);
     font = cell * 0.5 < font ? cell * 0.5 : font;
     font = row * 0.9 < font ? row * 0.9 : font;
-    return font >= 3 ? font : 0;
+    return font >= fig_cell_least(o) ? font : 0;
 }
 
 /* A panel's title lines over it, wrapped to the layout's width. */
@@ -288,7 +288,7 @@ static char *panels_body(const struct fig_panels *f, const struct fig_panel *p,
         char block[32];
         snprintf(block, sizeof block, "counts%d", i + 1);
         /* cell_font is in final points; fig_heat_plot takes them at the house size */
-        fig_heat_plot(fp, o, p[i].heat, block, cell_font(l, p[i].heat) / l->em);
+        fig_heat_plot(fp, o, p[i].heat, block, cell_font(o, l, p[i].heat) / l->em);
     }
     fputs("unset multiplot\n", fp);
     return fig_text_close(&t);

@@ -357,7 +357,13 @@ double fig_cell_font(const struct plot_opts *o, double house, double plot_w, int
 {
     double em = fig_em(o), fit = plot_w * 72 / (cols > 0 ? cols : 1) / (chars * 0.56 + 0.3);
     double font = fit < house * em ? fit : house * em; /* in points as printed */
-    return font >= 3 ? font / em : 0;
+    return font >= fig_cell_least(o) ? font / em : 0;
+}
+
+double fig_cell_least(const struct plot_opts *o)
+{
+    /* LaTeX's default Computer Modern has no size under 5 pt: it would set 5 pt instead */
+    return o->fmt == GP_TEX ? 5 : 3;
 }
 
 double fig_clamp(double x, double lo, double hi)
@@ -671,6 +677,12 @@ void fig_heat_plot(FILE *fp, const struct plot_opts *o, const struct fig_heat *h
                 "font ',%.1f' notitle",
                 block, label, font * fig_em(o));
     fputs("\n", fp);
+}
+
+void fig_heat_tex_margin(FILE *fp, const struct plot_opts *o, double width)
+{
+    /* the y label's line and up to three digits, as Figure 2's panels have */
+    if (o->fmt == GP_TEX) fprintf(fp, "set lmargin at screen %.4f\n", 0.5 * fig_em(o) / width);
 }
 
 double fig_heat_rows(int rows, double em)

@@ -109,9 +109,12 @@ void fig_put_title_text(FILE *fp, const struct plot_opts *o, const char *line1, 
  * The size (house points, as fig_heat_plot takes it) of the text written on
  * a heatmap's cells: `house`, or smaller where `chars` characters do not
  * fit a cell of a plot `plot_w` inches wide with `cols` columns; 0 (none)
- * below 3 points at the text size, where no one could read them.
+ * below 3 points at the text size, where no one could read them (5 for
+ * GP_TEX: LaTeX's default fonts set anything smaller at 5 points).
  */
 double fig_cell_font(const struct plot_opts *o, double house, double plot_w, int cols, int chars);
+/* The least size, in points as printed, of the numbers on cells: 3, or 5 for GP_TEX. */
+double fig_cell_least(const struct plot_opts *o);
 
 /* A step of 1, 2 or 5 times a power of ten (at least 1) that puts at most `most` steps in
  * [0, top]. */
@@ -213,6 +216,13 @@ void fig_heat_plot(FILE *fp, const struct plot_opts *o, const struct fig_heat *h
 /* A heatmap figure's height in inches: rows tall enough for their counts, plus extra, in
  * [2, 9], at text size em. */
 double fig_heat_height(int rows, double extra, double em);
+/*
+ * For GP_TEX, the left margin of a heatmap figure `width` inches wide: gnuplot
+ * sizes it by its guess of the unit numbers' width, which counts the
+ * \fontsize command before each (fig_tex_size), and at a column's width that
+ * left the cells too narrow for their counts. Nothing for the other formats.
+ */
+void fig_heat_tex_margin(FILE *fp, const struct plot_opts *o, double width);
 /* The height `rows` rows of a heatmap take at text size em, the counts written on them. */
 double fig_heat_rows(int rows, double em);
 /* Says what does not fit (printf-like, one line) into o->cramped, when it is set and empty. */

@@ -172,6 +172,24 @@ EOF_TEX
     check "LaTeX set the figures' words (training step, digit, AMI)" \
         grep -q "training step" "$tmp/tex/paper.txt" && grep -q "digit" "$tmp/tex/paper.txt" &&
         grep -q "AMI" "$tmp/tex/paper.txt"
+    # The heatmaps at a column's width, 10 pt, as LaTeX sets them: gnuplot sized their left
+    # margin by the \fontsize before each unit number, the cells were left too narrow and
+    # their counts ran together.
+    "$bin" plot "$run" --histograms --out "$tmp/acl10" --format tex --width acl-column \
+        --font-size 10 >/dev/null 2>&1
+    for fig in actmap clusters actmean; do
+        printf '%s\n' '\documentclass[10pt]{article}' '\usepackage{graphicx,color}' \
+            '\pagestyle{empty}' '\begin{document}' "\\input{$fig.tex}" '\end{document}' \
+            >"$tmp/acl10/doc-$fig.tex"
+        (cd "$tmp/acl10" && pdflatex -interaction=nonstopmode -halt-on-error "doc-$fig.tex" \
+            >/dev/null 2>&1)
+        if pdf_words_apart "$tmp/acl10/doc-$fig.pdf" >"$tmp/apart" 2>&1; then
+            ok "$fig.tex at acl-column, 10 pt, set by LaTeX: every word on the page, none overlapping"
+        else
+            not_ok "$fig.tex at acl-column, 10 pt, set by LaTeX: every word on the page, none overlapping"
+            sed 's/^/#   /' "$tmp/apart"
+        fi
+    done
 else
     skip "a LaTeX document \\inputs the figures and compiles" "pdflatex is not installed (texlive-latex-base)"
     skip "LaTeX set the figures' words" "pdflatex is not installed (texlive-latex-base)"

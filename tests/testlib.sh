@@ -50,7 +50,10 @@ pdf_words_apart() {
             w = substr($0, RSTART + RLENGTH); sub(/<\/word>.*/, "", w)
             if (f[2] < -0.5 || f[6] > W + 0.5 || f[4] < -0.5 || f[8] > H + 0.5)
                 if (edge++ < 5) printf "\"%s\" is past the page edge\n", w
-            if (w ~ /^[0-9.]+$/ && (w ~ /\..*\./ || length(w) > 5))
+            # several numbers read as one word, their characters closer than a spaced axis
+            # sets its tic labels (0 1 2 ... 9 a digit apart, which pdftotext also joins)
+            if (w ~ /^[0-9.]+$/ && (w ~ /\..*\./ || length(w) > 5) &&
+                (f[6] - f[2]) / length(w) < 0.8 * (f[8] - f[4]))
                 if (merged++ < 5) printf "\"%s\": numbers run together\n", w
             h = (f[8] - f[4]) * 0.2
             n++; x0[n] = f[2] + 0.3; y0[n] = f[4] + h; x1[n] = f[6] - 0.3; y1[n] = f[8] - h
