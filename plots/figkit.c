@@ -258,6 +258,26 @@ void fig_put_wrapped(FILE *fp, const char *words, int cap, int *col, int *lines)
             *col = 0;
             w++, len--;
         }
+        /* A word longer than a line (a run's folder name) is cut between characters into as
+         * few lines as it takes, of even lengths; not inside enhanced markup, which must stay
+         * whole. */
+        int n = shown(w, len), pieces = (n + cap - 1) / cap, even = (n + pieces - 1) / pieces;
+        while (*col + shown(w, len) > cap && !memchr(w, '{', len)) {
+            int room = *col > 0 ? cap - *col : even;
+            size_t cut = 0, next;
+            for (;; cut = next) {
+                next = cut + 1;
+                while (next < len && ((unsigned char)w[next] & 0xC0) == 0x80)
+                    next++; /* a UTF-8 character whole */
+                if (next >= len || shown(w, next) > room) break;
+            }
+            if (cut == 0) break; /* not one character fits the line's rest */
+            fwrite(w, 1, cut, fp);
+            fputc('\n', fp);
+            (*lines)++;
+            *col = 0;
+            w += cut, len -= cut;
+        }
         fwrite(w, 1, len, fp);
         *col += shown(w, len);
         w += len;

@@ -86,7 +86,8 @@ void fig_put_label_pt(FILE *fp, const struct plot_opts *o, double pt, const char
  */
 double fig_text_width(const struct plot_opts *o, double pt, const char *s);
 /* Appends words to fp, breaking lines at spaces ('\n' for the space) before *col passes cap
- * characters, never inside parentheses; *lines counts the lines. */
+ * characters, never inside parentheses; a word longer than a line is cut between characters
+ * (not inside enhanced markup); *lines counts the lines. */
 void fig_put_wrapped(FILE *fp, const char *words, int cap, int *col, int *lines);
 /* words broken into lines (at '\n') of at most `width` inches at `pt` points (times fig_em),
  * the way fig_text_width measures; how many into *lines. A word longer than a line stays

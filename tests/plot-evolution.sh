@@ -110,6 +110,11 @@ if [ -z "${FTLAB_GNUPLOT:-}" ] && command -v pdftotext >/dev/null 2>&1; then
     expect 0 "--width column --height 2in" -- "$bin" plot "$run" --evolution --width column --height 2in --format pdf --out "$tmp/short"
     has "$tmp/err" "ftlab plot: note: $tmp/short/evolution.pdf: 3.50 in wide, its panels are" "a note on stderr names the figure and what does not fit"
     has "$tmp/err" "or a taller --height for more rows)" "... and what would fit it"
+    # A run's folder name longer than a panel is wide is cut over lines, not left past the edge.
+    long="$tmp/classify-proposed-lambda0.03-margin1-run1"
+    cp -r "$run" "$long"
+    expect 0 "--compare with a long folder name at acl-column, 10 pt" -- "$bin" plot --compare "$run" "$long" --width acl-column --font-size 10 --format pdf --out "$tmp/longcmp"
+    no_overlap "$tmp/longcmp/compare-actmap.pdf" "compare-actmap with a long folder name: every word on the page, none overlapping"
     expect 0 "--compare at acl-column, 10 pt" -- "$bin" plot --compare "$run" "$run" "$run" --width acl-column --font-size 10 --format pdf --out "$tmp/narrowcmp"
     no_overlap "$tmp/narrowcmp/compare-actmap.pdf" "compare-actmap at acl-column, 10 pt: every word on the page, none overlapping"
 else
