@@ -45,9 +45,9 @@ static int plot_heat(const char *name, const struct fig_heat *h, const char *tit
         fprintf(fp, "set cbtics 0,%g\n", fig_nice_step(h->max, labels > 1 ? labels : 1));
     fputs("\n", fp);
     /* the plot is the page less the unit numbers and label, and the colour box */
-    int chars = snprintf(NULL, 0, h->fractions ? "%.2f" : "%.0f", h->fractions ? 0.0 : h->max);
     fig_heat_plot(fp, o, h, "counts",
-                  fig_cell_font(o, h->drawn > 16 ? 5 : 6, width - 1.25 * em, h->cols, chars));
+                  fig_cell_font(o, h->drawn > 16 ? 5 : 6, width - 1.25 * em, h->cols,
+                                fig_heat_label_chars(h), 0));
     char *body = fig_text_close(&t);
     char *data = fig_heat_block(h);
     char what[128];

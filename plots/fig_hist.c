@@ -506,7 +506,7 @@ int plot_actmean(const char *run_dir, const char *out_dir, const struct plot_opt
     fputs("\n", fp);
     /* Two decimals on the cells while a row is tall enough to hold them and a cell wide enough. */
     fputs("plot $means using 1:2:3 with image pixels notitle", fp);
-    double font = fig_cell_font(o, in.units > 16 ? 4.5 : 5.5, width - 1.25 * em, FIG_DIGITS, 4);
+    double font = fig_cell_font(o, in.units > 16 ? 4.5 : 5.5, width - 1.25 * em, FIG_DIGITS, 4, 0);
     char size[128], value[192] = "sprintf('%.2f', $3)";
     if (*fig_tex_size_labels(o, font, size, sizeof size))
         snprintf(value, sizeof value, "'%s'.sprintf('%%.2f', $3)", size);

@@ -222,19 +222,12 @@ static void put_colorbox(FILE *fp, const struct layout *l, const struct fig_heat
                 fig_nice_step(cbmax, labels > 1 ? labels : 1));
 }
 
-/*
- * The cells' text size: the house 5.5 pt (times em), smaller when a panel is
- * too narrow for three digits a cell or too short for a line a row, 0 (none)
- * below fig_cell_least, where no one could read them.
- */
+/* The cells' text size (house points): the house 5.5, smaller where a cell is too narrow for
+ * its numbers or a row too short for a line (fig_cell_font). */
 static double cell_font(const struct plot_opts *o, const struct layout *l, const struct fig_heat *h)
 {
-    double font = 5.5 * l->em;
-    double cell = l->panel * 72 / (h->cols > 0 ? h->cols : FIG_DIGITS);
-    double row = (cell_height(l) - l->top - l->bottom) * 72 / (h->drawn > 0 ? h->drawn : 1);
-    font = cell * 0.5 < font ? cell * 0.5 : font;
-    font = row * 0.9 < font ? row * 0.9 : font;
-    return font >= fig_cell_least(o) ? font : 0;
+    double row = (cell_height(l) - l->top - l->bottom) / (h->drawn > 0 ? h->drawn : 1);
+    return fig_cell_font(o, 5.5, l->panel, h->cols, fig_heat_label_chars(h), row);
 }
 
 /* A panel's title lines over it, wrapped to the layout's width. */
@@ -287,8 +280,7 @@ static char *panels_body(const struct fig_panels *f, const struct fig_panel *p,
             put_colorbox(fp, l, p[i].heat, f->cbmax);
         char block[32];
         snprintf(block, sizeof block, "counts%d", i + 1);
-        /* cell_font is in final points; fig_heat_plot takes them at the house size */
-        fig_heat_plot(fp, o, p[i].heat, block, cell_font(o, l, p[i].heat) / l->em);
+        fig_heat_plot(fp, o, p[i].heat, block, cell_font(o, l, p[i].heat));
     }
     fputs("unset multiplot\n", fp);
     return fig_text_close(&t);

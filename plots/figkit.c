@@ -373,17 +373,19 @@ void fig_put_title(FILE *fp, const struct plot_opts *o, const char *line1, const
     fputs(enhanced ? "\n" : " noenhanced\n", fp);
 }
 
-double fig_cell_font(const struct plot_opts *o, double house, double plot_w, int cols, int chars)
+double fig_cell_font(const struct plot_opts *o, double house, double plot_w, int cols, int chars,
+                     double row)
 {
     double em = fig_em(o), fit = plot_w * 72 / (cols > 0 ? cols : 1) / (chars * 0.56 + 0.3);
     double font = fit < house * em ? fit : house * em; /* in points as printed */
-    return font >= fig_cell_least(o) ? font / em : 0;
+    if (row > 0 && row * 72 * 0.9 < font) font = row * 72 * 0.9;
+    /* LaTeX's default Computer Modern has no size under 5 pt: it would set 5 pt instead */
+    return font >= (o->fmt == GP_TEX ? 5 : 3) ? font / em : 0;
 }
 
-double fig_cell_least(const struct plot_opts *o)
+int fig_heat_label_chars(const struct fig_heat *h)
 {
-    /* LaTeX's default Computer Modern has no size under 5 pt: it would set 5 pt instead */
-    return o->fmt == GP_TEX ? 5 : 3;
+    return snprintf(NULL, 0, h->fractions ? "%.2f" : "%.0f", h->fractions ? 0.0 : h->max);
 }
 
 double fig_clamp(double x, double lo, double hi)

@@ -109,13 +109,16 @@ void fig_put_title_text(FILE *fp, const struct plot_opts *o, const char *line1, 
 /*
  * The size (house points, as fig_heat_plot takes it) of the text written on
  * a heatmap's cells: `house`, or smaller where `chars` characters do not
- * fit a cell of a plot `plot_w` inches wide with `cols` columns; 0 (none)
- * below 3 points at the text size, where no one could read them (5 for
- * GP_TEX: LaTeX's default fonts set anything smaller at 5 points).
+ * fit a cell of a plot `plot_w` inches wide with `cols` columns, or a line
+ * into a row `row` inches tall (0: not limited); 0 (none) below 3 points at
+ * the text size, where no one could read them (5 for GP_TEX: LaTeX's default
+ * fonts set anything smaller at 5 points).
  */
-double fig_cell_font(const struct plot_opts *o, double house, double plot_w, int cols, int chars);
-/* The least size, in points as printed, of the numbers on cells: 3, or 5 for GP_TEX. */
-double fig_cell_least(const struct plot_opts *o);
+double fig_cell_font(const struct plot_opts *o, double house, double plot_w, int cols, int chars,
+                     double row);
+struct fig_heat;
+/* The characters of the widest number fig_heat_plot writes on h's cells. */
+int fig_heat_label_chars(const struct fig_heat *h);
 
 /* A step of 1, 2 or 5 times a power of ten (at least 1) that puts at most `most` steps in
  * [0, top]. */

@@ -11,16 +11,14 @@
 #include "util.h"
 
 /* The files a figure made, one per line: the image, or the .tex and its .pdf. */
-/* The paths a figure was written to; on stderr, what of it did not fit o's size (and o's note
- * is emptied for the next figure). */
+/* The paths a figure was written to; on stderr, what of it did not fit o's size (the draw
+ * loops empty the note before each figure). */
 static void print_output(const char *out, const char *name, const struct plot_opts *o)
 {
     char *path = gp_output_path(out, name, o->fmt);
     printf("%s\n", path);
-    if (o->cramped && o->cramped[0]) {
+    if (o->cramped && o->cramped[0])
         fprintf(stderr, "ftlab plot: note: %s: %s\n", path, o->cramped);
-        o->cramped[0] = '\0';
-    }
     free(path);
     if (o->fmt == GP_TEX) {
         path = gp_output_path(out, name, GP_PDF);
