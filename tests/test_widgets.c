@@ -590,6 +590,17 @@ static void test_heatmap_monochrome_shades(void **state)
     assert_int_equal(at(&c, 2 + 1, 3)->ch, 0x2591);
     assert_int_equal(at(&c, 2 + 3, 3)->ch, 0x2588);
     canvas_free(&c);
+    /* wide enough for the counts: a shade where its number leaves room, just before the
+     * number, the gap on the cell's left (at its left edge "░ 1░43" read as "1░") */
+    canvas_init(&c, 12, 80, CANVAS_UTF8);
+    l = heatmap_render(&c, 0, 0, 12, 80, counts, 4, 10, NULL, NULL);
+    assert_true(l.counts);
+    int cw = l.cell_w, x0 = 3;
+    assert_int_equal(cw, 4);
+    assert_string_equal(row_text(&c, 2 + 1, x0, cw), "  ~1");
+    assert_string_equal(row_text(&c, 2 + 1, x0 + 5 * cw, cw), " ~43");
+    assert_string_equal(row_text(&c, 2 + 2, x0, cw), " 150"); /* no room: the number alone */
+    canvas_free(&c);
 }
 
 static void test_heatmap_halves_32_units_in_16_lines(void **state)

@@ -288,9 +288,12 @@ static void draw_cell(const struct frame *f, const struct style *s, int row, int
     int len = snprintf(buf, sizeof buf, "%" PRIu32, v);
     bool number = f->counts && v > 0;
     bool glyph = !s->color && (!f->counts || (v > 0 && f->cell_w >= len + 2));
+    /* Beside a number the shade stands just before it, the cell's gap on its left: at the
+     * cell's left edge it read as the end of the number before ("░ 2░ 2" for " ░2 ░2"). */
+    int at = number ? f->cell_w - len - 1 : -1;
     for (int i = 0; i < f->cell_w; i++)
         canvas_put_in(f->c, &f->r, row, x0 + i,
-                      glyph && (!number || i == 0) ? shade(s, level) : L' ', color);
+                      glyph && (!number || i == at) ? shade(s, level) : L' ', color);
     if (!number) return;
     canvas_text_in(f->c, &f->r, row, x0 + f->cell_w - len, buf, color, len);
     for (int i = 0; bold && i < len; i++) {
