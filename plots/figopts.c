@@ -2,6 +2,7 @@
 #include "figures.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,15 @@
 struct plot_opts plot_opts_default(enum gp_format fmt)
 {
     return (struct plot_opts){.fmt = fmt};
+}
+
+void plot_say_cramped(const char *who, const char *out, const char *name, const struct plot_opts *o)
+{
+    if (!o->cramped || !o->cramped[0]) return;
+    char *path = gp_output_path(out, name, o->fmt);
+    fprintf(stderr, "%s: note: %s: %s\n", who, path, o->cramped);
+    free(path);
+    o->cramped[0] = '\0';
 }
 
 /*

@@ -46,6 +46,10 @@ struct plot_opts {
 
 /* PNG at the figure's own size and font, units in order: what `ftlab plot` draws by default. */
 struct plot_opts plot_opts_default(enum gp_format fmt);
+/* When the figure `name` just drawn into out said what of it does not fit (o->cramped), says
+ * so on stderr, "WHO: note: PATH: ...", and empties the note for the next figure. */
+void plot_say_cramped(const char *who, const char *out, const char *name,
+                      const struct plot_opts *o);
 
 /*
  * A width or height: a number with a unit, "3.5in", "8.9cm", "85mm", "252pt"

@@ -77,6 +77,15 @@ for fig in table1 table1-autoencoder figure2 compare-actmap; do
     fi
 done
 
+check "table1's figures at acl-column, 10 pt: no note that anything does not fit" \
+    sh -c "! grep -q 'note:' '$tmp/t1.err'"
+# Too small for its panels: still drawn, and table1 says which figure runs together, as plot does.
+"$bin" table1 --collect "$t1/shard1" "$t1/shard2" "$t1/shard3" --partial --out "$tmp/t1s" \
+    --format pdf --width 2in --height 0.8in >/dev/null 2>"$tmp/t1s.err"
+check "table1 at 2 x 0.8 in: figure2.pdf drawn" [ -s "$tmp/t1s/figure2.pdf" ]
+check "table1 at 2 x 0.8 in: a note names figure2.pdf and what does not fit" \
+    grep -q "^table1: note: $tmp/t1s/figure2.pdf: 2.00 in wide, its panels are" "$tmp/t1s.err"
+
 # The page is the width asked, in each unit and preset, and the height or aspect asked.
 # (width in points, height in points, options): 3.25 in = 234 bp; 8.9 cm = 252.28 bp;
 # ACL's text, 16 cm = 453.54 bp, at 3:1 is 151.18 bp tall; 252 TeX pt = 250.9 bp.

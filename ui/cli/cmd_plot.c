@@ -17,9 +17,8 @@ static void print_output(const char *out, const char *name, const struct plot_op
 {
     char *path = gp_output_path(out, name, o->fmt);
     printf("%s\n", path);
-    if (o->cramped && o->cramped[0])
-        fprintf(stderr, "ftlab plot: note: %s: %s\n", path, o->cramped);
     free(path);
+    plot_say_cramped("ftlab plot", out, name, o);
     if (o->fmt == GP_TEX) {
         path = gp_output_path(out, name, GP_PDF);
         printf("%s\n", path);

@@ -343,12 +343,15 @@ static void draw_figure2(const struct table *t, const char *out, const struct pl
     by_digit.order = PLOT_ORDER_DIGIT;
     if (plot_figure2(runs, out, &by_digit, err) != 0)
         fprintf(stderr, "table1: no figure2: %s\n", err);
+    else
+        plot_say_cramped("table1", out, "figure2", o);
 }
 
 static void draw_figures(const struct table *t, const char *out, const struct plot_opts *fig)
 {
-    const struct plot_opts o = fig ? *fig : plot_opts_default(GP_PNG);
-    char err[FTL_ERRLEN];
+    struct plot_opts o = fig ? *fig : plot_opts_default(GP_PNG);
+    char err[FTL_ERRLEN], note[FTL_ERRLEN] = "";
+    o.cramped = note; /* what of a figure does not fit the size asked, said after it */
     for (int ti = 0; ti < TASK_COUNT; ti++) {
         struct plot_table1 f;
         plot_table1_init(&f, ti == TASK_AUTOENCODE);
@@ -366,13 +369,21 @@ static void draw_figures(const struct table *t, const char *out, const struct pl
             }
         if (any && plot_table1(&f, out, &o, err) != 0)
             fprintf(stderr, "table1: no figure: %s\n", err);
+        else if (any)
+            plot_say_cramped("table1", out, f.name, &o);
     }
     const char *pair[2] = {t->example[TASK_CLASSIFY][REG_BASELINE],
                            t->example[TASK_CLASSIFY][REG_PROPOSED]};
     if (pair[0] && pair[1]) {
-        if (plot_compare_actmap(pair, 2, out, &o, err) < 0 ||
-            plot_compare_loss(pair, 2, out, &o, err) < 0)
+        if (plot_compare_actmap(pair, 2, out, &o, err) < 0) {
             fprintf(stderr, "table1: no comparison figure: %s\n", err);
+        } else {
+            plot_say_cramped("table1", out, "compare-actmap", &o);
+            if (plot_compare_loss(pair, 2, out, &o, err) < 0)
+                fprintf(stderr, "table1: no comparison figure: %s\n", err);
+            else
+                plot_say_cramped("table1", out, "compare-loss", &o);
+        }
     }
     draw_figure2(t, out, &o);
 }
