@@ -74,6 +74,11 @@ wait_until 20 exited
 check "TERM=dumb: ftlab exits with status 1" exit_is 1
 check "TERM=dumb: the message names the terminal and points to 'ftlab train'" on_screen \
     "ftlab: TERM=dumb cannot move the cursor; use 'ftlab train' for headless runs"
+check "TERM=dumb: no run folder is left behind" [ ! -e "$tmp/dumb" ]
+start 80 24 "TERM=no-such-terminal $bin $small --out $tmp/unknown"
+wait_until 20 exited
+check "an unknown TERM: ftlab exits with status 1" exit_is 1
+check "an unknown TERM: no run folder is left behind" [ ! -e "$tmp/unknown" ]
 
 # ---- 8a: training done, then keys ----
 run="$tmp/done"

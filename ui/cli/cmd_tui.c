@@ -137,8 +137,9 @@ static int cmd_tui(int argc, char **argv)
         }
         w.lesson = &lesson;
     }
-    if (!isatty(0) || !isatty(1)) {
-        rc = cli_fail("the workbench needs a terminal; use 'ftlab train' for headless runs");
+    /* Before the run folder: a terminal the workbench cannot draw on leaves nothing behind. */
+    if (workbench_check_terminal(err) != 0) {
+        rc = cli_fail("%s", err);
         goto out;
     }
     /* The recording is made before the run folder: a name that is taken costs nothing. */

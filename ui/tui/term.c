@@ -358,6 +358,23 @@ static int term_can_address(void)
     return usable;
 }
 
+int term_check(char *err)
+{
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+        return ftl_error(err,
+                         "the workbench needs a terminal; use 'ftlab train' for headless runs");
+    const char *name = getenv("TERM");
+    name = name ? name : "unset";
+    int usable = term_can_address();
+    if (usable == 0)
+        return ftl_error(err, "TERM=%s cannot move the cursor; use 'ftlab train' for headless runs",
+                         name);
+    if (usable < 0)
+        return ftl_error(
+            err, "cannot start the terminal (TERM=%s); use 'ftlab train' for headless runs", name);
+    return 0;
+}
+
 int term_init(enum display_theme theme, enum display_symbols symbols, char *err)
 {
     static const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
@@ -365,18 +382,13 @@ int term_init(enum display_theme theme, enum display_symbols symbols, char *err)
 
     setlocale(LC_ALL, "");
     term.utf8 = locale_is_utf8();
-    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-        return ftl_error(err, "the workbench needs a terminal on stdin and stdout");
+    if (term_check(err) != 0) return -1;
     const char *name = getenv("TERM");
-    name = name ? name : "unset";
-    int usable = term_can_address();
-    if (usable == 0)
-        return ftl_error(err, "TERM=%s cannot move the cursor; use 'ftlab train' for headless runs",
-                         name);
-    SCREEN *s = usable > 0 ? newterm(NULL, stdout, stdin) : NULL;
+    SCREEN *s = newterm(NULL, stdout, stdin);
     if (!s)
-        return ftl_error(
-            err, "cannot start the terminal (TERM=%s); use 'ftlab train' for headless runs", name);
+        return ftl_error(err,
+                         "cannot start the terminal (TERM=%s); use 'ftlab train' for headless runs",
+                         name ? name : "unset");
     set_term(s);
     term.active = true;
     cbreak();

@@ -78,6 +78,9 @@ enum term_scheme { TERM_MONO, TERM_COLOR8, TERM_COLOR256 };
  * a message in err (FTL_ERRLEN bytes) when there is no usable terminal.
  */
 int term_init(enum display_theme theme, enum display_symbols symbols, char *err);
+/* term_init's checks alone, touching nothing: stdin and stdout are a terminal that curses
+ * knows and can move the cursor on. 0, or -1 with the reason in err (FTL_ERRLEN bytes). */
+int term_check(char *err);
 /* Restores the terminal and replays the held-back stderr. Safe to call twice. */
 void term_end(void);
 

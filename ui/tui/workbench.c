@@ -1846,6 +1846,11 @@ static void record(struct tui *t, struct cast *rec, int last)
         live_post(t->live, "%s", err);
 }
 
+int workbench_check_terminal(char *err)
+{
+    return term_check(err);
+}
+
 int workbench_run(struct session *s, const struct workbench_opts *o, char *err)
 {
     struct tui t = {.log_y = o->display.log_y,

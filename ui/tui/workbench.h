@@ -37,6 +37,9 @@ struct workbench_opts {
  * restores the terminal. 0, or -1 with err.
  */
 int workbench_run(struct session *s, const struct workbench_opts *o, char *err);
+/* Whether this terminal can show the workbench, asked before a run is made for it: 0, or -1
+ * with the reason in err (not a terminal, TERM=dumb, a TERM curses does not know). */
+int workbench_check_terminal(char *err);
 
 /*
  * `ftlab replay JOURNAL --render FILE.cast`: the workbench without a
