@@ -7,66 +7,12 @@
 #include "session.h"
 #include "util.h"
 
-int replay_config(const struct journal_log *log, const char *path, struct trainer_config *c,
-                  struct trainer_controls *k, char *err)
-{
-    struct run_kv kv = {0};
-    for (size_t i = 0; i < log->nconfig; i++)
-        run_kv_set(&kv, log->config[i].key, log->config[i].value);
-    int rc = trainer_config_from_kv(&kv, c, k, path, err);
-    run_kv_free(&kv);
-    return rc;
-}
-
 uint64_t replay_end_step(const struct journal_log *log)
 {
     uint64_t end = 0;
     for (size_t i = 0; i < log->nevents; i++)
         if (!log->events[i].superseded && log->events[i].step > end) end = log->events[i].step;
     return end;
-}
-
-/* Applies one event to the controls; 0 when it is not a control (pause, eval, ...). */
-static int apply_event(const struct journal_entry *e, struct trainer_controls *k, const char *path,
-                       char *err)
-{
-    int id = ctl_from_name(e->key);
-    double v;
-    char why[FTL_ERRLEN];
-    if (id < 0) return 0;
-    if (ctl_parse((enum ctl_id)id, e->value ? e->value : "", &v, why) != 0)
-        return ftl_error(err, "%s:%u: %s", path, e->line, why);
-    ctl_set(k, (enum ctl_id)id, v);
-    return 0;
-}
-
-/*
- * Every event checked before the first step: a control's value as ctl_parse
- * takes it, any other key one of ctl_events. A bad line then costs no training
- * and leaves no half run behind.
- */
-static int validate(const struct journal_log *log, const char *path, char *err)
-{
-    struct trainer_controls k;
-    memset(&k, 0, sizeof k);
-    for (size_t i = 0; i < log->nevents; i++) {
-        const struct journal_entry *e = &log->events[i];
-        if (e->superseded) continue;
-        if (ctl_from_name(e->key) < 0 && !ctl_event_find(e->key))
-            return ftl_error(err, "%s:%u: unknown event '%s'", path, e->line, e->key);
-        if (apply_event(e, &k, path, err) != 0) return -1;
-    }
-    return 0;
-}
-
-/* The resumed run must be this journal's: the settings that make a run what it is agree. */
-static int same_run(const struct trainer_config *a, const struct trainer_config *b)
-{
-    return a->task == b->task && a->hidden == b->hidden && a->units == b->units &&
-           a->batch_size == b->batch_size && a->optimizer == b->optimizer && a->seed == b->seed &&
-           a->shuffle == b->shuffle && a->limit == b->limit && a->clip == b->clip &&
-           a->input_dim == b->input_dim && a->standardize == b->standardize &&
-           strcmp(a->init, b->init) == 0;
 }
 
 /*
@@ -82,7 +28,8 @@ static int prepare(struct replay_follow *f, const char *path, const char *out_di
     struct trainer_config c, theirs;
     struct trainer_controls k;
     struct dataset_pair data;
-    if (replay_config(&f->log, path, &c, &k, err) != 0 || validate(&f->log, path, err) != 0)
+    if (trainer_journal_config(&f->log, path, &c, &k, err) != 0 ||
+        trainer_journal_check(&f->log, path, err) != 0)
         goto fail;
     f->end = replay_end_step(&f->log);
     /* Train exactly as far as the session did, whatever its epochs said. */
@@ -91,7 +38,7 @@ static int prepare(struct replay_follow *f, const char *path, const char *out_di
     if (data_spec) snprintf(c.data, sizeof c.data, "%s", data_spec);
     if (resume) {
         if (session_read_config(out_dir, &theirs, &k, err) != 0) goto fail;
-        if (!same_run(&c, &theirs)) {
+        if (!trainer_config_same_run(&c, &theirs)) {
             ftl_error(err, "%s: not a replay of %s (its settings differ)", out_dir, path);
             goto fail;
         }
@@ -127,7 +74,7 @@ int replay_due(struct replay_follow *f, uint64_t step, struct trainer_controls *
          f->next++) {
         const struct journal_entry *e = &f->log.events[f->next];
         if (e->superseded) continue;
-        if (apply_event(e, want, f->path, err) != 0) return -1;
+        if (trainer_journal_apply(e, want, f->path, err) != 0) return -1;
         *resets += strcmp(e->key, "reset") == 0;
     }
     return 0;

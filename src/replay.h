@@ -14,9 +14,6 @@
 #include "session.h"
 #include "trainer.h"
 
-/* The settings a journal starts with (its config lines). */
-int replay_config(const struct journal_log *log, const char *path, struct trainer_config *c,
-                  struct trainer_controls *k, char *err);
 /* The step the session ended at: its last event's step. */
 uint64_t replay_end_step(const struct journal_log *log);
 

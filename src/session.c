@@ -340,6 +340,58 @@ static void remove_stale_temps(const char *dir)
     free(ckdir);
 }
 
+/*
+ * The run's journal still describes it, checked before a resume writes anything: a replay of
+ * the run reads it, and a journal cut, replaced or edited by hand would make that replay
+ * fail, or differ, long after the damage. Its config lines must be a whole run's, that
+ * run's (saved), its events valid, and it must hold at least the step lines the checkpoint
+ * ck counts (events).
+ */
+static int check_journal(const char *dir, const struct trainer_config *saved, uint64_t events,
+                         const char *ck, char *err)
+{
+    char *path = run_path(dir, "journal");
+    struct journal_log log;
+    struct trainer_config jc;
+    struct trainer_controls jk;
+    int rc = -1;
+    if (!ftl_is_file(path)) {
+        ftl_error(err,
+                  "%s: missing, and a replay of the run needs it (restore it, or train a new run "
+                  "from these weights with --init %s)",
+                  path, ck);
+        free(path);
+        return -1;
+    }
+    if (journal_read(path, &log, err) != 0) {
+        free(path);
+        return -1;
+    }
+    if (trainer_journal_config(&log, path, &jc, &jk, err) != 0 ||
+        trainer_journal_check(&log, path, err) != 0)
+        goto out;
+    if (!trainer_config_same_run(&jc, saved)) {
+        ftl_error(err,
+                  "%s: its config lines are not those of %s/config (task, sizes, seed or data "
+                  "order differ)",
+                  path, dir);
+        goto out;
+    }
+    if (log.nevents < events) {
+        ftl_error(err,
+                  "%s: %zu step lines where %s counts %llu: lines were cut or removed, and a "
+                  "replay would differ (restore it, or train a new run from these weights with "
+                  "--init)",
+                  path, log.nevents, ck, (unsigned long long)events);
+        goto out;
+    }
+    rc = 0;
+out:
+    journal_log_free(&log);
+    free(path);
+    return rc;
+}
+
 int session_resume(struct session *s, const char *dir, const struct trainer_config *c,
                    struct dataset_pair *data, char *err)
 {
@@ -359,8 +411,21 @@ int session_resume(struct session *s, const char *dir, const struct trainer_conf
         goto out;
     }
     if (trainer_init(&s->tr, c, &k, &s->data, err) != 0 || trainer_load(&s->tr, ck, err) != 0 ||
-        cut_metrics(dir, step, err) != 0 || open_files(s, 0, err) != 0)
+        check_journal(dir, &saved, s->tr.journal_events, ck, err) != 0)
         goto out;
+    /* An end the run is already past would be written to its config and then mean nothing
+     * (a progress of "step 2000/300"): refused before anything is written. */
+    if (c->steps > 0 && s->tr.step > (uint64_t)c->steps) {
+        ftl_error(err, "%s: already at step %llu, past the --steps %ld asked for", dir,
+                  (unsigned long long)s->tr.step, c->steps);
+        goto out;
+    }
+    if (c->steps == 0 && c->epochs > 0 && s->tr.epoch > (uint64_t)c->epochs) {
+        ftl_error(err, "%s: already %llu epochs in (step %llu), past the --epochs %ld asked for",
+                  dir, (unsigned long long)s->tr.epoch, (unsigned long long)s->tr.step, c->epochs);
+        goto out;
+    }
+    if (cut_metrics(dir, step, err) != 0 || open_files(s, 0, err) != 0) goto out;
     remove_stale_temps(dir);
     const char *base = strrchr(ck, '/');
     snprintf(s->last_checkpoint, sizeof s->last_checkpoint, "%s", base ? base + 1 : ck);

@@ -177,6 +177,55 @@ int trainer_config_from_kv(const struct run_kv *kv, struct trainer_config *c,
     return 0;
 }
 
+int trainer_config_same_run(const struct trainer_config *a, const struct trainer_config *b)
+{
+    return a->task == b->task && a->hidden == b->hidden && a->units == b->units &&
+           a->batch_size == b->batch_size && a->optimizer == b->optimizer && a->seed == b->seed &&
+           a->shuffle == b->shuffle && a->limit == b->limit && a->clip == b->clip &&
+           a->input_dim == b->input_dim && a->standardize == b->standardize &&
+           strcmp(a->init, b->init) == 0;
+}
+
+int trainer_journal_config(const struct journal_log *log, const char *path,
+                           struct trainer_config *c, struct trainer_controls *k, char *err)
+{
+    struct run_kv kv = {0};
+    for (size_t i = 0; i < log->nconfig; i++)
+        run_kv_set(&kv, log->config[i].key, log->config[i].value);
+    int rc = trainer_config_from_kv(&kv, c, k, path, err);
+    run_kv_free(&kv);
+    return rc;
+}
+
+int trainer_journal_apply(const struct journal_entry *e, struct trainer_controls *k,
+                          const char *path, char *err)
+{
+    int id = ctl_from_name(e->key);
+    double v;
+    char why[FTL_ERRLEN];
+    if (id < 0) return 0;
+    if (ctl_parse((enum ctl_id)id, e->value ? e->value : "", &v, why) != 0)
+        return ftl_error(err, "%s:%u: %s", path, e->line, why);
+    ctl_set(k, (enum ctl_id)id, v);
+    return 0;
+}
+
+/* Checked before the first step of a replay or a resume: a bad line then costs no training
+ * and leaves no half run behind. */
+int trainer_journal_check(const struct journal_log *log, const char *path, char *err)
+{
+    struct trainer_controls k;
+    memset(&k, 0, sizeof k);
+    for (size_t i = 0; i < log->nevents; i++) {
+        const struct journal_entry *e = &log->events[i];
+        if (e->superseded) continue;
+        if (ctl_from_name(e->key) < 0 && !ctl_event_find(e->key))
+            return ftl_error(err, "%s:%u: unknown event '%s'", path, e->line, e->key);
+        if (trainer_journal_apply(e, &k, path, err) != 0) return -1;
+    }
+    return 0;
+}
+
 // ---- life cycle ----
 
 /*

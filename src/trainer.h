@@ -54,6 +54,19 @@ void trainer_config_to_kv(const struct trainer_config *c, const struct trainer_c
                           struct run_kv *kv);
 int trainer_config_from_kv(const struct run_kv *kv, struct trainer_config *c,
                            struct trainer_controls *k, const char *path, char *err);
+/* The settings that make a run what it is (task, sizes, seed, data order, ...) agree. */
+int trainer_config_same_run(const struct trainer_config *a, const struct trainer_config *b);
+
+/* A run's journal (journal.h) as the trainer reads it. The settings it starts with, from its
+ * config lines (path names the file in err). */
+int trainer_journal_config(const struct journal_log *log, const char *path,
+                           struct trainer_config *c, struct trainer_controls *k, char *err);
+/* Every event line that a rewind did not supersede is a control whose value ctl_parse takes,
+ * or one of ctl_events: "PATH:LINE: ..." in err for the first that is not. */
+int trainer_journal_check(const struct journal_log *log, const char *path, char *err);
+/* One event applied to the controls; nothing for an event that is not a control. */
+int trainer_journal_apply(const struct journal_entry *e, struct trainer_controls *k,
+                          const char *path, char *err);
 
 enum trainer_state { TRAINER_RUNNING, TRAINER_DONE, TRAINER_DIVERGED };
 

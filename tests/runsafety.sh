@@ -34,7 +34,9 @@ check "eval into a held run is refused" '[ $? -eq 1 ] && grep -q "in use by proc
 kill -9 "$bg"
 wait "$bg" 2>/dev/null
 bg=
-"$bin" train --resume "$tmp/busy" --steps 10 -q 2>"$tmp/err"
+# Two steps an epoch: the newest epoch-N.ckpt is at step 2N, and a resume asks for 2 more.
+last=$(ls "$tmp/busy/checkpoints" | sed -n 's/^epoch-\([0-9]*\)\.ckpt$/\1/p' | sort -n | tail -1)
+"$bin" train --resume "$tmp/busy" --steps $((${last:-0} * 2 + 2)) -q 2>"$tmp/err"
 check "after kill -9 the run can be resumed at once (the kernel dropped the lock)" '[ $? -eq 0 ]'
 
 # ---- default run names ----
@@ -97,6 +99,38 @@ printf '\377' | dd of="$tmp/d/checkpoints/final.ckpt" bs=1 seek=100 conv=notrunc
 check "resume past a damaged final.ckpt works (exit 0)" '[ $? -eq 0 ]'
 check "stderr names the damaged file and the checkpoint used instead" \
     'grep -q "passed over $tmp/d/checkpoints/final.ckpt: .*; resumed from $tmp/d/checkpoints/epoch-2.ckpt (step 4)" "$tmp/err"'
+
+# ---- a resume checks the journal a replay will read, and the end asked, before writing ----
+"$bin" train $small --steps 4 --lambda 0.5 --out "$tmp/j" -q 2>"$tmp/err"
+"$bin" train --resume "$tmp/j" --steps 6 --lr 0.002 -q 2>"$tmp/err"
+# Every file but the lock (the pid of whoever held it last).
+snapshot() { (cd "$1" && find . -type f ! -name lock | sort | xargs cksum) >"$tmp/before"; }
+unchanged() { (cd "$1" && find . -type f ! -name lock | sort | xargs cksum) | cmp -s - "$tmp/before"; }
+for damage in cut removed-line deleted bad-value other-seed; do
+    rm -rf "$tmp/jd" && cp -R "$tmp/j" "$tmp/jd"
+    case $damage in
+    cut) head -c 100 "$tmp/j/journal" >"$tmp/jd/journal" ;;
+    removed-line) grep -v "^step 4 lr " "$tmp/j/journal" >"$tmp/jd/journal" ;;
+    deleted) rm "$tmp/jd/journal" ;;
+    bad-value) sed 's/^config margin .*/config margin abc/' "$tmp/j/journal" >"$tmp/jd/journal" ;;
+    other-seed) sed 's/^config seed .*/config seed 99/' "$tmp/j/journal" >"$tmp/jd/journal" ;;
+    esac
+    snapshot "$tmp/jd"
+    "$bin" train --resume "$tmp/jd" --steps 8 -q 2>"$tmp/err"
+    check "resume with the journal $damage: refused (exit 1)" '[ $? -eq 1 ]'
+    check "resume with the journal $damage: one line naming the journal" \
+        '[ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "^ftlab: $tmp/jd/journal" "$tmp/err"'
+    check "resume with the journal $damage: nothing in the run changed" 'unchanged "$tmp/jd"'
+done
+rm -rf "$tmp/jd" && cp -R "$tmp/j" "$tmp/jd"
+"$bin" replay "$tmp/jd/journal" --out "$tmp/jr" -q 2>"$tmp/err"
+check "the undamaged journal replays (exit 0)" '[ $? -eq 0 ]'
+snapshot "$tmp/jd"
+"$bin" train --resume "$tmp/jd" --steps 3 -q 2>"$tmp/err"
+check "resume with --steps below the run's step: refused (exit 1), nothing changed" \
+    '[ $? -eq 1 ] && unchanged "$tmp/jd"'
+check "... saying where the run is" \
+    'grep -q "^ftlab: $tmp/jd: already at step 6, past the --steps 3 asked for$" "$tmp/err"'
 
 # ---- eval of an older checkpoint writes beside it ----
 "$bin" eval "$tmp/d/checkpoints/initial.ckpt" --k 3 >"$tmp/out" 2>"$tmp/err"

@@ -41,7 +41,7 @@
     "  --threads T          threads for the GRU layers (OpenBLAS itself runs one;\n"               \
     "                       default: as many as OpenBLAS would use)\n"                             \
     "  --out RUN_DIR        where the run goes (default runs/DATE-TIME-TASK)\n"                    \
-    "  --resume RUN_DIR     continue a run where it stopped\n"                                     \
+    "  --resume RUN_DIR     continue a run where it stopped (its journal is checked first)\n"      \
     "  --on-write-error A   when a run file cannot be written (full disk, read-only folder):\n"    \
     "                       stop (default: save what can be saved, exit 1) or continue\n"          \
     "                       (warn once, train on, retry the writes at the next checkpoint)\n"      \
