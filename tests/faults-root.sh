@@ -123,12 +123,17 @@ if mount --bind "$tmp/ro" "$tmp/ro" 2>"$tmp/err" && mount -o remount,bind,ro "$t
         '[ $status -eq 1 ] && one_line && says "Read-only file system"'
     check "read-only folder: eval still reads the run" \
         '"$bin" export "$tmp/ro/run" "$tmp/x-ro" >/dev/null 2>"$tmp/err"'
+    "$bin" eval "$tmp/ro/run" --k 3 >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    check "read-only folder, eval into the run: exit 1, one line, no results printed" \
+        '[ $status -eq 1 ] && one_line && says "Read-only file system" && [ ! -s "$tmp/out" ]'
     umount "$tmp/ro"
 else
     why="cannot make a read-only bind mount: $(head -n 1 "$tmp/err")"
     skip "read-only folder, new run: exit 1, one line naming the folder" "$why"
     skip "read-only folder, resume: exit 1, one line" "$why"
     skip "read-only folder: eval still reads the run" "$why"
+    skip "read-only folder, eval into the run: exit 1, one line, no results printed" "$why"
 fi
 umount "$disk"
 

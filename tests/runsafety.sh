@@ -29,8 +29,9 @@ while [ ! -s "$tmp/busy/lock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); d
 timeout 20 "$bin" train --resume "$tmp/busy" --steps 2000000 -q 2>"$tmp/err"
 check "a second train on a held run is refused (exit 1)" '[ $? -eq 1 ]'
 check "the refusal names the holder's pid" "holds '$tmp/busy: in use by process $bg; wait for it to end, or use another folder' '$tmp/err'"
-timeout 20 "$bin" eval "$tmp/busy" >/dev/null 2>"$tmp/err"
+timeout 20 "$bin" eval "$tmp/busy" >"$tmp/out" 2>"$tmp/err"
 check "eval into a held run is refused" '[ $? -eq 1 ] && grep -q "in use by process $bg" "$tmp/err"'
+check "... before it computes: no results printed beside the failure" '[ ! -s "$tmp/out" ]'
 kill -9 "$bg"
 wait "$bg" 2>/dev/null
 bg=

@@ -1,4 +1,5 @@
 /* `ftlab embed | cluster | score | eval` — the paper's measurements from a shell. */
+#include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -216,6 +217,14 @@ static int cmd_cluster(int argc, char **argv)
         cli_fail("%s: %s", path, err);
         goto out;
     }
+    /* Written before anything is printed: a failure prints no results beside its status. */
+    if (out) {
+        size_t shape[1] = {n};
+        if (npy_write(out, NPY_I4, 1, shape, kr.labels, err) != 0) {
+            cli_fail("%s", err);
+            goto out;
+        }
+    }
     printf("inertia %.15g\n", kr.inertia);
     if (truth) {
         struct cluster_scores s;
@@ -225,13 +234,6 @@ static int cmd_cluster(int argc, char **argv)
         metrics_score(truth, pred, n, &s);
         print_scores(&s);
         printf("accuracy %.15g\n", s.accuracy);
-    }
-    if (out) {
-        size_t shape[1] = {n};
-        if (npy_write(out, NPY_I4, 1, shape, kr.labels, err) != 0) {
-            cli_fail("%s", err);
-            goto out;
-        }
     }
     rc = EXIT_OK;
 out:
@@ -416,6 +418,31 @@ static int cmd_eval(int argc, char **argv)
     return cli_eval(argv[optind], &data, &eo, seed_set, k_set, out, stdout, times ? stderr : NULL);
 }
 
+/*
+ * Where eval writes (the run, a folder beside an older checkpoint, or --out), held and checked
+ * before the work: a run another process trains in, or a folder that cannot be written, is
+ * refused before a second of computing, and prints no results beside a failure. The lock
+ * (or -2 when dir is not a run) into *lock; *made when dir was made here (a failure later
+ * removes it again, if still empty).
+ */
+static int eval_claim_dir(const char *dir, int *lock, int *made, char *err)
+{
+    char *cfgfile = run_path(dir, "config");
+    *lock = ftl_is_file(cfgfile) ? run_lock(dir, err) : -2;
+    free(cfgfile);
+    *made = 0;
+    if (*lock == -1) {
+        size_t used = strlen(err);
+        snprintf(err + used, FTL_ERRLEN - used, " (or write the results elsewhere with --out DIR)");
+        return -1;
+    }
+    *made = !ftl_is_dir(dir);
+    if (ftl_mkdir_p(dir, err) != 0) return -1;
+    if (access(dir, W_OK) != 0)
+        return ftl_error(err, "%s: cannot write the results there: %s", dir, strerror(errno));
+    return 0;
+}
+
 int cli_eval(const char *target, const struct cli_data *data, struct eval_opts *eo, int seed_set,
              int k_set, const char *out, FILE *report, FILE *times)
 {
@@ -425,16 +452,21 @@ int cli_eval(const char *target, const struct cli_data *data, struct eval_opts *
     struct dataset_pair p;
     uint64_t step = 0;
     if (session_load_model(target, &m, &cfg, &step, err) != 0) return cli_fail("%s", err);
+    char *dir = out ? xstrdup(out) : cli_eval_dir(target, step);
+    int lock, made, rc = EXIT_OK;
+    if (eval_claim_dir(dir, &lock, &made, err) != 0) {
+        rc = cli_fail("%s", err);
+        goto out;
+    }
     if (!seed_set) eo->seed = cfg.seed; /* KMeans seeded from the run (SPEC.md §10 row 20) */
     double t0 = ftl_now();
     if (load_eval_data(data, &cfg, 1, &p, err) != 0) {
-        model_free(&m);
-        return cli_fail("%s", err);
+        rc = cli_fail("%s", err);
+        goto out;
     }
     double load_s = ftl_now() - t0;
     if (!k_set) eval_opts_set_classes(eo, dataset_nclasses(&p.test));
     struct eval_result r;
-    int rc = EXIT_OK;
     if (eval_run(&m, &p.test, eo, &r, err) != 0) {
         rc = cli_fail("%s", err);
     } else {
@@ -445,25 +477,20 @@ int cli_eval(const char *target, const struct cli_data *data, struct eval_opts *
                     "%d..%d, %d restarts)\n",
                     load_s, r.seconds_forward, r.seconds_cluster, p.test.n, eo->k[0],
                     eo->k[eo->nk - 1], eo->n_init);
-        char *dir = out ? xstrdup(out) : cli_eval_dir(target, step),
-             *cfgfile = run_path(dir, "config");
-        /* Into a run directory only while no other process holds it (a run training there). */
-        int lock = ftl_is_file(cfgfile) ? run_lock(dir, err) : -2;
-        if (lock == -1)
-            rc = cli_fail("%s (or write the results elsewhere with --out DIR)", err);
-        else if (ftl_mkdir_p(dir, err) != 0 || eval_write_csv(&r, dir, step, err) != 0)
+        if (eval_write_csv(&r, dir, step, err) != 0)
             rc = cli_fail("%s", err);
         else if (report)
             fprintf(
                 report,
                 "\nwrote eval.csv, actmap.csv, clusters.csv, acthist.csv and actmean.csv in %s\n",
                 dir);
-        if (lock >= 0) close(lock);
-        free(cfgfile);
-        free(dir);
         eval_result_free(&r);
     }
     dataset_pair_free(&p);
+out:
+    if (lock >= 0) close(lock);
+    if (rc != EXIT_OK && made) rmdir(dir); /* only when still empty */
+    free(dir);
     model_free(&m);
     return rc;
 }
