@@ -101,10 +101,43 @@ static int kv_double(const struct run_kv *kv, const char *key, double lo, double
     return 0;
 }
 
+/* Every key trainer_config_to_kv writes: any other is refused, so that a typo ("lamda 0.5")
+ * in a config edited by hand does not pass as the default. */
+static const char *const config_keys[] = {"ftlab",
+                                          "task",
+                                          "hidden",
+                                          "units",
+                                          "batch_size",
+                                          "optimizer",
+                                          "clip",
+                                          "seed",
+                                          "shuffle",
+                                          "limit",
+                                          "epochs",
+                                          "steps",
+                                          "threads",
+                                          "data",
+                                          "input_dim",
+                                          "nan",
+                                          "standardize_mean",
+                                          "standardize_std",
+                                          "init",
+                                          "loss",
+                                          "lambda",
+                                          "margin",
+                                          "lr"};
+
 int trainer_config_from_kv(const struct run_kv *kv, struct trainer_config *c,
                            struct trainer_controls *k, const char *path, char *err)
 {
     trainer_config_defaults(c, k);
+    for (size_t i = 0; i < kv->n; i++) {
+        size_t j = 0;
+        while (j < sizeof config_keys / sizeof *config_keys && strcmp(kv->key[i], config_keys[j]))
+            j++;
+        if (j == sizeof config_keys / sizeof *config_keys)
+            return ftl_error(err, "%s: unknown setting '%.64s'", path, kv->key[i]);
+    }
     const char *s;
     long v[9];
     int t;

@@ -124,6 +124,12 @@ for damage in cut removed-line deleted bad-value other-seed; do
     check "resume with the journal $damage: nothing in the run changed" 'unchanged "$tmp/jd"'
 done
 rm -rf "$tmp/jd" && cp -R "$tmp/j" "$tmp/jd"
+echo "lamda 0.5" >>"$tmp/jd/config"
+snapshot "$tmp/jd"
+"$bin" train --resume "$tmp/jd" --steps 8 -q 2>"$tmp/err"
+check "resume with a typo in the config ('lamda'): refused, naming it, nothing changed" \
+    '[ $? -eq 1 ] && grep -q "^ftlab: $tmp/jd/config: unknown setting .lamda.$" "$tmp/err" && unchanged "$tmp/jd"'
+rm -rf "$tmp/jd" && cp -R "$tmp/j" "$tmp/jd"
 "$bin" replay "$tmp/jd/journal" --out "$tmp/jr" -q 2>"$tmp/err"
 check "the undamaged journal replays (exit 0)" '[ $? -eq 0 ]'
 snapshot "$tmp/jd"
