@@ -175,5 +175,21 @@ keys q
 wait_until 30 exited
 check "resumed: q exits with status 0" exit_is 0
 
+# ---- 8d: the sample's message: how to install the real data, or that it is not the data ----
+# (while it trains: a paused or finished run's message line says so instead)
+start 100 30 "$bin $small --out $tmp/s1"
+wait_until 30 status_field "running" || not_ok "the sample run trains"
+check "nothing installed: the message says how to install the MNIST strokes" wait_until 10 \
+    on_screen_grep "embedded sample data: install MNIST strokes with 'ftlab data fetch'"
+keys q
+wait_until 30 exited
+mkdir -p "$tmp/installed" && : >"$tmp/installed/train.npz" && : >"$tmp/installed/test.npz"
+start 100 30 "FTLAB_DATA=$tmp/installed $bin $small --out $tmp/s2"
+wait_until 30 status_field "running" || not_ok "the sample run beside installed data trains"
+check "data installed: the message says the sample is not it" wait_until 10 \
+    on_screen_grep "embedded sample data (synthetic pen strokes), not the installed data"
+keys q
+wait_until 30 exited
+
 echo "1..$n"
 [ "$fails" -eq 0 ]

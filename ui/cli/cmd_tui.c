@@ -6,6 +6,8 @@
 
 #include "cast.h"
 #include "cli.h"
+#include "dataset.h"
+#include "fetch.h"
 #include "follow.h"
 #include "ghost.h"
 #include "train_opts.h"
@@ -153,6 +155,12 @@ static int cmd_tui(int argc, char **argv)
         goto out;
     }
     w.dir = dir;
+    if (w.sample) { /* the message differs when the real data is there to be used */
+        char *data_dir = fetch_resolve_data_dir(NULL);
+        if (dataset_dir_format(data_dir) != DATASET_FORMAT_NONE)
+            w.sample = WORKBENCH_SAMPLE_BESIDE_MNIST;
+        free(data_dir);
+    }
     if (w.record) {
         char title[600];
         snprintf(title, sizeof title, "ftlab %s", dir);

@@ -942,9 +942,11 @@ static void draw_status(struct tui *t, struct canvas *c, int y, int w, char ro[]
     }
     const char *msg = v->message[0] ? v->message : "";
     if (t->sample && !v->message[0])
-        msg = v->class_digits
-                  ? "embedded sample data: install MNIST strokes with 'ftlab data fetch'"
-                  : "embedded vitals sample: synthetic ICU stays (sample-data/README.md)";
+        msg = !v->class_digits
+                  ? "embedded vitals sample: synthetic ICU stays (sample-data/README.md)"
+              : t->sample == WORKBENCH_SAMPLE_BESIDE_MNIST
+                  ? "embedded sample data (synthetic pen strokes), not the installed data"
+                  : "embedded sample data: install MNIST strokes with 'ftlab data fetch'";
     snprintf(line, sizeof line, " %s", msg);
     canvas_text(c, y, 0, line,
                 v->state == LIVE_DIVERGED || v->state == LIVE_FAILED ? TC_ERROR : TC_STATUS, w);

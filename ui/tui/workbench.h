@@ -18,9 +18,13 @@
 
 struct cast;
 
+/* workbench_opts.sample: the embedded sample, and the MNIST strokes not installed (the
+ * message says how to install them), or installed (it says the sample is not them). */
+enum { WORKBENCH_SAMPLE_ONLY = 1, WORKBENCH_SAMPLE_BESIDE_MNIST = 2 };
+
 struct workbench_opts {
     const char *dir;             /* the run directory, for the status line and exports */
-    int sample;                  /* the data is the embedded sample: say so */
+    int sample;                  /* the data is the embedded sample: say so (WORKBENCH_SAMPLE_*) */
     int paused;                  /* open with training paused */
     int resumed;                 /* a resumed run: draw its history from its files */
     int present;                 /* presenter mode: the projector layout (--present) */
