@@ -668,6 +668,19 @@ static void test_heatmap_hides_idle_units(void **state)
     assert_memory_equal(units, top5, sizeof top5);
     assert_non_null(strstr(row_text(&c, 0, 0, 40), "22 idle, 5 more hidden"));
     canvas_free(&c);
+    /* a title and "27 hidden" one column too wide together: the short title, whole, not
+     * the long one cut ("Figure 2 (10/32 active" lost its ")") */
+    struct heatmap_opts o = {.title = "Figure 2 (10/32 active)",
+                             .title_short = "Fig. 2 (10/32 active)"};
+    canvas_init(&c, 8, 32, 0);
+    heatmap_render(&c, 0, 0, 8, 32, counts, 32, 10, &o, units);
+    assert_string_equal(row_text(&c, 0, 0, 32), "Fig. 2 (10/32 active)  27 hidden");
+    canvas_free(&c);
+    /* room for both: the title as it is */
+    canvas_init(&c, 8, 33, 0);
+    heatmap_render(&c, 0, 0, 8, 33, counts, 32, 10, &o, units);
+    assert_string_equal(row_text(&c, 0, 0, 33), "Figure 2 (10/32 active) 27 hidden");
+    canvas_free(&c);
 }
 
 // ---- tiny rectangles ----

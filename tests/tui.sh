@@ -74,7 +74,7 @@ keys e
 wait_for "AMI_max *k=9 [0-9][0-9.]* " "e evaluates the clusters and shows AMI_max" 60
 if command -v gnuplot >/dev/null 2>&1; then
     keys x
-    wait_for "figures in" "x exports the figures" 60
+    wait_for "figures (.png, .gp, .dat) in " "x exports the figures" 60
     for f in loss actmap clusters; do
         if [ -s "$run/figures/$f.png" ] && [ -s "$run/figures/$f.gp" ]; then ok "x wrote figures/$f.png and .gp"; else not_ok "x wrote figures/$f.png and .gp"; fi
     done

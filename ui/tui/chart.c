@@ -470,7 +470,10 @@ struct chart_layout chart_render(struct canvas *c, int y, int x, int h, int w,
     bool quads = dots && (c->caps & CANVAS_QUADS), braille = dots && !quads;
     int kw = key_width(s, ns), top = 1, bottom = r.h >= 3 ? r.h - 2 : r.h - 1;
     if (kw > 0 && title_len + 2 + kw <= r.w) {
-        draw_key(c, &r, 0, r.w - kw, s, ns, o->key_first, dots);
+        /* A column clear on its right where there is one to spare: the panel beside starts
+         * one column on, and its title read on from the key ("KL marginFigure 2"). */
+        int clear = title_len + 3 + kw <= r.w;
+        draw_key(c, &r, 0, r.w - kw - clear, s, ns, o->key_first, dots);
     } else if (kw > 0 && r.h >= 10) {
         draw_key(c, &r, 1, 0, s, ns, o->key_first, dots);
         top = 2;

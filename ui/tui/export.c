@@ -45,7 +45,8 @@ static int write_heat(const struct export_job *j, char *err)
 static void *export_main(void *arg)
 {
     struct export_job *j = arg;
-    char err[FTL_ERRLEN], done[256] = "";
+    char err[FTL_ERRLEN];
+    int done = 0;
     char *figdir = run_path(j->dir, "figures");
     int failed = 0;
     live_files_lock(j->live);
@@ -62,13 +63,14 @@ static void *export_main(void *arg)
             live_post(j->live, "export failed: %s", err);
             failed = 1;
         } else if (rc == 0) {
-            size_t o = strlen(done);
-            snprintf(done + o, sizeof done - o, "%s%s.png", o ? ", " : "", f->name);
+            done++;
         }
     }
+    /* The count and the folder, not every name: with the names the line ran past 80 columns
+     * and lost its end (the folder lists them). */
     if (!failed)
-        live_post(j->live, "figures in %s: %s (with .gp and .dat)", figdir,
-                  done[0] ? done : "none");
+        live_post(j->live, "%d figure%s (.png, .gp, .dat) in %s", done, done == 1 ? "" : "s",
+                  figdir);
     free(figdir);
     atomic_store(&j->running, 0);
     return NULL;

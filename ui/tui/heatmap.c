@@ -346,7 +346,10 @@ static void draw_rows(const struct frame *f, const struct style *s, const uint32
     }
 }
 
-static void draw_title(const struct frame *f, const char *title, const struct heatmap_layout *lay)
+/* The title, and on the right how many units are hidden: the long note, else the short one,
+ * else the short title (when given) with the short note, before anything is cut. */
+static void draw_title(const struct frame *f, const char *title, const char *title_short,
+                       const struct heatmap_layout *lay)
 {
     char note[64] = "";
     if (lay->idle_hidden > 0 && lay->more_hidden > 0)
@@ -359,6 +362,7 @@ static void draw_title(const struct frame *f, const char *title, const struct he
     int tl = title ? (int)strlen(title) : 0;
     if (nl > 0 && tl + 1 + nl > f->r.w) /* keep the title readable: the short form */
         nl = snprintf(note, sizeof note, "%d hidden", lay->idle_hidden + lay->more_hidden);
+    if (title_short && tl + (nl ? 1 + nl : 0) > f->r.w) title = title_short;
     if (nl > f->r.w) nl = f->r.w;
     int room = nl ? f->r.w - nl - 1 : f->r.w;
     canvas_text_in(f->c, &f->r, 0, 0, title ? title : "", TC_TITLE, room > 0 ? room : 0);
@@ -447,6 +451,7 @@ struct heatmap_layout heatmap_render(struct canvas *c, int y, int x, int h, int 
         struct heatmap_opts *copy = xmalloc(sizeof *copy);
         *copy = *o;
         copy->title = title;
+        copy->title_short = NULL; /* it would lose the columns left out */
         struct heatmap_layout l = heatmap_render(c, y, x, h, w, folded, rows, fit, copy, units);
         free(copy);
         free(folded);
@@ -465,7 +470,7 @@ struct heatmap_layout heatmap_render(struct canvas *c, int y, int x, int h, int 
     lay.levels = s.levels;
     int ne = key_entries(lay.max, s.levels, e);
     lay_out(&f, &lay, &s, counts, rows, cols, shown, e, ne, o->widest);
-    draw_title(&f, o->title, &lay);
+    draw_title(&f, o->title, o->title_short, &lay);
     if (lay.mode != HEATMAP_NONE) {
         bool keyed = names_abbreviated(&f, cols, o->col_names); /* indices, names in a key */
         draw_header(&f, cols, keyed ? NULL : o->col_names);

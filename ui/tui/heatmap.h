@@ -27,6 +27,7 @@
 
 struct heatmap_opts {
     const char *title;
+    const char *title_short;      /* in its place when the title and the hidden note do not fit */
     const char *const *col_names; /* cols names (group names); NULL: 0, 1, 2, ... */
     bool highlight_max; /* bold the largest count of each column, when counts are printed */
     int widest;         /* cells up to this many columns wide (a projector); 0: as the counts */

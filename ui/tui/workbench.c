@@ -626,6 +626,12 @@ static void draw_heatmap(struct tui *t, struct canvas *c, int y, int x, int h, i
     else
         snprintf(title, sizeof title, "%sFigure 2 (%d/%d active)%s", focus_mark(t, P_FIGURE2),
                  v->heat_active, v->units, t->nghost ? " g: ghosts" : "");
+    char title_short[96]; /* beside "20 hidden" in a narrow panel: "Fig. 2" keeps the ")" */
+    if (v->heat_step != 0 && !g) {
+        snprintf(title_short, sizeof title_short, "%sFig. 2 (%d/%d active)",
+                 focus_mark(t, P_FIGURE2), v->heat_active, v->units);
+        o.title_short = title_short;
+    }
     t->fig_lay = heatmap_render(c, y, x, h, w, v->heat, v->units, C, &o,
                                 v->units <= LIVE_MAX_UNITS ? t->fig_units : NULL);
     t->fig_at = (struct canvas_rect){y, x, h, w};
