@@ -94,6 +94,25 @@ else
 fi
 keys q
 
+# ---- 2b. a caption wider than the terminal: wrapped in a band of its own, not cut ----
+long="A GRU reads the pen strokes of handwritten digits and answers one question: is this digit 0-4, or 5-9?"
+printf 'lesson 1\ntitle Narrow\nat step 0\n  caption %s\n  pause\n' "$long" >"$tmp/narrow.lesson"
+rm -f "$tmp/status"
+tmux_start 80 24 "OPENBLAS_NUM_THREADS=1 $bin tui --sample --steps 100 --lesson $tmp/narrow.lesson \
+    --out $tmp/run-narrow; echo \"exit=\$?\" > $tmp/status; sleep 60"
+i=0
+while [ $i -lt 100 ] && ! screen | grep -q "^ paused |"; do sleep 0.1; i=$((i + 1)); done
+# every word of the caption on the screen, in order, when its lines are joined
+screen >"$tmp/shot"
+got=$(sed -n '/ Narrow$/,/^ *$/p' "$tmp/shot" | sed '1d' | tr -s ' \n' '  ' | sed 's/^ //; s/ $//')
+if [ "$got" = "$long" ]; then ok "at 80x24 a long caption wraps, every word shown"; else
+    not_ok "at 80x24 a long caption wraps, every word shown (got '$got')"; fi
+# the band right above the status band (its blank last row, then the message row), not over a panel
+if awk '/ Narrow$/ { t = 1 } t && /^ *$/ { getline m; ok = m ~ /^ paused$/; exit } END { exit !ok }' "$tmp/shot"
+then ok "the caption's band sits right above the status band"; else
+    not_ok "the caption's band sits right above the status band"; sed 's/^/#   /' "$tmp/shot"; fi
+keys q
+
 # ---- 3. malformed lessons ----
 check_bad() { # TEXT WANT
     printf "$1" >"$tmp/bad.lesson"

@@ -1069,25 +1069,81 @@ static int lesson_allows(const struct tui *t, int ch)
 }
 
 /* The caption box: a band above the status lines, the lesson's title on its frame. */
-static void draw_caption(struct tui *t, struct canvas *c, int H, int W)
+/*
+ * The bytes of s that fit in w columns (a column a UTF-8 character), broken at the last
+ * space that fits; a word longer than w is cut. *next: where the next line starts.
+ */
+static size_t wrap_piece(const char *s, int w, const char **next)
+{
+    size_t len = strlen(s), end = 0, space = 0; /* end: the bytes of the first w characters */
+    for (int col = 0; end < len && col < w; col++) {
+        if (s[end] == ' ') space = end;
+        end++;
+        while (end < len && ((unsigned char)s[end] & 0xC0) == 0x80)
+            end++;
+    }
+    size_t cut = end >= len || s[end] == ' ' ? end /* the rest fits, or a space just after */
+                 : space > 0                 ? space
+                                             : end; /* one word longer than the line */
+    const char *n = s + cut;
+    while (*n == ' ')
+        n++;
+    *next = n;
+    return cut;
+}
+
+/* Lines of the caption wrapped to w columns (at most max; 0 without a caption). */
+static int caption_rows(const struct tui *t, int w, int max)
+{
+    int rows = 0;
+    for (int i = 0; i < t->ncaption && rows < max; i++) {
+        const char *p = t->caption[i];
+        do {
+            wrap_piece(p, w, &p);
+            rows++;
+        } while (*p && rows < max);
+    }
+    return rows;
+}
+
+/*
+ * A lesson's caption: a band of its own above the status band, as tall as its lines wrapped
+ * to the width (at most half the screen), so that it covers no panel and cuts no line.
+ * Its height, 0 without a caption.
+ */
+static int caption_height(const struct tui *t, int H, int W)
 {
     int gated = lesson_wants_enter(t);
-    if (!t->ncaption && !gated) return;
-    int h = t->ncaption + 2 + (gated ? 1 : 0), w = W - 4;
-    int y0 = H - 2 - h - 1, x0 = 2;
-    if (y0 < 1 || w < 10) return;
+    if (!t->lesson || (!t->ncaption && !gated) || W - 8 < 10) return 0;
+    int max = H / 2 - 2 - gated;
+    if (max < 1) return 0;
+    return caption_rows(t, W - 8, max) + 2 + gated;
+}
+
+static void draw_caption(struct tui *t, struct canvas *c, int y0, int h, int W)
+{
+    if (h == 0) return;
+    int gated = lesson_wants_enter(t), w = W - 4, x0 = 2;
     canvas_fill(c, &(struct canvas_rect){y0, x0, h, w}, TC_STATUS);
     char head[160];
     snprintf(head, sizeof head, " %s ", t->lesson->title ? t->lesson->title : "lesson");
     canvas_text(c, y0, x0 + 2, head, TC_STATUS_KEY, w - 4);
-    for (int i = 0; i < t->ncaption; i++) {
-        canvas_text(c, y0 + 1 + i, x0 + 2, t->caption[i], TC_STATUS, w - 4);
-        for (int x = x0 + 2; x < x0 + w - 2; x++) { /* large type is not at hand: bold */
-            struct cell *cl = canvas_cell(c, y0 + 1 + i, x);
-            if (cl) cl->bold = 1;
-        }
+    int y = y0 + 1, end = y0 + h - 1 - gated; /* the text on rows y0 + 1 .. end - 1 */
+    for (int i = 0; i < t->ncaption && y < end; i++) {
+        const char *p = t->caption[i];
+        do {
+            const char *from = p;
+            char line[512];
+            snprintf(line, sizeof line, "%.*s", (int)wrap_piece(from, w - 4, &p), from);
+            canvas_text(c, y, x0 + 2, line, TC_STATUS, w - 4);
+            for (int x = x0 + 2; x < x0 + w - 2; x++) { /* large type is not at hand: bold */
+                struct cell *cl = canvas_cell(c, y, x);
+                if (cl) cl->bold = 1;
+            }
+            y++;
+        } while (*p && y < end);
     }
-    if (gated) canvas_text(c, y0 + 1 + t->ncaption, x0 + 2, "Enter: go on", TC_STATUS_KEY, w - 4);
+    if (gated) canvas_text(c, end, x0 + 2, "Enter: go on", TC_STATUS_KEY, w - 4);
 }
 
 /* R: the menu of checkpoints to rewind to, newest first (those of the current line). */
@@ -1768,10 +1824,11 @@ static void compose(struct tui *t, int H, int W)
     cursor_resolve(t);
     t->cursor.chart.plot.w = 0; /* until the focused chart is drawn */
     int nro = t->cursor.on ? readout(t, W, ro) : 1;
-    layout(t, c, 1, H - 2 - nro, W); /* between the title line and the status band */
+    int band = caption_height(t, H, W);     /* a lesson's caption, above the status band */
+    layout(t, c, 1, H - 2 - nro - band, W); /* between the title line and those bands */
+    draw_caption(t, c, H - 1 - nro - band, band, W);
     draw_status(t, c, H - 1 - nro, W, ro, nro);
     if (t->help) draw_help(c, H, W);
-    if (t->lesson) draw_caption(t, c, H, W);
     if (t->menu) draw_menu(t, c, H, W);
 }
 
