@@ -61,24 +61,77 @@ static char *loss_block(const struct plotdata_csv *m, const int *col, int *has_t
     return fig_text_close(&t);
 }
 
-/* A dashed line and a label at each change within the steps drawn, [first, last]. */
+/*
+ * A dashed line at each change within the steps drawn, [first, last], and its label upright
+ * beside it. Changes closer together on the page than a label's line (plot_w inches for the
+ * steps) share one label, "λ=0.5; m=6; lr=0.002", at the first: apart they were printed over
+ * each other. A shared label longer than the plot is high (plot_h) ends "+N" more.
+ */
 static void put_markers(FILE *fp, const struct plot_opts *o, const struct plotdata_marker *mk,
-                        size_t n, double first, double last)
+                        size_t n, double first, double last, double plot_w, double plot_h)
 {
-    for (size_t i = 0; i < n; i++) {
+    const double pt = 6.5, line = 1.3 * pt * fig_em(o) / 72; /* a label's line, inches */
+    const double per_step = last > first ? plot_w / (last - first) : 0;
+    for (size_t i = 0, head = 0; i < n; i++) {
         double s = (double)mk[i].step;
         if (s < first || s > last) continue;
         fprintf(fp,
                 "set arrow %zu from %.0f, graph 0 to %.0f, graph 1 nohead back "
                 "linewidth 0.6 dashtype (3,3) linecolor rgb '#595959'\n",
                 i + 1, s, s);
+        if (i < head) continue; /* its label is the group's, at the first */
+        char text[512];
+        int more = 0;
+        snprintf(text, sizeof text, "%s", mk[i].text);
+        for (head = i + 1; head < n && (double)mk[head].step <= last &&
+                           ((double)mk[head].step - (double)mk[head - 1].step) * per_step < line;
+             head++) {
+            size_t used = strlen(text);
+            snprintf(text + used, sizeof text - used, "; %s", mk[head].text);
+            if (more || fig_text_width(o, pt, text) + fig_text_width(o, pt, " +9") > plot_h) {
+                text[used] = '\0';
+                more++;
+            }
+        }
+        if (more) snprintf(text + strlen(text), sizeof text - strlen(text), " +%d", more);
         fprintf(fp, "set label %zu ", i + 1);
-        fig_put_label_pt(fp, o, 6.5, mk[i].text, 0);
+        fig_put_label_pt(fp, o, pt, text, 0);
         fprintf(fp,
                 " at %.0f, graph 0.98 rotate by 90 right offset -1.4,0 front "
                 "font ',%g' textcolor rgb '#404040' noenhanced\n",
-                s, 6.5 * fig_em(o));
+                s, pt * fig_em(o));
     }
+}
+
+/* gnuplot's own tic step for a range (axis.c, quantize_normal_tics, with its guide of 20). */
+static double gnuplot_tic_step(double range)
+{
+    if (!(range > 0) || !isfinite(range)) return 1;
+    double power = pow(10, floor(log10(range))), xnorm = range / power, posns = 20 / xnorm;
+    double t = posns > 40    ? 0.05
+               : posns > 20  ? 0.1
+               : posns > 10  ? 0.2
+               : posns > 4   ? 0.5
+               : posns > 2   ? 1
+               : posns > 0.5 ? 2
+                             : ceil(xnorm);
+    return t * power;
+}
+
+/*
+ * "set xtics" with a step whose numbers keep a character apart in plot_w inches, when
+ * gnuplot's own would not (at 2 in, "204060801001201401601800200"); nothing when they fit, so
+ * a figure at its own size is as before.
+ */
+static void put_step_tics(FILE *fp, const struct plot_opts *o, double first, double last,
+                          double plot_w)
+{
+    char widest[32];
+    snprintf(widest, sizeof widest, "%.0f", fabs(last) > fabs(first) ? last : first);
+    double need = fig_text_width(o, 8, widest) + fig_text_width(o, 8, "0"), range = last - first;
+    if (!(range > 0) || plot_w <= 0 || plot_w * gnuplot_tic_step(range) / range >= need) return;
+    int most = (int)(plot_w / need);
+    fprintf(fp, "set xtics %g\n", fig_nice_step(range, most > 1 ? most : 1));
 }
 
 /*
@@ -168,9 +221,16 @@ static char *loss_body(const struct plot_opts *o, double width, double height, i
     int shown = 0;
     for (int j = 0; j < NTERMS; j++)
         shown += has_term[j];
-    fig_put_key_below(fp, height, (shown + b->n + cols - 1) / cols, cols, fig_em(o));
+    int key_rows = (shown + b->n + cols - 1) / cols;
+    fig_put_key_below(fp, height, key_rows, cols, fig_em(o));
+    /* The plot's size on the page, near enough to space its words: the left margin holds
+     * the y label and numbers like 10^{-10}; the title and the key below take their lines. */
+    double em = fig_em(o), plot_w = width - 0.75 * em,
+           plot_h = height - fig_key_below_height(key_rows, em) -
+                    (0.15 + 0.17 * fig_title_lines(o, title, NULL, width)) * em;
+    put_step_tics(fp, o, first, last, plot_w);
     fputs("\n", fp);
-    put_markers(fp, o, mk, nmk, first, last);
+    put_markers(fp, o, mk, nmk, first, last, plot_w, plot_h);
     fputs("\nplot ", fp);
     const char *sep = "";
     for (int i = 0; i < b->n; i++) { /* first, so the run's own terms are drawn over them */
@@ -226,6 +286,18 @@ static int draw_loss(const struct plotdata_run *r, const struct plotdata_csv *m,
         fig_size(o, 3.5,
                  2.0 * fig_em(o) + fig_key_below_height((shown + b.n + cols - 1) / cols, fig_em(o)),
                  &width, &height);
+        /* The widest of the key's entries (its line sample before it) and the x label, each
+         * within the page: narrower, gnuplot draws them off its edge. */
+        const char *widest = "training step (batch)";
+        for (int j = 0; j < NTERMS; j++)
+            if (has_term[j] && fig_text_width(o, 8, terms[j].title) > fig_text_width(o, 8, widest))
+                widest = terms[j].title;
+        double need = fig_text_width(o, 8, widest) + 0.45 * fig_em(o);
+        if (width < need)
+            fig_cramped(o,
+                        "%.2f in wide, under the %.2f in '%s' needs at %g pt: it runs off the "
+                        "page (a wider --width, or a smaller --font-size)",
+                        width, need, widest, 8 * fig_em(o));
         char *body = loss_body(o, width, height, cols, r, m, terms, col, has_term, mk, nmk, &b);
         char what[256] = "step";
         for (int j = 0; j < NTERMS; j++)

@@ -54,6 +54,32 @@ for size in acl-column:10 2.5in:9 2in:8; do
     done
 done
 
+# The loss figure of a run changed four times within 15 steps of 200: the changes share one
+# label (printed apart they lay over each other), and at 2 in its step numbers keep apart
+# ("204060801001201401601800200" before); at 1.4 in what runs off the page is noted.
+mk="$tmp/marks"
+small="--sample --hidden 8 --units 4 --batch-size 32 --limit 64"
+"$bin" train $small --steps 100 --out "$mk" -q 2>/dev/null &&
+    "$bin" train --resume "$mk" --steps 105 --lambda 0.5 -q 2>/dev/null &&
+    "$bin" train --resume "$mk" --steps 110 --margin 6 -q 2>/dev/null &&
+    "$bin" train --resume "$mk" --steps 115 --lr 0.002 -q 2>/dev/null &&
+    "$bin" train --resume "$mk" --steps 200 --loss decov -q 2>/dev/null
+"$bin" plot "$mk" --out "$tmp/marks-own" >/dev/null 2>&1
+check "four changes 15 steps apart: one label naming them all" \
+    sh -c "[ \$(grep -c '^set label' '$tmp/marks-own/loss.gp') -eq 1 ] &&
+           grep -q \"^set label 1 'λ=0.5; m=6; lr=0.002; → decov, λ=1' at 100,\" '$tmp/marks-own/loss.gp'"
+"$bin" plot "$mk" --out "$tmp/marks-2in" --format pdf --width 2in >/dev/null 2>"$tmp/marks-2in.err"
+if pdf_words_apart "$tmp/marks-2in/loss.pdf" >"$tmp/apart" 2>&1; then
+    ok "the loss figure at 2 in: every word on the page, none overlapping"
+else
+    not_ok "the loss figure at 2 in: every word on the page, none overlapping"
+    sed 's/^/#   /' "$tmp/apart"
+fi
+check "the loss figure at 2 in: no note" sh -c "! grep -q 'note:' '$tmp/marks-2in.err'"
+"$bin" plot "$mk" --out "$tmp/marks-narrow" --format pdf --width 1.4in >/dev/null 2>"$tmp/marks-narrow.err"
+check "the loss figure at 1.4 in: a note names it and what runs off the page" \
+    grep -q "^ftlab plot: note: $tmp/marks-narrow/loss.pdf: 1.40 in wide, under the" "$tmp/marks-narrow.err"
+
 # Too short for its rows: drawn, and a note on stderr says so; at its own size, no note.
 plot short --format pdf --width column --height 1in
 check "--height 1in: a note names actmap.pdf and what does not fit" \
