@@ -59,7 +59,7 @@ int cli_parse_ks(const char *s, int *k, int max, int *n)
         if (len == 0 || len >= sizeof item || *n == max) return -1;
         memcpy(item, p, len);
         item[len] = '\0';
-        if (cli_parse_long(item, 1, 100000, &v)) return -1;
+        if (cli_parse_long(item, 2, 100000, &v)) return -1; /* one cluster scores nothing */
         for (int i = 0; i < *n; i++)
             if (k[i] == (int)v) return -1;
         k[(*n)++] = (int)v;

@@ -36,7 +36,7 @@ int cli_usage_error(const struct cli_cmd *c, const char *fmt, ...)
  * "unknown option '--bogus'" -- as a usage error (EXIT_USAGE).
  */
 int cli_option_error(const struct cli_cmd *c, char *const *argv, const struct option *lo);
-/* A list of cluster counts, "9,10,11": each in 1..100000, no empty item, no repeat, at most max.
+/* A list of cluster counts, "9,10,11": each in 2..100000, no empty item, no repeat, at most max.
  * 0 with k[0..*n) set, else -1. */
 int cli_parse_ks(const char *s, int *k, int max, int *n);
 /* Prints "ftlab: message" to stderr and returns EXIT_FAIL. */

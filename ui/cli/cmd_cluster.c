@@ -353,8 +353,8 @@ const struct cli_cmd cmd_eval_entry = {
     "  bins on one range for all units: unit,digit,bin,lo,hi,count) and\n"
     "  RUN_DIR/actmean.csv (its mean per digit, its min and max, dead = constant).\n"
     "  --data DIR | --sample [NAME]   other data than the run was trained on\n"
-    "  --k LIST       cluster counts (default: groups - 1, groups, groups + 1;\n"
-    "                 9,10,11 for MNIST)\n"
+    "  --k LIST       cluster counts, 2 or more (default: groups - 1, groups,\n"
+    "                 groups + 1; 9,10,11 for MNIST)\n"
     "  --seed S       KMeans seed (default: the run's seed)\n"
     "  --n-init N     KMeans restarts (default 10)\n"
     "  --out DIR      where those five files go (default: the run\n"
@@ -391,7 +391,7 @@ static int cmd_eval(int argc, char **argv)
             break;
         case 'k':
             if (parse_ks(optarg, &eo))
-                return cli_usage_error(self, "--k needs distinct cluster counts like 9,10,11");
+                return cli_usage_error(self, "--k needs distinct cluster counts of 2 or more, like 9,10,11");
             k_set = 1;
             break;
         case 'S':
