@@ -391,7 +391,8 @@ static int cmd_eval(int argc, char **argv)
             break;
         case 'k':
             if (parse_ks(optarg, &eo))
-                return cli_usage_error(self, "--k needs distinct cluster counts of 2 or more, like 9,10,11");
+                return cli_usage_error(
+                    self, "--k needs distinct cluster counts of 2 or more, like 9,10,11");
             k_set = 1;
             break;
         case 'S':

@@ -141,7 +141,8 @@ static int cmd_sweep(int argc, char **argv)
             break;
         case O_K:
             if (cli_parse_ks(a, s.k, SWEEP_MAX_K, &s.nk))
-                return cli_usage_error(self, "--k needs distinct cluster counts of 2 or more, like 9,10,11");
+                return cli_usage_error(
+                    self, "--k needs distinct cluster counts of 2 or more, like 9,10,11");
             break;
         case O_DATA:
             data = a;

@@ -257,7 +257,8 @@ static int cmd_table1(int argc, char **argv)
         case O_K: {
             int ks[TABLE1_MAX_K], nk;
             if (cli_parse_ks(a, ks, TABLE1_MAX_K, &nk))
-                return cli_usage_error(self, "--k needs distinct cluster counts of 2 or more, like 9,10,11");
+                return cli_usage_error(
+                    self, "--k needs distinct cluster counts of 2 or more, like 9,10,11");
             o.k = a;
             break;
         }
