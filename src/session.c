@@ -84,7 +84,8 @@ int session_read_config(const char *dir, struct trainer_config *c, struct traine
     /* The words `ftlab plot` uses too, rather than a bare ENOENT on a file the user never named. */
     if (!ftl_is_file(path)) {
         free(path);
-        return ftl_error(err, "%s: not a run directory (no config file)", dir);
+        return ftl_is_dir(dir) ? ftl_error(err, "%s: not a run directory (no config file)", dir)
+                               : ftl_error(err, "%s: no such run directory", dir);
     }
     int rc = run_kv_read(path, &kv, err);
     if (rc == 0) {
@@ -654,7 +655,13 @@ int session_load_model(const char *path, struct model *m, struct trainer_config 
         char *final = run_path(path, "checkpoints/final.ckpt");
         file = ftl_is_file(final) ? final
                                   : (free(final), session_newest_checkpoint(path, &step, NULL));
-        if (!file) return ftl_error(err, "%s: no checkpoint in checkpoints/", path);
+        if (!file) {
+            char *conf = run_path(path, "config");
+            int run = ftl_is_file(conf);
+            free(conf);
+            return run ? ftl_error(err, "%s: no checkpoint in checkpoints/", path)
+                       : ftl_error(err, "%s: not a run directory (no config file)", path);
+        }
     } else {
         file = xstrdup(path);
     }

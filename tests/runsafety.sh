@@ -67,6 +67,13 @@ done
 "$bin" train --resume "$tmp" -q 2>"$tmp/err"
 check "--resume of a folder without a run says so, as plot does" \
     "[ \$? -eq 1 ] && holds 'ftlab: $tmp: not a run directory (no config file)' '$tmp/err'"
+"$bin" train --resume "$tmp/no-such" --steps 3 -q 2>"$tmp/err"
+check "--resume of a folder that is not there says so" \
+    "[ \$? -eq 1 ] && holds 'ftlab: $tmp/no-such: no such run directory' '$tmp/err'"
+mkdir -p "$tmp/empty"
+"$bin" eval "$tmp/empty" >/dev/null 2>"$tmp/err"
+check "eval of a folder without a run says it is not one (not: no checkpoint)" \
+    "[ \$? -eq 1 ] && holds 'ftlab: $tmp/empty: not a run directory (no config file)' '$tmp/err'"
 
 # ---- replay: checked before the first step; a partial run finished with --resume ----
 grep -v '^step' "$tmp/r/journal" | grep -v '^rewind' >"$tmp/bad.journal"

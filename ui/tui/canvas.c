@@ -153,5 +153,12 @@ void canvas_too_small(struct canvas *c, int min_w, int min_h)
     while (i < 3 && (int)strlen(msg[i]) > W)
         i++;
     int len = (int)strlen(msg[i]);
-    canvas_text(c, H / 2, len < W ? (W - len) / 2 : 0, msg[i], TC_WARN, W);
+    /* Too narrow for the size needed beside the size it has: on the line below, when there
+     * is one (at 20x5 it said only "too small: 20x5", not what would do). */
+    char need[32];
+    int nl = snprintf(need, sizeof need, "need %dx%d", min_w, min_h);
+    int two = i >= 2 && H >= 2 && nl <= W;
+    int y = two ? (H - 1) / 2 : H / 2;
+    canvas_text(c, y, len < W ? (W - len) / 2 : 0, msg[i], TC_WARN, W);
+    if (two) canvas_text(c, y + 1, nl < W ? (W - nl) / 2 : 0, need, TC_WARN, W);
 }
