@@ -171,12 +171,12 @@ contains out "Figure 2" "eval prints the heatmap"
 n=$((n + 1))
 if [ -s "$run/eval.csv" ] && [ -s "$run/actmap.csv" ]; then echo "ok $n - eval wrote eval.csv and actmap.csv"; else echo "not ok $n - eval files missing"; fails=$((fails + 1)); fi
 expect 1 "eval of a missing checkpoint" -- "$bin" eval "$tmp/none.ckpt"
+one_line "missing checkpoint"
 cp "$run/eval.csv" "$tmp/eval.before"
 expect 2 "eval --k 1 is a usage error (one cluster scores nothing)" -- "$bin" eval "$run" --k 1
 n=$((n + 1))
 if cmp -s "$run/eval.csv" "$tmp/eval.before"; then echo "ok $n - eval --k 1 leaves eval.csv as it was"; else
     echo "not ok $n - eval --k 1 changed eval.csv"; fails=$((fails + 1)); fi
-one_line "missing checkpoint"
 # activation histograms (issue 16): written beside actmap.csv; plot --histograms draws them
 n=$((n + 1))
 if head -1 "$run/acthist.csv" | grep -qx 'unit,digit,bin,lo,hi,count' && head -1 "$run/actmean.csv" | grep -q '^unit,digit0,.*,digit9,min,max,dead$'; then echo "ok $n - eval wrote acthist.csv and actmean.csv"; else echo "not ok $n - acthist.csv or actmean.csv missing"; fails=$((fails + 1)); fi

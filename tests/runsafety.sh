@@ -130,6 +130,14 @@ for damage in cut removed-line deleted bad-value other-seed; do
         '[ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "^ftlab: $tmp/jd/journal" "$tmp/err"'
     check "resume with the journal $damage: nothing in the run changed" 'unchanged "$tmp/jd"'
 done
+# a line past the last checkpoint's count (a session killed after it) is superseded by the
+# resume, and replay never reads it: not a reason to refuse
+rm -rf "$tmp/jd" && cp -R "$tmp/j" "$tmp/jd"
+echo "step 6 no_such_event" >>"$tmp/jd/journal"
+"$bin" train --resume "$tmp/jd" --steps 8 -q 2>"$tmp/err"
+check "resume with a bad line past the checkpoint's count: goes on (exit 0)" '[ $? -eq 0 ]'
+"$bin" replay "$tmp/jd/journal" --out "$tmp/jd-replay" -q 2>"$tmp/err"
+check "... and the journal replays" '[ $? -eq 0 ]'
 rm -rf "$tmp/jd" && cp -R "$tmp/j" "$tmp/jd"
 echo "lamda 0.5" >>"$tmp/jd/config"
 snapshot "$tmp/jd"
@@ -145,6 +153,17 @@ check "resume with --steps below the run's step: refused (exit 1), nothing chang
     '[ $? -eq 1 ] && unchanged "$tmp/jd"'
 check "... saying where the run is" \
     'grep -q "^ftlab: $tmp/jd: already at step 6, past the --steps 3 asked for$" "$tmp/err"'
+# (two steps an epoch: step 6 is the end of epoch 3; --epochs 2 ends at step 4)
+"$bin" train --resume "$tmp/jd" --epochs 2 -q 2>"$tmp/err"
+check "resume with --epochs the run is past, even part way into the next: refused, unchanged" \
+    '[ $? -eq 1 ] && unchanged "$tmp/jd"'
+check "... saying where the run is" \
+    'grep -q "^ftlab: $tmp/jd: already at step 6, past the --epochs 2 asked for (4 steps)$" "$tmp/err"'
+"$bin" train $small --steps 5 --out "$tmp/half" -q 2>"$tmp/err"
+snapshot "$tmp/half"
+"$bin" train --resume "$tmp/half" --epochs 2 -q 2>"$tmp/err"
+check "resume at step 5 (epoch 3 begun) with --epochs 2: refused, unchanged" \
+    '[ $? -eq 1 ] && unchanged "$tmp/half"'
 
 # ---- eval of an older checkpoint writes beside it ----
 "$bin" eval "$tmp/d/checkpoints/initial.ckpt" --k 3 >"$tmp/out" 2>"$tmp/err"

@@ -419,25 +419,63 @@ static int cmd_eval(int argc, char **argv)
     return cli_eval(argv[optind], &data, &eo, seed_set, k_set, out, stdout, times ? stderr : NULL);
 }
 
+/* dir with no '/' at its end (a new string). */
+static char *strip_slashes(const char *dir)
+{
+    char *p = xstrdup(dir);
+    for (size_t n = strlen(p); n > 1 && p[n - 1] == '/'; n--)
+        p[n - 1] = '\0';
+    return p;
+}
+
+/* The shallowest folder on dir's path that is not there (a new string); NULL when dir is. */
+static char *first_missing(const char *dir)
+{
+    if (ftl_is_dir(dir)) return NULL;
+    char *top = strip_slashes(dir);
+    for (;;) {
+        char *slash = strrchr(top, '/');
+        if (!slash || slash == top) return top;
+        *slash = '\0';
+        int there = ftl_is_dir(top);
+        *slash = '/';
+        if (there) return top;
+        *slash = '\0';
+    }
+}
+
+/* Removes the folders eval made for dir, from dir up to `top` (first_missing's), when empty. */
+static void remove_made(const char *dir, const char *top)
+{
+    char *p = strip_slashes(dir);
+    for (;;) {
+        rmdir(p);
+        char *slash = strrchr(p, '/');
+        if (strcmp(p, top) == 0 || !slash || slash == p) break;
+        *slash = '\0';
+    }
+    free(p);
+}
+
 /*
  * Where eval writes (the run, a folder beside an older checkpoint, or --out), held and checked
  * before the work: a run another process trains in, or a folder that cannot be written, is
  * refused before a second of computing, and prints no results beside a failure. The lock
- * (or -2 when dir is not a run) into *lock; *made when dir was made here (a failure later
- * removes it again, if still empty).
+ * (or -2 when dir is not a run) into *lock; into *made the shallowest folder made here, or
+ * NULL (a failure later removes what was made, if still empty).
  */
-static int eval_claim_dir(const char *dir, int *lock, int *made, char *err)
+static int eval_claim_dir(const char *dir, int *lock, char **made, char *err)
 {
     char *cfgfile = run_path(dir, "config");
     *lock = ftl_is_file(cfgfile) ? run_lock(dir, err) : -2;
     free(cfgfile);
-    *made = 0;
+    *made = NULL;
     if (*lock == -1) {
         size_t used = strlen(err);
         snprintf(err + used, FTL_ERRLEN - used, " (or write the results elsewhere with --out DIR)");
         return -1;
     }
-    *made = !ftl_is_dir(dir);
+    *made = first_missing(dir);
     if (ftl_mkdir_p(dir, err) != 0) return -1;
     if (access(dir, W_OK) != 0)
         return ftl_error(err, "%s: cannot write the results there: %s", dir, strerror(errno));
@@ -454,7 +492,8 @@ int cli_eval(const char *target, const struct cli_data *data, struct eval_opts *
     uint64_t step = 0;
     if (session_load_model(target, &m, &cfg, &step, err) != 0) return cli_fail("%s", err);
     char *dir = out ? xstrdup(out) : cli_eval_dir(target, step);
-    int lock, made, rc = EXIT_OK;
+    int lock, rc = EXIT_OK;
+    char *made;
     if (eval_claim_dir(dir, &lock, &made, err) != 0) {
         rc = cli_fail("%s", err);
         goto out;
@@ -490,7 +529,8 @@ int cli_eval(const char *target, const struct cli_data *data, struct eval_opts *
     dataset_pair_free(&p);
 out:
     if (lock >= 0) close(lock);
-    if (rc != EXIT_OK && made) rmdir(dir); /* only when still empty */
+    if (rc != EXIT_OK && made) remove_made(dir, made); /* only when still empty */
+    free(made);
     free(dir);
     model_free(&m);
     return rc;

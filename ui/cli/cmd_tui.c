@@ -156,8 +156,8 @@ static int cmd_tui(int argc, char **argv)
     }
     w.dir = dir;
     if (w.sample) { /* the message differs when the real data is there to be used */
-        char *data_dir = fetch_resolve_data_dir(NULL);
-        if (dataset_dir_format(data_dir) != DATASET_FORMAT_NONE)
+        char *data_dir = fetch_resolve_data_dir(NULL); /* NULL without HOME */
+        if (data_dir && dataset_dir_format(data_dir) != DATASET_FORMAT_NONE)
             w.sample = WORKBENCH_SAMPLE_BESIDE_MNIST;
         free(data_dir);
     }

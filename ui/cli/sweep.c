@@ -407,7 +407,7 @@ int sweep_write_grid(const struct sweep_spec *s, const char *command, int shard_
     return rc;
 }
 
-/* The k list of a grid file: distinct counts in 1..100000. */
+/* The k list of a grid file: distinct counts in 2..100000 (eval takes no fewer). */
 static int parse_ks(const char *text, struct sweep_spec *s)
 {
     const char *p = text;
@@ -415,7 +415,7 @@ static int parse_ks(const char *text, struct sweep_spec *s)
     int n = 0;
     while (next_item(&p, item, sizeof item)) {
         long k;
-        if (parse_int(item, 1, 100000, &k) || n == SWEEP_MAX_K) return -1;
+        if (parse_int(item, 2, 100000, &k) || n == SWEEP_MAX_K) return -1;
         for (int i = 0; i < n; i++)
             if (s->k[i] == k) return -1;
         s->k[n++] = (int)k;
@@ -440,7 +440,7 @@ int sweep_read_grid(const char *path, struct sweep_spec *s, int *shard_i, int *s
     }
     if (rc == 0 && (v = run_kv_get(&kv, "seeds"))) rc = sweep_parse_seeds(s, v, why);
     if (rc == 0 && (v = run_kv_get(&kv, "k")) && parse_ks(v, s))
-        rc = ftl_error(why, "k: '%s' is not a list of cluster counts", v);
+        rc = ftl_error(why, "k: '%s' is not a list of cluster counts of 2 or more", v);
     if (rc == 0 && (v = run_kv_get(&kv, "data"))) {
         s->sample = strcmp(v, "sample") == 0;
         if (!s->sample && strcmp(v, "default") != 0) snprintf(s->data, sizeof s->data, "%s", v);

@@ -367,6 +367,7 @@ static void draw_figures(const struct table *t, const char *out, const struct pl
                 f.runs[li] = c->n;
                 any = 1;
             }
+        note[0] = '\0'; /* a figure that failed leaves nothing for the next to say */
         if (any && plot_table1(&f, out, &o, err) != 0)
             fprintf(stderr, "table1: no figure: %s\n", err);
         else if (any)
@@ -374,17 +375,20 @@ static void draw_figures(const struct table *t, const char *out, const struct pl
     }
     const char *pair[2] = {t->example[TASK_CLASSIFY][REG_BASELINE],
                            t->example[TASK_CLASSIFY][REG_PROPOSED]};
+    note[0] = '\0';
     if (pair[0] && pair[1]) {
         if (plot_compare_actmap(pair, 2, out, &o, err) < 0) {
             fprintf(stderr, "table1: no comparison figure: %s\n", err);
         } else {
             plot_say_cramped("table1", out, "compare-actmap", &o);
+            note[0] = '\0';
             if (plot_compare_loss(pair, 2, out, &o, err) < 0)
                 fprintf(stderr, "table1: no comparison figure: %s\n", err);
             else
                 plot_say_cramped("table1", out, "compare-loss", &o);
         }
     }
+    note[0] = '\0';
     draw_figure2(t, out, &o);
 }
 

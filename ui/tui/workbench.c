@@ -1128,9 +1128,10 @@ static void draw_caption(struct tui *t, struct canvas *c, int y0, int h, int W)
     char head[160];
     snprintf(head, sizeof head, " %s ", t->lesson->title ? t->lesson->title : "lesson");
     canvas_text(c, y0, x0 + 2, head, TC_STATUS_KEY, w - 4);
-    int y = y0 + 1, end = y0 + h - 1 - gated; /* the text on rows y0 + 1 .. end - 1 */
-    for (int i = 0; i < t->ncaption && y < end; i++) {
-        const char *p = t->caption[i];
+    int y = y0 + 1, end = y0 + h - 1 - gated, i; /* the text on rows y0 + 1 .. end - 1 */
+    const char *p = "";
+    for (i = 0; i < t->ncaption && y < end; i++) {
+        p = t->caption[i];
         do {
             const char *from = p;
             char line[512];
@@ -1142,6 +1143,11 @@ static void draw_caption(struct tui *t, struct canvas *c, int y0, int h, int W)
             }
             y++;
         } while (*p && y < end);
+    }
+    /* More than half the screen holds (caption_height): the last line shown says so. */
+    if ((*p || i < t->ncaption) && w - 4 >= 1) {
+        struct cell *cl = canvas_cell(c, end - 1, x0 + w - 3);
+        if (cl) cl->ch = c->caps & CANVAS_UTF8 ? 0x2026 : L'>';
     }
     if (gated) canvas_text(c, end, x0 + 2, "Enter: go on", TC_STATUS_KEY, w - 4);
 }
