@@ -91,15 +91,6 @@ static int same_rows(const struct fig_heat *a, const struct fig_heat *b)
            memcmp(a->order, b->order, (size_t)a->drawn * sizeof *a->order) == 0;
 }
 
-/* The lines text takes wrapped to `width` inches at the house size (0 for NULL). */
-static int lines_of(const struct plot_opts *o, const char *text, double width)
-{
-    if (!text) return 0;
-    int lines;
-    free(fig_wrap(o, GP_FONT_PT, text, width, &lines));
-    return lines;
-}
-
 /* Lines beyond the first `base`, at least none. */
 static int extra(int lines, int base)
 {
@@ -156,15 +147,15 @@ static struct layout layout(const struct fig_panels *f, const struct fig_panel *
     l.words = l.panel;
     int over = 0, under = 0;
     for (int i = 0; i < n; i++) {
-        int t = lines_of(o, p[i].title, l.words) + lines_of(o, p[i].subtitle, l.words);
-        int b = lines_of(o, p[i].below, l.words);
+        int t = fig_lines(o, p[i].title, l.words) + fig_lines(o, p[i].subtitle, l.words);
+        int b = fig_lines(o, p[i].below, l.words);
         over = t > over ? t : over;
         under = b > under ? b : under;
     }
     double more = (extra(over, 2) + extra(under, 1)) * PANEL_LINE;
     l.top = (PANEL_TOP + extra(over, 2) * PANEL_LINE) * l.em;
     l.bottom = (PANEL_BOTTOM + (below ? PANEL_BELOW : 0) + extra(under, 1) * PANEL_LINE) * l.em;
-    int title_lines = lines_of(o, f->title, l.width - 0.1);
+    int title_lines = fig_lines(o, f->title, l.width - 0.1);
     l.title = f->title ? (PANEL_TITLE + (title_lines - 1) * PANEL_LINE) * l.em : 0;
     double h0 =
         l.rows * fig_heat_height(most, 1.0 + (below ? PANEL_BELOW : 0) + more, l.em) + l.title;
@@ -235,11 +226,7 @@ static void put_title(FILE *fp, const struct plot_opts *o, const struct layout *
                       const struct fig_panel *p)
 {
     fputs("set title ", fp);
-    fig_put_wrapped_label(fp, o, p->title ? p->title : "", 0, l->words);
-    if (p->subtitle) {
-        fputs(".\"\\n\".", fp);
-        fig_put_wrapped_label(fp, o, p->subtitle, 0, l->words);
-    }
+    fig_put_title_lines(fp, o, p->title ? p->title : "", p->subtitle, 0, l->words);
     fputs(" noenhanced\n", fp);
 }
 

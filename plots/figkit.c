@@ -329,16 +329,19 @@ static double title_room(const struct plot_opts *o, double width)
     return width > 0 ? width - 0.3 * fig_em(o) : 0;
 }
 
+int fig_lines(const struct plot_opts *o, const char *text, double width)
+{
+    if (!text) return 0;
+    if (width <= 0) return 1;
+    int lines;
+    free(fig_wrap(o, GP_FONT_PT, text, width, &lines));
+    return lines;
+}
+
 int fig_title_lines(const struct plot_opts *o, const char *line1, const char *line2, double width)
 {
-    int n = 0, lines = 1;
-    const char *line[2] = {line1, line2};
-    for (int i = 0; i < 2; i++) {
-        if (!line[i]) continue;
-        if (width > 0) free(fig_wrap(o, GP_FONT_PT, line[i], title_room(o, width), &lines));
-        n += lines;
-    }
-    return n;
+    double room = title_room(o, width);
+    return fig_lines(o, line1, room) + fig_lines(o, line2, room);
 }
 
 double fig_nice_step(double top, int most)
@@ -350,15 +353,20 @@ double fig_nice_step(double top, int most)
             if (top / (mult[i] * power) <= most) return mult[i] * power;
 }
 
-void fig_put_title_text(FILE *fp, const struct plot_opts *o, const char *line1, const char *line2,
-                        int enhanced, double width)
+void fig_put_title_lines(FILE *fp, const struct plot_opts *o, const char *line1, const char *line2,
+                         int enhanced, double room)
 {
-    double room = title_room(o, width);
     fig_put_wrapped_label(fp, o, line1, enhanced, room);
     if (line2) {
         fputs(".\"\\n\".", fp);
         fig_put_wrapped_label(fp, o, line2, enhanced, room);
     }
+}
+
+void fig_put_title_text(FILE *fp, const struct plot_opts *o, const char *line1, const char *line2,
+                        int enhanced, double width)
+{
+    fig_put_title_lines(fp, o, line1, line2, enhanced, title_room(o, width));
 }
 
 /*

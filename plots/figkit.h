@@ -90,8 +90,7 @@ double fig_text_width(const struct plot_opts *o, double pt, const char *s);
  * (not inside enhanced markup); *lines counts the lines. */
 void fig_put_wrapped(FILE *fp, const char *words, int cap, int *col, int *lines);
 /* words broken into lines (at '\n') of at most `width` inches at `pt` points (times fig_em),
- * the way fig_text_width measures; how many into *lines. A word longer than a line stays
- * whole. Free it. */
+ * the way fig_text_width measures (fig_put_wrapped); how many into *lines. Free it. */
 char *fig_wrap(const struct plot_opts *o, double pt, const char *words, double width, int *lines);
 /* fig_put_label of each '\n'-separated line of s, joined by gnuplot's ."\n". */
 void fig_put_lines(FILE *fp, const struct plot_opts *o, const char *s, int enhanced);
@@ -105,6 +104,9 @@ void fig_put_title(FILE *fp, const struct plot_opts *o, const char *line1, const
 /* fig_put_title's text alone, for "set multiplot title". */
 void fig_put_title_text(FILE *fp, const struct plot_opts *o, const char *line1, const char *line2,
                         int enhanced, double width);
+/* The same with each line wrapped to `room` inches itself (a panel's width). */
+void fig_put_title_lines(FILE *fp, const struct plot_opts *o, const char *line1, const char *line2,
+                         int enhanced, double room);
 
 /*
  * The size (house points, as fig_heat_plot takes it) of the text written on
@@ -123,6 +125,9 @@ int fig_heat_label_chars(const struct fig_heat *h);
 /* A step of 1, 2 or 5 times a power of ten (at least 1) that puts at most `most` steps in
  * [0, top]. */
 double fig_nice_step(double top, int most);
+/* The lines text takes wrapped to `width` inches at the house size (fig_wrap): 0 for NULL,
+ * 1 for a width of 0 (not wrapped). */
+int fig_lines(const struct plot_opts *o, const char *text, double width);
 /* The lines fig_put_title sets line1 and line2 (NULL: none) in, wrapped to `width`. */
 int fig_title_lines(const struct plot_opts *o, const char *line1, const char *line2, double width);
 

@@ -19,7 +19,6 @@ void plot_say_cramped(const char *who, const char *out, const char *name, const 
     char *path = gp_output_path(out, name, o->fmt);
     fprintf(stderr, "%s: note: %s: %s\n", who, path, o->cramped);
     free(path);
-    o->cramped[0] = '\0';
 }
 
 /*

@@ -47,7 +47,7 @@ struct plot_opts {
 /* PNG at the figure's own size and font, units in order: what `ftlab plot` draws by default. */
 struct plot_opts plot_opts_default(enum gp_format fmt);
 /* When the figure `name` just drawn into out said what of it does not fit (o->cramped), says
- * so on stderr, "WHO: note: PATH: ...", and empties the note for the next figure. */
+ * so on stderr, "WHO: note: PATH: ...". The caller empties the note before each figure. */
 void plot_say_cramped(const char *who, const char *out, const char *name,
                       const struct plot_opts *o);
 

@@ -76,16 +76,22 @@ int session_load_run_data(struct trainer_config *c, int test_only, struct datase
     return 0;
 }
 
+/* dir is not a run: not there, or no config in it (the words `ftlab plot` uses too, rather
+ * than a bare ENOENT on a file the user never named). -1. */
+static int not_a_run(const char *dir, char *err)
+{
+    return ftl_is_dir(dir) ? ftl_error(err, "%s: not a run directory (no config file)", dir)
+                           : ftl_error(err, "%s: no such run directory", dir);
+}
+
 int session_read_config(const char *dir, struct trainer_config *c, struct trainer_controls *k,
                         char *err)
 {
     char *path = run_path(dir, "config");
     struct run_kv kv;
-    /* The words `ftlab plot` uses too, rather than a bare ENOENT on a file the user never named. */
     if (!ftl_is_file(path)) {
         free(path);
-        return ftl_is_dir(dir) ? ftl_error(err, "%s: not a run directory (no config file)", dir)
-                               : ftl_error(err, "%s: no such run directory", dir);
+        return not_a_run(dir, err);
     }
     int rc = run_kv_read(path, &kv, err);
     if (rc == 0) {
@@ -668,7 +674,7 @@ int session_load_model(const char *path, struct model *m, struct trainer_config 
             int run = ftl_is_file(conf);
             free(conf);
             return run ? ftl_error(err, "%s: no checkpoint in checkpoints/", path)
-                       : ftl_error(err, "%s: not a run directory (no config file)", path);
+                       : not_a_run(path, err);
         }
     } else {
         file = xstrdup(path);

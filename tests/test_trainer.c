@@ -297,10 +297,37 @@ static void test_threads(void **state)
     }
 }
 
+/* Every setting trainer_config_to_kv can write reads back: from_kv refuses any key it does not
+ * know, so a new one must be known there too (a config with every optional setting on). */
+static void test_config_keys_round_trip(void **state)
+{
+    (void)state;
+    struct trainer_config c, back;
+    struct trainer_controls k, kb;
+    trainer_config_defaults(&c, &k);
+    c.input_dim = 2;
+    c.nan = DATASET_NAN_CARRY;
+    c.standardize = 1;
+    c.std_mean[0] = 0.5, c.std_mean[1] = -1;
+    c.std_scale[0] = 2, c.std_scale[1] = 3;
+    snprintf(c.init, sizeof c.init, "/some/run/checkpoints/final.ckpt");
+    struct run_kv kv = {0};
+    trainer_config_to_kv(&c, &k, &kv);
+    char err[FTL_ERRLEN] = "";
+    assert_int_equal(trainer_config_from_kv(&kv, &back, &kb, "config", err), 0);
+    assert_true(trainer_config_same_run(&c, &back));
+    assert_int_equal(back.nan, DATASET_NAN_CARRY);
+    run_kv_set(&kv, "lamda", "0.5");
+    assert_int_equal(trainer_config_from_kv(&kv, &back, &kb, "config", err), -1);
+    assert_string_equal(err, "config: unknown setting 'lamda'");
+    run_kv_free(&kv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resume_equivalence),
+        cmocka_unit_test(test_config_keys_round_trip),
         cmocka_unit_test(test_checkpoint_rejects_damage),
         cmocka_unit_test(test_divergence_keeps_last_good_weights),
         cmocka_unit_test(test_no_shuffle_first_batch),

@@ -419,67 +419,43 @@ static int cmd_eval(int argc, char **argv)
     return cli_eval(argv[optind], &data, &eo, seed_set, k_set, out, stdout, times ? stderr : NULL);
 }
 
-/* dir with no '/' at its end (a new string). */
-static char *strip_slashes(const char *dir)
+/* The nearest folder on dir's path that is there: dir, a parent, "/" or "." (a new string). */
+static char *existing_folder(const char *dir)
 {
     char *p = xstrdup(dir);
-    for (size_t n = strlen(p); n > 1 && p[n - 1] == '/'; n--)
-        p[n - 1] = '\0';
-    return p;
-}
-
-/* The shallowest folder on dir's path that is not there (a new string); NULL when dir is. */
-static char *first_missing(const char *dir)
-{
-    if (ftl_is_dir(dir)) return NULL;
-    char *top = strip_slashes(dir);
-    for (;;) {
-        char *slash = strrchr(top, '/');
-        if (!slash || slash == top) return top;
-        *slash = '\0';
-        int there = ftl_is_dir(top);
-        *slash = '/';
-        if (there) return top;
-        *slash = '\0';
-    }
-}
-
-/* Removes the folders eval made for dir, from dir up to `top` (first_missing's), when empty. */
-static void remove_made(const char *dir, const char *top)
-{
-    char *p = strip_slashes(dir);
-    for (;;) {
-        rmdir(p);
+    while (!ftl_is_dir(p)) {
         char *slash = strrchr(p, '/');
-        if (strcmp(p, top) == 0 || !slash || slash == p) break;
-        *slash = '\0';
+        if (!slash) {
+            free(p);
+            return xstrdup(".");
+        }
+        slash[slash == p] = '\0'; /* "/x" becomes "/" */
     }
-    free(p);
+    return p;
 }
 
 /*
  * Where eval writes (the run, a folder beside an older checkpoint, or --out), held and checked
- * before the work: a run another process trains in, or a folder that cannot be written, is
- * refused before a second of computing, and prints no results beside a failure. The lock
- * (or -2 when dir is not a run) into *lock; into *made the shallowest folder made here, or
- * NULL (a failure later removes what was made, if still empty).
+ * before the work: a run another process trains in, or a folder that cannot be written (the
+ * nearest one there, for a folder still to make), is refused before a second of computing.
+ * The lock (or -2 when dir is not a run) into *lock.
  */
-static int eval_claim_dir(const char *dir, int *lock, char **made, char *err)
+static int eval_claim_dir(const char *dir, int *lock, char *err)
 {
     char *cfgfile = run_path(dir, "config");
     *lock = ftl_is_file(cfgfile) ? run_lock(dir, err) : -2;
     free(cfgfile);
-    *made = NULL;
     if (*lock == -1) {
         size_t used = strlen(err);
         snprintf(err + used, FTL_ERRLEN - used, " (or write the results elsewhere with --out DIR)");
         return -1;
     }
-    *made = first_missing(dir);
-    if (ftl_mkdir_p(dir, err) != 0) return -1;
-    if (access(dir, W_OK) != 0)
-        return ftl_error(err, "%s: cannot write the results there: %s", dir, strerror(errno));
-    return 0;
+    char *there = existing_folder(dir);
+    int rc = access(there, W_OK) == 0
+                 ? 0
+                 : ftl_error(err, "%s: cannot write the results there: %s", there, strerror(errno));
+    free(there);
+    return rc;
 }
 
 int cli_eval(const char *target, const struct cli_data *data, struct eval_opts *eo, int seed_set,
@@ -493,8 +469,7 @@ int cli_eval(const char *target, const struct cli_data *data, struct eval_opts *
     if (session_load_model(target, &m, &cfg, &step, err) != 0) return cli_fail("%s", err);
     char *dir = out ? xstrdup(out) : cli_eval_dir(target, step);
     int lock, rc = EXIT_OK;
-    char *made;
-    if (eval_claim_dir(dir, &lock, &made, err) != 0) {
+    if (eval_claim_dir(dir, &lock, err) != 0) {
         rc = cli_fail("%s", err);
         goto out;
     }
@@ -510,27 +485,27 @@ int cli_eval(const char *target, const struct cli_data *data, struct eval_opts *
     if (eval_run(&m, &p.test, eo, &r, err) != 0) {
         rc = cli_fail("%s", err);
     } else {
-        if (report) eval_print(&r, report);
         if (times)
             fprintf(times,
                     "eval times: load %.3f s, forward %.3f s, kmeans %.3f s (%zu sequences, k = "
                     "%d..%d, %d restarts)\n",
                     load_s, r.seconds_forward, r.seconds_cluster, p.test.n, eo->k[0],
                     eo->k[eo->nk - 1], eo->n_init);
-        if (eval_write_csv(&r, dir, step, err) != 0)
+        /* Written before anything is printed: a failure prints no results beside its status. */
+        if (ftl_mkdir_p(dir, err) != 0 || eval_write_csv(&r, dir, step, err) != 0) {
             rc = cli_fail("%s", err);
-        else if (report)
+        } else if (report) {
+            eval_print(&r, report);
             fprintf(
                 report,
                 "\nwrote eval.csv, actmap.csv, clusters.csv, acthist.csv and actmean.csv in %s\n",
                 dir);
+        }
         eval_result_free(&r);
     }
     dataset_pair_free(&p);
 out:
     if (lock >= 0) close(lock);
-    if (rc != EXIT_OK && made) remove_made(dir, made); /* only when still empty */
-    free(made);
     free(dir);
     model_free(&m);
     return rc;

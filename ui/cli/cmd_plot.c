@@ -10,9 +10,8 @@
 #include "run.h"
 #include "util.h"
 
-/* The files a figure made, one per line: the image, or the .tex and its .pdf. */
-/* The paths a figure was written to; on stderr, what of it did not fit o's size (the draw
- * loops empty the note before each figure). */
+/* The files a figure made, one per line: the image, or the .tex and its .pdf; on stderr,
+ * what of it did not fit o's size (the draw loops empty the note before each figure). */
 static void print_output(const char *out, const char *name, const struct plot_opts *o)
 {
     char *path = gp_output_path(out, name, o->fmt);

@@ -77,8 +77,7 @@ enum {
     O_AXIS = 512 /* + enum sweep_axis */
 };
 
-/* The options: one per axis of sweep_axes (the table), then the rest. */
-/* The axes' options and the rest: at most OPTIONS_CAP. */
+/* The options: one per axis of sweep_axes (the table), then the rest; at most OPTIONS_CAP. */
 #define OPTIONS_CAP (SWEEP_AXES + 40)
 static void build_options(struct option *lo)
 {

@@ -367,7 +367,7 @@ static void draw_figures(const struct table *t, const char *out, const struct pl
                 f.runs[li] = c->n;
                 any = 1;
             }
-        note[0] = '\0'; /* a figure that failed leaves nothing for the next to say */
+        note[0] = '\0'; /* each figure its own note (one that failed may have left one) */
         if (any && plot_table1(&f, out, &o, err) != 0)
             fprintf(stderr, "table1: no figure: %s\n", err);
         else if (any)

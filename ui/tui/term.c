@@ -343,6 +343,8 @@ static void on_fatal_signal(int sig)
  */
 static int term_can_address(void)
 {
+    static int known = -2; /* asked once: term_check before the run, term_init after it */
+    if (known != -2) return known;
     FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
     int usable = -1;
     if (out && in) {
@@ -355,7 +357,7 @@ static int term_can_address(void)
     }
     if (out) fclose(out);
     if (in) fclose(in);
-    return usable;
+    return known = usable;
 }
 
 int term_check(char *err)

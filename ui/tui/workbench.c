@@ -1068,27 +1068,19 @@ static int lesson_allows(const struct tui *t, int ch)
     return 0;
 }
 
-/* The caption box: a band above the status lines, the lesson's title on its frame. */
-/*
- * The bytes of s that fit in w columns (a column a UTF-8 character), broken at the last
- * space that fits; a word longer than w is cut. *next: where the next line starts.
- */
-static size_t wrap_piece(const char *s, int w, const char **next)
+/* Where text's line of at most w > 0 cells ends: after the last whole word that fits (or
+ * inside a word longer than the line); *next: where the following line starts. */
+static const char *wrap_line(const char *text, int w, const char **next)
 {
-    size_t len = strlen(s), end = 0, space = 0; /* end: the bytes of the first w characters */
-    for (int col = 0; end < len && col < w; col++) {
-        if (s[end] == ' ') space = end;
-        end++;
-        while (end < len && ((unsigned char)s[end] & 0xC0) == 0x80)
-            end++;
+    const char *p = text, *space = NULL;
+    for (int n = 0; *p && n < w; n++) {
+        if (*p == ' ') space = p;
+        for (p++; ((unsigned char)*p & 0xC0) == 0x80; p++)
+            ;
     }
-    size_t cut = end >= len || s[end] == ' ' ? end /* the rest fits, or a space just after */
-                 : space > 0                 ? space
-                                             : end; /* one word longer than the line */
-    const char *n = s + cut;
-    while (*n == ' ')
-        n++;
-    *next = n;
+    const char *cut = !*p || *p == ' ' ? p : space && space > text ? space : p;
+    for (*next = cut; **next == ' '; ++*next)
+        ;
     return cut;
 }
 
@@ -1099,45 +1091,51 @@ static int caption_rows(const struct tui *t, int w, int max)
     for (int i = 0; i < t->ncaption && rows < max; i++) {
         const char *p = t->caption[i];
         do {
-            wrap_piece(p, w, &p);
+            wrap_line(p, w, &p);
             rows++;
         } while (*p && rows < max);
     }
     return rows;
 }
 
+/* A caption's text is inset 2 columns in a band inset 2 from each side of the screen. */
+static int caption_text_w(int W)
+{
+    return W - 8;
+}
+
 /*
- * A lesson's caption: a band of its own above the status band, as tall as its lines wrapped
- * to the width (at most half the screen), so that it covers no panel and cuts no line.
- * Its height, 0 without a caption.
+ * A lesson's caption: a band of its own above the status band, its title on the band's top
+ * row, as tall as its lines wrapped to the width (at most half the screen), so that it covers
+ * no panel and cuts no line. Its height, 0 without a caption.
  */
 static int caption_height(const struct tui *t, int H, int W)
 {
     int gated = lesson_wants_enter(t);
-    if (!t->lesson || (!t->ncaption && !gated) || W - 8 < 10) return 0;
+    if (!t->lesson || (!t->ncaption && !gated) || caption_text_w(W) < 10) return 0;
     int max = H / 2 - 2 - gated;
     if (max < 1) return 0;
-    return caption_rows(t, W - 8, max) + 2 + gated;
+    return caption_rows(t, caption_text_w(W), max) + 2 + gated;
 }
 
 static void draw_caption(struct tui *t, struct canvas *c, int y0, int h, int W)
 {
     if (h == 0) return;
-    int gated = lesson_wants_enter(t), w = W - 4, x0 = 2;
-    canvas_fill(c, &(struct canvas_rect){y0, x0, h, w}, TC_STATUS);
+    int gated = lesson_wants_enter(t), x0 = 2, tx = x0 + 2, tw = caption_text_w(W);
+    canvas_fill(c, &(struct canvas_rect){y0, x0, h, W - 2 * x0}, TC_STATUS);
     char head[160];
     snprintf(head, sizeof head, " %s ", t->lesson->title ? t->lesson->title : "lesson");
-    canvas_text(c, y0, x0 + 2, head, TC_STATUS_KEY, w - 4);
+    canvas_text(c, y0, tx, head, TC_STATUS_KEY, tw);
     int y = y0 + 1, end = y0 + h - 1 - gated, i; /* the text on rows y0 + 1 .. end - 1 */
     const char *p = "";
     for (i = 0; i < t->ncaption && y < end; i++) {
         p = t->caption[i];
         do {
-            const char *from = p;
+            const char *from = p, *cut = wrap_line(from, tw, &p);
             char line[512];
-            snprintf(line, sizeof line, "%.*s", (int)wrap_piece(from, w - 4, &p), from);
-            canvas_text(c, y, x0 + 2, line, TC_STATUS, w - 4);
-            for (int x = x0 + 2; x < x0 + w - 2; x++) { /* large type is not at hand: bold */
+            snprintf(line, sizeof line, "%.*s", (int)(cut - from), from);
+            canvas_text(c, y, tx, line, TC_STATUS, tw);
+            for (int x = tx; x < tx + tw; x++) { /* large type is not at hand: bold */
                 struct cell *cl = canvas_cell(c, y, x);
                 if (cl) cl->bold = 1;
             }
@@ -1145,11 +1143,11 @@ static void draw_caption(struct tui *t, struct canvas *c, int y0, int h, int W)
         } while (*p && y < end);
     }
     /* More than half the screen holds (caption_height): the last line shown says so. */
-    if ((*p || i < t->ncaption) && w - 4 >= 1) {
-        struct cell *cl = canvas_cell(c, end - 1, x0 + w - 3);
+    if (*p || i < t->ncaption) {
+        struct cell *cl = canvas_cell(c, end - 1, tx + tw - 1);
         if (cl) cl->ch = c->caps & CANVAS_UTF8 ? 0x2026 : L'>';
     }
-    if (gated) canvas_text(c, end, x0 + 2, "Enter: go on", TC_STATUS_KEY, w - 4);
+    if (gated) canvas_text(c, end, tx, "Enter: go on", TC_STATUS_KEY, tw);
 }
 
 /* R: the menu of checkpoints to rewind to, newest first (those of the current line). */
@@ -1468,22 +1466,6 @@ static void title_bar(char *out, size_t cap, int width)
     int o = snprintf(out, cap, " ftlab");
     for (int i = 0; i < nbindings && o < (int)cap; i++)
         if (shown[i]) o += snprintf(out + o, cap - o, "  %s", bindings[i].bar);
-}
-
-/* Where text's line of at most w > 0 cells ends: after the last whole word that fits (or
- * inside a word longer than the line); *next: where the following line starts. */
-static const char *wrap_line(const char *text, int w, const char **next)
-{
-    const char *p = text, *space = NULL;
-    for (int n = 0; *p && n < w; n++) {
-        if (*p == ' ') space = p;
-        for (p++; ((unsigned char)*p & 0xC0) == 0x80; p++)
-            ;
-    }
-    const char *cut = !*p || *p == ' ' ? p : space && space > text ? space : p;
-    for (*next = cut; **next == ' '; ++*next)
-        ;
-    return cut;
 }
 
 /* Lines a binding's help takes in a column of w cells. */
