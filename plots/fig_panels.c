@@ -248,6 +248,13 @@ static char *panels_body(const struct fig_panels *f, const struct fig_panel *p,
     fig_put_style(fp);
     fig_put_palette(fp);
     fprintf(fp, "cbmax = %g  # one colour scale for every panel\n", f->cbmax > 0 ? f->cbmax : 1);
+    /* And one size of numbers on the cells: the smallest any panel's need (none if one has
+     * no room), so that one panel does not show its counts while its neighbour hides them. */
+    double font = 0;
+    for (int i = 0; i < l->n; i++) {
+        double fi = cell_font(o, l, p[i].heat);
+        font = i == 0 || fi < font ? fi : font;
+    }
     if (f->title) {
         fputs("set multiplot title ", fp);
         fig_put_wrapped_label(fp, o, f->title, 1, l->width - 0.1);
@@ -267,7 +274,7 @@ static char *panels_body(const struct fig_panels *f, const struct fig_panel *p,
             put_colorbox(fp, l, p[i].heat, f->cbmax);
         char block[32];
         snprintf(block, sizeof block, "counts%d", i + 1);
-        fig_heat_plot(fp, o, p[i].heat, block, cell_font(o, l, p[i].heat));
+        fig_heat_plot(fp, o, p[i].heat, block, font);
     }
     fputs("unset multiplot\n", fp);
     return fig_text_close(&t);

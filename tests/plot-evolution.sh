@@ -117,6 +117,13 @@ if [ -z "${FTLAB_GNUPLOT:-}" ] && command -v pdftotext >/dev/null 2>&1; then
     no_overlap "$tmp/longcmp/compare-actmap.pdf" "compare-actmap with a long folder name: every word on the page, none overlapping"
     expect 0 "--compare at acl-column, 10 pt" -- "$bin" plot --compare "$run" "$run" "$run" --width acl-column --font-size 10 --format pdf --out "$tmp/narrowcmp"
     no_overlap "$tmp/narrowcmp/compare-actmap.pdf" "compare-actmap at acl-column, 10 pt: every word on the page, none overlapping"
+    # Panels on one colour scale show their counts at one size, or none does: at 2.5 in, 10 pt
+    # the run's three-digit counts had no room while the fixture's two-digit ones were shown.
+    expect 0 "eval the run" -- "$bin" eval "$run"
+    expect 0 "--compare with the fixture run at 2.5 in, 10 pt" -- "$bin" plot --compare "$run" "${FTLAB_TEST_DATA:-tests/data}/plots/run-a" --width 2.5in --font-size 10 --format pdf --out "$tmp/mixcmp"
+    shown=$(grep -c 'with labels' "$tmp/mixcmp/compare-actmap-pdf.gp")
+    if [ "$shown" -eq 0 ] || [ "$shown" -eq 2 ]; then ok "both panels show their counts, or neither ($shown of 2)"; else
+        not_ok "both panels show their counts, or neither ($shown of 2)"; fi
 else
     echo "# skipped the layout checks: they need gnuplot and pdftotext"
 fi
